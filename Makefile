@@ -1,0 +1,58 @@
+# Two commands for a new user: `make run` and `make test`. Everything else is optional.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= config.settings.local
+
+.PHONY: setup run test e2e lint format worker beat bench migrate demo clean
+
+setup: $(VENV)/.installed ## venv, pinned Python packages, and the system libraries PDFs need
+	@scripts/system-packages.sh
+
+$(VENV)/.installed: requirements/base.txt requirements/dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ").")'
+	@test -x $(PY) || scripts/system-packages.sh --venv-only
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements/dev.txt
+	@touch $@
+
+migrate: setup
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+run: demo ## set up, migrate, load the demo data and serve on http://127.0.0.1:$(PORT)
+	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: setup ## the whole suite (PostgreSQL when DATABASE_URL is set, SQLite otherwise)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+
+e2e: setup ## browser journeys only, in Debian's chromium
+	E2E_REQUIRED=1 DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest tests/e2e $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+worker: setup ## a Celery worker against REDIS_URL
+	@test -n "$$REDIS_URL" || { echo "Set REDIS_URL (e.g. redis://127.0.0.1:6379/0) to run a worker; without it tasks run in-process."; exit 1; }
+	$(VENV)/bin/celery -A config worker --loglevel=info
+
+beat: setup ## Celery beat against REDIS_URL
+	@test -n "$$REDIS_URL" || { echo "Set REDIS_URL (e.g. redis://127.0.0.1:6379/0) to run beat."; exit 1; }
+	$(VENV)/bin/celery -A config beat --loglevel=info
+
+bench: setup ## benchmarks: one JSON object per line
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache test-artifacts

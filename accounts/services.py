@@ -1,0 +1,42 @@
+"""Writes for people and their roles."""
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from accounts.models import User
+from accounts.roles import Role
+
+
+def role_groups_ensure() -> dict[Role, Group]:
+    """Create the five role groups if missing; safe to run any number of times."""
+    return {role: Group.objects.get_or_create(name=role.value)[0] for role in Role}
+
+
+@transaction.atomic
+def user_ensure(
+    *,
+    username: str,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    job_title: str = "",
+    roles: list[Role] | tuple[Role, ...] = (),
+    password: str | None = None,
+    is_staff: bool = False,
+) -> User:
+    """Create or update a user with exactly these roles. Without a password the account cannot sign in."""
+    user, _ = User.objects.get_or_create(username=username)
+    user.first_name, user.last_name, user.email, user.job_title = first_name, last_name, email, job_title
+    user.is_staff = is_staff
+    if password is None:
+        if not user.has_usable_password():
+            user.set_unusable_password()
+    elif not user.check_password(password):
+        user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    groups = role_groups_ensure()
+    user.groups.set([groups[Role(role)] for role in roles])
+    if hasattr(user, "_bcf_roles"):
+        del user._bcf_roles
+    return user

@@ -1,0 +1,14 @@
+"""Settings for `make test`: PostgreSQL when DATABASE_URL is set, SQLite otherwise."""
+
+from .base import *  # noqa: F403
+from .base import SECRET_KEY as _SECRET_KEY
+
+DEBUG = False
+SECRET_KEY = _SECRET_KEY or "test-only-not-secret"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast hashing in tests only
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tests run tasks in-process unless a test starts a real worker (tests/conftest.py).
+CELERY_TASK_ALWAYS_EAGER = True
+# Serve static files straight from static/ (no collectstatic needed on a laptop or in tests).
+WHITENOISE_USE_FINDERS = True
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]

@@ -1,0 +1,17 @@
+from accounts.roles import Role, user_roles
+
+
+def navigation(request):
+    """Navigation entries the signed-in user's roles allow (the server still checks every page)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "user_role_names": []}
+    roles = user_roles(user)
+    items = [{"label": "Schemes", "url_name": "schemes:list"}]
+    if Role.PROJECT_LEAD in roles:
+        items.append({"label": "My schemes", "url_name": "schemes:mine"})
+    return {
+        "nav_items": items,
+        "user_role_names": sorted(role.label for role in roles),
+        "user_can_admin": user.is_staff,
+    }

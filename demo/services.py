@@ -1,0 +1,246 @@
+"""Builds the demo programme and fund from the YAML transcriptions in demo/data, through the apps' own services."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+from django.db import transaction
+
+from accounts.models import User
+from accounts.roles import Role
+from accounts.services import user_ensure
+from finance import services as finance_services
+from finance.models import Fund
+from milestones import services as milestone_services
+from reporting import services as reporting_services
+from risks import services as risk_services
+from schemes import services as scheme_services
+from schemes.models import Programme, SchemeStatus
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+PROGRAMME_FILE = DATA_DIR / "trafford_bcf_2015_16.yaml"
+FUND_FILE = DATA_DIR / "trafford_tf.yaml"
+
+# The five demo sign-ins (password: settings.DEMO_PASSWORD). `lead` is Sarah Gunshon, lead of 5.1 and 5.2.
+DEMO_USERS = [
+    {"username": "pmo", "first_name": "Programme", "last_name": "Office", "job_title": "BCF programme office", "roles": [Role.PROGRAMME_OFFICE]},
+    {"username": "lead", "first_name": "Sarah", "last_name": "Gunshon", "job_title": "Project lead", "roles": [Role.PROJECT_LEAD]},
+    {"username": "steering", "first_name": "Steering", "last_name": "Member", "job_title": "BCF Steering Group member", "roles": [Role.STEERING_GROUP]},
+    {"username": "secretary", "first_name": "Board", "last_name": "Secretary", "job_title": "Health & Wellbeing Board secretary", "roles": [Role.BOARD_SECRETARY]},
+    {"username": "finance", "first_name": "Finance", "last_name": "Officer", "job_title": "Finance officer", "roles": [Role.FINANCE_OFFICER]},
+]
+
+
+@dataclass
+class DemoLoadReport:
+    users: list[str] = field(default_factory=list)
+    programme_created: bool = False
+    fund_created: bool = False
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _split_name(full: str) -> tuple[str, str]:
+    parts = full.split()
+    return (parts[0], " ".join(parts[1:])) if len(parts) > 1 else (full, "")
+
+
+def demo_users_ensure(*, password: str) -> dict[str, User]:
+    """Create the five demo sign-ins with the demo password (idempotent)."""
+    return {spec["username"]: user_ensure(password=password, **spec) for spec in DEMO_USERS}
+
+
+@transaction.atomic
+def demo_load(*, password: str | None = None) -> DemoLoadReport:
+    """Load the demo users, the Trafford BCF 2015/16 programme and the Trafford TF fund.
+
+    Idempotent: a programme or fund whose slug already exists is left exactly as it is.
+    """
+    report = DemoLoadReport()
+    users = demo_users_ensure(password=password or settings.DEMO_PASSWORD)
+    report.users = list(users)
+    pmo = users["pmo"]
+    programme_data = yaml.safe_load(PROGRAMME_FILE.read_text(encoding="utf-8"))
+    programme = Programme.objects.filter(slug=programme_data["programme"]["slug"]).first()
+    if programme is None:
+        programme = _load_programme(programme_data, users=users, by=pmo, report=report)
+        report.programme_created = True
+    fund_data = yaml.safe_load(FUND_FILE.read_text(encoding="utf-8"))
+    if not Fund.objects.filter(slug=fund_data["fund"]["slug"]).exists():
+        _load_fund(fund_data, by=pmo, report=report)
+        report.fund_created = True
+    return report
+
+
+def _lead_user(lead: dict, users: dict[str, User]) -> User:
+    username = lead["username"]
+    if username in users:
+        return users[username]
+    first, last = _split_name(lead["name"])
+    # Other leads get accounts with no usable password until the programme office invites them.
+    users[username] = user_ensure(username=username, first_name=first, last_name=last, job_title="Project lead", roles=[Role.PROJECT_LEAD])
+    return users[username]
+
+
+def _load_programme(data: dict, *, users: dict[str, User], by: User, report: DemoLoadReport) -> Programme:
+    p = data["programme"]
+    programme = scheme_services.programme_create(
+        slug=p["slug"], name=p["name"], organisation=p.get("organisation", ""), start_date=p["start_date"], end_date=p["end_date"], by=by
+    )
+    workstreams = {
+        w["name"]: scheme_services.workstream_create(programme=programme, name=w["name"], order=i, by=by)
+        for i, w in enumerate(data["workstreams"])
+    }
+    periods = {
+        period["code"]: scheme_services.reporting_period_create(
+            programme=programme,
+            code=period["code"],
+            name=period["name"],
+            start_date=period["start_date"],
+            end_date=period["end_date"],
+            steering_group_date=period.get("steering_group_date"),
+            board_date=period.get("board_date"),
+            by=by,
+        )
+        for period in data["periods"]
+    }
+    schemes = {}
+    counts = {"schemes": 0, "milestones": 0, "comments": 0, "approvals": 0, "risks": 0}
+    for s in data["schemes"]:
+        scheme = scheme_services.scheme_create(
+            programme=programme,
+            ref=s["ref"],
+            name=s["name"],
+            workstream=workstreams.get(s.get("workstream")),
+            description=(s.get("description") or "").strip(),
+            clinical_lead=s.get("clinical_lead") or "",
+            reports_to_ccg=bool(s.get("reports_to_ccg")),
+            reports_to_gm=bool(s.get("reports_to_gm")),
+            reports_to_national=bool(s.get("reports_to_national")),
+            status=s.get("status", SchemeStatus.ACTIVE),
+            by=by,
+        )
+        schemes[s["ref"]] = scheme
+        counts["schemes"] += 1
+        for lead in s.get("leads") or []:
+            scheme_services.scheme_lead_assign(
+                scheme=scheme, user=_lead_user(lead, users), start_date=lead.get("start_date"), end_date=lead.get("end_date"), by=by
+            )
+        for order, m in enumerate(s.get("milestones") or []):
+            milestone = milestone_services.milestone_create(
+                scheme=scheme,
+                description=m["description"],
+                phase=str(m.get("phase") or ""),
+                start_date=m.get("start_date"),
+                baseline_date=m["baseline_date"],
+                due_date=m["baseline_date"],
+                order=order,
+                by=by,
+            )
+            if m["due_date"] != m["baseline_date"]:
+                # Replay the move through the service, so the demo shows "deadline extended from …" with its reason.
+                milestone_services.milestone_move(milestone=milestone, new_date=m["due_date"], reason=m["date_change_reason"], by=by)
+            if m.get("completed_on"):
+                milestone_services.milestone_complete(milestone=milestone, completed_on=m["completed_on"], by=by)
+            counts["milestones"] += 1
+        for a in s.get("approvals") or []:
+            scheme_services.approval_record(
+                scheme=scheme,
+                body=a["body"],
+                item=a["item"],
+                papers_date=a.get("papers_date"),
+                meeting_date=a.get("meeting_date"),
+                outcome=a.get("outcome", "pending"),
+                reason=a.get("reason") or "",
+                by=by,
+            )
+            counts["approvals"] += 1
+        for c in s.get("progress_comments") or []:
+            scheme_services.progress_comment_add(
+                scheme=scheme, period=periods[c["period"]], date=c["date"], text=c["text"], kind=c.get("kind", "general"), by=by
+            )
+            counts["comments"] += 1
+    for project in data.get("projects_to_scope") or []:
+        scheme_services.scheme_create(
+            programme=programme, ref="", name=project["name"], workstream=workstreams.get(project.get("workstream")), status=SchemeStatus.TO_SCOPE, by=by
+        )
+        counts["schemes"] += 1
+    for dep in data.get("interdependencies") or []:
+        scheme_services.scheme_dependency_add(
+            scheme=schemes[dep["from"]],
+            depends_on=schemes[dep["to"]] if dep.get("to") else None,
+            external_project=dep.get("to_external") or "",
+            by=by,
+        )
+    for r in data.get("risks") or []:
+        owner = users.get(r["owner_username"]) if r.get("owner_username") else None
+        risk = risk_services.risk_create(
+            programme=programme,
+            title=r["title"],
+            description=r["description"],
+            raised_on=r["raised_on"],
+            likelihood=r["likelihood"],
+            consequence=r["consequence"],
+            target_likelihood=r["target_likelihood"],
+            target_consequence=r["target_consequence"],
+            schemes=[schemes[ref] for ref in r.get("schemes") or []],
+            owner=owner,
+            owner_name=r.get("owner_name") or "",
+            on_assurance_framework=bool(r.get("on_assurance_framework")),
+            escalated_to_board=bool(r.get("escalated_to_board")),
+            demo_values=bool(r.get("demo_values")),
+            by=by,
+        )
+        for action in r.get("mitigations") or []:
+            risk_services.mitigating_action_add(
+                risk=risk, action=action["action"], owner_name=action.get("owner_name") or "", due_date=action.get("due_date"), by=by
+            )
+        counts["risks"] += 1
+    quarter = data.get("national_conditions_quarter", "")
+    for order, condition in enumerate(data.get("national_conditions") or []):
+        reporting_services.national_condition_answer_record(
+            programme=programme,
+            quarter=quarter,
+            code=str(condition["code"]),
+            parent_code=str(condition.get("parent") or ""),
+            text=condition["text"],
+            answer=condition.get("answer") or "",
+            order=order,
+            by=by,
+        )
+    # The papers' RAG cells are empty: store what the documented rules suggest, for people to confirm or override.
+    for scheme in schemes.values():
+        for period in periods.values():
+            scheme_services.scheme_period_update_refresh_suggestion(scheme=scheme, period=period, by=by)
+    report.counts.update(counts)
+    return programme
+
+
+def _load_fund(data: dict, *, by: User, report: DemoLoadReport) -> Fund:
+    f = data["fund"]
+    thousand = Decimal("1000")
+    programme = None
+    fund = finance_services.fund_create(
+        slug=f["slug"],
+        name=f["name"],
+        total=Decimal(f["total_thousands"]) * thousand,
+        source=f.get("source", ""),
+        financial_years=f.get("financial_years", ""),
+        programme=programme,
+        by=by,
+    )
+    for order, a in enumerate(data["allocations"]):
+        finance_services.allocation_create(
+            fund=fund,
+            initiative=a["initiative"],
+            workstream=a.get("workstream", ""),
+            scheme_name=a["scheme"],
+            amount=Decimal(a["thousands"]) * thousand,
+            status=a.get("status", "going_forward"),
+            note=a.get("note", ""),
+            order=order,
+            by=by,
+        )
+    report.counts["allocations"] = len(data["allocations"])
+    return fund

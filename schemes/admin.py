@@ -1,0 +1,36 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from schemes import models
+
+
+class SchemeLeadInline(admin.TabularInline):
+    model = models.SchemeLead
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(models.Programme)
+class ProgrammeAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "slug", "start_date", "end_date")
+    search_fields = ("name", "slug")
+
+
+@admin.register(models.Workstream)
+class WorkstreamAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "programme", "order")
+    list_filter = ("programme",)
+
+
+@admin.register(models.ReportingPeriod)
+class ReportingPeriodAdmin(SimpleHistoryAdmin):
+    list_display = ("programme", "code", "start_date", "end_date", "steering_group_date", "board_date", "is_closed")
+    list_filter = ("programme",)
+
+
+@admin.register(models.Scheme)
+class SchemeAdmin(SimpleHistoryAdmin):
+    list_display = ("ref", "name", "programme", "workstream", "status")
+    list_filter = ("programme", "status", "workstream")
+    search_fields = ("ref", "name")
+    inlines = [SchemeLeadInline]

@@ -1,0 +1,291 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from core.models import TimeStampedModel, VersionedModel
+from core.rag import RAG
+
+
+class Programme(VersionedModel):
+    """A partnership's programme, e.g. Trafford BCF 2015/16."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=200)
+    organisation = models.CharField(max_length=200, blank=True)
+    start_date = models.DateField()
+    end_date = models.DateField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-start_date", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gt=models.F("start_date")), name="programme_end_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Workstream(TimeStampedModel):
+    """A heading schemes are grouped under (e.g. Frail & Older People, Urgent Care)."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="workstreams")
+    name = models.CharField(max_length=200)
+    order = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "name"]
+        constraints = [models.UniqueConstraint(fields=["programme", "name"], name="workstream_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReportingPeriod(TimeStampedModel):
+    """A highlight-report cycle: 'From 18/03/2015 To 20/05/2015', with its meetings."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="periods")
+    code = models.SlugField(max_length=40)
+    name = models.CharField(max_length=100)
+    start_date = models.DateField()
+    end_date = models.DateField()
+    steering_group_date = models.DateField(null=True, blank=True)
+    board_date = models.DateField(null=True, blank=True)
+    is_closed = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["programme", "start_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "code"], name="period_unique_code"),
+            models.CheckConstraint(condition=Q(end_date__gt=models.F("start_date")), name="period_end_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.start_date:%d/%m/%Y} to {self.end_date:%d/%m/%Y}"
+
+
+class Locality(models.TextChoices):
+    BOROUGH = "borough", "Borough-wide"
+    CENTRAL = "central", "Central"
+    WEST = "west", "West"
+    NORTH = "north", "North"
+    SOUTH = "south", "South"
+
+
+class SchemeStatus(models.TextChoices):
+    TO_SCOPE = "to_scope", "To scope"
+    ACTIVE = "active", "Active"
+    DISCONTINUED = "discontinued", "Discontinued"
+    CLOSED = "closed", "Closed"
+
+
+class SchemeQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=SchemeStatus.ACTIVE)
+
+    def led_by(self, user, on=None):
+        """Schemes the user leads now (or on a given date)."""
+        from django.utils import timezone
+
+        day = on or timezone.localdate()
+        return self.filter(
+            Q(leads__user=user)
+            & (Q(leads__start_date__isnull=True) | Q(leads__start_date__lte=day))
+            & (Q(leads__end_date__isnull=True) | Q(leads__end_date__gte=day))
+        ).distinct()
+
+
+class Scheme(VersionedModel):
+    """A scheme (project) in a programme, e.g. 5.1 Community (District) Nursing."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="schemes")
+    workstream = models.ForeignKey(
+        Workstream, on_delete=models.SET_NULL, null=True, blank=True, related_name="schemes"
+    )
+    ref = models.CharField("Ref", max_length=20, blank=True, help_text="e.g. 5.1; blank for a project still to scope.")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    clinical_lead = models.CharField(max_length=200, blank=True)
+    reports_to_ccg = models.BooleanField("CCG", default=False)
+    reports_to_gm = models.BooleanField("GM", default=False)
+    reports_to_national = models.BooleanField("National", default=False)
+    locality = models.CharField(max_length=20, choices=Locality.choices, default=Locality.BOROUGH)
+    status = models.CharField(max_length=20, choices=SchemeStatus.choices, default=SchemeStatus.ACTIVE)
+    history = HistoricalRecords()
+
+    objects = SchemeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["programme", "ref", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "ref"], condition=~Q(ref=""), name="scheme_unique_ref_in_programme"
+            ),
+            models.CheckConstraint(
+                condition=~Q(ref="") | Q(status="to_scope"), name="scheme_ref_required_unless_to_scope"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ref} {self.name}".strip()
+
+
+class SchemeLead(TimeStampedModel):
+    """Who led a scheme and when: leads change ("up to 31 March 2015, tbc from 01 April 2015")."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="leads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="scheme_leads")
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["scheme", "start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True) | Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="scheme_lead_end_after_start",
+            ),
+        ]
+
+    def is_current(self, on) -> bool:
+        return (self.start_date is None or self.start_date <= on) and (self.end_date is None or self.end_date >= on)
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.scheme})"
+
+
+class SchemeDependency(TimeStampedModel):
+    """'Interdependencies with other projects': another scheme, or a project outside the programme."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="dependencies")
+    depends_on = models.ForeignKey(
+        Scheme, on_delete=models.CASCADE, null=True, blank=True, related_name="dependents"
+    )
+    external_project = models.CharField(max_length=200, blank=True)
+    note = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(depends_on__isnull=False) & Q(external_project=""))
+                | (Q(depends_on__isnull=True) & ~Q(external_project="")),
+                name="dependency_scheme_or_external",
+            ),
+            models.CheckConstraint(condition=~Q(depends_on=models.F("scheme")), name="dependency_not_self"),
+            models.UniqueConstraint(
+                fields=["scheme", "depends_on"], condition=Q(depends_on__isnull=False), name="dependency_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme} ↔ {self.depends_on or self.external_project}"
+
+
+class ApprovalOutcome(models.TextChoices):
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    DEFERRED = "deferred", "Deferred"
+
+
+class Approval(TimeStampedModel):
+    """A gate: a scheme's paper to a body (TSG, CC&FC, PRAP) and what the body decided."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="approvals")
+    body = models.CharField(max_length=50, help_text="e.g. TSG, CC&FC, PRAP")
+    item = models.CharField(max_length=200, help_text="e.g. Project brief, Full business case")
+    papers_date = models.DateField(null=True, blank=True)
+    meeting_date = models.DateField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=ApprovalOutcome.choices, default=ApprovalOutcome.PENDING)
+    reason = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["scheme", "meeting_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(papers_date__isnull=True)
+                | Q(meeting_date__isnull=True)
+                | Q(papers_date__lte=models.F("meeting_date")),
+                name="approval_papers_before_meeting",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome="rejected") | ~Q(reason=""), name="approval_rejection_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} – {self.body}"
+
+
+class UpdateStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    RETURNED = "returned", "Returned for changes"
+
+
+class SchemePeriodUpdate(VersionedModel):
+    """A scheme's highlight for one reporting period: the suggested and chosen RAG, and its status."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="period_updates")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="scheme_updates")
+    rag_suggested = models.CharField(max_length=10, choices=RAG.choices, blank=True)
+    rag = models.CharField("Overall project status RAG", max_length=10, choices=RAG.choices, blank=True)
+    rag_reason = models.TextField(blank=True, help_text="Required when the RAG differs from the suggestion.")
+    status = models.CharField(max_length=20, choices=UpdateStatus.choices, default=UpdateStatus.DRAFT)
+    return_comment = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["scheme", "period__start_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "period"], name="one_update_per_scheme_period"),
+            models.CheckConstraint(
+                condition=Q(rag="") | Q(rag=models.F("rag_suggested")) | ~Q(rag_reason=""),
+                name="rag_override_needs_reason",
+            ),
+        ]
+
+    @property
+    def effective_rag(self) -> str:
+        return self.rag or self.rag_suggested
+
+    def __str__(self) -> str:
+        return f"{self.scheme} – {self.period}"
+
+
+class CommentKind(models.TextChoices):
+    GENERAL = "general", "Progress update"
+    HIGHLIGHT = "highlight", "Point to highlight"
+    GOOD_NEWS = "good_news", "Good news"
+
+
+class ProgressComment(TimeStampedModel):
+    """A dated progress comment with its own RAG ("Progress Update – Comment")."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="comments")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="comments")
+    date = models.DateField()
+    kind = models.CharField(max_length=20, choices=CommentKind.choices, default=CommentKind.GENERAL)
+    text = models.TextField()
+    rag = models.CharField(max_length=10, choices=RAG.choices, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["scheme", "date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.scheme} {self.date:%d/%m/%Y}"

@@ -1,0 +1,211 @@
+"""Writes for programmes, schemes, periods and their updates. Views, commands and tests all call these."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from schemes.models import (
+    Approval,
+    ApprovalOutcome,
+    CommentKind,
+    Programme,
+    ProgressComment,
+    ReportingPeriod,
+    Scheme,
+    SchemeDependency,
+    SchemeLead,
+    SchemePeriodUpdate,
+    SchemeStatus,
+    Workstream,
+)
+from core.services import audited_save
+
+
+@transaction.atomic
+def programme_create(*, slug: str, name: str, start_date: date, end_date: date, organisation: str = "", by=None) -> Programme:
+    """Create a programme; its end must follow its start."""
+    if end_date <= start_date:
+        raise ValidationError({"end_date": "The programme must end after it starts."})
+    return audited_save(
+        Programme(slug=slug, name=name, organisation=organisation, start_date=start_date, end_date=end_date), by=by
+    )
+
+
+@transaction.atomic
+def workstream_create(*, programme: Programme, name: str, order: int = 0, by=None) -> Workstream:
+    """Add a workstream heading to a programme; names are unique within it."""
+    if programme.workstreams.filter(name=name).exists():
+        raise ValidationError({"name": f"The programme already has a workstream called “{name}”."})
+    return audited_save(Workstream(programme=programme, name=name, order=order), by=by)
+
+
+@transaction.atomic
+def reporting_period_create(
+    *,
+    programme: Programme,
+    code: str,
+    name: str,
+    start_date: date,
+    end_date: date,
+    steering_group_date: date | None = None,
+    board_date: date | None = None,
+    by=None,
+) -> ReportingPeriod:
+    """Add a reporting period; it must end after it starts and not overlap another of the programme's periods."""
+    if end_date <= start_date:
+        raise ValidationError({"end_date": "A reporting period must end after it starts."})
+    # Periods meet end-to-start in the papers (…20/05/2015, 20/05/2015…), so a shared boundary day is allowed.
+    overlap = programme.periods.filter(start_date__lt=end_date, end_date__gt=start_date).first()
+    if overlap:
+        raise ValidationError({"start_date": f"This period overlaps the period {overlap}."})
+    return audited_save(
+        ReportingPeriod(
+            programme=programme,
+            code=code,
+            name=name,
+            start_date=start_date,
+            end_date=end_date,
+            steering_group_date=steering_group_date,
+            board_date=board_date,
+        ),
+        by=by,
+    )
+
+
+@transaction.atomic
+def scheme_create(
+    *,
+    programme: Programme,
+    ref: str,
+    name: str,
+    workstream: Workstream | None = None,
+    description: str = "",
+    clinical_lead: str = "",
+    reports_to_ccg: bool = False,
+    reports_to_gm: bool = False,
+    reports_to_national: bool = False,
+    locality: str = "borough",
+    status: str = SchemeStatus.ACTIVE,
+    by=None,
+) -> Scheme:
+    """Create a scheme. A ref is unique in its programme and required unless the project is still to scope."""
+    if workstream is not None and workstream.programme_id != programme.pk:
+        raise ValidationError({"workstream": "That workstream belongs to another programme."})
+    if ref and programme.schemes.filter(ref=ref).exists():
+        raise ValidationError({"ref": f"Scheme {ref} already exists in this programme."})
+    if not ref and status != SchemeStatus.TO_SCOPE:
+        raise ValidationError({"ref": "Give the scheme a ref (e.g. 5.8); only a project still to scope may have none."})
+    return audited_save(
+        Scheme(
+            programme=programme,
+            workstream=workstream,
+            ref=ref,
+            name=name,
+            description=description,
+            clinical_lead=clinical_lead,
+            reports_to_ccg=reports_to_ccg,
+            reports_to_gm=reports_to_gm,
+            reports_to_national=reports_to_national,
+            locality=locality,
+            status=status,
+        ),
+        by=by,
+    )
+
+
+@transaction.atomic
+def scheme_lead_assign(
+    *, scheme: Scheme, user, start_date: date | None = None, end_date: date | None = None, by=None
+) -> SchemeLead:
+    """Record that a person leads (or led) a scheme between two dates."""
+    if start_date and end_date and end_date < start_date:
+        raise ValidationError({"end_date": "A lead's end date cannot be before their start date."})
+    return audited_save(SchemeLead(scheme=scheme, user=user, start_date=start_date, end_date=end_date), by=by)
+
+
+@transaction.atomic
+def scheme_dependency_add(
+    *, scheme: Scheme, depends_on: Scheme | None = None, external_project: str = "", note: str = "", by=None
+) -> SchemeDependency:
+    """Record an interdependency with another scheme of the same programme, or with an outside project."""
+    if bool(depends_on) == bool(external_project.strip()):
+        raise ValidationError("Name either another scheme or an outside project, not both.")
+    if depends_on is not None:
+        if depends_on.pk == scheme.pk:
+            raise ValidationError({"depends_on": "A scheme cannot depend on itself."})
+        if depends_on.programme_id != scheme.programme_id:
+            raise ValidationError({"depends_on": "Interdependent schemes must be in the same programme."})
+    return audited_save(
+        SchemeDependency(scheme=scheme, depends_on=depends_on, external_project=external_project.strip(), note=note),
+        by=by,
+    )
+
+
+@transaction.atomic
+def approval_record(
+    *,
+    scheme: Scheme,
+    body: str,
+    item: str,
+    papers_date: date | None = None,
+    meeting_date: date | None = None,
+    outcome: str = ApprovalOutcome.PENDING,
+    reason: str = "",
+    by=None,
+) -> Approval:
+    """Record a paper to a body (TSG, CC&FC, PRAP) and its outcome; a rejection needs its reason."""
+    if outcome == ApprovalOutcome.REJECTED and not reason.strip():
+        raise ValidationError({"reason": "Say why the body rejected it (e.g. “change scope”)."})
+    if papers_date and meeting_date and papers_date > meeting_date:
+        raise ValidationError({"papers_date": "Papers are due before the meeting, not after it."})
+    return audited_save(
+        Approval(
+            scheme=scheme,
+            body=body,
+            item=item,
+            papers_date=papers_date,
+            meeting_date=meeting_date,
+            outcome=outcome,
+            reason=reason.strip(),
+        ),
+        by=by,
+    )
+
+
+@transaction.atomic
+def progress_comment_add(
+    *,
+    scheme: Scheme,
+    period: ReportingPeriod,
+    date: date,
+    text: str,
+    kind: str = CommentKind.GENERAL,
+    rag: str = "",
+    by=None,
+) -> ProgressComment:
+    """Add a dated progress comment to a scheme's update for a period; closed periods take no more comments."""
+    if period.programme_id != scheme.programme_id:
+        raise ValidationError({"period": "That reporting period belongs to another programme."})
+    if period.is_closed:
+        raise ValidationError({"period": f"The period {period} is closed: comments can no longer be added to it."})
+    if not text.strip():
+        raise ValidationError({"text": "Write the comment."})
+    return audited_save(
+        ProgressComment(scheme=scheme, period=period, date=date, text=text.strip(), kind=kind, rag=rag, author=by),
+        by=by,
+    )
+
+
+@transaction.atomic
+def scheme_period_update_refresh_suggestion(*, scheme: Scheme, period: ReportingPeriod, by=None) -> SchemePeriodUpdate:
+    """Create the scheme's update for the period if missing and store the RAG the rules suggest as at the period end."""
+    from milestones.rag_rules import suggest_scheme_rag
+
+    update, _ = SchemePeriodUpdate.objects.select_for_update().get_or_create(scheme=scheme, period=period)
+    suggested = suggest_scheme_rag(scheme.milestones.all(), as_of=period.end_date) or ""
+    if update.rag_suggested != suggested:
+        update.rag_suggested = suggested
+        update.version += 1
+        audited_save(update, by=by, reason="RAG suggestion recalculated")
+    return update

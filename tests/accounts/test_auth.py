@@ -1,0 +1,67 @@
+import pytest
+from django.urls import reverse
+
+from accounts.roles import Role, has_role, user_roles
+
+
+@pytest.mark.django_db
+def test_the_five_role_groups_exist_after_migrate():
+    from django.contrib.auth.models import Group
+
+    assert set(Group.objects.values_list("name", flat=True)) >= {r.value for r in Role}
+
+
+@pytest.mark.django_db
+def test_login_with_right_password_lands_on_the_scheme_list(client, make_user):
+    user = make_user(Role.STEERING_GROUP, username="alice")
+    response = client.post(reverse("accounts:login"), {"username": "alice", "password": "correct-horse-battery"}, follow=True)
+    assert response.wsgi_request.user == user
+    assert response.redirect_chain[-1][0] == reverse("schemes:list")
+
+
+@pytest.mark.django_db
+def test_wrong_login_gives_the_same_message_whether_or_not_the_user_exists(client, make_user):
+    make_user(Role.STEERING_GROUP, username="alice")
+    wrong_password = client.post(reverse("accounts:login"), {"username": "alice", "password": "nope"})
+    no_such_user = client.post(reverse("accounts:login"), {"username": "nobody", "password": "nope"})
+    assert wrong_password.status_code == no_such_user.status_code == 200
+    errors_a = wrong_password.context["form"].non_field_errors()
+    errors_b = no_such_user.context["form"].non_field_errors()
+    assert list(errors_a) == list(errors_b)
+    assert "correct username and password" in errors_a[0]
+
+
+@pytest.mark.django_db
+def test_logout_is_a_post_and_ends_the_session(client, make_user):
+    client.force_login(make_user(Role.STEERING_GROUP))
+    assert client.get(reverse("accounts:logout")).status_code == 405
+    client.post(reverse("accounts:logout"))
+    assert client.get(reverse("schemes:list")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_password_change(client, make_user):
+    user = make_user(Role.PROJECT_LEAD)
+    client.force_login(user)
+    response = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": "correct-horse-battery", "new_password1": "a-new-Long-passphrase-9", "new_password2": "a-new-Long-passphrase-9"},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("a-new-Long-passphrase-9")
+
+
+@pytest.mark.django_db
+def test_user_roles_come_from_groups_and_superuser_counts_as_programme_office(make_user):
+    lead = make_user(Role.PROJECT_LEAD)
+    assert user_roles(lead) == {Role.PROJECT_LEAD}
+    assert not has_role(lead, Role.PROGRAMME_OFFICE)
+    boss = make_user(is_superuser=True)
+    assert has_role(boss, Role.PROGRAMME_OFFICE)
+
+
+@pytest.mark.django_db
+def test_an_account_with_no_role_sees_no_programme_data(client, make_user):
+    client.force_login(make_user())
+    assert client.get(reverse("schemes:list")).status_code == 403
