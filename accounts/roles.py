@@ -4,11 +4,11 @@ from django.db import models
 
 
 class Role(models.TextChoices):
-    PROGRAMME_OFFICE = "Programme office"
-    PROJECT_LEAD = "Project lead"
-    STEERING_GROUP = "Steering group"
-    BOARD_SECRETARY = "Board secretary"
-    FINANCE_OFFICER = "Finance officer"
+    PROGRAMME_OFFICE = "Programme office", "Programme office"
+    PROJECT_LEAD = "Project lead", "Project lead"
+    STEERING_GROUP = "Steering group", "Steering group"
+    BOARD_SECRETARY = "Board secretary", "Board secretary"
+    FINANCE_OFFICER = "Finance officer", "Finance officer"
 
 
 def user_roles(user) -> frozenset[Role]:

@@ -29,7 +29,8 @@ def user_ensure(
     user.first_name, user.last_name, user.email, user.job_title = first_name, last_name, email, job_title
     user.is_staff = is_staff
     if password is None:
-        if not user.has_usable_password():
+        # A new account has an empty password, which Django counts as "usable": mark it unusable.
+        if not user.password or not user.has_usable_password():
             user.set_unusable_password()
     elif not user.check_password(password):
         user.set_password(password)

@@ -260,6 +260,10 @@ class SchemePeriodUpdate(VersionedModel):
     def effective_rag(self) -> str:
         return self.rag or self.rag_suggested
 
+    @property
+    def rag_is_suggested(self) -> bool:
+        return not self.rag and bool(self.rag_suggested)
+
     def __str__(self) -> str:
         return f"{self.scheme} – {self.period}"
 

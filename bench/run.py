@@ -1,0 +1,75 @@
+"""Benchmarks behind `make bench`: one JSON object per line, {"name", "value", "unit"}.
+
+Builds a throw-away test database (PostgreSQL when DATABASE_URL is set, in-memory SQLite otherwise),
+fills it with a synthetic programme of 500 schemes × 20 milestones and 12 periods, and renders the
+pages the steering group and project leads open most.
+"""
+
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "30"))
+
+
+def emit(name: str, value, unit: str) -> None:
+    print(json.dumps({"name": name, "value": value, "unit": unit}), flush=True)
+
+
+def measure(client: Client, name: str, url: str) -> None:
+    client.get(url)  # warm caches and templates
+    connection.queries_log.clear()
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    queries = len(ctx.captured_queries)  # read now: the next request resets the query log
+    timings = []
+    for _ in range(ROUNDS):
+        start = time.perf_counter()
+        client.get(url)
+        timings.append((time.perf_counter() - start) * 1000)
+    emit(f"{name}.median_ms", round(statistics.median(timings), 2), "ms")
+    emit(f"{name}.queries", queries, "queries")
+
+
+def main() -> None:
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        from accounts.models import User
+        from accounts.roles import Role
+        from accounts.services import user_ensure
+        from demo.synthetic import synthetic_programme_generate
+
+        start = time.perf_counter()
+        programme = synthetic_programme_generate(schemes=500, milestones_per_scheme=20, periods=12, seed=7)
+        emit("synthetic.generate_500x20.seconds", round(time.perf_counter() - start, 2), "s")
+        steering = user_ensure(username="bench-steering", roles=[Role.STEERING_GROUP])
+        lead = User.objects.filter(scheme_leads__scheme__programme=programme).first()
+        client = Client()
+        client.force_login(steering)
+        measure(client, "scheme_list.500_schemes", f"/schemes/?programme={programme.slug}")
+        scheme = programme.schemes.order_by("ref").first()
+        measure(client, "scheme_detail.20_milestones", f"/schemes/{scheme.pk}/")
+        client.force_login(lead)
+        measure(client, "my_schemes.50_schemes", "/schemes/mine/")
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
