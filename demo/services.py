@@ -25,11 +25,41 @@ FUND_FILE = DATA_DIR / "trafford_tf.yaml"
 
 # The five demo sign-ins (password: settings.DEMO_PASSWORD). `lead` is Sarah Gunshon, lead of 5.1 and 5.2.
 DEMO_USERS = [
-    {"username": "pmo", "first_name": "Programme", "last_name": "Office", "job_title": "BCF programme office", "roles": [Role.PROGRAMME_OFFICE]},
-    {"username": "lead", "first_name": "Sarah", "last_name": "Gunshon", "job_title": "Project lead", "roles": [Role.PROJECT_LEAD]},
-    {"username": "steering", "first_name": "Steering", "last_name": "Member", "job_title": "BCF Steering Group member", "roles": [Role.STEERING_GROUP]},
-    {"username": "secretary", "first_name": "Board", "last_name": "Secretary", "job_title": "Health & Wellbeing Board secretary", "roles": [Role.BOARD_SECRETARY]},
-    {"username": "finance", "first_name": "Finance", "last_name": "Officer", "job_title": "Finance officer", "roles": [Role.FINANCE_OFFICER]},
+    {
+        "username": "pmo",
+        "first_name": "Programme",
+        "last_name": "Office",
+        "job_title": "BCF programme office",
+        "roles": [Role.PROGRAMME_OFFICE],
+    },
+    {
+        "username": "lead",
+        "first_name": "Sarah",
+        "last_name": "Gunshon",
+        "job_title": "Project lead",
+        "roles": [Role.PROJECT_LEAD],
+    },
+    {
+        "username": "steering",
+        "first_name": "Steering",
+        "last_name": "Member",
+        "job_title": "BCF Steering Group member",
+        "roles": [Role.STEERING_GROUP],
+    },
+    {
+        "username": "secretary",
+        "first_name": "Board",
+        "last_name": "Secretary",
+        "job_title": "Health & Wellbeing Board secretary",
+        "roles": [Role.BOARD_SECRETARY],
+    },
+    {
+        "username": "finance",
+        "first_name": "Finance",
+        "last_name": "Officer",
+        "job_title": "Finance officer",
+        "roles": [Role.FINANCE_OFFICER],
+    },
 ]
 
 
@@ -79,14 +109,21 @@ def _lead_user(lead: dict, users: dict[str, User]) -> User:
         return users[username]
     first, last = _split_name(lead["name"])
     # Other leads get accounts with no usable password until the programme office invites them.
-    users[username] = user_ensure(username=username, first_name=first, last_name=last, job_title="Project lead", roles=[Role.PROJECT_LEAD])
+    users[username] = user_ensure(
+        username=username, first_name=first, last_name=last, job_title="Project lead", roles=[Role.PROJECT_LEAD]
+    )
     return users[username]
 
 
 def _load_programme(data: dict, *, users: dict[str, User], by: User, report: DemoLoadReport) -> Programme:
     p = data["programme"]
     programme = scheme_services.programme_create(
-        slug=p["slug"], name=p["name"], organisation=p.get("organisation", ""), start_date=p["start_date"], end_date=p["end_date"], by=by
+        slug=p["slug"],
+        name=p["name"],
+        organisation=p.get("organisation", ""),
+        start_date=p["start_date"],
+        end_date=p["end_date"],
+        by=by,
     )
     workstreams = {
         w["name"]: scheme_services.workstream_create(programme=programme, name=w["name"], order=i, by=by)
@@ -125,7 +162,11 @@ def _load_programme(data: dict, *, users: dict[str, User], by: User, report: Dem
         counts["schemes"] += 1
         for lead in s.get("leads") or []:
             scheme_services.scheme_lead_assign(
-                scheme=scheme, user=_lead_user(lead, users), start_date=lead.get("start_date"), end_date=lead.get("end_date"), by=by
+                scheme=scheme,
+                user=_lead_user(lead, users),
+                start_date=lead.get("start_date"),
+                end_date=lead.get("end_date"),
+                by=by,
             )
         for order, m in enumerate(s.get("milestones") or []):
             milestone = milestone_services.milestone_create(
@@ -140,7 +181,9 @@ def _load_programme(data: dict, *, users: dict[str, User], by: User, report: Dem
             )
             if m["due_date"] != m["baseline_date"]:
                 # Replay the move through the service, so the demo shows "deadline extended from …" with its reason.
-                milestone_services.milestone_move(milestone=milestone, new_date=m["due_date"], reason=m["date_change_reason"], by=by)
+                milestone_services.milestone_move(
+                    milestone=milestone, new_date=m["due_date"], reason=m["date_change_reason"], by=by
+                )
             if m.get("completed_on"):
                 milestone_services.milestone_complete(milestone=milestone, completed_on=m["completed_on"], by=by)
             counts["milestones"] += 1
@@ -158,12 +201,22 @@ def _load_programme(data: dict, *, users: dict[str, User], by: User, report: Dem
             counts["approvals"] += 1
         for c in s.get("progress_comments") or []:
             scheme_services.progress_comment_add(
-                scheme=scheme, period=periods[c["period"]], date=c["date"], text=c["text"], kind=c.get("kind", "general"), by=by
+                scheme=scheme,
+                period=periods[c["period"]],
+                date=c["date"],
+                text=c["text"],
+                kind=c.get("kind", "general"),
+                by=by,
             )
             counts["comments"] += 1
     for project in data.get("projects_to_scope") or []:
         scheme_services.scheme_create(
-            programme=programme, ref="", name=project["name"], workstream=workstreams.get(project.get("workstream")), status=SchemeStatus.TO_SCOPE, by=by
+            programme=programme,
+            ref="",
+            name=project["name"],
+            workstream=workstreams.get(project.get("workstream")),
+            status=SchemeStatus.TO_SCOPE,
+            by=by,
         )
         counts["schemes"] += 1
     for dep in data.get("interdependencies") or []:
@@ -194,7 +247,11 @@ def _load_programme(data: dict, *, users: dict[str, User], by: User, report: Dem
         )
         for action in r.get("mitigations") or []:
             risk_services.mitigating_action_add(
-                risk=risk, action=action["action"], owner_name=action.get("owner_name") or "", due_date=action.get("due_date"), by=by
+                risk=risk,
+                action=action["action"],
+                owner_name=action.get("owner_name") or "",
+                due_date=action.get("due_date"),
+                by=by,
             )
         counts["risks"] += 1
     quarter = data.get("national_conditions_quarter", "")

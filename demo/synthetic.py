@@ -26,7 +26,10 @@ def synthetic_programme_generate(
     slug = slug or f"synthetic-{seed}-{schemes}x{milestones_per_scheme}"
     start = date(2024, 4, 1)
     programme = Programme.objects.create(
-        slug=slug, name=f"Synthetic programme {seed}", start_date=start, end_date=start + timedelta(days=30 * periods + 30)
+        slug=slug,
+        name=f"Synthetic programme {seed}",
+        start_date=start,
+        end_date=start + timedelta(days=30 * periods + 30),
     )
     streams = [Workstream.objects.create(programme=programme, name=n, order=i) for i, n in enumerate(WORKSTREAMS)]
     leads = [
@@ -77,7 +80,11 @@ def synthetic_programme_generate(
     Milestone.objects.bulk_create(milestones, batch_size=2000)
     rags = [RAG.RED, RAG.AMBER, RAG.GREEN, RAG.GREEN, RAG.BLUE]
     SchemePeriodUpdate.objects.bulk_create(
-        (SchemePeriodUpdate(scheme=s, period=p, rag_suggested=rng.choice(rags)) for s in scheme_objs for p in period_objs),
+        (
+            SchemePeriodUpdate(scheme=s, period=p, rag_suggested=rng.choice(rags))
+            for s in scheme_objs
+            for p in period_objs
+        ),
         batch_size=2000,
     )
     return programme

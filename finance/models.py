@@ -51,7 +51,9 @@ class Allocation(VersionedModel):
         ordering = ["fund", "order", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="allocation_not_negative"),
-            models.UniqueConstraint(fields=["fund", "initiative", "workstream", "scheme_name"], name="allocation_unique_row"),
+            models.UniqueConstraint(
+                fields=["fund", "initiative", "workstream", "scheme_name"], name="allocation_unique_row"
+            ),
         ]
 
     def __str__(self) -> str:

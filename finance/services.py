@@ -48,7 +48,9 @@ def allocation_create(
     allocated = fund.allocations.aggregate(total=Sum("amount"))["total"] or Decimal("0")
     if allocated + amount > fund.total:
         raise ValidationError(
-            {"amount": f"This would over-allocate {fund.name}: £{allocated + amount - fund.total:,.2f} more than its total."}
+            {
+                "amount": f"This would over-allocate {fund.name}: £{allocated + amount - fund.total:,.2f} more than its total."
+            }
         )
     return audited_save(
         Allocation(

@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from core.models import TimeStampedModel, VersionedModel
+from core.models import VersionedModel
 from core.rag import RAG
 
 

@@ -47,7 +47,10 @@ class Risk(VersionedModel):
             ),
             models.CheckConstraint(
                 condition=Q(
-                    target_likelihood__gte=1, target_likelihood__lte=5, target_consequence__gte=1, target_consequence__lte=5
+                    target_likelihood__gte=1,
+                    target_likelihood__lte=5,
+                    target_consequence__gte=1,
+                    target_consequence__lte=5,
                 ),
                 name="risk_target_in_matrix",
             ),

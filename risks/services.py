@@ -77,4 +77,6 @@ def mitigating_action_add(
     """Add a mitigating action to a risk."""
     if not action.strip():
         raise ValidationError({"action": "Describe the action."})
-    return audited_save(MitigatingAction(risk=risk, action=action.strip(), owner_name=owner_name, due_date=due_date), by=by)
+    return audited_save(
+        MitigatingAction(risk=risk, action=action.strip(), owner_name=owner_name, due_date=due_date), by=by
+    )

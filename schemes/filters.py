@@ -11,7 +11,11 @@ class SchemeFilter(django_filters.FilterSet):
 
     workstream = django_filters.ModelChoiceFilter(queryset=Workstream.objects.none(), empty_label="All workstreams")
     lead = django_filters.ModelChoiceFilter(
-        field_name="leads__user", queryset=User.objects.none(), empty_label="All leads", distinct=True
+        field_name="leads__user",
+        queryset=User.objects.none(),
+        empty_label="All leads",
+        distinct=True,
+        label="Project lead",
     )
     rag = django_filters.ChoiceFilter(field_name="current_rag", choices=RAG.choices, empty_label="Any RAG", label="RAG")
     status = django_filters.ChoiceFilter(choices=SchemeStatus.choices, empty_label="Any status")
@@ -21,10 +25,14 @@ class SchemeFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.filters["workstream"].queryset = programme.workstreams.all()
         self.filters["lead"].queryset = (
-            User.objects.filter(scheme_leads__scheme__programme=programme).distinct().order_by("last_name", "first_name")
+            User.objects.filter(scheme_leads__scheme__programme=programme)
+            .distinct()
+            .order_by("last_name", "first_name")
         )
         for field in self.form.fields.values():
-            field.widget.attrs.setdefault("class", "form-select" if isinstance(field.widget, forms.Select) else "form-control")
+            field.widget.attrs.setdefault(
+                "class", "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            )
 
     def search(self, queryset, name, value):
         from django.db.models import Q

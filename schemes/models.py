@@ -102,9 +102,7 @@ class Scheme(VersionedModel):
     """A scheme (project) in a programme, e.g. 5.1 Community (District) Nursing."""
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="schemes")
-    workstream = models.ForeignKey(
-        Workstream, on_delete=models.SET_NULL, null=True, blank=True, related_name="schemes"
-    )
+    workstream = models.ForeignKey(Workstream, on_delete=models.SET_NULL, null=True, blank=True, related_name="schemes")
     ref = models.CharField("Ref", max_length=20, blank=True, help_text="e.g. 5.1; blank for a project still to scope.")
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
@@ -146,7 +144,9 @@ class SchemeLead(TimeStampedModel):
         ordering = ["scheme", "start_date"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(start_date__isnull=True) | Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
                 name="scheme_lead_end_after_start",
             ),
         ]
@@ -162,9 +162,7 @@ class SchemeDependency(TimeStampedModel):
     """'Interdependencies with other projects': another scheme, or a project outside the programme."""
 
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="dependencies")
-    depends_on = models.ForeignKey(
-        Scheme, on_delete=models.CASCADE, null=True, blank=True, related_name="dependents"
-    )
+    depends_on = models.ForeignKey(Scheme, on_delete=models.CASCADE, null=True, blank=True, related_name="dependents")
     external_project = models.CharField(max_length=200, blank=True)
     note = models.TextField(blank=True)
     history = HistoricalRecords()

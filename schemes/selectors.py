@@ -1,6 +1,19 @@
 """Reads for schemes. Each list selector loads what its page needs in a fixed number of queries."""
 
-from django.db.models import BooleanField, Case, CharField, Count, F, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from schemes.models import Programme, ReportingPeriod, Scheme, SchemeLead, SchemePeriodUpdate
@@ -21,11 +34,27 @@ def _effective_rag(qs):
     )
 
 
+def _milestone_count(**filters):
+    """A correlated count of a scheme's milestones (no GROUP BY over a join, so LIMIT stays cheap)."""
+    from milestones.models import Milestone
+
+    counted = (
+        Milestone.objects.filter(scheme=OuterRef("pk"), **filters)
+        .order_by()
+        .values("scheme")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def schemes_with_status(queryset=None):
     """Schemes with their current RAG (chosen, else suggested), previous RAG and milestone counts.
 
     Annotations, not per-row queries: the scheme list stays at a fixed query count however many schemes.
     """
+    from milestones.models import Milestone
+
     today = timezone.localdate()
     queryset = Scheme.objects.all() if queryset is None else queryset
     updates = SchemePeriodUpdate.objects.filter(scheme=OuterRef("pk")).order_by("-period__end_date")
@@ -39,12 +68,19 @@ def schemes_with_status(queryset=None):
                 ).values("s")[:1]
             ),
             previous_rag=Subquery(_effective_rag(updates).values("effective")[1:2]),
-            milestone_count=Count("milestones", distinct=True),
-            milestones_complete=Count("milestones", filter=Q(milestones__status="complete"), distinct=True),
-            milestones_overdue=Count(
-                "milestones",
-                filter=Q(milestones__due_date__lt=today) & ~Q(milestones__status__in=["complete", "cancelled"]),
-                distinct=True,
+            milestone_count=_milestone_count(),
+            milestones_complete=_milestone_count(status="complete"),
+            milestones_overdue=Coalesce(
+                Subquery(
+                    Milestone.objects.filter(scheme=OuterRef("pk"), due_date__lt=today)
+                    .exclude(status__in=["complete", "cancelled"])
+                    .order_by()
+                    .values("scheme")
+                    .annotate(n=Count("pk"))
+                    .values("n"),
+                    output_field=IntegerField(),
+                ),
+                0,
             ),
         )
         .prefetch_related(Prefetch("leads", queryset=SchemeLead.objects.select_related("user")))

@@ -5,6 +5,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core.services import audited_save
 from schemes.models import (
     Approval,
     ApprovalOutcome,
@@ -19,11 +20,12 @@ from schemes.models import (
     SchemeStatus,
     Workstream,
 )
-from core.services import audited_save
 
 
 @transaction.atomic
-def programme_create(*, slug: str, name: str, start_date: date, end_date: date, organisation: str = "", by=None) -> Programme:
+def programme_create(
+    *, slug: str, name: str, start_date: date, end_date: date, organisation: str = "", by=None
+) -> Programme:
     """Create a programme; its end must follow its start."""
     if end_date <= start_date:
         raise ValidationError({"end_date": "The programme must end after it starts."})

@@ -1,10 +1,13 @@
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
 from accounts.roles import Role, has_role
 from schemes import permissions, selectors
 from schemes.filters import SchemeFilter
 from schemes.models import Programme
+
+SCHEMES_PER_PAGE = 50
 
 
 def scheme_list(request):
@@ -16,7 +19,8 @@ def scheme_list(request):
         messages.info(request, "There is no programme yet. The programme office can create one.")
         return render(request, "schemes/scheme_list.html", {"programme": None, "schemes": []})
     scheme_filter = SchemeFilter(request.GET, queryset=selectors.scheme_list(programme=programme), programme=programme)
-    schemes = list(scheme_filter.qs)
+    page = Paginator(scheme_filter.qs, SCHEMES_PER_PAGE).get_page(request.GET.get("page"))
+    schemes = list(page.object_list)
     for scheme in schemes:
         scheme.current_lead_users = selectors.current_leads(scheme)
     return render(
@@ -27,8 +31,16 @@ def scheme_list(request):
             "programmes": selectors.programme_list(),
             "filter": scheme_filter,
             "schemes": schemes,
+            "page": page,
+            "query_without_page": _query_without_page(request),
         },
     )
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 def my_schemes(request):

@@ -59,5 +59,7 @@ def requirement(env_var: str, reason: str):
 def chromium_path():
     path = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
     if not path:
-        requirement("E2E_REQUIRED", "Debian's chromium is not installed: browser journeys skipped (apt-get install chromium)")
+        requirement(
+            "E2E_REQUIRED", "Debian's chromium is not installed: browser journeys skipped (apt-get install chromium)"
+        )
     return path

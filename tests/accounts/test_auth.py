@@ -14,7 +14,9 @@ def test_the_five_role_groups_exist_after_migrate():
 @pytest.mark.django_db
 def test_login_with_right_password_lands_on_the_scheme_list(client, make_user):
     user = make_user(Role.STEERING_GROUP, username="alice")
-    response = client.post(reverse("accounts:login"), {"username": "alice", "password": "correct-horse-battery"}, follow=True)
+    response = client.post(
+        reverse("accounts:login"), {"username": "alice", "password": "correct-horse-battery"}, follow=True
+    )
     assert response.wsgi_request.user == user
     assert response.redirect_chain[-1][0] == reverse("schemes:list")
 
@@ -45,7 +47,11 @@ def test_password_change(client, make_user):
     client.force_login(user)
     response = client.post(
         reverse("accounts:password_change"),
-        {"old_password": "correct-horse-battery", "new_password1": "a-new-Long-passphrase-9", "new_password2": "a-new-Long-passphrase-9"},
+        {
+            "old_password": "correct-horse-battery",
+            "new_password1": "a-new-Long-passphrase-9",
+            "new_password2": "a-new-Long-passphrase-9",
+        },
     )
     assert response.status_code == 302
     user.refresh_from_db()

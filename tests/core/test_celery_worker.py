@@ -31,9 +31,28 @@ def real_worker(transactional_db, settings):
     if connection.vendor == "sqlite":
         pytest.skip("the worker shares the test database only on PostgreSQL (in-memory SQLite is per process)")
     queue = f"test-{os.getpid()}-{time.time_ns()}"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local", "DATABASE_URL": _database_url(), "REDIS_URL": redis_url}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": redis_url,
+    }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue, "--loglevel=warning", "--without-heartbeat", "--without-gossip", "--without-mingle"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--loglevel=warning",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

@@ -36,7 +36,12 @@ def test_production_refuses_to_start_without(missing):
 
 @pytest.mark.parametrize(
     "variable,value",
-    [("DATABASE_URL", "mysql://db/bcf"), ("DATABASE_URL", "not a url"), ("REDIS_URL", "http://redis:6379"), ("DEBUG", "maybe")],
+    [
+        ("DATABASE_URL", "mysql://db/bcf"),
+        ("DATABASE_URL", "not a url"),
+        ("REDIS_URL", "http://redis:6379"),
+        ("DEBUG", "maybe"),
+    ],
 )
 def test_malformed_values_stop_start_up_naming_the_variable(variable, value):
     env = {"DJANGO_SETTINGS_MODULE": "config.settings.local", variable: value}
@@ -57,6 +62,10 @@ def test_local_settings_default_to_sqlite_and_in_process_celery():
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
     out = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); " + code], cwd=ROOT, env=env, capture_output=True, text=True
+        [sys.executable, "-c", "import django; django.setup(); " + code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert out.stdout.split() == ["django.db.backends.sqlite3", "True"], out.stderr

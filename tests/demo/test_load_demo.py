@@ -1,6 +1,7 @@
 """The demo data: transcribed from the seeds, loaded through the services, idempotent."""
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
@@ -21,8 +22,19 @@ SLUG = "trafford-bcf-2015-16"
 
 def _snapshot():
     """Row counts of everything the loader writes, audit history included."""
-    models = [Programme, Scheme, Milestone, MilestoneDateChange, ProgressComment, ReportingPeriod, Risk, SchemeDependency,
-              NationalConditionAnswer, Fund, User]
+    models = [
+        Programme,
+        Scheme,
+        Milestone,
+        MilestoneDateChange,
+        ProgressComment,
+        ReportingPeriod,
+        Risk,
+        SchemeDependency,
+        NationalConditionAnswer,
+        Fund,
+        User,
+    ]
     counts = {m.__name__: m.objects.count() for m in models}
     counts.update({f"history:{m.__name__}": m.history.count() for m in models if hasattr(m, "history")})
     return counts
@@ -66,14 +78,25 @@ def test_a_moved_milestone_keeps_its_baseline_and_the_reason(demo):
     assert audit.due_date == dt.date(2015, 5, 26)
     assert audit.slippage_days == 26
     (change,) = audit.date_changes.all()
-    assert (change.old_date, change.new_date, change.reason) == (dt.date(2015, 4, 30), dt.date(2015, 5, 26), "deadline extended")
+    assert (change.old_date, change.new_date, change.reason) == (
+        dt.date(2015, 4, 30),
+        dt.date(2015, 5, 26),
+        "deadline extended",
+    )
 
 
 def test_national_conditions_answers_are_the_seeds(demo):
     answers = dict(NationalConditionAnswer.objects.filter(programme__slug=SLUG).values_list("code", "answer"))
     assert answers == {
-        "1": "Yes", "2": "Yes", "3": "No - In Progress", "4": "", "4i": "No - In Progress",
-        "4ii": "Yes", "4iii": "Yes", "5": "No - In Progress", "6": "Yes",
+        "1": "Yes",
+        "2": "Yes",
+        "3": "No - In Progress",
+        "4": "",
+        "4i": "No - In Progress",
+        "4ii": "Yes",
+        "4iii": "Yes",
+        "5": "No - In Progress",
+        "6": "Yes",
     }
 
 
@@ -90,10 +113,16 @@ def test_risks_are_the_two_integrated_care_risks_scored_as_demo_values(demo):
 def test_interdependencies_are_visible_from_both_sides(demo):
     scheme_57 = Scheme.objects.get(programme__slug=SLUG, ref="5.7")
     assert set(scheme_57.dependencies.exclude(depends_on=None).values_list("depends_on__ref", flat=True)) == {
-        "5.1", "5.2", "5.3", "5.4", "5.5", "5.6"
+        "5.1",
+        "5.2",
+        "5.3",
+        "5.4",
+        "5.5",
+        "5.6",
     }
     assert set(scheme_57.dependencies.filter(depends_on=None).values_list("external_project", flat=True)) == {
-        "Community Out of Hospitals", "Community Therapies"
+        "Community Out of Hospitals",
+        "Community Therapies",
     }
     nursing = Scheme.objects.get(programme__slug=SLUG, ref="5.1")
     assert list(nursing.dependents.values_list("scheme__ref", flat=True)) == ["5.7"]
@@ -115,8 +144,13 @@ def test_every_scheme_has_a_rule_based_rag_suggestion_per_period(demo):
 
 
 def test_demo_users_sign_in_with_the_demo_password_and_hold_their_roles(client, demo):
-    expected = {"pmo": Role.PROGRAMME_OFFICE, "lead": Role.PROJECT_LEAD, "steering": Role.STEERING_GROUP,
-                "secretary": Role.BOARD_SECRETARY, "finance": Role.FINANCE_OFFICER}
+    expected = {
+        "pmo": Role.PROGRAMME_OFFICE,
+        "lead": Role.PROJECT_LEAD,
+        "steering": Role.STEERING_GROUP,
+        "secretary": Role.BOARD_SECRETARY,
+        "finance": Role.FINANCE_OFFICER,
+    }
     for username, role in expected.items():
         assert client.login(username=username, password="demo-pass-for-tests"), username
         assert user_roles(User.objects.get(username=username)) == {role}
@@ -128,9 +162,9 @@ def test_other_leads_cannot_sign_in_until_invited(demo):
 
 
 def test_load_demo_twice_changes_nothing(db):
-    call_command("load_demo", stdout=open("/dev/null", "w"))
+    call_command("load_demo", stdout=io.StringIO())
     first = _snapshot()
-    call_command("load_demo", stdout=open("/dev/null", "w"))
+    call_command("load_demo", stdout=io.StringIO())
     assert _snapshot() == first
     assert first["Scheme"] == 8 and first["Milestone"] > 100
 

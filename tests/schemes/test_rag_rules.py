@@ -31,7 +31,11 @@ def test_a_milestone_completed_after_the_date_counts_as_open_on_that_date():
 
 
 def test_scheme_takes_the_worst_milestone_and_blue_only_when_all_complete():
-    green, amber, red = m(dt.date(2015, 6, 1)), m(dt.date(2015, 7, 1), baseline=dt.date(2015, 6, 1)), m(dt.date(2015, 5, 1))
+    green, amber, red = (
+        m(dt.date(2015, 6, 1)),
+        m(dt.date(2015, 7, 1), baseline=dt.date(2015, 6, 1)),
+        m(dt.date(2015, 5, 1)),
+    )
     done = m(dt.date(2015, 5, 1), status=MilestoneStatus.COMPLETE, completed_on=dt.date(2015, 5, 1))
     assert suggest_scheme_rag([green, amber, red, done], as_of=AS_OF) == RAG.RED
     assert suggest_scheme_rag([green, amber, done], as_of=AS_OF) == RAG.AMBER

@@ -119,3 +119,29 @@ def test_my_schemes_lists_only_the_leads_current_schemes(client, make_user, prog
     client.force_login(me)
     response = client.get(reverse("schemes:mine"))
     assert {s.pk for s in response.context["schemes"]} == {s.pk for s in mine}
+
+
+def test_scheme_list_pages_by_fifty_and_keeps_the_filters(client, make_user, programme):
+    programme, period = programme
+    ws = WorkstreamFactory(programme=programme)
+    _add_schemes(programme, period, 55, workstream=ws)
+    _add_schemes(programme, period, 3)
+    client.force_login(make_user(Role.STEERING_GROUP))
+    response = client.get(reverse("schemes:list"), {"programme": programme.slug, "workstream": ws.pk, "page": 2})
+    assert len(response.context["schemes"]) == 5
+    assert response.context["page"].paginator.count == 55
+    assert f"workstream={ws.pk}&amp;page=1" in response.content.decode()
+
+
+def test_scheme_page_query_count_does_not_grow_with_milestones(client, make_user, programme):
+    """Prevents N+1 on milestone date changes, leads, comments and period updates."""
+    programme, period = programme
+    scheme = _add_schemes(programme, period, 1)[0]
+    client.force_login(make_user(Role.STEERING_GROUP))
+    url = reverse("schemes:detail", args=[scheme.pk])
+    few = _queries_for(client, url)
+    from milestones.services import milestone_move
+
+    for m in MilestoneFactory.create_batch(20, scheme=scheme):
+        milestone_move(milestone=m, new_date=m.due_date + dt.timedelta(days=7), reason="deadline extended")
+    assert _queries_for(client, url) == few

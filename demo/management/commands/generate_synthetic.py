@@ -22,4 +22,6 @@ class Command(BaseCommand):
         programme = synthetic_programme_generate(
             schemes=schemes, milestones_per_scheme=milestones_per_scheme, periods=periods, seed=seed, slug=slug
         )
-        self.stdout.write(f"Created {programme.slug}: {schemes} schemes × {milestones_per_scheme} milestones, {periods} periods.")
+        self.stdout.write(
+            f"Created {programme.slug}: {schemes} schemes × {milestones_per_scheme} milestones, {periods} periods."
+        )

@@ -13,7 +13,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Loaded programme trafford-bcf-2015-16: {report.counts}")
         else:
             self.stdout.write("Programme trafford-bcf-2015-16 already loaded: left unchanged.")
-        self.stdout.write("Loaded fund trafford-tf." if report.fund_created else "Fund trafford-tf already loaded: left unchanged.")
+        self.stdout.write(
+            "Loaded fund trafford-tf." if report.fund_created else "Fund trafford-tf already loaded: left unchanged."
+        )
         self.stdout.write("\nDemo sign-ins (password: the DEMO_PASSWORD setting, default in the README):")
         for spec in DEMO_USERS:
             self.stdout.write(f"  {spec['username']:<10} {spec['roles'][0].label}")
