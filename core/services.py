@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from core.exceptions import StaleEdit
+
 
 def audited_save(instance: models.Model, *, by=None, reason: str = "") -> models.Model:
     """Validate and save, recording who made the change and why in the audit history."""
@@ -12,3 +14,55 @@ def audited_save(instance: models.Model, *, by=None, reason: str = "") -> models
         instance._change_reason = reason
     instance.save()
     return instance
+
+
+def changes_since(instance, *, version: int) -> list[dict]:
+    """What others changed on a versioned, audited record since `version`: field, before, after, who, when."""
+    history = instance.history.order_by("history_date", "history_id")
+    base = history.filter(version=version).last()
+    later = list(history.filter(version__gt=version))
+    if base is None or not later:
+        return []
+    changes, previous = [], base
+    for record in later:
+        delta = record.diff_against(previous, excluded_fields=["version", "updated_at", "created_at"])
+        for change in delta.changes:
+            field = instance._meta.get_field(change.field)
+            changes.append(
+                {
+                    "field": str(field.verbose_name).capitalize(),
+                    "before": change.old,
+                    "after": change.new,
+                    "who": str(record.history_user) if record.history_user else "someone",
+                    "when": record.history_date,
+                }
+            )
+        previous = record
+    return changes
+
+
+def check_version(instance, expected_version: int | None) -> None:
+    """Refuse a stale edit: the form was opened at `expected_version` but the record has moved on.
+
+    The caller must have locked the row (select_for_update) so two saves cannot both pass.
+    """
+    if expected_version is None or int(expected_version) == instance.version:
+        return
+    changes = changes_since(instance, version=int(expected_version))
+    if changes:
+        described = "; ".join(
+            f"{c['who']} changed {c['field'].lower()} from “{c['before'] if c['before'] not in (None, '') else '—'}” "
+            f"to “{c['after'] if c['after'] not in (None, '') else '—'}”"
+            for c in changes
+        )
+    else:
+        described = "someone else saved it"
+    raise StaleEdit(
+        f"Not saved: this record changed after you opened it ({described}). Your change was not applied; "
+        "review the current values and make it again.",
+        current=instance,
+    )
+
+
+def bump_version(instance) -> None:
+    instance.version = (instance.version or 0) + 1

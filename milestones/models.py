@@ -25,7 +25,8 @@ class Milestone(VersionedModel):
     due_date = models.DateField(help_text="The date now planned (end of the range).")
     completed_on = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=MilestoneStatus.choices, default=MilestoneStatus.NOT_STARTED)
-    rag = models.CharField(max_length=10, choices=RAG.choices, blank=True)
+    rag = models.CharField("RAG", max_length=10, choices=RAG.choices, blank=True)
+    rag_reason = models.TextField("Reason for the RAG", blank=True)
     order = models.PositiveIntegerField(default=0)
     history = HistoricalRecords()
 

@@ -5,7 +5,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from core.services import audited_save
+from core.services import audited_save, bump_version, check_version
 from schemes.models import (
     Approval,
     ApprovalOutcome,
@@ -211,3 +211,36 @@ def scheme_period_update_refresh_suggestion(*, scheme: Scheme, period: Reporting
         update.version += 1
         audited_save(update, by=by, reason="RAG suggestion recalculated")
     return update
+
+
+SCHEME_EDITABLE_FIELDS = (
+    "name",
+    "workstream",
+    "description",
+    "clinical_lead",
+    "reports_to_ccg",
+    "reports_to_gm",
+    "reports_to_national",
+    "locality",
+    "status",
+)
+
+
+@transaction.atomic
+def scheme_update(*, scheme: Scheme, by=None, expected_version: int | None = None, **fields) -> Scheme:
+    """Change a scheme's details; a stale edit (someone saved since the form opened) is refused."""
+    unknown = set(fields) - set(SCHEME_EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(f"These scheme fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
+    check_version(scheme, expected_version)
+    workstream = fields.get("workstream")
+    if workstream is not None and workstream.programme_id != scheme.programme_id:
+        raise ValidationError({"workstream": "That workstream belongs to another programme."})
+    changed = {k: v for k, v in fields.items() if getattr(scheme, k) != v}
+    if not changed:
+        return scheme
+    for key, value in changed.items():
+        setattr(scheme, key, value)
+    bump_version(scheme)
+    return audited_save(scheme, by=by)
