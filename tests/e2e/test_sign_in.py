@@ -1,6 +1,5 @@
 """Browser journey in Debian's chromium: every demo user signs in and sees the scheme list."""
 
-import os
 from pathlib import Path
 
 import pytest
@@ -20,8 +19,8 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
-def page(chromium_path):
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server and Playwright share the thread
+def page(chromium_path, monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server and Playwright share the thread
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
