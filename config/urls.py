@@ -5,5 +5,6 @@ urlpatterns = [
     path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
     path("schemes/", include("schemes.urls")),
+    path("milestones/", include("milestones.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -16,6 +16,25 @@ def audited_save(instance: models.Model, *, by=None, reason: str = "") -> models
     return instance
 
 
+def display_value(field, value) -> str:
+    """A stored value as a programme officer reads it: labels for choices, UK dates, Yes/No."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    if value in (None, ""):
+        return "—"
+    if getattr(field, "choices", None):
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
 def changes_since(instance, *, version: int) -> list[dict]:
     """What others changed on a versioned, audited record since `version`: field, before, after, who, when."""
     history = instance.history.order_by("history_date", "history_id")
@@ -31,8 +50,8 @@ def changes_since(instance, *, version: int) -> list[dict]:
             changes.append(
                 {
                     "field": str(field.verbose_name).capitalize(),
-                    "before": change.old,
-                    "after": change.new,
+                    "before": display_value(field, change.old),
+                    "after": display_value(field, change.new),
                     "who": str(record.history_user) if record.history_user else "someone",
                     "when": record.history_date,
                 }
@@ -50,11 +69,7 @@ def check_version(instance, expected_version: int | None) -> None:
         return
     changes = changes_since(instance, version=int(expected_version))
     if changes:
-        described = "; ".join(
-            f"{c['who']} changed {c['field'].lower()} from “{c['before'] if c['before'] not in (None, '') else '—'}” "
-            f"to “{c['after'] if c['after'] not in (None, '') else '—'}”"
-            for c in changes
-        )
+        described = "; ".join(f"{c['who']} changed {c['field'].lower()} from “{c['before']}” to “{c['after']}”" for c in changes)
     else:
         described = "someone else saved it"
     raise StaleEdit(

@@ -16,7 +16,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from schemes.models import Programme, ReportingPeriod, Scheme, SchemeLead, SchemePeriodUpdate
+from core.rag import RAG
+from core.services import display_value
+from schemes.models import CommentKind, Programme, ReportingPeriod, Scheme, SchemeLead, SchemePeriodUpdate
 
 
 def programme_default() -> Programme | None:
@@ -136,3 +138,170 @@ def scheme_detail(*, scheme: Scheme) -> dict:
 
 def period_list(*, programme: Programme):
     return ReportingPeriod.objects.filter(programme=programme).order_by("start_date")
+
+
+def period_current(*, programme: Programme, today=None) -> ReportingPeriod | None:
+    """The period a lead is updating: the open one containing today, else the latest open one that has started."""
+    today = today or timezone.localdate()
+    periods = list(ReportingPeriod.objects.filter(programme=programme).order_by("start_date"))
+    open_periods = [p for p in periods if not p.is_closed]
+    for period in open_periods:
+        if period.start_date <= today <= period.end_date:
+            return period
+    started = [p for p in open_periods if p.start_date <= today]
+    if started:
+        return started[-1]
+    return (open_periods or periods or [None])[0]
+
+
+def period_after(period: ReportingPeriod, periods: list[ReportingPeriod]) -> ReportingPeriod | None:
+    later = [p for p in periods if p.start_date >= period.end_date and p.pk != period.pk]
+    return min(later, key=lambda p: p.start_date) if later else None
+
+
+def milestones_completed_in(milestones, period: ReportingPeriod) -> list:
+    """'Milestones completed this period': completed on a date within the period (derived, never typed)."""
+    return sorted(
+        (m for m in milestones if m.completed_on and period.start_date <= m.completed_on <= period.end_date),
+        key=lambda m: (m.completed_on, m.order),
+    )
+
+
+def milestones_planned_next(milestones, period: ReportingPeriod, next_period: ReportingPeriod | None) -> list:
+    """'Milestones planned for next period': not complete and due by the end of the next period.
+
+    Open milestones already overdue are carried forward too, as the papers do. Without a next period
+    defined, the next period is taken to be as long as this one.
+    """
+    from datetime import timedelta
+
+    end = next_period.end_date if next_period else period.end_date + timedelta(days=(period.end_date - period.start_date).days)
+    return sorted(
+        (m for m in milestones if m.status not in ("complete", "cancelled") and m.due_date <= end),
+        key=lambda m: (m.due_date, m.order),
+    )
+
+
+def scheme_workspace(*, scheme: Scheme, period: ReportingPeriod | None, user) -> dict:
+    """What the scheme page shows for one reporting period, in a fixed number of queries."""
+    from core.rag import rag_trend
+    from milestones.rag_rules import suggest_milestone_rag, suggest_scheme_rag
+    from schemes.permissions import can_edit_scheme, can_manage_programme
+
+    context = scheme_detail(scheme=scheme)
+    scheme = context["scheme"]
+    periods = list(ReportingPeriod.objects.filter(programme_id=scheme.programme_id).order_by("start_date"))
+    period = period or period_current(programme=scheme.programme)
+    milestones = context["milestones"]
+    as_of = period.end_date if period else timezone.localdate()
+    for m in milestones:
+        m.suggested_rag = suggest_milestone_rag(m, as_of=min(as_of, timezone.localdate()))
+        m.pk_str = str(m.pk)  # form keys in the template
+    updates = {u.period_id: u for u in context["period_updates"]}
+    update = updates.get(period.pk) if period else None
+    previous = [p for p in periods if period and p.end_date <= period.start_date]
+    previous_update = updates.get(previous[-1].pk) if previous else None
+    next_period = period_after(period, periods) if period else None
+    context.update(
+        {
+            "periods": periods,
+            "period": period,
+            "next_period": next_period,
+            "update": update,
+            "suggested_now": suggest_scheme_rag(milestones, as_of=as_of) if period else None,
+            "trend": rag_trend(previous_update.effective_rag if previous_update else None, update.effective_rag if update else None),
+            "completed_this_period": milestones_completed_in(milestones, period) if period else [],
+            "planned_next_period": milestones_planned_next(milestones, period, next_period) if period else [],
+            "period_comments": [c for c in context["comments"] if period and c.period_id == period.pk],
+            "can_edit": can_edit_scheme(user, scheme),
+            "can_manage": can_manage_programme(user),
+            "today": timezone.localdate(),
+            "rag_choices": RAG.choices,
+            "comment_kinds": CommentKind.choices,
+        }
+    )
+    return context
+
+
+_HIDDEN_FIELDS = {"version", "updated_at", "created_at", "order"}
+
+
+def scheme_history(*, scheme: Scheme) -> list[dict]:
+    """A readable audit trail of a scheme and everything under it: who, when, what, before and after.
+
+    One query per kind of record, however long the history.
+    """
+    from milestones.models import Milestone
+
+    sources = [
+        ("Scheme", Scheme.history.filter(id=scheme.pk), lambda r: "Scheme details"),
+        ("Milestone", Milestone.history.filter(scheme_id=scheme.pk), lambda r: f"Milestone “{r.description[:70]}”"),
+        ("Period update", SchemePeriodUpdate.history.filter(scheme_id=scheme.pk).select_related("period"), lambda r: f"Update for {r.period}"),
+        ("Comment", scheme.comments.model.history.filter(scheme_id=scheme.pk), lambda r: f"Comment of {r.date:%d/%m/%Y}"),
+        ("Approval", scheme.approvals.model.history.filter(scheme_id=scheme.pk), lambda r: f"{r.item} – {r.body}"),
+        ("Lead", SchemeLead.history.filter(scheme_id=scheme.pk).select_related("user"), lambda r: f"Project lead {r.user}"),
+    ]
+    entries = []
+    for kind, queryset, label in sources:
+        records = list(queryset.select_related("history_user").order_by("id", "history_date", "history_id"))
+        model = queryset.model.instance_type
+        previous_by_id = {}
+        for record in records:
+            previous = previous_by_id.get(record.id)
+            changes = []
+            if record.history_type == "~" and previous is not None:
+                delta = record.diff_against(previous, excluded_fields=list(_HIDDEN_FIELDS))
+                for change in delta.changes:
+                    field = model._meta.get_field(change.field)
+                    changes.append(
+                        {"field": str(field.verbose_name).capitalize(), "before": display_value(field, change.old), "after": display_value(field, change.new)}
+                    )
+                if not changes:
+                    previous_by_id[record.id] = record
+                    continue
+            previous_by_id[record.id] = record
+            entries.append(
+                {
+                    "when": record.history_date,
+                    "who": record.history_user,
+                    "kind": kind,
+                    "what": label(record),
+                    "action": {"+": "created", "~": "changed", "-": "deleted"}[record.history_type],
+                    "changes": changes,
+                    "reason": record.history_change_reason or "",
+                }
+            )
+    entries.sort(key=lambda e: e["when"], reverse=True)
+    return entries
+
+
+def my_schemes_todo(*, schemes: list[Scheme]) -> dict[int, dict]:
+    """For each scheme a lead holds: overdue milestones and whether this period's update is still to do.
+
+    Three queries for any number of schemes.
+    """
+    from milestones.models import Milestone
+
+    today = timezone.localdate()
+    ids = [s.pk for s in schemes]
+    overdue = (
+        Milestone.objects.filter(scheme_id__in=ids, due_date__lt=today)
+        .exclude(status__in=["complete", "cancelled"])
+        .order_by("due_date")
+    )
+    periods_by_programme = {}
+    for period in ReportingPeriod.objects.filter(programme_id__in={s.programme_id for s in schemes}).order_by("start_date"):
+        periods_by_programme.setdefault(period.programme_id, []).append(period)
+    updates = {(u.scheme_id, u.period_id): u for u in SchemePeriodUpdate.objects.filter(scheme_id__in=ids)}
+    todo = {s.pk: {"overdue": [], "period": None, "update": None, "update_missing": False} for s in schemes}
+    for m in overdue:
+        todo[m.scheme_id]["overdue"].append(m)
+    for s in schemes:
+        periods = [p for p in periods_by_programme.get(s.programme_id, []) if not p.is_closed]
+        started = [p for p in periods if p.start_date <= today]
+        period = next((p for p in periods if p.start_date <= today <= p.end_date), started[-1] if started else None)
+        update = updates.get((s.pk, period.pk)) if period else None
+        todo[s.pk].update(
+            {"period": period, "update": update, "update_missing": bool(period) and (update is None or update.status != "submitted")}
+        )
+    return todo

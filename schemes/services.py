@@ -4,7 +4,9 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
+from core.rag import RAG
 from core.services import audited_save, bump_version, check_version
 from schemes.models import (
     Approval,
@@ -18,6 +20,7 @@ from schemes.models import (
     SchemeLead,
     SchemePeriodUpdate,
     SchemeStatus,
+    UpdateStatus,
     Workstream,
 )
 
@@ -193,6 +196,12 @@ def progress_comment_add(
         raise ValidationError({"period": f"The period {period} is closed: comments can no longer be added to it."})
     if not text.strip():
         raise ValidationError({"text": "Write the comment."})
+    if rag and rag not in RAG.values:
+        raise ValidationError({"rag": "Choose Red, Amber, Green or Complete."})
+    if kind not in CommentKind.values:
+        raise ValidationError({"kind": "Choose progress update, point to highlight or good news."})
+    if SchemePeriodUpdate.objects.filter(scheme=scheme, period=period, status=UpdateStatus.SUBMITTED).exists():
+        raise ValidationError({"text": "This period's update has been submitted: the programme office must return it first."})
     return audited_save(
         ProgressComment(scheme=scheme, period=period, date=date, text=text.strip(), kind=kind, rag=rag, author=by),
         by=by,
@@ -244,3 +253,91 @@ def scheme_update(*, scheme: Scheme, by=None, expected_version: int | None = Non
         setattr(scheme, key, value)
     bump_version(scheme)
     return audited_save(scheme, by=by)
+
+
+def _locked_update(update: SchemePeriodUpdate, expected_version: int | None) -> SchemePeriodUpdate:
+    locked = SchemePeriodUpdate.objects.select_for_update().select_related("period", "scheme").get(pk=update.pk)
+    check_version(locked, expected_version)
+    if locked.period.is_closed:
+        raise ValidationError(f"The period {locked.period} is closed: its update can no longer change.")
+    return locked
+
+
+@transaction.atomic
+def scheme_period_update_get_or_create(*, scheme: Scheme, period: ReportingPeriod, by=None) -> SchemePeriodUpdate:
+    """The scheme's update for a period, created as a draft with the rules' RAG suggestion if missing."""
+    if period.programme_id != scheme.programme_id:
+        raise ValidationError({"period": "That reporting period belongs to another programme."})
+    existing = SchemePeriodUpdate.objects.filter(scheme=scheme, period=period).first()
+    return existing or scheme_period_update_refresh_suggestion(scheme=scheme, period=period, by=by)
+
+
+@transaction.atomic
+def scheme_rag_set(
+    *, update: SchemePeriodUpdate, rag: str, reason: str = "", by=None, expected_version: int | None = None
+) -> SchemePeriodUpdate:
+    """Set the overall project status RAG for a period. Differing from the rules' suggestion needs a reason."""
+    from milestones.rag_rules import suggest_scheme_rag
+
+    update = _locked_update(update, expected_version)
+    if rag not in RAG.values:
+        raise ValidationError({"rag": "Choose Red, Amber, Green or Complete."})
+    if update.status == UpdateStatus.SUBMITTED:
+        raise ValidationError({"rag": "This update has been submitted; the programme office must return it before it changes."})
+    # Recalculate the suggestion now, so the reason is asked against what the rules say today.
+    update.rag_suggested = suggest_scheme_rag(update.scheme.milestones.all(), as_of=update.period.end_date) or ""
+    reason = (reason or "").strip()
+    if rag != update.rag_suggested and not reason:
+        suggested = RAG(update.rag_suggested).label if update.rag_suggested else "no RAG"
+        raise ValidationError(
+            {"rag_reason": f"The rules suggest {suggested}: write why the scheme is {RAG(rag).label} instead."}
+        )
+    update.rag = rag
+    update.rag_reason = reason
+    bump_version(update)
+    return audited_save(update, by=by, reason=reason)
+
+
+@transaction.atomic
+def scheme_period_update_submit(*, update: SchemePeriodUpdate, by=None, expected_version: int | None = None):
+    """A project lead submits the period update to the programme office; it needs a RAG and a progress comment."""
+    update = _locked_update(update, expected_version)
+    if update.status == UpdateStatus.SUBMITTED:
+        raise ValidationError("This update has already been submitted.")
+    errors = {}
+    if not update.rag:
+        errors["rag"] = "Confirm or choose the overall project status RAG before submitting."
+    if not ProgressComment.objects.filter(scheme=update.scheme, period=update.period).exists():
+        errors["text"] = "Write at least one progress comment for this period before submitting."
+    if errors:
+        raise ValidationError(errors)
+    update.status = UpdateStatus.SUBMITTED
+    update.submitted_at = timezone.now()
+    update.submitted_by = by
+    update.return_comment = ""
+    bump_version(update)
+    return audited_save(update, by=by, reason="Submitted")
+
+
+@transaction.atomic
+def scheme_period_update_return(
+    *, update: SchemePeriodUpdate, comment: str, by=None, expected_version: int | None = None
+) -> SchemePeriodUpdate:
+    """The programme office returns a submitted update to its lead with a comment saying what to change."""
+    update = _locked_update(update, expected_version)
+    if update.status != UpdateStatus.SUBMITTED:
+        raise ValidationError("Only a submitted update can be returned.")
+    if not (comment or "").strip():
+        raise ValidationError({"comment": "Say what the project lead needs to change."})
+    update.status = UpdateStatus.RETURNED
+    update.return_comment = comment.strip()
+    bump_version(update)
+    return audited_save(update, by=by, reason="Returned")
+
+
+@transaction.atomic
+def reporting_period_close(*, period: ReportingPeriod, by=None) -> ReportingPeriod:
+    """Close a period once reported: its updates, comments and completions in it can no longer change."""
+    period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+    period.is_closed = True
+    return audited_save(period, by=by, reason="Period closed")

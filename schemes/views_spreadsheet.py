@@ -1,11 +1,104 @@
-"""Excel download and upload of a programme's schemes and milestones (being written)."""
+"""Excel download and upload of a programme's schemes and milestones."""
 
-from django.http import Http404
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from accounts.roles import Role, has_role
+from schemes import permissions
+from schemes.models import Programme
+from schemes.spreadsheet import (
+    SpreadsheetErrors,
+    programme_workbook_bytes,
+    programme_workbook_data,
+    programme_workbook_import,
+)
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+class SpreadsheetUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Spreadsheet to upload (.xlsx)",
+        help_text="The workbook downloaded from this page, with your changes. Up to 5 MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX_CONTENT_TYPE}"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(
+                "Upload an Excel workbook (.xlsx). If you saved it in another format, open it in Excel and "
+                "save it as “Excel Workbook (.xlsx)”."
+            )
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                f"This file is {upload.size / (1024 * 1024):.1f} MB; the limit is 5 MB. "
+                "Upload the downloaded template with your rows, without pictures or extra sheets."
+            )
+        return upload
+
+
+def _require_importer(user) -> None:
+    # Programme office and project leads only; the importer then limits a lead to the schemes they lead.
+    permissions.require_programme_reader(user)
+    if not has_role(user, Role.PROGRAMME_OFFICE, Role.PROJECT_LEAD):
+        raise PermissionDenied("Only the programme office and project leads can upload schemes and milestones.")
+
+
+def _summary_sentence(summary: dict) -> str:
+    labels = [
+        ("schemes_created", "scheme added", "schemes added"),
+        ("schemes_updated", "scheme updated", "schemes updated"),
+        ("milestones_created", "milestone added", "milestones added"),
+        ("milestones_updated", "milestone updated", "milestones updated"),
+        ("milestones_moved", "milestone date moved", "milestone dates moved"),
+        ("milestones_completed", "milestone completed", "milestones completed"),
+    ]
+    parts = [f"{summary[key]} {one if summary[key] == 1 else many}" for key, one, many in labels if summary.get(key)]
+    if not parts:
+        return "Spreadsheet uploaded: it matched the current data, so nothing changed."
+    return "Spreadsheet uploaded: " + ", ".join(parts) + "."
 
 
 def programme_export(request, programme: str):
-    raise Http404("Not built yet.")
+    """Download the programme's schemes and milestones as the .xlsx template."""
+    permissions.require_programme_reader(request.user)
+    programme_obj = get_object_or_404(Programme, slug=programme)
+    content = programme_workbook_bytes(**programme_workbook_data(programme=programme_obj))
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{programme_obj.slug}-schemes-and-milestones.xlsx"'
+    return response
 
 
 def programme_import(request, programme: str):
-    raise Http404("Not built yet.")
+    """Upload the template to create or update schemes and milestones; all or nothing."""
+    _require_importer(request.user)
+    programme_obj = get_object_or_404(Programme, slug=programme)
+    errors: list[dict] = []
+    status = 200
+    if request.method == "POST":
+        form = SpreadsheetUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                summary = programme_workbook_import(
+                    programme=programme_obj, file=form.cleaned_data["file"], user=request.user
+                )
+            except SpreadsheetErrors as exc:
+                errors = exc.errors
+            else:
+                messages.success(request, _summary_sentence(summary))
+                return redirect(reverse("schemes:list") + f"?programme={programme_obj.slug}")
+        status = 400
+    else:
+        form = SpreadsheetUploadForm()
+    return render(
+        request,
+        "schemes/spreadsheet_import.html",
+        {"programme": programme_obj, "form": form, "errors": errors},
+        status=status,
+    )

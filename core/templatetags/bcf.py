@@ -27,3 +27,8 @@ def thousands(value):
     k = (Decimal(value) / 1000).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
     text = f"{abs(k):,}"
     return f"({text})" if k < 0 else text
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
