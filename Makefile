@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+TEST_WORKERS ?= 2
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
 .PHONY: setup run test e2e lint format worker beat bench migrate demo clean
@@ -30,7 +31,7 @@ run: demo ## set up, migrate, load the demo data and serve on http://127.0.0.1:$
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: setup ## the whole suite (PostgreSQL when DATABASE_URL is set, SQLite otherwise)
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 e2e: setup ## browser journeys only, in Debian's chromium
 	E2E_REQUIRED=1 DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest tests/e2e $(PYTEST_ARGS)

@@ -21,7 +21,13 @@ class ActionResult:
 def run_action(key: str, form, action, success: str) -> ActionResult:
     """Validate the form's shape, then call `action(cleaned_data)`; the service holds the rules."""
     if not form.is_valid():
-        return ActionResult(key, ok=False, message="Not saved: please correct the highlighted fields.", errors=form.errors, data=form.data)
+        return ActionResult(
+            key,
+            ok=False,
+            message="Not saved: please correct the highlighted fields.",
+            errors=form.errors,
+            data=form.data,
+        )
     try:
         action(form.cleaned_data)
     except StaleEdit as exc:
@@ -30,6 +36,8 @@ def run_action(key: str, form, action, success: str) -> ActionResult:
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
         # Problems with no field on this form (e.g. a closed period) go in the message itself.
         unplaced = [m for key, msgs in errors.items() if key == "__all__" or key not in form.fields for m in msgs]
-        summary = "Not saved: " + " ".join(unplaced) if unplaced else "Not saved: please correct the highlighted fields."
+        summary = (
+            "Not saved: " + " ".join(unplaced) if unplaced else "Not saved: please correct the highlighted fields."
+        )
         return ActionResult(key, ok=False, message=summary, errors=errors, data=form.data)
     return ActionResult(key, ok=True, message=success)

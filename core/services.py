@@ -16,6 +16,12 @@ def audited_save(instance: models.Model, *, by=None, reason: str = "") -> models
     return instance
 
 
+def field_label(field) -> str:
+    """A field's name as a sentence start, keeping acronyms such as RAG intact."""
+    name = str(field.verbose_name)
+    return name[:1].upper() + name[1:]
+
+
 def display_value(field, value) -> str:
     """A stored value as a programme officer reads it: labels for choices, UK dates, Yes/No."""
     import datetime as dt
@@ -49,7 +55,7 @@ def changes_since(instance, *, version: int) -> list[dict]:
             field = instance._meta.get_field(change.field)
             changes.append(
                 {
-                    "field": str(field.verbose_name).capitalize(),
+                    "field": field_label(field),
                     "before": display_value(field, change.old),
                     "after": display_value(field, change.new),
                     "who": str(record.history_user) if record.history_user else "someone",
@@ -69,7 +75,9 @@ def check_version(instance, expected_version: int | None) -> None:
         return
     changes = changes_since(instance, version=int(expected_version))
     if changes:
-        described = "; ".join(f"{c['who']} changed {c['field'].lower()} from “{c['before']}” to “{c['after']}”" for c in changes)
+        described = "; ".join(
+            f"{c['who']} changed {c['field'].lower()} from “{c['before']}” to “{c['after']}”" for c in changes
+        )
     else:
         described = "someone else saved it"
     raise StaleEdit(

@@ -15,7 +15,9 @@ class MilestoneMoveForm(VersionedForm):
 
 class MilestoneRagForm(VersionedForm):
     rag = forms.ChoiceField(label="Milestone RAG", choices=[("", "Use the suggestion"), *RAG.choices], required=False)
-    reason = forms.CharField(label="Reason (needed when it differs from the suggestion)", required=False, max_length=2000)
+    reason = forms.CharField(
+        label="Reason (needed when it differs from the suggestion)", required=False, max_length=2000
+    )
 
 
 class MilestoneAddForm(forms.Form):

@@ -25,7 +25,9 @@ def _refuse_closed_period(milestone: Milestone, day: date, what: str) -> None:
         programme_id=milestone.scheme.programme_id, is_closed=True, start_date__lte=day, end_date__gte=day
     ).first()
     if closed:
-        raise ValidationError({what: f"{day:%d/%m/%Y} is in the closed reporting period {closed}: it can no longer change."})
+        raise ValidationError(
+            {what: f"{day:%d/%m/%Y} is in the closed reporting period {closed}: it can no longer change."}
+        )
 
 
 @transaction.atomic
@@ -160,7 +162,7 @@ def milestone_set_rag(
     reason = (reason or "").strip()
     if rag and rag != (suggested or "") and not reason:
         label = RAG(suggested).label if suggested else "no RAG"
-        raise ValidationError({"rag_reason": f"The rules suggest {label}: say why you are choosing {RAG(rag).label}."})
+        raise ValidationError({"reason": f"The rules suggest {label}: say why you are choosing {RAG(rag).label}."})
     milestone.rag = rag
     milestone.rag_reason = reason if rag else ""
     bump_version(milestone)

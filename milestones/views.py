@@ -29,7 +29,11 @@ def milestone_move(request, pk: int):
         f"move-{pk}",
         MilestoneMoveForm(request.POST),
         lambda d: services.milestone_move(
-            milestone=milestone, new_date=d["new_date"], reason=d["reason"], by=request.user, expected_version=d["version"]
+            milestone=milestone,
+            new_date=d["new_date"],
+            reason=d["reason"],
+            by=request.user,
+            expected_version=d["version"],
         ),
         f"Date moved: {milestone}.",
     )
@@ -57,7 +61,12 @@ def milestone_add(request, scheme_pk: int):
         "add-milestone",
         MilestoneAddForm(request.POST),
         lambda d: services.milestone_create(
-            scheme=scheme, phase=d["phase"], description=d["description"], start_date=d["start_date"], due_date=d["due_date"], by=request.user
+            scheme=scheme,
+            phase=d["phase"],
+            description=d["description"],
+            start_date=d["start_date"],
+            due_date=d["due_date"],
+            by=request.user,
         ),
         "Milestone added to the plan.",
     )

@@ -1,7 +1,7 @@
 from django import forms
 
 from core.rag import RAG
-from schemes.models import CommentKind
+from schemes.models import ApprovalOutcome, CommentKind, Locality, SchemeStatus
 
 RAG_CHOICES = [("", "— choose —"), *RAG.choices]
 
@@ -14,7 +14,11 @@ class VersionedForm(forms.Form):
 
 class SchemeRagForm(VersionedForm):
     rag = forms.ChoiceField(label="Overall project status RAG", choices=RAG_CHOICES)
-    reason = forms.CharField(label="Reason (needed when it differs from the suggestion)", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label="Reason (needed when it differs from the suggestion)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class ProgressCommentForm(forms.Form):
@@ -26,3 +30,54 @@ class ProgressCommentForm(forms.Form):
 
 class ReturnForm(VersionedForm):
     comment = forms.CharField(label="What needs to change", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+
+
+class SchemeDetailsForm(VersionedForm):
+    name = forms.CharField(max_length=200)
+    workstream = forms.ModelChoiceField(queryset=None, required=False, empty_label="(none)")
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    clinical_lead = forms.CharField(max_length=200, required=False)
+    reports_to_ccg = forms.BooleanField(label="Reports to CCG", required=False)
+    reports_to_gm = forms.BooleanField(label="Reports to GM", required=False)
+    reports_to_national = forms.BooleanField(label="Reports to National", required=False)
+    locality = forms.ChoiceField(choices=Locality.choices)
+    status = forms.ChoiceField(choices=SchemeStatus.choices)
+
+    def __init__(self, *args, programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["workstream"].queryset = programme.workstreams.all()
+
+
+class ApprovalForm(forms.Form):
+    body = forms.CharField(label="Body (e.g. TSG, CC&FC, PRAP)", max_length=50)
+    item = forms.CharField(label="Paper (e.g. Full business case)", max_length=200)
+    papers_date = forms.DateField(label="Papers due", required=False)
+    meeting_date = forms.DateField(label="Meeting", required=False)
+    outcome = forms.ChoiceField(choices=ApprovalOutcome.choices)
+    reason = forms.CharField(label="Reason (required for a rejection)", required=False, max_length=2000)
+
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+class SpreadsheetUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Spreadsheet to upload (.xlsx)",
+        help_text="The workbook downloaded from this page, with your changes. Up to 5 MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX_CONTENT_TYPE}"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(
+                "Upload an Excel workbook (.xlsx). If you saved it in another format, open it in Excel and "
+                "save it as “Excel Workbook (.xlsx)”."
+            )
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                f"This file is {upload.size / (1024 * 1024):.1f} MB; the limit is 5 MB. "
+                "Upload the downloaded template with your rows, without pictures or extra sheets."
+            )
+        return upload

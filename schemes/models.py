@@ -233,9 +233,11 @@ class SchemePeriodUpdate(VersionedModel):
 
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="period_updates")
     period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="scheme_updates")
-    rag_suggested = models.CharField(max_length=10, choices=RAG.choices, blank=True)
+    rag_suggested = models.CharField("Suggested RAG", max_length=10, choices=RAG.choices, blank=True)
     rag = models.CharField("Overall project status RAG", max_length=10, choices=RAG.choices, blank=True)
-    rag_reason = models.TextField(blank=True, help_text="Required when the RAG differs from the suggestion.")
+    rag_reason = models.TextField(
+        "Reason for the RAG", blank=True, help_text="Required when the RAG differs from the suggestion."
+    )
     status = models.CharField(max_length=20, choices=UpdateStatus.choices, default=UpdateStatus.DRAFT)
     return_comment = models.TextField(blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -280,7 +282,7 @@ class ProgressComment(TimeStampedModel):
     date = models.DateField()
     kind = models.CharField(max_length=20, choices=CommentKind.choices, default=CommentKind.GENERAL)
     text = models.TextField()
-    rag = models.CharField(max_length=10, choices=RAG.choices, blank=True)
+    rag = models.CharField("RAG", max_length=10, choices=RAG.choices, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

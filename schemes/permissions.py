@@ -47,3 +47,14 @@ def scheme_get_for_edit(*, user, pk: int) -> Scheme:
     if not can_edit_scheme(user, scheme):
         raise PermissionDenied("Only the scheme's project lead or the programme office can change this scheme.")
     return scheme
+
+
+def can_import_spreadsheet(user) -> bool:
+    """The programme office and project leads upload spreadsheets; the importer then limits a lead to their schemes."""
+    return has_role(user, Role.PROGRAMME_OFFICE, Role.PROJECT_LEAD)
+
+
+def require_spreadsheet_importer(user) -> None:
+    require_programme_reader(user)
+    if not can_import_spreadsheet(user):
+        raise PermissionDenied("Only the programme office and project leads can upload schemes and milestones.")

@@ -17,8 +17,16 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.rag import RAG
-from core.services import display_value
-from schemes.models import CommentKind, Programme, ReportingPeriod, Scheme, SchemeLead, SchemePeriodUpdate
+from core.services import display_value, field_label
+from schemes.models import (
+    ApprovalOutcome,
+    CommentKind,
+    Programme,
+    ReportingPeriod,
+    Scheme,
+    SchemeLead,
+    SchemePeriodUpdate,
+)
 
 
 def programme_default() -> Programme | None:
@@ -175,7 +183,11 @@ def milestones_planned_next(milestones, period: ReportingPeriod, next_period: Re
     """
     from datetime import timedelta
 
-    end = next_period.end_date if next_period else period.end_date + timedelta(days=(period.end_date - period.start_date).days)
+    end = (
+        next_period.end_date
+        if next_period
+        else period.end_date + timedelta(days=(period.end_date - period.start_date).days)
+    )
     return sorted(
         (m for m in milestones if m.status not in ("complete", "cancelled") and m.due_date <= end),
         key=lambda m: (m.due_date, m.order),
@@ -209,7 +221,9 @@ def scheme_workspace(*, scheme: Scheme, period: ReportingPeriod | None, user) ->
             "next_period": next_period,
             "update": update,
             "suggested_now": suggest_scheme_rag(milestones, as_of=as_of) if period else None,
-            "trend": rag_trend(previous_update.effective_rag if previous_update else None, update.effective_rag if update else None),
+            "trend": rag_trend(
+                previous_update.effective_rag if previous_update else None, update.effective_rag if update else None
+            ),
             "completed_this_period": milestones_completed_in(milestones, period) if period else [],
             "planned_next_period": milestones_planned_next(milestones, period, next_period) if period else [],
             "period_comments": [c for c in context["comments"] if period and c.period_id == period.pk],
@@ -218,6 +232,7 @@ def scheme_workspace(*, scheme: Scheme, period: ReportingPeriod | None, user) ->
             "today": timezone.localdate(),
             "rag_choices": RAG.choices,
             "comment_kinds": CommentKind.choices,
+            "approval_outcomes": ApprovalOutcome.choices,
         }
     )
     return context
@@ -236,15 +251,48 @@ def scheme_history(*, scheme: Scheme) -> list[dict]:
     sources = [
         ("Scheme", Scheme.history.filter(id=scheme.pk), lambda r: "Scheme details"),
         ("Milestone", Milestone.history.filter(scheme_id=scheme.pk), lambda r: f"Milestone “{r.description[:70]}”"),
-        ("Period update", SchemePeriodUpdate.history.filter(scheme_id=scheme.pk).select_related("period"), lambda r: f"Update for {r.period}"),
-        ("Comment", scheme.comments.model.history.filter(scheme_id=scheme.pk), lambda r: f"Comment of {r.date:%d/%m/%Y}"),
+        (
+            "Period update",
+            SchemePeriodUpdate.history.filter(scheme_id=scheme.pk).select_related("period"),
+            lambda r: f"Update for {r.period}",
+        ),
+        (
+            "Comment",
+            scheme.comments.model.history.filter(scheme_id=scheme.pk),
+            lambda r: f"Comment of {r.date:%d/%m/%Y}",
+        ),
         ("Approval", scheme.approvals.model.history.filter(scheme_id=scheme.pk), lambda r: f"{r.item} – {r.body}"),
-        ("Lead", SchemeLead.history.filter(scheme_id=scheme.pk).select_related("user"), lambda r: f"Project lead {r.user}"),
+        (
+            "Lead",
+            SchemeLead.history.filter(scheme_id=scheme.pk).select_related("user"),
+            lambda r: f"Project lead {r.user}",
+        ),
     ]
-    entries = []
+    from accounts.models import User
+
+    loaded = []
     for kind, queryset, label in sources:
-        records = list(queryset.select_related("history_user").order_by("id", "history_date", "history_id"))
-        model = queryset.model.instance_type
+        loaded.append(
+            (kind, label, list(queryset.select_related("history_user").order_by("id", "history_date", "history_id")))
+        )
+    # People named in foreign keys (e.g. "submitted by") are shown by name: one query for all of them.
+    user_fields = {
+        f.name
+        for _, _, records in loaded
+        for f in (records[0].instance_type._meta.fields if records else [])
+        if f.is_relation and f.related_model is User
+    }
+    user_ids = {getattr(r, f"{name}_id", None) for _, _, records in loaded for r in records for name in user_fields}
+    names = {u.pk: str(u) for u in User.objects.filter(pk__in=[i for i in user_ids if i])}
+
+    def shown(field, value):
+        if field.is_relation and field.related_model is User:
+            return names.get(value, "—") if value else "—"
+        return display_value(field, value)
+
+    entries = []
+    for kind, label, records in loaded:
+        model = records[0].instance_type if records else None
         previous_by_id = {}
         for record in records:
             previous = previous_by_id.get(record.id)
@@ -254,7 +302,11 @@ def scheme_history(*, scheme: Scheme) -> list[dict]:
                 for change in delta.changes:
                     field = model._meta.get_field(change.field)
                     changes.append(
-                        {"field": str(field.verbose_name).capitalize(), "before": display_value(field, change.old), "after": display_value(field, change.new)}
+                        {
+                            "field": field_label(field),
+                            "before": shown(field, change.old),
+                            "after": shown(field, change.new),
+                        }
                     )
                 if not changes:
                     previous_by_id[record.id] = record
@@ -290,7 +342,9 @@ def my_schemes_todo(*, schemes: list[Scheme]) -> dict[int, dict]:
         .order_by("due_date")
     )
     periods_by_programme = {}
-    for period in ReportingPeriod.objects.filter(programme_id__in={s.programme_id for s in schemes}).order_by("start_date"):
+    for period in ReportingPeriod.objects.filter(programme_id__in={s.programme_id for s in schemes}).order_by(
+        "start_date"
+    ):
         periods_by_programme.setdefault(period.programme_id, []).append(period)
     updates = {(u.scheme_id, u.period_id): u for u in SchemePeriodUpdate.objects.filter(scheme_id__in=ids)}
     todo = {s.pk: {"overdue": [], "period": None, "update": None, "update_missing": False} for s in schemes}
@@ -302,6 +356,10 @@ def my_schemes_todo(*, schemes: list[Scheme]) -> dict[int, dict]:
         period = next((p for p in periods if p.start_date <= today <= p.end_date), started[-1] if started else None)
         update = updates.get((s.pk, period.pk)) if period else None
         todo[s.pk].update(
-            {"period": period, "update": update, "update_missing": bool(period) and (update is None or update.status != "submitted")}
+            {
+                "period": period,
+                "update": update,
+                "update_missing": bool(period) and (update is None or update.status != "submitted"),
+            }
         )
     return todo

@@ -201,7 +201,9 @@ def progress_comment_add(
     if kind not in CommentKind.values:
         raise ValidationError({"kind": "Choose progress update, point to highlight or good news."})
     if SchemePeriodUpdate.objects.filter(scheme=scheme, period=period, status=UpdateStatus.SUBMITTED).exists():
-        raise ValidationError({"text": "This period's update has been submitted: the programme office must return it first."})
+        raise ValidationError(
+            {"text": "This period's update has been submitted: the programme office must return it first."}
+        )
     return audited_save(
         ProgressComment(scheme=scheme, period=period, date=date, text=text.strip(), kind=kind, rag=rag, author=by),
         by=by,
@@ -213,8 +215,10 @@ def scheme_period_update_refresh_suggestion(*, scheme: Scheme, period: Reporting
     """Create the scheme's update for the period if missing and store the RAG the rules suggest as at the period end."""
     from milestones.rag_rules import suggest_scheme_rag
 
-    update, _ = SchemePeriodUpdate.objects.select_for_update().get_or_create(scheme=scheme, period=period)
     suggested = suggest_scheme_rag(scheme.milestones.all(), as_of=period.end_date) or ""
+    update = SchemePeriodUpdate.objects.select_for_update().filter(scheme=scheme, period=period).first()
+    if update is None:
+        return audited_save(SchemePeriodUpdate(scheme=scheme, period=period, rag_suggested=suggested), by=by)
     if update.rag_suggested != suggested:
         update.rag_suggested = suggested
         update.version += 1
@@ -283,14 +287,16 @@ def scheme_rag_set(
     if rag not in RAG.values:
         raise ValidationError({"rag": "Choose Red, Amber, Green or Complete."})
     if update.status == UpdateStatus.SUBMITTED:
-        raise ValidationError({"rag": "This update has been submitted; the programme office must return it before it changes."})
+        raise ValidationError(
+            {"rag": "This update has been submitted; the programme office must return it before it changes."}
+        )
     # Recalculate the suggestion now, so the reason is asked against what the rules say today.
     update.rag_suggested = suggest_scheme_rag(update.scheme.milestones.all(), as_of=update.period.end_date) or ""
     reason = (reason or "").strip()
     if rag != update.rag_suggested and not reason:
         suggested = RAG(update.rag_suggested).label if update.rag_suggested else "no RAG"
         raise ValidationError(
-            {"rag_reason": f"The rules suggest {suggested}: write why the scheme is {RAG(rag).label} instead."}
+            {"reason": f"The rules suggest {suggested}: write why the scheme is {RAG(rag).label} instead."}
         )
     update.rag = rag
     update.rag_reason = reason
@@ -341,3 +347,16 @@ def reporting_period_close(*, period: ReportingPeriod, by=None) -> ReportingPeri
     period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
     period.is_closed = True
     return audited_save(period, by=by, reason="Period closed")
+
+
+@transaction.atomic
+def approval_set_outcome(*, approval: Approval, outcome: str, reason: str = "", by=None) -> Approval:
+    """Record what the body decided; a rejection needs its reason (e.g. “change scope”)."""
+    approval = Approval.objects.select_for_update().get(pk=approval.pk)
+    if outcome not in ApprovalOutcome.values:
+        raise ValidationError({"outcome": "Choose approved, rejected, withdrawn, deferred or pending."})
+    reason = (reason or "").strip()
+    if outcome == ApprovalOutcome.REJECTED and not reason:
+        raise ValidationError({"reason": "Say why the body rejected it (e.g. “change scope”)."})
+    approval.outcome, approval.reason = outcome, reason
+    return audited_save(approval, by=by)

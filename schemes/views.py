@@ -1,15 +1,16 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Role, has_role
+from core.exceptions import StaleEdit
 from core.forms import ActionResult, run_action
 from schemes import permissions, selectors, services
 from schemes.filters import SchemeFilter
-from schemes.forms import ProgressCommentForm, ReturnForm, SchemeRagForm, VersionedForm
+from schemes.forms import ApprovalForm, ProgressCommentForm, ReturnForm, SchemeDetailsForm, SchemeRagForm, VersionedForm
 from schemes.models import Programme, ReportingPeriod, SchemePeriodUpdate
 
 SCHEMES_PER_PAGE = 50
@@ -38,7 +39,7 @@ def scheme_list(request):
             "schemes": schemes,
             "page": page,
             "query_without_page": _query_without_page(request),
-            "can_import": has_role(request.user, Role.PROGRAMME_OFFICE, Role.PROJECT_LEAD),
+            "can_import": permissions.can_import_spreadsheet(request.user),
         },
     )
 
@@ -161,4 +162,59 @@ def comment_add(request, pk: int, period_code: str):
 
 def scheme_history(request, pk: int):
     scheme = permissions.scheme_get_for_view(user=request.user, pk=pk)
-    return render(request, "schemes/scheme_history.html", {"scheme": scheme, "entries": selectors.scheme_history(scheme=scheme)})
+    return render(
+        request, "schemes/scheme_history.html", {"scheme": scheme, "entries": selectors.scheme_history(scheme=scheme)}
+    )
+
+
+def scheme_edit(request, pk: int):
+    """The scheme's details, for its lead and the programme office; a stale save is refused."""
+    scheme = permissions.scheme_get_for_edit(user=request.user, pk=pk)
+    initial = {f: getattr(scheme, f) for f in services.SCHEME_EDITABLE_FIELDS} | {"version": scheme.version}
+    form = SchemeDetailsForm(request.POST or None, initial=initial, programme=scheme.programme)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.scheme_update(
+                scheme=scheme,
+                by=request.user,
+                expected_version=data.pop("version"),
+                **{f: data[f] for f in services.SCHEME_EDITABLE_FIELDS},
+            )
+        except StaleEdit as exc:
+            messages.error(request, str(exc))
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, "Scheme details saved.")
+            return redirect("schemes:detail", pk=scheme.pk)
+    return render(request, "schemes/scheme_edit.html", {"scheme": scheme, "form": form})
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    for field, errors in (exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}).items():
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
+
+
+@require_POST
+def approval_add(request, pk: int):
+    scheme = permissions.scheme_get_for_edit(user=request.user, pk=pk)
+    result = run_action(
+        "approval",
+        ApprovalForm(request.POST),
+        lambda d: services.approval_record(scheme=scheme, by=request.user, **d),
+        "Approval recorded.",
+    )
+    return render_workspace(request, scheme, _period_from(request, scheme), result)
+
+
+@require_POST
+def period_close(request, pk: int, period_code: str):
+    """The programme office closes a reported period: nothing dated in it can change afterwards."""
+    scheme = permissions.scheme_get_for_view(user=request.user, pk=pk)
+    if not permissions.can_manage_programme(request.user):
+        raise PermissionDenied("Only the programme office can close a reporting period.")
+    period = get_object_or_404(ReportingPeriod, programme_id=scheme.programme_id, code=period_code)
+    services.reporting_period_close(period=period, by=request.user)
+    return render_workspace(request, scheme, period, ActionResult("close", ok=True, message=f"Period {period} closed."))

@@ -1,14 +1,12 @@
 """Excel download and upload of a programme's schemes and milestones."""
 
-from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from accounts.roles import Role, has_role
 from schemes import permissions
+from schemes.forms import XLSX_CONTENT_TYPE, SpreadsheetUploadForm
 from schemes.models import Programme
 from schemes.spreadsheet import (
     SpreadsheetErrors,
@@ -16,38 +14,6 @@ from schemes.spreadsheet import (
     programme_workbook_data,
     programme_workbook_import,
 )
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-
-
-class SpreadsheetUploadForm(forms.Form):
-    file = forms.FileField(
-        label="Spreadsheet to upload (.xlsx)",
-        help_text="The workbook downloaded from this page, with your changes. Up to 5 MB.",
-        widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX_CONTENT_TYPE}"}),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError(
-                "Upload an Excel workbook (.xlsx). If you saved it in another format, open it in Excel and "
-                "save it as “Excel Workbook (.xlsx)”."
-            )
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                f"This file is {upload.size / (1024 * 1024):.1f} MB; the limit is 5 MB. "
-                "Upload the downloaded template with your rows, without pictures or extra sheets."
-            )
-        return upload
-
-
-def _require_importer(user) -> None:
-    # Programme office and project leads only; the importer then limits a lead to the schemes they lead.
-    permissions.require_programme_reader(user)
-    if not has_role(user, Role.PROGRAMME_OFFICE, Role.PROJECT_LEAD):
-        raise PermissionDenied("Only the programme office and project leads can upload schemes and milestones.")
 
 
 def _summary_sentence(summary: dict) -> str:
@@ -77,7 +43,7 @@ def programme_export(request, programme: str):
 
 def programme_import(request, programme: str):
     """Upload the template to create or update schemes and milestones; all or nothing."""
-    _require_importer(request.user)
+    permissions.require_spreadsheet_importer(request.user)
     programme_obj = get_object_or_404(Programme, slug=programme)
     errors: list[dict] = []
     status = 200

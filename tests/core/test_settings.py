@@ -17,7 +17,11 @@ GOOD = {
 
 
 def _manage(*args, env_overrides=None, drop=()):
-    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", *drop}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DJANGO_SETTINGS_MODULE", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", *drop}
+    }
     env.update({k: v for k, v in GOOD.items() if k not in drop})
     env.update(env_overrides or {})
     return subprocess.run(

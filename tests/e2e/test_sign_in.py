@@ -1,34 +1,10 @@
 """Browser journey in Debian's chromium: every demo user signs in and sees the scheme list."""
 
-from pathlib import Path
-
 import pytest
 
+from tests.e2e.conftest import ARTIFACTS
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture
-def page(chromium_path, monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server and Playwright share the thread
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        context.close()
-        browser.close()
 
 
 @pytest.mark.parametrize("username", ["pmo", "lead", "steering", "secretary", "finance"])
@@ -36,7 +12,6 @@ def test_demo_user_signs_in_and_sees_the_demo_schemes(page, live_server, usernam
     from demo.services import demo_load
 
     demo_load(password="e2e-demo-password")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.goto(f"{live_server.url}/")
     assert "/accounts/login/" in page.url
     page.get_by_label("Username").fill(username)
@@ -75,5 +50,4 @@ def test_scheme_list_works_at_phone_width(page, live_server):
     assert page.get_by_role("link", name="Schemes", exact=True).is_visible()
     page_width = page.evaluate("document.documentElement.scrollWidth")
     assert page_width <= 390
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "scheme-list-phone.png"), full_page=True)

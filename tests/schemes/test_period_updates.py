@@ -35,9 +35,11 @@ def test_lead_overrides_the_suggested_rag_only_with_a_reason(demo_client, nursin
     assert response.status_code == 200
     html = response.content.decode()
     assert "The rules suggest Red: write why the scheme is Amber instead." in html
-    assert 'id="update-rag-rag_reason-error"' in html  # shown on the field it concerns
+    assert 'id="update-rag-reason-error"' in html  # shown on the field it concerns
     assert _update(nursing, p2).rag == ""
-    client.post(url, {"rag": RAG.AMBER, "reason": "Audit data now due 26/05", "version": _update(nursing, p2).version}, **HTMX)
+    client.post(
+        url, {"rag": RAG.AMBER, "reason": "Audit data now due 26/05", "version": _update(nursing, p2).version}, **HTMX
+    )
     update = _update(nursing, p2)
     assert (update.rag_suggested, update.rag, update.rag_reason) == (RAG.RED, RAG.AMBER, "Audit data now due 26/05")
 
@@ -49,17 +51,30 @@ def test_whole_period_update_draft_submitted_returned(demo_client, nursing, p2):
     html = lead.post(submit, {"version": _update(nursing, p2).version}, **HTMX).content.decode()
     assert "Confirm or choose the overall project status RAG" in html
     assert "Write at least one progress comment" in html
-    lead.post(reverse("schemes:update_rag", args=[nursing.pk, p2.code]), {"rag": RAG.RED, "version": _update(nursing, p2).version}, **HTMX)
+    lead.post(
+        reverse("schemes:update_rag", args=[nursing.pk, p2.code]),
+        {"rag": RAG.RED, "version": _update(nursing, p2).version},
+        **HTMX,
+    )
     lead.post(
         reverse("schemes:comment_add", args=[nursing.pk, p2.code]),
-        {"date": "2015-07-20", "kind": "general", "text": "Liaison team moved in with the discharge team.", "rag": "amber"},
+        {
+            "date": "2015-07-20",
+            "kind": "general",
+            "text": "Liaison team moved in with the discharge team.",
+            "rag": "amber",
+        },
         **HTMX,
     )
     lead.post(submit, {"version": _update(nursing, p2).version}, **HTMX)
     update = _update(nursing, p2)
     assert update.status == UpdateStatus.SUBMITTED and update.submitted_by.username == "lead"
     # Once submitted the lead cannot change it; the steering group cannot return it; the PMO can.
-    lead.post(reverse("schemes:update_rag", args=[nursing.pk, p2.code]), {"rag": RAG.GREEN, "reason": "x", "version": update.version}, **HTMX)
+    lead.post(
+        reverse("schemes:update_rag", args=[nursing.pk, p2.code]),
+        {"rag": RAG.GREEN, "reason": "x", "version": update.version},
+        **HTMX,
+    )
     assert _update(nursing, p2).rag == RAG.RED
     ret = reverse("schemes:update_return", args=[nursing.pk, p2.code])
     assert demo_client("steering").post(ret, {"comment": "no", "version": update.version}).status_code == 403
@@ -74,7 +89,10 @@ def test_other_roles_and_other_leads_cannot_write(demo_client, demo, p2):
     milestone = scheme_53.milestones.exclude(status="complete").first()
     posts = [
         (reverse("schemes:update_rag", args=[scheme_53.pk, p2.code]), {"rag": "green"}),
-        (reverse("schemes:comment_add", args=[scheme_53.pk, p2.code]), {"date": "2015-07-01", "kind": "general", "text": "x"}),
+        (
+            reverse("schemes:comment_add", args=[scheme_53.pk, p2.code]),
+            {"date": "2015-07-01", "kind": "general", "text": "x"},
+        ),
         (reverse("schemes:update_submit", args=[scheme_53.pk, p2.code]), {}),
         (reverse("milestones:complete", args=[milestone.pk]), {"completed_on": "2015-07-01"}),
         (reverse("milestones:move", args=[milestone.pk]), {"new_date": "2015-09-01", "reason": "x"}),
@@ -94,17 +112,31 @@ def test_milestone_endpoints_complete_move_and_refuse_stale_edits(demo_client, n
     audit = Milestone.objects.get(scheme=nursing, description__startswith="Capacity and demand audit")
     spec = Milestone.objects.get(scheme=nursing, description__startswith="New service specification")
     opened = audit.version
-    client.post(reverse("milestones:complete", args=[audit.pk]), {"completed_on": "2015-05-26", "version": opened, "period": p2.code}, **HTMX)
+    client.post(
+        reverse("milestones:complete", args=[audit.pk]),
+        {"completed_on": "2015-05-26", "version": opened, "period": p2.code},
+        **HTMX,
+    )
     audit.refresh_from_db()
     assert audit.completed_on == dt.date(2015, 5, 26)
     html = client.post(
-        reverse("milestones:move", args=[audit.pk]), {"new_date": "2015-06-30", "reason": "x", "version": opened}, **HTMX
+        reverse("milestones:move", args=[audit.pk]),
+        {"new_date": "2015-06-30", "reason": "x", "version": opened},
+        **HTMX,
     ).content.decode()
     assert "Not saved: this record changed after you opened it" in html
     assert "Sarah Gunshon changed status from “Not started” to “Complete”" in html
-    html = client.post(reverse("milestones:move", args=[spec.pk]), {"new_date": "2015-07-31", "reason": "", "version": spec.version}, **HTMX).content.decode()
+    html = client.post(
+        reverse("milestones:move", args=[spec.pk]),
+        {"new_date": "2015-07-31", "reason": "", "version": spec.version},
+        **HTMX,
+    ).content.decode()
     assert 'id="move-' in html and "This field is required." in html
-    client.post(reverse("milestones:move", args=[spec.pk]), {"new_date": "2015-07-31", "reason": "Waiting for outcome measures", "version": spec.version}, **HTMX)
+    client.post(
+        reverse("milestones:move", args=[spec.pk]),
+        {"new_date": "2015-07-31", "reason": "Waiting for outcome measures", "version": spec.version},
+        **HTMX,
+    )
     spec.refresh_from_db()
     assert spec.due_date == dt.date(2015, 7, 31)
     assert spec.baseline_date == dt.date(2015, 7, 31)  # the plan's date: moved to 29/06 in the papers, now back
@@ -114,12 +146,18 @@ def test_milestone_endpoints_complete_move_and_refuse_stale_edits(demo_client, n
 def test_bad_input_is_refused_on_its_field(demo_client, nursing, p2):
     client = demo_client("lead")
     m = nursing.milestones.exclude(status="complete").first()
-    html = client.post(reverse("milestones:complete", args=[m.pk]), {"completed_on": "2999-01-01", "version": m.version}, **HTMX).content.decode()
+    html = client.post(
+        reverse("milestones:complete", args=[m.pk]), {"completed_on": "2999-01-01", "version": m.version}, **HTMX
+    ).content.decode()
     assert "A completion date cannot be in the future." in html
-    html = client.post(reverse("milestones:rag", args=[m.pk]), {"rag": "purple", "version": m.version}, **HTMX).content.decode()
+    html = client.post(
+        reverse("milestones:rag", args=[m.pk]), {"rag": "purple", "version": m.version}, **HTMX
+    ).content.decode()
     assert "Select a valid choice" in html
     html = client.post(
-        reverse("milestones:add", args=[nursing.pk]), {"description": "Range", "start_date": "2015-09-01", "due_date": "2015-08-01"}, **HTMX
+        reverse("milestones:add", args=[nursing.pk]),
+        {"description": "Range", "start_date": "2015-09-01", "due_date": "2015-08-01"},
+        **HTMX,
     ).content.decode()
     assert "The end of the date range cannot be before its start." in html
     m.refresh_from_db()
@@ -131,7 +169,9 @@ def test_edits_to_a_closed_period_are_refused(demo_client, nursing, demo):
     reporting_period_close(period=p1)
     client = demo_client("lead")
     html = client.post(
-        reverse("schemes:comment_add", args=[nursing.pk, p1.code]), {"date": "2015-05-01", "kind": "general", "text": "late"}, **HTMX
+        reverse("schemes:comment_add", args=[nursing.pk, p1.code]),
+        {"date": "2015-05-01", "kind": "general", "text": "late"},
+        **HTMX,
     ).content.decode()
     assert "is closed" in html
     assert not ProgressComment.objects.filter(scheme=nursing, period=p1, text="late").exists()
@@ -139,7 +179,10 @@ def test_edits_to_a_closed_period_are_refused(demo_client, nursing, demo):
 
 def test_plain_form_posts_work_without_javascript(demo_client, nursing, p2):
     client = demo_client("lead")
-    response = client.post(reverse("schemes:comment_add", args=[nursing.pk, p2.code]), {"date": "2015-07-01", "kind": "good_news", "text": "Co-located."})
+    response = client.post(
+        reverse("schemes:comment_add", args=[nursing.pk, p2.code]),
+        {"date": "2015-07-01", "kind": "good_news", "text": "Co-located."},
+    )
     assert response.status_code == 302 and response.url.endswith(f"?period={p2.code}")
     assert ProgressComment.objects.filter(scheme=nursing, period=p2, kind="good_news").exists()
 
@@ -158,10 +201,14 @@ def test_derived_tables_for_the_period(demo_client, nursing, demo):
 
 def test_history_page_shows_who_changed_what(demo_client, nursing, p2):
     lead = demo_client("lead")
-    lead.post(reverse("schemes:update_rag", args=[nursing.pk, p2.code]), {"rag": RAG.AMBER, "reason": "Estates delay", "version": _update(nursing, p2).version}, **HTMX)
+    lead.post(
+        reverse("schemes:update_rag", args=[nursing.pk, p2.code]),
+        {"rag": RAG.AMBER, "reason": "Estates delay", "version": _update(nursing, p2).version},
+        **HTMX,
+    )
     html = lead.get(reverse("schemes:history", args=[nursing.pk])).content.decode()
     assert "Update for 20/05/2015 to 22/07/2015" in html
-    assert "Overall project status rag</strong>: — → Amber" in html
+    assert "Overall project status RAG</strong>: — → Amber" in html
     assert "Sarah Gunshon" in html
 
 
@@ -170,3 +217,81 @@ def test_my_schemes_lists_what_needs_doing(demo_client, demo):
     html = response.content.decode()
     assert "Period update for 20/05/2015 to 22/07/2015" in html
     assert "Overdue since 26/05/2015: Capacity and demand audit to be completed" in html
+
+
+def test_scheme_details_edit_by_lead_refuses_stale_and_other_schemes(demo_client, nursing, demo):
+    lead = demo_client("lead")
+    url = reverse("schemes:edit", args=[nursing.pk])
+    form = lead.get(url).context["form"]
+    data = {k: v for k, v in form.initial.items() if v not in (None, False)}
+    data["workstream"] = nursing.workstream_id
+    data["clinical_lead"] = "Dr Jon Tose (GP lead)"
+    assert lead.post(url, data).status_code == 302
+    nursing.refresh_from_db()
+    assert nursing.clinical_lead == "Dr Jon Tose (GP lead)"
+    # The same (now stale) form again: refused, naming the change.
+    data["clinical_lead"] = "Someone else"
+    response = lead.post(url, data, follow=True)
+    assert "changed clinical lead from “Dr Jon Tose” to “Dr Jon Tose (GP lead)”" in response.content.decode()
+    nursing.refresh_from_db()
+    assert nursing.clinical_lead == "Dr Jon Tose (GP lead)"
+    other = Scheme.objects.get(programme__slug=SLUG, ref="5.3")
+    assert lead.get(reverse("schemes:edit", args=[other.pk])).status_code == 403
+
+
+def test_approval_rejection_needs_a_reason(demo_client, nursing, demo):
+    client = demo_client("lead")
+    url = reverse("schemes:approval_add", args=[nursing.pk])
+    data = {
+        "body": "TSG",
+        "item": "Full business case",
+        "meeting_date": "2015-07-07",
+        "outcome": "rejected",
+        "reason": "",
+    }
+    html = client.post(url, data, **HTMX).content.decode()
+    assert "Say why the body rejected it" in html
+    data["reason"] = "change scope"
+    client.post(url, data, **HTMX)
+    assert nursing.approvals.filter(outcome="rejected", reason="change scope").exists()
+
+
+def test_only_the_programme_office_closes_a_period(demo_client, nursing, p2):
+    url = reverse("schemes:period_close", args=[nursing.pk, p2.code])
+    assert demo_client("lead").post(url).status_code == 403
+    demo_client("pmo").post(url, **HTMX)
+    p2.refresh_from_db()
+    assert p2.is_closed
+
+
+def test_my_schemes_query_count_does_not_grow_with_schemes(client, make_user):
+    """Prevents an N+1 on overdue milestones and period updates per scheme."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.roles import Role
+    from tests.factories.milestones import MilestoneFactory
+    from tests.factories.schemes import ProgrammeFactory, ReportingPeriodFactory, SchemeFactory, SchemeLeadFactory
+
+    lead = make_user(Role.PROJECT_LEAD)
+    programme = ProgrammeFactory()
+    ReportingPeriodFactory(programme=programme)
+    client.force_login(lead)
+
+    def add(n):
+        for _ in range(n):
+            scheme = SchemeFactory(programme=programme)
+            SchemeLeadFactory(scheme=scheme, user=lead)
+            MilestoneFactory.create_batch(
+                3, scheme=scheme, baseline_date=dt.date(2015, 1, 1), due_date=dt.date(2015, 1, 1)
+            )
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("schemes:mine")).status_code == 200
+        return len(ctx.captured_queries)
+
+    add(2)
+    few = count()
+    add(20)
+    assert count() == few
