@@ -41,3 +41,25 @@ def user_ensure(
     if hasattr(user, "_bcf_roles"):
         del user._bcf_roles
     return user
+
+
+# What the programme office may do in the admin (/admin/), where it sets up programmes:
+# add and change the structure; plans, RAG and updates change only through the app's own pages.
+PROGRAMME_OFFICE_ADMIN_PERMISSIONS = [
+    f"{action}_{model}"
+    for model in ("programme", "workstream", "reportingperiod", "scheme", "schemelead", "schemedependency", "approval")
+    for action in ("add", "change", "view")
+] + ["view_milestone", "view_user"]
+
+
+def programme_office_admin_permissions_grant() -> int:
+    """Give the Programme office group its admin permissions (idempotent); returns how many it holds."""
+    from django.contrib.auth.models import Permission
+
+    group = role_groups_ensure()[Role.PROGRAMME_OFFICE]
+    perms = Permission.objects.filter(
+        content_type__app_label__in=["schemes", "milestones", "accounts"],
+        codename__in=PROGRAMME_OFFICE_ADMIN_PERMISSIONS,
+    )
+    group.permissions.add(*perms)
+    return group.permissions.count()

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.roles import Role
-from accounts.services import user_ensure
+from accounts.services import programme_office_admin_permissions_grant, user_ensure
 from finance import services as finance_services
 from finance.models import Fund
 from milestones import services as milestone_services
@@ -31,6 +31,7 @@ DEMO_USERS = [
         "last_name": "Office",
         "job_title": "BCF programme office",
         "roles": [Role.PROGRAMME_OFFICE],
+        "is_staff": True,  # sets up programmes, periods and leads in the admin
     },
     {
         "username": "lead",
@@ -78,6 +79,7 @@ def _split_name(full: str) -> tuple[str, str]:
 
 def demo_users_ensure(*, password: str) -> dict[str, User]:
     """Create the five demo sign-ins with the demo password (idempotent)."""
+    programme_office_admin_permissions_grant()
     return {spec["username"]: user_ensure(password=password, **spec) for spec in DEMO_USERS}
 
 

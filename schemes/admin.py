@@ -10,6 +10,18 @@ class SchemeLeadInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+@admin.register(models.SchemeDependency)
+class SchemeDependencyAdmin(SimpleHistoryAdmin):
+    list_display = ("scheme", "depends_on", "external_project")
+    list_filter = ("scheme__programme",)
+
+
+@admin.register(models.Approval)
+class ApprovalAdmin(SimpleHistoryAdmin):
+    list_display = ("scheme", "body", "item", "papers_date", "meeting_date", "outcome")
+    list_filter = ("scheme__programme", "body", "outcome")
+
+
 @admin.register(models.Programme)
 class ProgrammeAdmin(SimpleHistoryAdmin):
     list_display = ("name", "slug", "start_date", "end_date")
@@ -34,3 +46,4 @@ class SchemeAdmin(SimpleHistoryAdmin):
     list_filter = ("programme", "status", "workstream")
     search_fields = ("ref", "name")
     inlines = [SchemeLeadInline]
+    readonly_fields = ("version",)

@@ -71,3 +71,18 @@ def test_user_roles_come_from_groups_and_superuser_counts_as_programme_office(ma
 def test_an_account_with_no_role_sees_no_programme_data(client, make_user):
     client.force_login(make_user())
     assert client.get(reverse("schemes:list")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_programme_office_sets_up_in_the_admin_but_cannot_edit_milestone_dates_there(client, demo):
+    from milestones.models import Milestone
+
+    client.login(username="pmo", password="demo-pass-for-tests")
+    assert client.get("/admin/schemes/reportingperiod/add/").status_code == 200
+    milestone = Milestone.objects.first()
+    html = client.get(f"/admin/milestones/milestone/{milestone.pk}/change/").content.decode()
+    assert 'name="due_date"' not in html and 'name="baseline_date"' not in html
+    assert client.get("/admin/accounts/user/add/").status_code == 403  # people are managed by a superuser
+    client.logout()
+    client.login(username="lead", password="demo-pass-for-tests")
+    assert client.get("/admin/").status_code == 302  # not staff
