@@ -1,15 +1,30 @@
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from core.rag import RAG, Trend
 
 register = template.Library()
 
 
-@register.inclusion_tag("components/rag_badge.html")
+@register.simple_tag
 def rag_badge(value, suggested=False):
-    """A RAG as a coloured badge that always carries the word (never colour alone)."""
-    rag = RAG(value) if value else None
-    return {"rag": rag, "suggested": suggested}
+    """A RAG as a coloured badge that always carries the word (never colour alone).
+
+    A simple tag rather than an included template: lists render hundreds of these.
+    """
+    if not value:
+        return mark_safe('<span class="rag rag-none">Not rated</span>')  # noqa: S308 - constant markup
+    rag = RAG(value)
+    if suggested:
+        return format_html(
+            '<span class="rag rag-{} rag-suggested" title="Suggested by the rules: {}">{}'
+            '<span class="visually-hidden"> (suggested)</span> *</span>',
+            rag.value,
+            rag.label,
+            rag.label,
+        )
+    return format_html('<span class="rag rag-{}" title="RAG: {}">{}</span>', rag.value, rag.label, rag.label)
 
 
 @register.inclusion_tag("components/trend.html")
