@@ -81,3 +81,8 @@ class SpreadsheetUploadForm(forms.Form):
                 "Upload the downloaded template with your rows, without pictures or extra sheets."
             )
         return upload
+
+
+class ApprovalOutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(choices=ApprovalOutcome.choices)
+    reason = forms.CharField(label="Reason (required for a rejection)", required=False, max_length=2000)

@@ -209,6 +209,8 @@ def scheme_workspace(*, scheme: Scheme, period: ReportingPeriod | None, user) ->
     for m in milestones:
         m.suggested_rag = suggest_milestone_rag(m, as_of=min(as_of, timezone.localdate()))
         m.pk_str = str(m.pk)  # form keys in the template
+    for a in context["approvals"]:
+        a.pk_str = str(a.pk)
     updates = {u.period_id: u for u in context["period_updates"]}
     update = updates.get(period.pk) if period else None
     previous = [p for p in periods if period and p.end_date <= period.start_date]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/history/", views.scheme_history, name="history"),
     path("<int:pk>/edit/", views.scheme_edit, name="edit"),
     path("<int:pk>/approvals/add/", views.approval_add, name="approval_add"),
+    path("approvals/<int:pk>/outcome/", views.approval_outcome, name="approval_outcome"),
     path("<int:pk>/periods/<slug:period_code>/close/", views.period_close, name="period_close"),
     path("<int:pk>/periods/<slug:period_code>/comments/", views.comment_add, name="comment_add"),
     path("<int:pk>/periods/<slug:period_code>/rag/", views.update_rag_set, name="update_rag"),

@@ -10,8 +10,16 @@ from core.exceptions import StaleEdit
 from core.forms import ActionResult, run_action
 from schemes import permissions, selectors, services
 from schemes.filters import SchemeFilter
-from schemes.forms import ApprovalForm, ProgressCommentForm, ReturnForm, SchemeDetailsForm, SchemeRagForm, VersionedForm
-from schemes.models import Programme, ReportingPeriod, SchemePeriodUpdate
+from schemes.forms import (
+    ApprovalForm,
+    ApprovalOutcomeForm,
+    ProgressCommentForm,
+    ReturnForm,
+    SchemeDetailsForm,
+    SchemeRagForm,
+    VersionedForm,
+)
+from schemes.models import Approval, Programme, ReportingPeriod, SchemePeriodUpdate
 
 SCHEMES_PER_PAGE = 50
 
@@ -218,3 +226,18 @@ def period_close(request, pk: int, period_code: str):
     period = get_object_or_404(ReportingPeriod, programme_id=scheme.programme_id, code=period_code)
     services.reporting_period_close(period=period, by=request.user)
     return render_workspace(request, scheme, period, ActionResult("close", ok=True, message=f"Period {period} closed."))
+
+
+@require_POST
+def approval_outcome(request, pk: int):
+    approval = get_object_or_404(Approval.objects.select_related("scheme"), pk=pk)
+    scheme = permissions.scheme_get_for_edit(user=request.user, pk=approval.scheme_id)
+    result = run_action(
+        f"outcome-{approval.pk}",
+        ApprovalOutcomeForm(request.POST),
+        lambda d: services.approval_set_outcome(
+            approval=approval, outcome=d["outcome"], reason=d["reason"], by=request.user
+        ),
+        f"Outcome recorded: {approval}.",
+    )
+    return render_workspace(request, scheme, _period_from(request, scheme), result)

@@ -295,3 +295,14 @@ def test_my_schemes_query_count_does_not_grow_with_schemes(client, make_user):
     few = count()
     add(20)
     assert count() == few
+
+
+def test_recording_an_approval_outcome(demo_client, nursing, demo):
+    approval = nursing.approvals.filter(outcome="pending").first()
+    url = reverse("schemes:approval_outcome", args=[approval.pk])
+    html = demo_client("lead").post(url, {"outcome": "rejected", "reason": ""}, **HTMX).content.decode()
+    assert "Say why the body rejected it" in html
+    demo_client("lead").post(url, {"outcome": "approved", "reason": ""}, **HTMX)
+    approval.refresh_from_db()
+    assert approval.outcome == "approved"
+    assert demo_client("steering").post(url, {"outcome": "withdrawn"}).status_code == 403
