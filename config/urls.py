@@ -6,5 +6,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("schemes/", include("schemes.urls")),
     path("milestones/", include("milestones.urls")),
+    path("risks/", include("risks.urls")),
     path("admin/", admin.site.urls),
 ]

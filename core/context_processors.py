@@ -7,7 +7,7 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "user_role_names": []}
     roles = user_roles(user)
-    items = [{"label": "Schemes", "url_name": "schemes:list"}]
+    items = [{"label": "Schemes", "url_name": "schemes:list"}, {"label": "Risks", "url_name": "risks:register"}]
     if Role.PROJECT_LEAD in roles:
         items.append({"label": "My schemes", "url_name": "schemes:mine"})
     return {

@@ -243,7 +243,9 @@ def _load_programme(data: dict, *, users: dict[str, User], by: User, report: Dem
             owner=owner,
             owner_name=r.get("owner_name") or "",
             on_assurance_framework=bool(r.get("on_assurance_framework")),
-            escalated_to_board=bool(r.get("escalated_to_board")),
+            board_escalation="always" if r.get("escalated_to_board") else "auto",
+            category=r.get("category", "delivery"),
+            next_review_date=r.get("next_review_date"),
             demo_values=bool(r.get("demo_values")),
             by=by,
         )

@@ -1,18 +1,70 @@
-"""Writes for the risk register."""
+"""Writes for the risk and issue register. Every re-score is kept; closing needs a reason."""
 
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from core.services import audited_save
-from risks.models import MitigatingAction, Risk
+from core.services import audited_save, bump_version, check_version
+from risks.models import (
+    ActionStatus,
+    BoardEscalation,
+    Issue,
+    IssueStatus,
+    MitigatingAction,
+    Risk,
+    RiskAssessment,
+    RiskCategory,
+    RiskStatus,
+)
+
+RISK_EDITABLE_FIELDS = (
+    "title",
+    "description",
+    "cause",
+    "effect",
+    "category",
+    "owner",
+    "owner_name",
+    "next_review_date",
+    "on_assurance_framework",
+    "assurance_reference",
+    "board_escalation",
+)
 
 
-def _check_matrix(**values: int) -> None:
-    errors = {name: "Choose a value from 1 to 5." for name, value in values.items() if not 1 <= int(value) <= 5}
+def _check_matrix(**values) -> None:
+    errors = {}
+    for name, value in values.items():
+        try:
+            ok = 1 <= int(value) <= 5
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            errors[name] = "Choose a value from 1 (rare / negligible) to 5 (almost certain / catastrophic)."
     if errors:
         raise ValidationError(errors)
+
+
+def _check_target(*, likelihood, consequence, target_likelihood, target_consequence, target_reason) -> None:
+    if target_likelihood * target_consequence > likelihood * consequence and not (target_reason or "").strip():
+        raise ValidationError(
+            {
+                "target_reason": "The target score is higher than the current score: say why (e.g. a new service carries more risk)."
+            }
+        )
+
+
+def _check_dates(*, raised_on: date, next_review_date: date | None) -> None:
+    if next_review_date and next_review_date < raised_on:
+        raise ValidationError({"next_review_date": "The next review cannot be before the date the risk was raised."})
+
+
+def _check_schemes(programme, schemes) -> None:
+    for scheme in schemes:
+        if scheme.programme_id != programme.pk:
+            raise ValidationError({"schemes": f"Scheme {scheme} belongs to another programme."})
 
 
 @transaction.atomic
@@ -26,57 +78,256 @@ def risk_create(
     consequence: int,
     target_likelihood: int,
     target_consequence: int,
+    target_reason: str = "",
     schemes=(),
+    cause: str = "",
+    effect: str = "",
+    category: str = RiskCategory.DELIVERY,
     owner=None,
     owner_name: str = "",
+    next_review_date: date | None = None,
     on_assurance_framework: bool = False,
     assurance_reference: str = "",
-    escalated_to_board: bool = False,
+    board_escalation: str = BoardEscalation.AUTO,
     demo_values: bool = False,
     by=None,
 ) -> Risk:
-    """Add a risk scored on the 5×5 matrix; its target cannot be worse than its current score."""
+    """Add a risk scored on the 5×5 matrix; its first assessment is the initial score."""
     _check_matrix(
         likelihood=likelihood,
         consequence=consequence,
         target_likelihood=target_likelihood,
         target_consequence=target_consequence,
     )
-    if target_likelihood * target_consequence > likelihood * consequence:
-        raise ValidationError({"target_likelihood": "The target score cannot be higher than the current score."})
-    for scheme in schemes:
-        if scheme.programme_id != programme.pk:
-            raise ValidationError({"schemes": f"Scheme {scheme} belongs to another programme."})
+    _check_target(
+        likelihood=likelihood,
+        consequence=consequence,
+        target_likelihood=target_likelihood,
+        target_consequence=target_consequence,
+        target_reason=target_reason,
+    )
+    _check_dates(raised_on=raised_on, next_review_date=next_review_date)
+    if not (title or "").strip() or not (description or "").strip():
+        raise ValidationError({"title": "Give the risk a title and a description."})
+    if on_assurance_framework and not assurance_reference.strip():
+        raise ValidationError({"assurance_reference": "Give the assurance framework reference."})
+    _check_schemes(programme, schemes)
     risk = audited_save(
         Risk(
             programme=programme,
             title=title.strip(),
             description=description.strip(),
+            cause=cause,
+            effect=effect,
+            category=category,
             raised_on=raised_on,
             likelihood=likelihood,
             consequence=consequence,
             target_likelihood=target_likelihood,
             target_consequence=target_consequence,
+            target_reason=target_reason.strip(),
             owner=owner,
             owner_name=owner_name,
+            next_review_date=next_review_date,
             on_assurance_framework=on_assurance_framework,
-            assurance_reference=assurance_reference,
-            escalated_to_board=escalated_to_board,
+            assurance_reference=assurance_reference.strip(),
+            board_escalation=board_escalation,
             demo_values=demo_values,
         ),
         by=by,
     )
     risk.schemes.set(schemes)
+    RiskAssessment.objects.create(
+        risk=risk,
+        assessed_on=raised_on,
+        likelihood=likelihood,
+        consequence=consequence,
+        note="Initial score",
+        assessed_by=by,
+    )
+    return risk
+
+
+def _locked(risk: Risk, expected_version) -> Risk:
+    locked = Risk.objects.select_for_update().get(pk=risk.pk)
+    check_version(locked, expected_version)
+    return locked
+
+
+@transaction.atomic
+def risk_update(*, risk: Risk, by=None, expected_version: int | None = None, schemes=None, **fields) -> Risk:
+    """Change a risk's description, owner, review date, assurance and board reporting (scores change by re-scoring)."""
+    unknown = set(fields) - set(RISK_EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(f"These risk fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    risk = _locked(risk, expected_version)
+    _check_dates(raised_on=risk.raised_on, next_review_date=fields.get("next_review_date", risk.next_review_date))
+    if (
+        fields.get("on_assurance_framework", risk.on_assurance_framework)
+        and not (fields.get("assurance_reference", risk.assurance_reference) or "").strip()
+    ):
+        raise ValidationError({"assurance_reference": "Give the assurance framework reference."})
+    if schemes is not None:
+        _check_schemes(risk.programme, schemes)
+        risk.schemes.set(schemes)
+    changed = {k: v for k, v in fields.items() if getattr(risk, k) != v}
+    if changed:
+        for key, value in changed.items():
+            setattr(risk, key, value)
+        bump_version(risk)
+        audited_save(risk, by=by)
     return risk
 
 
 @transaction.atomic
+def risk_rescore(
+    *,
+    risk: Risk,
+    likelihood: int,
+    consequence: int,
+    assessed_on: date | None = None,
+    note: str = "",
+    target_likelihood: int | None = None,
+    target_consequence: int | None = None,
+    target_reason: str | None = None,
+    by=None,
+    expected_version: int | None = None,
+) -> Risk:
+    """Re-score a risk (and optionally its target); the assessment is kept for the trend."""
+    risk = _locked(risk, expected_version)
+    if risk.status == RiskStatus.CLOSED:
+        raise ValidationError("This risk is closed: reopen it before re-scoring.")
+    target_likelihood = risk.target_likelihood if target_likelihood is None else target_likelihood
+    target_consequence = risk.target_consequence if target_consequence is None else target_consequence
+    target_reason = risk.target_reason if target_reason is None else target_reason
+    _check_matrix(
+        likelihood=likelihood,
+        consequence=consequence,
+        target_likelihood=target_likelihood,
+        target_consequence=target_consequence,
+    )
+    _check_target(
+        likelihood=likelihood,
+        consequence=consequence,
+        target_likelihood=target_likelihood,
+        target_consequence=target_consequence,
+        target_reason=target_reason,
+    )
+    assessed_on = assessed_on or timezone.localdate()
+    if assessed_on < risk.raised_on:
+        raise ValidationError({"assessed_on": "A risk cannot be scored before it was raised."})
+    if assessed_on > timezone.localdate():
+        raise ValidationError({"assessed_on": "An assessment date cannot be in the future."})
+    RiskAssessment.objects.create(
+        risk=risk,
+        assessed_on=assessed_on,
+        likelihood=likelihood,
+        consequence=consequence,
+        note=note.strip(),
+        assessed_by=by,
+    )
+    risk.likelihood, risk.consequence = int(likelihood), int(consequence)
+    risk.target_likelihood, risk.target_consequence = int(target_likelihood), int(target_consequence)
+    risk.target_reason = (target_reason or "").strip()
+    risk.demo_values = False
+    bump_version(risk)
+    return audited_save(risk, by=by, reason=note.strip() or "Re-scored")
+
+
+@transaction.atomic
+def risk_close(*, risk: Risk, reason: str, by=None, expected_version: int | None = None) -> Risk:
+    """Close a risk with the reason it no longer applies."""
+    risk = _locked(risk, expected_version)
+    if risk.status == RiskStatus.CLOSED:
+        raise ValidationError("This risk is already closed.")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say why the risk is being closed."})
+    risk.status, risk.closed_reason = RiskStatus.CLOSED, reason.strip()
+    bump_version(risk)
+    return audited_save(risk, by=by, reason=reason.strip())
+
+
+@transaction.atomic
+def risk_reopen(*, risk: Risk, reason: str, by=None, expected_version: int | None = None) -> Risk:
+    risk = _locked(risk, expected_version)
+    if risk.status != RiskStatus.CLOSED or hasattr(risk, "became_issue"):
+        raise ValidationError("Only a closed risk that has not become an issue can be reopened.")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say why the risk is being reopened."})
+    risk.status, risk.closed_reason = RiskStatus.OPEN, ""
+    bump_version(risk)
+    return audited_save(risk, by=by, reason=reason.strip())
+
+
+@transaction.atomic
+def risk_convert_to_issue(
+    *, risk: Risk, impact: str, raised_on: date | None = None, by=None, expected_version: int | None = None
+) -> Issue:
+    """The risk has happened: open an issue that keeps the risk (closed, with its history) and its actions."""
+    risk = _locked(risk, expected_version)
+    if hasattr(risk, "became_issue"):
+        raise ValidationError("This risk has already become an issue.")
+    if not (impact or "").strip():
+        raise ValidationError({"impact": "Describe the impact now that it has happened."})
+    issue = audited_save(
+        Issue(
+            programme=risk.programme,
+            from_risk=risk,
+            title=risk.title,
+            description=risk.description,
+            impact=impact.strip(),
+            owner=risk.owner,
+            owner_name=risk.owner_name,
+            raised_on=raised_on or timezone.localdate(),
+        ),
+        by=by,
+    )
+    issue.schemes.set(risk.schemes.all())
+    for action in risk.actions.all():
+        action.issue = issue
+        audited_save(action, by=by, reason="Carried over to the issue")
+    if risk.status == RiskStatus.OPEN:
+        risk.status, risk.closed_reason = RiskStatus.CLOSED, f"Became an issue on {issue.raised_on:%d/%m/%Y}"
+        bump_version(risk)
+        audited_save(risk, by=by, reason="Became an issue")
+    return issue
+
+
+@transaction.atomic
+def issue_resolve(*, issue: Issue, by=None, expected_version: int | None = None) -> Issue:
+    issue = Issue.objects.select_for_update().get(pk=issue.pk)
+    check_version(issue, expected_version)
+    if issue.status == IssueStatus.RESOLVED:
+        raise ValidationError("This issue is already resolved.")
+    issue.status = IssueStatus.RESOLVED
+    bump_version(issue)
+    return audited_save(issue, by=by, reason="Resolved")
+
+
+@transaction.atomic
 def mitigating_action_add(
-    *, risk: Risk, action: str, owner_name: str = "", due_date: date | None = None, by=None
+    *,
+    action: str,
+    risk: Risk | None = None,
+    issue: Issue | None = None,
+    owner_name: str = "",
+    due_date: date | None = None,
+    by=None,
 ) -> MitigatingAction:
-    """Add a mitigating action to a risk."""
-    if not action.strip():
+    """Add an action to a risk or an issue."""
+    if risk is None and issue is None:
+        raise ValidationError("An action belongs to a risk or an issue.")
+    if not (action or "").strip():
         raise ValidationError({"action": "Describe the action."})
     return audited_save(
-        MitigatingAction(risk=risk, action=action.strip(), owner_name=owner_name, due_date=due_date), by=by
+        MitigatingAction(risk=risk, issue=issue, action=action.strip(), owner_name=owner_name, due_date=due_date), by=by
     )
+
+
+@transaction.atomic
+def mitigating_action_set_status(*, action: MitigatingAction, status: str, by=None) -> MitigatingAction:
+    if status not in ActionStatus.values:
+        raise ValidationError({"status": "Choose not started, in progress or done."})
+    action = MitigatingAction.objects.select_for_update().get(pk=action.pk)
+    action.status = status
+    return audited_save(action, by=by)

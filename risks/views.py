@@ -1,0 +1,304 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from core.exceptions import StaleEdit
+from risks import permissions, selectors, services
+from risks.filters import RiskFilter
+from risks.forms import (
+    ActionForm,
+    ActionStatusForm,
+    ReasonForm,
+    RiskCreateForm,
+    RiskDetailsForm,
+    RiskRescoreForm,
+    ToIssueForm,
+)
+from risks.models import MitigatingAction, Risk
+from schemes import selectors as scheme_selectors
+from schemes.models import Programme
+from schemes.permissions import require_programme_reader
+from schemes.views import _add_errors
+
+RISKS_PER_PAGE = 50
+
+
+def _programme(request) -> Programme | None:
+    slug = request.GET.get("programme")
+    return get_object_or_404(Programme, slug=slug) if slug else scheme_selectors.programme_default()
+
+
+def register(request):
+    """The risk register with filters, and the 5×5 heat map of the open risks the filters select."""
+    require_programme_reader(request.user)
+    programme = _programme(request)
+    if programme is None:
+        return render(request, "risks/register.html", {"programme": None})
+    base = selectors.risk_queryset().filter(programme=programme)
+    risk_filter = RiskFilter(request.GET, queryset=base, programme=programme)
+    filtered = risk_filter.qs.order_by("-score_value", "title")
+    # The heat map shows open risks under every filter but the cell itself, so a click narrows the register.
+    cell_free = request.GET.copy()
+    cell_free.pop("likelihood", None)
+    cell_free.pop("consequence", None)
+    cell_free.pop("page", None)
+    heat_filter = RiskFilter(
+        cell_free, queryset=Risk.objects.with_score().filter(programme=programme), programme=programme
+    )
+    page = Paginator(filtered, RISKS_PER_PAGE).get_page(request.GET.get("page"))
+    risks = selectors.annotate_register(list(page.object_list), programme=programme)
+    return render(
+        request,
+        "risks/register.html",
+        {
+            "programme": programme,
+            "filter": risk_filter,
+            "risks": risks,
+            "page": page,
+            "heat_map": selectors.heat_map(queryset=heat_filter.qs.filter(status="open")),
+            "cell_query": cell_free.urlencode(),
+            "selected_cell": (request.GET.get("likelihood"), request.GET.get("consequence")),
+            "issues": list(selectors.issue_list(programme=programme)),
+            "can_raise": _may_raise(request.user),
+        },
+    )
+
+
+def _may_raise(user) -> bool:
+    return permissions.may_raise_risks(user)
+
+
+def risk_detail(request, pk: int):
+    risk = permissions.risk_get_for_view(user=request.user, pk=pk)
+    context = selectors.risk_detail(risk=risk)
+    risk = context["risk"]
+    can_edit = permissions.can_edit_risk(request.user, risk)
+    context.update(
+        {
+            "can_edit": can_edit,
+            "rescore_form": RiskRescoreForm(
+                initial={
+                    "assessed_on": timezone.localdate(),
+                    "likelihood": risk.likelihood,
+                    "consequence": risk.consequence,
+                    "target_likelihood": risk.target_likelihood,
+                    "target_consequence": risk.target_consequence,
+                    "target_reason": risk.target_reason,
+                    "version": risk.version,
+                }
+            ),
+            "close_form": ReasonForm(initial={"version": risk.version}),
+            "issue_form": ToIssueForm(initial={"version": risk.version}),
+            "action_form": ActionForm(),
+            "action_statuses": ActionStatusForm.base_fields["status"].choices,
+            "history": _risk_history(risk),
+        }
+    )
+    return render(request, "risks/risk_detail.html", context)
+
+
+def _risk_history(risk):
+    from core.services import display_value, field_label
+
+    records = list(risk.history.select_related("history_user").order_by("history_date", "history_id"))
+    entries, previous = [], None
+    for record in records:
+        changes = []
+        if previous is not None:
+            delta = record.diff_against(previous, excluded_fields=["version", "updated_at", "created_at"])
+            for change in delta.changes:
+                field = Risk._meta.get_field(change.field)
+                changes.append(
+                    {
+                        "field": field_label(field),
+                        "before": display_value(field, change.old),
+                        "after": display_value(field, change.new),
+                    }
+                )
+        if previous is None or changes:
+            entries.append(
+                {
+                    "when": record.history_date,
+                    "who": record.history_user,
+                    "changes": changes,
+                    "reason": record.history_change_reason or "",
+                }
+            )
+        previous = record
+    return list(reversed(entries))
+
+
+def risk_create(request):
+    require_programme_reader(request.user)
+    programme = _programme(request)
+    if programme is None or not _may_raise(request.user):
+        raise PermissionDenied("Only the programme office and project leads can raise risks.")
+    form = RiskCreateForm(request.POST or None, programme=programme, initial={"raised_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("version", None)
+        schemes = list(data.pop("schemes"))
+        if not permissions.can_raise_risk(request.user, schemes):
+            form.add_error(
+                "schemes",
+                "Link the risk to a scheme you lead (programme-level risks are raised by the programme office).",
+            )
+        else:
+            try:
+                risk = services.risk_create(programme=programme, schemes=schemes, by=request.user, **data)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, f"Risk raised: {risk} (score {risk.score}, {risk.grade.label}).")
+                return redirect("risks:detail", pk=risk.pk)
+    return render(request, "risks/risk_form.html", {"form": form, "programme": programme, "title": "Raise a risk"})
+
+
+def risk_edit(request, pk: int):
+    risk = permissions.risk_get_for_edit(user=request.user, pk=pk)
+    initial = {f: getattr(risk, f) for f in services.RISK_EDITABLE_FIELDS} | {
+        "version": risk.version,
+        "schemes": list(risk.schemes.all()),
+    }
+    form = RiskDetailsForm(request.POST or None, initial=initial, programme=risk.programme)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        schemes = list(data.pop("schemes"))
+        version = data.pop("version")
+        if not permissions.can_raise_risk(request.user, schemes):
+            form.add_error("schemes", "You can only link schemes you lead.")
+        else:
+            try:
+                services.risk_update(risk=risk, schemes=schemes, by=request.user, expected_version=version, **data)
+            except StaleEdit as exc:
+                messages.error(request, str(exc))
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, "Risk saved.")
+                return redirect("risks:detail", pk=risk.pk)
+    return render(
+        request,
+        "risks/risk_form.html",
+        {"form": form, "programme": risk.programme, "title": f"Edit risk: {risk}", "risk": risk},
+    )
+
+
+def _post_action(request, pk: int, form_class, action, success: str):
+    """Run a risk service from a small form on the risk page; errors come back as messages there."""
+    risk = permissions.risk_get_for_edit(user=request.user, pk=pk)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            messages.error(
+                request,
+                f"Not saved – {form.fields[field].label or field if field in form.fields else ''}: {' '.join(errors)}",
+            )
+        return redirect("risks:detail", pk=pk)
+    try:
+        result = action(risk, form.cleaned_data)
+    except StaleEdit as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(
+            request,
+            "Not saved: "
+            + " ".join(
+                m
+                for msgs in (exc.message_dict.values() if hasattr(exc, "error_dict") else [exc.messages])
+                for m in msgs
+            ),
+        )
+    else:
+        messages.success(request, success)
+        if result.__class__.__name__ == "Issue":
+            return redirect("risks:issue_detail", pk=result.pk)
+    return redirect("risks:detail", pk=pk)
+
+
+@require_POST
+def risk_rescore(request, pk: int):
+    return _post_action(
+        request,
+        pk,
+        RiskRescoreForm,
+        lambda risk, d: services.risk_rescore(risk=risk, by=request.user, expected_version=d.pop("version"), **d),
+        "Risk re-scored.",
+    )
+
+
+@require_POST
+def risk_close(request, pk: int):
+    return _post_action(
+        request,
+        pk,
+        ReasonForm,
+        lambda risk, d: services.risk_close(
+            risk=risk, reason=d["reason"], by=request.user, expected_version=d["version"]
+        ),
+        "Risk closed.",
+    )
+
+
+@require_POST
+def risk_to_issue(request, pk: int):
+    return _post_action(
+        request,
+        pk,
+        ToIssueForm,
+        lambda risk, d: services.risk_convert_to_issue(
+            risk=risk, impact=d["impact"], by=request.user, expected_version=d["version"]
+        ),
+        "The risk is now an issue; its history and actions are kept.",
+    )
+
+
+@require_POST
+def action_add(request, pk: int):
+    return _post_action(
+        request,
+        pk,
+        ActionForm,
+        lambda risk, d: services.mitigating_action_add(risk=risk, by=request.user, **d),
+        "Mitigating action added.",
+    )
+
+
+@require_POST
+def action_status(request, pk: int):
+    action = get_object_or_404(MitigatingAction, pk=pk, risk__isnull=False)
+    return _post_action(
+        request,
+        action.risk_id,
+        ActionStatusForm,
+        lambda risk, d: services.mitigating_action_set_status(action=action, status=d["status"], by=request.user),
+        "Action updated.",
+    )
+
+
+def issue_detail(request, pk: int):
+    issue = permissions.issue_get_for_view(user=request.user, pk=pk)
+    return render(
+        request,
+        "risks/issue_detail.html",
+        {
+            "issue": issue,
+            "actions": list(issue.actions.all()),
+            "can_edit": permissions.can_edit_risk(request.user, issue),
+        },
+    )
+
+
+@require_POST
+def issue_resolve(request, pk: int):
+    issue = permissions.issue_get_for_edit(user=request.user, pk=pk)
+    try:
+        services.issue_resolve(issue=issue, by=request.user, expected_version=request.POST.get("version") or None)
+    except (ValidationError, StaleEdit) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, "Issue resolved.")
+    return redirect("risks:issue_detail", pk=pk)
