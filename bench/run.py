@@ -1,8 +1,8 @@
 """Benchmarks behind `make bench`: one JSON object per line, {"name", "value", "unit"}.
 
 Builds a throw-away test database (PostgreSQL when DATABASE_URL is set, in-memory SQLite otherwise),
-fills it with a synthetic programme of 500 schemes × 20 milestones and 12 periods, and renders the
-pages the steering group and project leads open most.
+fills it with a synthetic programme of 500 schemes × 20 milestones, 12 periods and 5,000 risks, and
+renders the pages the steering group and project leads open most.
 """
 
 import json
@@ -56,8 +56,8 @@ def main() -> None:
         from demo.synthetic import synthetic_programme_generate
 
         start = time.perf_counter()
-        programme = synthetic_programme_generate(schemes=500, milestones_per_scheme=20, periods=12, seed=7)
-        emit("synthetic.generate_500x20.seconds", round(time.perf_counter() - start, 2), "s")
+        programme = synthetic_programme_generate(schemes=500, milestones_per_scheme=20, periods=12, seed=7, risks=5000)
+        emit("synthetic.generate_500x20_5000_risks.seconds", round(time.perf_counter() - start, 2), "s")
         steering = user_ensure(username="bench-steering", roles=[Role.STEERING_GROUP])
         lead = User.objects.filter(scheme_leads__scheme__programme=programme).first()
         client = Client()
@@ -65,6 +65,12 @@ def main() -> None:
         measure(client, "scheme_list.500_schemes", f"/schemes/?programme={programme.slug}")
         scheme = programme.schemes.order_by("ref").first()
         measure(client, "scheme_detail.20_milestones", f"/schemes/{scheme.pk}/")
+        measure(client, "risk_register.5000_risks", f"/risks/?programme={programme.slug}")
+        measure(
+            client,
+            "risk_register.5000_risks.heat_map_cell",
+            f"/risks/?programme={programme.slug}&likelihood=4&consequence=3",
+        )
         client.force_login(lead)
         measure(client, "my_schemes.50_schemes", "/schemes/mine/")
     finally:

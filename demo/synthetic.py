@@ -16,7 +16,13 @@ WORKSTREAMS = ["Enablers", "Unscheduled Care", "Scheduled Care", "Mental Health"
 
 @transaction.atomic
 def synthetic_programme_generate(
-    *, schemes: int, milestones_per_scheme: int, periods: int = 12, seed: int = 1, slug: str | None = None
+    *,
+    schemes: int,
+    milestones_per_scheme: int,
+    periods: int = 12,
+    seed: int = 1,
+    slug: str | None = None,
+    risks: int = 0,
 ) -> Programme:
     """A programme of `schemes` schemes × `milestones_per_scheme` milestones and monthly periods.
 
@@ -87,4 +93,71 @@ def synthetic_programme_generate(
         ),
         batch_size=2000,
     )
+    if risks:
+        synthetic_risks_generate(
+            programme=programme, schemes=scheme_objs, count=risks, rng=rng, start=start, periods=periods
+        )
     return programme
+
+
+def synthetic_risks_generate(*, programme, schemes, count: int, rng, start, periods: int) -> None:
+    """Risks with an initial and a current assessment, a linked scheme and one or two actions each."""
+    from risks.models import MitigatingAction, Risk, RiskAssessment, RiskCategory
+
+    risks = []
+    for i in range(count):
+        raised = start + timedelta(days=rng.randint(0, 30 * periods // 2))
+        likelihood, consequence = rng.randint(1, 5), rng.randint(1, 5)
+        closed = rng.random() < 0.1
+        risks.append(
+            Risk(
+                programme=programme,
+                title=f"Synthetic risk {i + 1}",
+                description="Synthetic risk for scale testing.",
+                category=rng.choice(RiskCategory.values),
+                raised_on=raised,
+                likelihood=likelihood,
+                consequence=consequence,
+                target_likelihood=min(likelihood, rng.randint(1, 3)),
+                target_consequence=min(consequence, rng.randint(1, 3)),
+                status="closed" if closed else "open",
+                closed_reason="Synthetic closure" if closed else "",
+                next_review_date=raised + timedelta(days=rng.randint(30, 120)),
+                on_assurance_framework=rng.random() < 0.2,
+                assurance_reference="AF-S",
+            )
+        )
+    risks = Risk.objects.bulk_create(risks, batch_size=2000)
+    through = Risk.schemes.through
+    through.objects.bulk_create(
+        (through(risk_id=r.pk, scheme_id=rng.choice(schemes).pk) for r in risks), batch_size=2000
+    )
+    assessments = []
+    for r in risks:
+        assessments.append(
+            RiskAssessment(
+                risk=r,
+                assessed_on=r.raised_on,
+                likelihood=rng.randint(1, 5),
+                consequence=rng.randint(1, 5),
+                note="Initial",
+            )
+        )
+        assessments.append(
+            RiskAssessment(
+                risk=r,
+                assessed_on=r.raised_on + timedelta(days=30),
+                likelihood=r.likelihood,
+                consequence=r.consequence,
+                note="Re-scored",
+            )
+        )
+    RiskAssessment.objects.bulk_create(assessments, batch_size=2000)
+    MitigatingAction.objects.bulk_create(
+        (
+            MitigatingAction(risk=r, action=f"Action {j + 1}", due_date=r.raised_on + timedelta(days=60 * (j + 1)))
+            for r in risks
+            for j in range(rng.randint(1, 2))
+        ),
+        batch_size=2000,
+    )

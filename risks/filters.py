@@ -3,6 +3,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import User
+from core.widgets import FastSelect
 from risks.models import Risk, RiskStatus
 from risks.scoring import Grade
 from risks.selectors import grade_filter
@@ -11,10 +12,12 @@ from schemes.models import Programme, Scheme
 
 class RiskFilter(django_filters.FilterSet):
     scheme = django_filters.ModelChoiceFilter(
-        field_name="schemes", queryset=Scheme.objects.none(), empty_label="All schemes"
+        field_name="schemes", queryset=Scheme.objects.none(), empty_label="All schemes", widget=FastSelect
     )
-    owner = django_filters.ModelChoiceFilter(queryset=User.objects.none(), empty_label="All owners")
-    grade = django_filters.ChoiceFilter(label="Grade", choices=Grade.choices, method="filter_grade", empty_label="Any grade")
+    owner = django_filters.ModelChoiceFilter(queryset=User.objects.none(), empty_label="All owners", widget=FastSelect)
+    grade = django_filters.ChoiceFilter(
+        label="Grade", choices=Grade.choices, method="filter_grade", empty_label="Any grade"
+    )
     status = django_filters.ChoiceFilter(choices=RiskStatus.choices, empty_label="Any status")
     on_assurance_framework = django_filters.BooleanFilter(
         label="On assurance framework", widget=forms.Select(choices=[("", "Either"), ("true", "Yes"), ("false", "No")])

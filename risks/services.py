@@ -197,6 +197,11 @@ def risk_rescore(
     risk = _locked(risk, expected_version)
     if risk.status == RiskStatus.CLOSED:
         raise ValidationError("This risk is closed: reopen it before re-scoring.")
+    # A target set above the score needs a reason; a risk that improves past its unchanged target does not.
+    target_changed = (target_likelihood, target_consequence) not in (
+        (None, None),
+        (risk.target_likelihood, risk.target_consequence),
+    )
     target_likelihood = risk.target_likelihood if target_likelihood is None else target_likelihood
     target_consequence = risk.target_consequence if target_consequence is None else target_consequence
     target_reason = risk.target_reason if target_reason is None else target_reason
@@ -206,13 +211,14 @@ def risk_rescore(
         target_likelihood=target_likelihood,
         target_consequence=target_consequence,
     )
-    _check_target(
-        likelihood=likelihood,
-        consequence=consequence,
-        target_likelihood=target_likelihood,
-        target_consequence=target_consequence,
-        target_reason=target_reason,
-    )
+    if target_changed:
+        _check_target(
+            likelihood=likelihood,
+            consequence=consequence,
+            target_likelihood=target_likelihood,
+            target_consequence=target_consequence,
+            target_reason=target_reason,
+        )
     assessed_on = assessed_on or timezone.localdate()
     if assessed_on < risk.raised_on:
         raise ValidationError({"assessed_on": "A risk cannot be scored before it was raised."})

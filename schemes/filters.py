@@ -3,19 +3,23 @@ from django import forms
 
 from accounts.models import User
 from core.rag import RAG
+from core.widgets import FastSelect
 from schemes.models import Programme, SchemeStatus, Workstream
 
 
 class SchemeFilter(django_filters.FilterSet):
     """Filters for the scheme list; `rag` filters on the annotated current RAG."""
 
-    workstream = django_filters.ModelChoiceFilter(queryset=Workstream.objects.none(), empty_label="All workstreams")
+    workstream = django_filters.ModelChoiceFilter(
+        queryset=Workstream.objects.none(), empty_label="All workstreams", widget=FastSelect
+    )
     lead = django_filters.ModelChoiceFilter(
         field_name="leads__user",
         queryset=User.objects.none(),
         empty_label="All leads",
         distinct=True,
         label="Project lead",
+        widget=FastSelect,
     )
     rag = django_filters.ChoiceFilter(field_name="current_rag", choices=RAG.choices, empty_label="Any RAG", label="RAG")
     status = django_filters.ChoiceFilter(choices=SchemeStatus.choices, empty_label="Any status")
