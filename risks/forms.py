@@ -4,7 +4,8 @@ from accounts.models import User
 from risks.models import ActionStatus, BoardEscalation, RiskCategory
 from schemes.forms import VersionedForm
 
-SCALE = [(i, f"{i}") for i in range(1, 6)]
+# A browser's date input only takes ISO dates, whatever the site's display format.
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 LIKELIHOOD = [(1, "1 Rare"), (2, "2 Unlikely"), (3, "3 Possible"), (4, "4 Likely"), (5, "5 Almost certain")]
 CONSEQUENCE = [(1, "1 Negligible"), (2, "2 Minor"), (3, "3 Moderate"), (4, "4 Major"), (5, "5 Catastrophic")]
 
@@ -20,7 +21,7 @@ class RiskDetailsForm(VersionedForm):
     )
     owner = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True).order_by("last_name"), required=False)
     owner_name = forms.CharField(label="Owner (if they have no account)", max_length=200, required=False)
-    next_review_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    next_review_date = forms.DateField(required=False, widget=DATE_INPUT)
     on_assurance_framework = forms.BooleanField(required=False)
     assurance_reference = forms.CharField(label="Assurance framework reference", max_length=50, required=False)
     board_escalation = forms.ChoiceField(label="Report to the board", choices=BoardEscalation.choices)
@@ -31,7 +32,7 @@ class RiskDetailsForm(VersionedForm):
 
 
 class RiskCreateForm(RiskDetailsForm):
-    raised_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    raised_on = forms.DateField(widget=DATE_INPUT)
     likelihood = forms.TypedChoiceField(choices=LIKELIHOOD, coerce=int)
     consequence = forms.TypedChoiceField(choices=CONSEQUENCE, coerce=int)
     target_likelihood = forms.TypedChoiceField(choices=LIKELIHOOD, coerce=int)
@@ -40,7 +41,7 @@ class RiskCreateForm(RiskDetailsForm):
 
 
 class RiskRescoreForm(VersionedForm):
-    assessed_on = forms.DateField(label="Assessed on", widget=forms.DateInput(attrs={"type": "date"}))
+    assessed_on = forms.DateField(label="Assessed on", widget=DATE_INPUT)
     likelihood = forms.TypedChoiceField(choices=LIKELIHOOD, coerce=int)
     consequence = forms.TypedChoiceField(choices=CONSEQUENCE, coerce=int)
     target_likelihood = forms.TypedChoiceField(label="Target likelihood", choices=LIKELIHOOD, coerce=int)
@@ -62,7 +63,7 @@ class ToIssueForm(VersionedForm):
 class ActionForm(forms.Form):
     action = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
     owner_name = forms.CharField(label="Owner", max_length=200, required=False)
-    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(required=False, widget=DATE_INPUT)
 
 
 class ActionStatusForm(forms.Form):

@@ -1,0 +1,65 @@
+"""Risk register journeys in Debian's chromium: the steering group reads the heat map; a lead re-scores."""
+
+import pytest
+
+from tests.e2e.conftest import ARTIFACTS
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_steering_group_opens_a_heat_map_cell_and_sees_trend_and_actions(page, live_server, sign_in):
+    from demo.services import demo_load
+
+    demo_load(password="e2e-demo-password")
+    sign_in("steering")
+    page.get_by_role("link", name="Risks", exact=True).click()
+    cell = page.get_by_role("link", name="Likelihood 4, consequence 3, score 12 (High): 1 risk")
+    assert cell.inner_text().strip() == "1"
+    page.screenshot(path=str(ARTIFACTS / "risk-heat-map.png"), full_page=True)
+    cell.click()
+    page.wait_for_url("**consequence=3**")
+    rows = page.locator("table.table tbody tr")
+    assert rows.count() == 1
+    assert "IT access to both systems" in rows.first.inner_text()
+    assert "New" in rows.first.inner_text()  # trend column: raised this period
+    rows.first.get_by_role("link").click()
+    assert page.get_by_role("heading", name="Mitigating actions").is_visible()
+    assert page.get_by_text("IT discussions (initiated 28 May 2015)").is_visible()
+    assert page.get_by_text("12 → 12 → 6").is_visible()
+    # A reader gets no edit controls.
+    assert page.get_by_text("Re-score").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "risk-detail-steering.png"), full_page=True)
+
+
+def test_lead_raises_and_rescores_a_risk_on_their_scheme(page, live_server, sign_in):
+    from demo.services import demo_load
+    from risks.models import Risk
+
+    demo_load(password="e2e-demo-password")
+    sign_in("lead")
+    page.get_by_role("link", name="Risks", exact=True).click()
+    page.get_by_role("link", name="Raise a risk").click()
+    page.get_by_label("Title").fill("District nurse vacancies")
+    page.get_by_label("Description").fill("Vacancies in the South team delay the new model.")
+    page.get_by_label("Category").select_option("workforce")
+    page.get_by_label("Schemes").select_option(label="5.1 Community (District) Nursing")
+    page.get_by_label("Raised on").fill("2015-06-01")
+    # crispy marks required labels with "*", so the selects are found by their ids.
+    page.locator("#id_likelihood").select_option("3")
+    page.locator("#id_consequence").select_option("4")
+    page.locator("#id_target_likelihood").select_option("2")
+    page.locator("#id_target_consequence").select_option("3")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Risk raised: District nurse vacancies (score 12, High)").wait_for()
+
+    page.get_by_text("Re-score").click()
+    page.locator("#id_likelihood").select_option("4")
+    page.get_by_label("Why the score changed").fill("Two more leavers in July")
+    page.get_by_role("button", name="Save the new score").click()
+    page.get_by_text("Risk re-scored.").wait_for()
+    assert page.get_by_text("12 → 16 → 6").is_visible()
+    history = page.locator("main").inner_text()
+    assert "Likelihood: 3 → 4" in history and "Two more leavers in July" in history and "Sarah Gunshon" in history
+    page.screenshot(path=str(ARTIFACTS / "risk-rescored-by-lead.png"), full_page=True)
+    risk = Risk.objects.get(title="District nurse vacancies")
+    assert [a.score for a in risk.assessments.order_by("id")] == [12, 16]
