@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.exceptions import StaleEdit
+from core.history import audit_entries
 from risks import permissions, selectors, services
 from risks.filters import RiskFilter
 from risks.forms import (
@@ -101,34 +102,12 @@ def risk_detail(request, pk: int):
 
 
 def _risk_history(risk):
-    from core.services import display_value, field_label
-
-    records = list(risk.history.select_related("history_user").order_by("history_date", "history_id"))
-    entries, previous = [], None
-    for record in records:
-        changes = []
-        if previous is not None:
-            delta = record.diff_against(previous, excluded_fields=["version", "updated_at", "created_at"])
-            for change in delta.changes:
-                field = Risk._meta.get_field(change.field)
-                changes.append(
-                    {
-                        "field": field_label(field),
-                        "before": display_value(field, change.old),
-                        "after": display_value(field, change.new),
-                    }
-                )
-        if previous is None or changes:
-            entries.append(
-                {
-                    "when": record.history_date,
-                    "who": record.history_user,
-                    "changes": changes,
-                    "reason": record.history_change_reason or "",
-                }
-            )
-        previous = record
-    return list(reversed(entries))
+    return audit_entries(
+        [
+            ("Risk", risk.history.all(), lambda r: "Risk"),
+            ("Action", MitigatingAction.history.filter(risk_id=risk.pk), lambda r: f"Action “{r.action[:60]}”"),
+        ]
+    )
 
 
 def risk_create(request):

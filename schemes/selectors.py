@@ -16,8 +16,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.history import audit_entries
 from core.rag import RAG
-from core.services import display_value, field_label
 from schemes.models import (
     ApprovalOutcome,
     CommentKind,
@@ -240,9 +240,6 @@ def scheme_workspace(*, scheme: Scheme, period: ReportingPeriod | None, user) ->
     return context
 
 
-_HIDDEN_FIELDS = {"version", "updated_at", "created_at", "order"}
-
-
 def scheme_history(*, scheme: Scheme) -> list[dict]:
     """A readable audit trail of a scheme and everything under it: who, when, what, before and after.
 
@@ -270,63 +267,7 @@ def scheme_history(*, scheme: Scheme) -> list[dict]:
             lambda r: f"Project lead {r.user}",
         ),
     ]
-    from accounts.models import User
-
-    loaded = []
-    for kind, queryset, label in sources:
-        loaded.append(
-            (kind, label, list(queryset.select_related("history_user").order_by("id", "history_date", "history_id")))
-        )
-    # People named in foreign keys (e.g. "submitted by") are shown by name: one query for all of them.
-    user_fields = {
-        f.name
-        for _, _, records in loaded
-        for f in (records[0].instance_type._meta.fields if records else [])
-        if f.is_relation and f.related_model is User
-    }
-    user_ids = {getattr(r, f"{name}_id", None) for _, _, records in loaded for r in records for name in user_fields}
-    names = {u.pk: str(u) for u in User.objects.filter(pk__in=[i for i in user_ids if i])}
-
-    def shown(field, value):
-        if field.is_relation and field.related_model is User:
-            return names.get(value, "—") if value else "—"
-        return display_value(field, value)
-
-    entries = []
-    for kind, label, records in loaded:
-        model = records[0].instance_type if records else None
-        previous_by_id = {}
-        for record in records:
-            previous = previous_by_id.get(record.id)
-            changes = []
-            if record.history_type == "~" and previous is not None:
-                delta = record.diff_against(previous, excluded_fields=list(_HIDDEN_FIELDS))
-                for change in delta.changes:
-                    field = model._meta.get_field(change.field)
-                    changes.append(
-                        {
-                            "field": field_label(field),
-                            "before": shown(field, change.old),
-                            "after": shown(field, change.new),
-                        }
-                    )
-                if not changes:
-                    previous_by_id[record.id] = record
-                    continue
-            previous_by_id[record.id] = record
-            entries.append(
-                {
-                    "when": record.history_date,
-                    "who": record.history_user,
-                    "kind": kind,
-                    "what": label(record),
-                    "action": {"+": "created", "~": "changed", "-": "deleted"}[record.history_type],
-                    "changes": changes,
-                    "reason": record.history_change_reason or "",
-                }
-            )
-    entries.sort(key=lambda e: e["when"], reverse=True)
-    return entries
+    return audit_entries(sources)
 
 
 def my_schemes_todo(*, schemes: list[Scheme]) -> dict[int, dict]:

@@ -1,0 +1,69 @@
+"""Readable audit trails from django-simple-history records: who, when, what, before → after, why."""
+
+from collections.abc import Callable, Iterable
+
+from core.services import display_value, field_label
+
+HIDDEN_FIELDS = ["version", "updated_at", "created_at", "order"]
+ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def audit_entries(sources: Iterable[tuple[str, object, Callable]]) -> list[dict]:
+    """Entries, newest first, from (kind, historical queryset, label-of-record) sources.
+
+    One query per source plus one for the people named in foreign keys, however long the history.
+    Saves that changed nothing visible are left out.
+    """
+    from accounts.models import User
+
+    loaded = [
+        (kind, label, list(queryset.select_related("history_user").order_by("id", "history_date", "history_id")))
+        for kind, queryset, label in sources
+    ]
+    user_fields = {
+        field.name
+        for _, _, records in loaded
+        for field in (records[0].instance_type._meta.fields if records else [])
+        if field.is_relation and field.related_model is User
+    }
+    user_ids = {getattr(r, f"{name}_id", None) for _, _, records in loaded for r in records for name in user_fields}
+    names = {u.pk: str(u) for u in User.objects.filter(pk__in=[i for i in user_ids if i])}
+
+    def shown(field, value):
+        if field.is_relation and field.related_model is User:
+            return names.get(value, "—") if value else "—"
+        return display_value(field, value)
+
+    entries = []
+    for kind, label, records in loaded:
+        previous_by_id = {}
+        for record in records:
+            previous = previous_by_id.get(record.id)
+            previous_by_id[record.id] = record
+            changes = []
+            if record.history_type == "~" and previous is not None:
+                model = record.instance_type
+                delta = record.diff_against(previous, excluded_fields=HIDDEN_FIELDS)
+                changes = [
+                    {
+                        "field": field_label(model._meta.get_field(c.field)),
+                        "before": shown(model._meta.get_field(c.field), c.old),
+                        "after": shown(model._meta.get_field(c.field), c.new),
+                    }
+                    for c in delta.changes
+                ]
+                if not changes:
+                    continue
+            entries.append(
+                {
+                    "when": record.history_date,
+                    "who": record.history_user,
+                    "kind": kind,
+                    "what": label(record),
+                    "action": ACTIONS[record.history_type],
+                    "changes": changes,
+                    "reason": record.history_change_reason or "",
+                }
+            )
+    entries.sort(key=lambda e: e["when"], reverse=True)
+    return entries
