@@ -292,6 +292,7 @@ def my_schemes_todo(*, schemes: list[Scheme]) -> dict[int, dict]:
     updates = {(u.scheme_id, u.period_id): u for u in SchemePeriodUpdate.objects.filter(scheme_id__in=ids)}
     todo = {s.pk: {"overdue": [], "period": None, "update": None, "update_missing": False} for s in schemes}
     for m in overdue:
+        m.pk_str = str(m.pk)  # form keys in the template
         todo[m.scheme_id]["overdue"].append(m)
     for s in schemes:
         periods = [p for p in periods_by_programme.get(s.programme_id, []) if not p.is_closed]

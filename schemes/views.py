@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Role, has_role
@@ -19,7 +20,7 @@ from schemes.forms import (
     SchemeRagForm,
     VersionedForm,
 )
-from schemes.models import Approval, Programme, ReportingPeriod, SchemePeriodUpdate
+from schemes.models import Approval, Programme, ReportingPeriod, Scheme, SchemePeriodUpdate
 
 SCHEMES_PER_PAGE = 50
 
@@ -68,7 +69,23 @@ def my_schemes(request):
     return render(
         request,
         "schemes/my_schemes.html",
-        {"schemes": schemes, "todo": todo, "is_lead": has_role(request.user, Role.PROJECT_LEAD)},
+        {
+            "schemes": schemes,
+            "todo": todo,
+            "is_lead": has_role(request.user, Role.PROJECT_LEAD),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _my_scheme_card(request, scheme, result: ActionResult):
+    """After an edit made on My schemes: that scheme's card again, with the outcome."""
+    (row,) = selectors.schemes_with_status(Scheme.objects.filter(pk=scheme.pk))
+    todo = selectors.my_schemes_todo(schemes=[row])
+    return render(
+        request,
+        "schemes/_my_scheme_card.html",
+        {"scheme": row, "t": todo[row.pk], "result": result, "today": timezone.localdate()},
     )
 
 
@@ -87,6 +104,8 @@ def scheme_detail(request, pk: int):
 
 def render_workspace(request, scheme, period, result: ActionResult):
     """After an edit: htmx gets the refreshed workspace with the outcome; a plain form post gets a redirect."""
+    if request.htmx and request.POST.get("from") == "mine":
+        return _my_scheme_card(request, scheme, result)
     if request.htmx:
         context = selectors.scheme_workspace(scheme=scheme, period=period, user=request.user)
         context["result"] = result
@@ -96,6 +115,8 @@ def render_workspace(request, scheme, period, result: ActionResult):
         for field, errors in result.errors.items():
             if field != "__all__":
                 messages.error(request, f"{field.replace('_', ' ').capitalize()}: {' '.join(errors)}")
+    if request.POST.get("from") == "mine":
+        return redirect("schemes:mine")
     url = reverse("schemes:detail", args=[scheme.pk])
     return redirect(f"{url}?period={period.code}" if period else url)
 

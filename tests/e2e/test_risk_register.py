@@ -24,7 +24,9 @@ def test_steering_group_opens_a_heat_map_cell_and_sees_trend_and_actions(page, l
     assert "New" in rows.first.inner_text()  # trend column: raised this period
     rows.first.get_by_role("link").click()
     assert page.get_by_role("heading", name="Mitigating actions").is_visible()
-    assert page.get_by_role("cell", name="IT discussions (initiated 28 May 2015) linking with Estates planning").is_visible()
+    assert page.get_by_role(
+        "cell", name="IT discussions (initiated 28 May 2015) linking with Estates planning"
+    ).is_visible()
     assert page.get_by_text("12 → 12 → 6").is_visible()
     # A reader gets no edit controls.
     assert page.get_by_text("Re-score").count() == 0

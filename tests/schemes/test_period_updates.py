@@ -306,3 +306,27 @@ def test_recording_an_approval_outcome(demo_client, nursing, demo):
     approval.refresh_from_db()
     assert approval.outcome == "approved"
     assert demo_client("steering").post(url, {"outcome": "withdrawn"}).status_code == 403
+
+
+def test_my_schemes_completes_and_moves_milestones_in_place(demo_client, nursing):
+    client = demo_client("lead")
+    audit = Milestone.objects.get(scheme=nursing, description__startswith="Capacity and demand audit")
+    html = client.post(
+        reverse("milestones:move", args=[audit.pk]),
+        {"new_date": "2015-06-30", "reason": "", "version": audit.version, "from": "mine"},
+        **HTMX,
+    ).content.decode()
+    assert html.lstrip().startswith(f'<section class="card mb-3" aria-labelledby="scheme-{nursing.pk}" id="my-scheme-{nursing.pk}">')
+    assert "This field is required." in html
+    html = client.post(
+        reverse("milestones:complete", args=[audit.pk]),
+        {"completed_on": "2015-06-05", "version": audit.version, "from": "mine"},
+        **HTMX,
+    ).content.decode()
+    assert "Marked complete" in html and "Capacity and demand audit" not in html.split("To do")[1]
+    audit.refresh_from_db()
+    assert audit.completed_on == dt.date(2015, 6, 5)
+    # Without JavaScript the same form posts and comes back to My schemes.
+    other = nursing.milestones.exclude(status="complete").order_by("due_date").first()
+    response = client.post(reverse("milestones:complete", args=[other.pk]), {"completed_on": "2015-06-05", "version": other.version, "from": "mine"})
+    assert response.status_code == 302 and response.url == reverse("schemes:mine")
