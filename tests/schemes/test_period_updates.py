@@ -316,7 +316,9 @@ def test_my_schemes_completes_and_moves_milestones_in_place(demo_client, nursing
         {"new_date": "2015-06-30", "reason": "", "version": audit.version, "from": "mine"},
         **HTMX,
     ).content.decode()
-    assert html.lstrip().startswith(f'<section class="card mb-3" aria-labelledby="scheme-{nursing.pk}" id="my-scheme-{nursing.pk}">')
+    assert html.lstrip().startswith(
+        f'<section class="card mb-3" aria-labelledby="scheme-{nursing.pk}" id="my-scheme-{nursing.pk}">'
+    )
     assert "This field is required." in html
     html = client.post(
         reverse("milestones:complete", args=[audit.pk]),
@@ -328,5 +330,8 @@ def test_my_schemes_completes_and_moves_milestones_in_place(demo_client, nursing
     assert audit.completed_on == dt.date(2015, 6, 5)
     # Without JavaScript the same form posts and comes back to My schemes.
     other = nursing.milestones.exclude(status="complete").order_by("due_date").first()
-    response = client.post(reverse("milestones:complete", args=[other.pk]), {"completed_on": "2015-06-05", "version": other.version, "from": "mine"})
+    response = client.post(
+        reverse("milestones:complete", args=[other.pk]),
+        {"completed_on": "2015-06-05", "version": other.version, "from": "mine"},
+    )
     assert response.status_code == 302 and response.url == reverse("schemes:mine")
