@@ -7,13 +7,13 @@ from core.widgets import FastSelect
 from risks.models import Risk, RiskStatus
 from risks.scoring import Grade
 from risks.selectors import grade_filter
-from schemes.models import Programme, Scheme
+from schemes.models import Programme
 
 
 class RiskFilter(django_filters.FilterSet):
-    scheme = django_filters.ModelChoiceFilter(
-        field_name="schemes", queryset=Scheme.objects.none(), empty_label="All schemes", widget=FastSelect
-    )
+    # Plain choices, not a ModelChoiceFilter: a programme can have hundreds of schemes, and building a
+    # model instance per option cost more than the rest of the page.
+    scheme = django_filters.ChoiceFilter(field_name="schemes", choices=(), empty_label="All schemes", widget=FastSelect)
     owner = django_filters.ModelChoiceFilter(queryset=User.objects.none(), empty_label="All owners", widget=FastSelect)
     grade = django_filters.ChoiceFilter(
         label="Grade", choices=Grade.choices, method="filter_grade", empty_label="Any grade"
@@ -45,13 +45,25 @@ class RiskFilter(django_filters.FilterSet):
 
     def __init__(self, *args, programme: Programme, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["scheme"].queryset = programme.schemes.exclude(ref="").order_by("ref")
+        self.filters["scheme"].extra["choices"] = [
+            (pk, f"{ref} {name}")
+            for pk, ref, name in programme.schemes.exclude(ref="").order_by("ref").values_list("pk", "ref", "name")
+        ]
         self.filters["owner"].queryset = (
             User.objects.filter(owned_risks__programme=programme).distinct().order_by("last_name")
         )
         for field in self.form.fields.values():
             if not isinstance(field.widget, forms.HiddenInput):
                 field.widget.attrs.setdefault("class", "form-select")
+
+    def filter_ignoring_cell(self, queryset):
+        """The same filters without the heat-map cell, so the map keeps every cell while the list narrows."""
+        if not self.is_bound or not self.form.is_valid():
+            return queryset
+        for name, value in self.form.cleaned_data.items():
+            if name not in ("likelihood", "consequence"):
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
 
     def filter_grade(self, queryset, name, value):
         return queryset.filter(grade_filter(value)) if value else queryset

@@ -24,7 +24,7 @@ from schemes.models import Programme
 from schemes.permissions import require_programme_reader
 from schemes.views import _add_errors
 
-RISKS_PER_PAGE = 50
+RISKS_PER_PAGE = 25  # a page of risks with their actions and trend fits a laptop screen twice over
 
 
 def _programme(request) -> Programme | None:
@@ -42,13 +42,10 @@ def register(request):
     risk_filter = RiskFilter(request.GET, queryset=base, programme=programme)
     filtered = risk_filter.qs.order_by("-score_value", "title")
     # The heat map shows open risks under every filter but the cell itself, so a click narrows the register.
+    heat_queryset = risk_filter.filter_ignoring_cell(Risk.objects.filter(programme=programme).with_score())
     cell_free = request.GET.copy()
-    cell_free.pop("likelihood", None)
-    cell_free.pop("consequence", None)
-    cell_free.pop("page", None)
-    heat_filter = RiskFilter(
-        cell_free, queryset=Risk.objects.with_score().filter(programme=programme), programme=programme
-    )
+    for key in ("likelihood", "consequence", "page"):
+        cell_free.pop(key, None)
     page = Paginator(filtered, RISKS_PER_PAGE).get_page(request.GET.get("page"))
     risks = selectors.annotate_register(list(page.object_list), programme=programme)
     return render(
@@ -59,7 +56,8 @@ def register(request):
             "filter": risk_filter,
             "risks": risks,
             "page": page,
-            "heat_map": selectors.heat_map(queryset=heat_filter.qs.filter(status="open")),
+            "page_links": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            "heat_map": selectors.heat_map(queryset=heat_queryset.filter(status="open")),
             "cell_query": cell_free.urlencode(),
             "selected_cell": (request.GET.get("likelihood"), request.GET.get("consequence")),
             "issues": list(selectors.issue_list(programme=programme)),

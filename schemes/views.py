@@ -47,6 +47,7 @@ def scheme_list(request):
             "filter": scheme_filter,
             "schemes": schemes,
             "page": page,
+            "page_links": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
             "query_without_page": _query_without_page(request),
             "can_import": permissions.can_import_spreadsheet(request.user),
         },
