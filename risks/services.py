@@ -56,6 +56,26 @@ def _check_target(*, likelihood, consequence, target_likelihood, target_conseque
         )
 
 
+def _check_scores(
+    *, likelihood, consequence, target_likelihood, target_consequence, target_reason, check_target: bool = True
+) -> None:
+    """Every score in the 5×5 matrix; a target above the current score only with a reason."""
+    _check_matrix(
+        likelihood=likelihood,
+        consequence=consequence,
+        target_likelihood=target_likelihood,
+        target_consequence=target_consequence,
+    )
+    if check_target:
+        _check_target(
+            likelihood=likelihood,
+            consequence=consequence,
+            target_likelihood=target_likelihood,
+            target_consequence=target_consequence,
+            target_reason=target_reason,
+        )
+
+
 def _check_dates(*, raised_on: date, next_review_date: date | None) -> None:
     if next_review_date and next_review_date < raised_on:
         raise ValidationError({"next_review_date": "The next review cannot be before the date the risk was raised."})
@@ -93,13 +113,7 @@ def risk_create(
     by=None,
 ) -> Risk:
     """Add a risk scored on the 5×5 matrix; its first assessment is the initial score."""
-    _check_matrix(
-        likelihood=likelihood,
-        consequence=consequence,
-        target_likelihood=target_likelihood,
-        target_consequence=target_consequence,
-    )
-    _check_target(
+    _check_scores(
         likelihood=likelihood,
         consequence=consequence,
         target_likelihood=target_likelihood,
@@ -205,20 +219,14 @@ def risk_rescore(
     target_likelihood = risk.target_likelihood if target_likelihood is None else target_likelihood
     target_consequence = risk.target_consequence if target_consequence is None else target_consequence
     target_reason = risk.target_reason if target_reason is None else target_reason
-    _check_matrix(
+    _check_scores(
         likelihood=likelihood,
         consequence=consequence,
         target_likelihood=target_likelihood,
         target_consequence=target_consequence,
+        target_reason=target_reason,
+        check_target=target_changed,
     )
-    if target_changed:
-        _check_target(
-            likelihood=likelihood,
-            consequence=consequence,
-            target_likelihood=target_likelihood,
-            target_consequence=target_consequence,
-            target_reason=target_reason,
-        )
     assessed_on = assessed_on or timezone.localdate()
     if assessed_on < risk.raised_on:
         raise ValidationError({"assessed_on": "A risk cannot be scored before it was raised."})
