@@ -22,6 +22,7 @@ from schemes.models import Programme, SchemeStatus
 DATA_DIR = Path(__file__).resolve().parent / "data"
 PROGRAMME_FILE = DATA_DIR / "trafford_bcf_2015_16.yaml"
 FUND_FILE = DATA_DIR / "trafford_tf.yaml"
+BUDGETS_FILE = DATA_DIR / "trafford_budgets_2016_17.yaml"
 
 # The five demo sign-ins (password: settings.DEMO_PASSWORD). `lead` is Sarah Gunshon, lead of 5.1 and 5.2.
 DEMO_USERS = [
@@ -100,8 +101,11 @@ def demo_load(*, password: str | None = None) -> DemoLoadReport:
         report.programme_created = True
     fund_data = yaml.safe_load(FUND_FILE.read_text(encoding="utf-8"))
     if not Fund.objects.filter(slug=fund_data["fund"]["slug"]).exists():
-        _load_fund(fund_data, by=pmo, report=report)
+        _load_fund(fund_data, by=users["finance"], report=report)
         report.fund_created = True
+    budgets = yaml.safe_load(BUDGETS_FILE.read_text(encoding="utf-8"))
+    if not Fund.objects.filter(slug=budgets["fund"]["slug"]).exists():
+        _load_budgets(budgets, by=users["finance"], report=report)
     return report
 
 
@@ -278,30 +282,136 @@ def _load_programme(data: dict, *, users: dict[str, User], by: User, report: Dem
     return programme
 
 
-def _load_fund(data: dict, *, by: User, report: DemoLoadReport) -> Fund:
+THOUSAND = Decimal("1000")
+
+
+def _pounds(thousands: str) -> Decimal:
+    return Decimal(str(thousands)) * THOUSAND
+
+
+def _fund_create(data: dict, *, by: User) -> Fund:
     f = data["fund"]
-    thousand = Decimal("1000")
-    programme = None
-    fund = finance_services.fund_create(
+    years = {y: finance_services.financial_year_get_or_create(start_year=y) for y in data["years"]}
+    return finance_services.fund_create(
         slug=f["slug"],
         name=f["name"],
-        total=Decimal(f["total_thousands"]) * thousand,
-        source=f.get("source", ""),
-        financial_years=f.get("financial_years", ""),
-        programme=programme,
+        kind=f.get("kind", "transformation"),
+        section_75=f.get("section_75", False),
+        description=f.get("description", ""),
+        years=list(years.values()),
+        contributions=[(c["contributor"], _pounds(c["thousands"]), years[c["year"]]) for c in data["contributions"]],
         by=by,
     )
+
+
+def _decision(fund: Fund, spec: dict, *, by: User):
+    fields = {
+        k: spec[k]
+        for k in (
+            "title",
+            "body",
+            "decided_on",
+            "reference",
+            "key_decision",
+            "notice_given",
+            "finance_clearance",
+            "legal_clearance",
+        )
+        if k in spec
+    }
+    return finance_services.decision_record(fund=fund, by=by, **fields)
+
+
+def _load_fund(data: dict, *, by: User, report: DemoLoadReport) -> Fund:
+    """The Transformation Fund, with Appendix 1 rebuilt from the award, the repurposing and the discontinuations."""
+    fund = _fund_create(data, by=by)
+    year = {y.start_year: y for y in fund.financial_years.all()}
+    award = _decision(fund, data["award_decision"], by=by)
+    allocations = {}
     for order, a in enumerate(data["allocations"]):
-        finance_services.allocation_create(
+        allocations[a["scheme"]] = finance_services.allocation_create_funded(
             fund=fund,
             initiative=a["initiative"],
             workstream=a.get("workstream", ""),
             scheme_name=a["scheme"],
-            amount=Decimal(a["thousands"]) * thousand,
-            status=a.get("status", "going_forward"),
+            amount=_pounds(a.get("initial_thousands", a["thousands"])),
+            decision=award,
+            financial_year=year[data["award_decision"]["year"]],
             note=a.get("note", ""),
             order=order,
             by=by,
         )
+    finance_services.decision_approve(decision=award, by=by)
+    spec = data["repurposing_decision"]
+    repurposing = _decision(fund, spec, by=by)
+    finance_services.repurposing_propose(
+        decision=repurposing,
+        sources=[(allocations[x["scheme"]], _pounds(x["thousands"])) for x in spec["from"]],
+        destinations=[(allocations[x["scheme"]], _pounds(x["thousands"])) for x in spec["to"]],
+        reason=spec["reason"],
+        financial_year=year[spec["year"]],
+        by=by,
+    )
+    for a in data["allocations"]:
+        if a.get("status") == "discontinued":
+            finance_services.discontinuation_propose(
+                allocation=allocations[a["scheme"]],
+                spend_to_date=_pounds(a["thousands"]),
+                decision=repurposing,
+                financial_year=year[spec["year"]],
+                reason="Discontinued: Appendix 1 lists it with its estimated spend to 31 March 2019",
+                by=by,
+            )
+    finance_services.decision_approve(decision=repurposing, by=by)
+    _check_appendix_1(fund, data)
     report.counts["allocations"] = len(data["allocations"])
+    return fund
+
+
+def _check_appendix_1(fund: Fund, data: dict) -> None:
+    """Refuse to load a fund whose computed figures differ from the paper's (a transcription slip)."""
+    from finance.selectors import fund_balances, fund_reconciliation
+
+    balances = fund_balances(fund=fund).by_allocation
+    for allocation in fund.allocations.all():
+        row = next(a for a in data["allocations"] if a["scheme"] == allocation.scheme_name)
+        if balances.get(allocation.pk, Decimal("0")) != _pounds(row["thousands"]):
+            raise ValueError(f"Demo fund: {allocation.scheme_name} computes to {balances.get(allocation.pk)}")
+    rec = fund_reconciliation(fund=fund)
+    expected = data["expected_totals"]
+    for key in ("going_forward", "discontinued"):
+        if rec[key] != _pounds(expected[f"{key}_thousands"]):
+            raise ValueError(f"Demo fund: {key} computes to {rec[key]}, the paper says {expected[key + '_thousands']}k")
+    if rec["total"] != _pounds(expected["grand_total_thousands"]) or rec["problems"]:
+        raise ValueError(f"Demo fund does not reconcile: {rec['problems']}")
+
+
+def _load_budgets(data: dict, *, by: User, report: DemoLoadReport) -> Fund:
+    """Seed 003's budget monitoring tables as a pooled budget: budgets as allocations, forecasts as spend rows."""
+    fund = _fund_create(data, by=by)
+    year = fund.financial_years.get()
+    decisions = {d["key"]: _decision(fund, d, by=by) for d in data["decisions"]}
+    for order, a in enumerate(data["allocations"]):
+        allocation = finance_services.allocation_create_funded(
+            fund=fund,
+            initiative=a["initiative"],
+            workstream=a["workstream"],
+            scheme_name=a["scheme"],
+            amount=_pounds(a["budget"]),
+            decision=decisions[a["decision"]],
+            financial_year=year,
+            order=order,
+            by=by,
+        )
+        finance_services.spend_record(
+            allocation=allocation,
+            financial_year=year,
+            quarter=a["quarter"],
+            forecast_outturn=_pounds(a["forecast"]),
+            note="Forecast outturn from seed 003 §3",
+            by=by,
+        )
+    for decision in decisions.values():
+        finance_services.decision_approve(decision=decision, by=by)
+    report.counts["budget lines"] = len(data["allocations"])
     return fund

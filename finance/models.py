@@ -1,29 +1,105 @@
+"""Money: funds, their contributions, allocations, and the ledger of movements that sets every balance.
+
+Nothing here stores a balance. An allocation's money is the sum of the approved movement lines
+that name it; the unallocated pot is the fund's contributions plus the lines that name no
+allocation. Every movement's lines sum to zero, so allocated + unallocated = fund total.
+"""
+
+import datetime as dt
+
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from core.models import VersionedModel
+from core.models import TimeStampedModel, VersionedModel
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class FinancialYear(TimeStampedModel):
+    """An April–March financial year. Once closed, no movement or spend may be recorded in it."""
+
+    start_year = models.PositiveIntegerField(unique=True, help_text="2018 for 2018/19.")
+    is_closed = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["start_year"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return f"{self.start_year}/{(self.start_year + 1) % 100:02d}"
+
+    @property
+    def slug(self) -> str:
+        return f"{self.start_year}-{(self.start_year + 1) % 100:02d}"
+
+    @property
+    def starts_on(self) -> dt.date:
+        return dt.date(self.start_year, 4, 1)
+
+    @property
+    def ends_on(self) -> dt.date:
+        return dt.date(self.start_year + 1, 3, 31)
+
+    def quarter_ends_on(self, quarter: int) -> dt.date:
+        month = {1: 6, 2: 9, 3: 12, 4: 3}[quarter]
+        year = self.start_year + (1 if quarter == 4 else 0)
+        day = 30 if month in (6, 9) else 31
+        return dt.date(year, month, day)
+
+
+class FundKind(models.TextChoices):
+    TRANSFORMATION = "transformation", "Transformation fund"
+    POOLED = "pooled", "Pooled budget"
 
 
 class Fund(VersionedModel):
-    """A pot of money allocated to schemes, e.g. Trafford's £22m Transformation Fund."""
+    """A pot of money allocated to schemes, e.g. Trafford's £22m Transformation Fund or a BCF pooled budget."""
 
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=200)
     programme = models.ForeignKey(
         "schemes.Programme", on_delete=models.PROTECT, null=True, blank=True, related_name="funds"
     )
-    total = models.DecimalField(max_digits=14, decimal_places=2, help_text="In pounds.")
-    source = models.CharField(max_length=300, blank=True)
-    financial_years = models.CharField(max_length=100, blank=True, help_text="e.g. 2017/18 to 2020/21")
+    kind = models.CharField(max_length=20, choices=FundKind.choices, default=FundKind.TRANSFORMATION)
+    section_75 = models.BooleanField(
+        "pooled under a section 75 agreement",
+        default=False,
+        help_text="NHS Act 2006 s75: the CCG/ICB and the council pool budgets, with a risk share.",
+    )
+    risk_share = models.TextField(blank=True, help_text="How overspends and underspends are shared.")
+    description = models.TextField(blank=True)
+    financial_years = models.ManyToManyField(FinancialYear, related_name="funds", blank=True)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.CheckConstraint(condition=Q(total__gte=0), name="fund_total_not_negative")]
 
     def __str__(self) -> str:
         return self.name
+
+
+class FundContribution(TimeStampedModel):
+    """Money paid into a fund by one source (a CCG/ICB, a council, GMHSCP…). The fund's total is their sum."""
+
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="contributions")
+    contributor = models.CharField(max_length=200)
+    amount = models.DecimalField(**MONEY, help_text="In pounds.")
+    financial_year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, null=True, blank=True)
+    note = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["fund", "id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="contribution_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.contributor}: £{self.amount:,.2f}"
 
 
 class AllocationStatus(models.TextChoices):
@@ -32,17 +108,25 @@ class AllocationStatus(models.TextChoices):
 
 
 class Allocation(VersionedModel):
-    """Money from a fund for one scheme, under an initiative and a workstream (Appendix 1 rows)."""
+    """A line of the fund's plan: initiative → workstream → scheme (Appendix 1 rows). Its money comes from movements."""
 
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="allocations")
     initiative = models.CharField(max_length=200)
     workstream = models.CharField(max_length=200, blank=True)
-    scheme_name = models.CharField(max_length=200)
+    scheme_name = models.CharField("scheme", max_length=200)
     scheme = models.ForeignKey(
-        "schemes.Scheme", on_delete=models.SET_NULL, null=True, blank=True, related_name="allocations"
+        "schemes.Scheme",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="allocations",
+        help_text="The programme scheme this money pays for, where there is one.",
     )
-    amount = models.DecimalField(max_digits=14, decimal_places=2, help_text="In pounds.")
     status = models.CharField(max_length=20, choices=AllocationStatus.choices, default=AllocationStatus.GOING_FORWARD)
+    discontinued_on = models.DateField(null=True, blank=True)
+    spend_to_date = models.DecimalField(
+        **MONEY, null=True, blank=True, help_text="Estimated spend kept when the scheme was discontinued."
+    )
     note = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0)
     history = HistoricalRecords()
@@ -50,11 +134,142 @@ class Allocation(VersionedModel):
     class Meta:
         ordering = ["fund", "order", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gte=0), name="allocation_not_negative"),
             models.UniqueConstraint(
                 fields=["fund", "initiative", "workstream", "scheme_name"], name="allocation_unique_row"
+            ),
+            models.CheckConstraint(
+                condition=Q(spend_to_date__isnull=True) | Q(spend_to_date__gte=0), name="allocation_spend_not_negative"
             ),
         ]
 
     def __str__(self) -> str:
         return self.scheme_name
+
+    @property
+    def path(self) -> str:
+        return " › ".join(p for p in (self.initiative, self.workstream, self.scheme_name) if p)
+
+
+class DecisionStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class Decision(VersionedModel):
+    """The decision behind one or more movements, e.g. Trafford Council Executive, 18 March 2019."""
+
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="decisions")
+    title = models.CharField(max_length=300)
+    body = models.CharField("decision-making body", max_length=200, help_text="e.g. Executive, Governing Body.")
+    decided_on = models.DateField("date of decision")
+    reference = models.CharField(max_length=200, blank=True, help_text="Report or minute reference.")
+    key_decision = models.BooleanField("key decision", default=False)
+    notice_given = models.BooleanField("28-day notice given", default=False)
+    finance_clearance = models.CharField("finance officer clearance", max_length=100, blank=True)
+    legal_clearance = models.CharField("legal officer clearance", max_length=100, blank=True)
+    status = models.CharField(max_length=20, choices=DecisionStatus.choices, default=DecisionStatus.PROPOSED)
+    status_reason = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-decided_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.body}, {self.decided_on:%d/%m/%Y})"
+
+
+class MovementKind(models.TextChoices):
+    ALLOCATION = "allocation", "Initial allocation"
+    REPURPOSING = "repurposing", "Repurposing (virement)"
+    RELEASE = "release", "Release on discontinuation"
+    REVERSAL = "reversal", "Reversal"
+
+
+class Movement(TimeStampedModel):
+    """One change of allocations, under a decision. Counts towards balances once its decision is approved.
+
+    Never edited once approved: a mistake is undone by a reversal, a new movement with the opposite lines.
+    """
+
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="movements")
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="movements")
+    kind = models.CharField(max_length=20, choices=MovementKind.choices)
+    reason = models.TextField()
+    financial_year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, related_name="movements")
+    reverses = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by")
+    # A release takes effect with its decision: the allocation becomes discontinued, keeping this spend.
+    discontinues = models.ForeignKey(
+        Allocation, on_delete=models.PROTECT, null=True, blank=True, related_name="release_movements"
+    )
+    spend_to_date = models.DecimalField(**MONEY, null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-decision__decided_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+
+class MovementLine(models.Model):
+    """Money into (+) or out of (−) one allocation, or the unallocated pot when `allocation` is empty."""
+
+    movement = models.ForeignKey(Movement, on_delete=models.CASCADE, related_name="lines")
+    allocation = models.ForeignKey(
+        Allocation, on_delete=models.PROTECT, null=True, blank=True, related_name="movement_lines"
+    )
+    amount = models.DecimalField(**MONEY)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["movement", "amount", "id"]
+        constraints = [models.CheckConstraint(condition=~Q(amount=0), name="movement_line_not_zero")]
+
+    def __str__(self) -> str:
+        return f"{self.allocation or 'Unallocated'}: {self.amount:+,.2f}"
+
+
+class QuarterlySpend(VersionedModel):
+    """One allocation's money for a quarter: planned and actual spend, and the forecast outturn as then known."""
+
+    allocation = models.ForeignKey(Allocation, on_delete=models.PROTECT, related_name="spend")
+    financial_year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, related_name="spend")
+    quarter = models.PositiveSmallIntegerField(choices=[(q, f"Q{q}") for q in (1, 2, 3, 4)])
+    planned = models.DecimalField("planned spend", **MONEY, default=0)
+    actual = models.DecimalField("actual spend", **MONEY, null=True, blank=True, help_text="Negative for a net credit.")
+    forecast_outturn = models.DecimalField(
+        "forecast outturn",
+        **MONEY,
+        null=True,
+        blank=True,
+        help_text="What the allocation is forecast to have spent in the end, as known at this quarter "
+        "(negative where savings or reserves are applied, as budget monitoring shows them).",
+    )
+    note = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["allocation", "financial_year__start_year", "quarter"]
+        constraints = [
+            models.UniqueConstraint(fields=["allocation", "financial_year", "quarter"], name="spend_one_per_quarter"),
+            models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name="spend_quarter_1_to_4"),
+            models.CheckConstraint(condition=Q(planned__gte=0), name="spend_planned_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.allocation} {self.financial_year.slug}-Q{self.quarter}"
+
+    @property
+    def quarter_label(self) -> str:
+        return f"{self.financial_year.slug}-Q{self.quarter}"

@@ -1,26 +1,384 @@
-"""Reads for funds. Totals are computed from the allocations, never typed."""
+"""Reads for money. Every figure is computed from contributions, approved movements and recorded spend.
 
-from decimal import Decimal
+Each read is a fixed number of queries whatever the number of allocations or movements: sums are
+done by the database (subqueries per allocation), and grouping into the Appendix 1 tree is done here.
+"""
 
-from django.db.models import Sum
+import logging
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
-from finance.models import AllocationStatus, Fund
+from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from finance.models import (
+    Allocation,
+    AllocationStatus,
+    Decision,
+    DecisionStatus,
+    FinancialYear,
+    Fund,
+    Movement,
+    MovementLine,
+    QuarterlySpend,
+)
+
+logger = logging.getLogger(__name__)
+
+ZERO = Decimal("0")
+POUNDS = DecimalField(max_digits=16, decimal_places=2)
+APPROVED = Q(movement__decision__status=DecisionStatus.APPROVED)
+
+
+def fund_total(*, fund: Fund) -> Decimal:
+    """The fund's total: the sum of its contributions."""
+    return fund.contributions.aggregate(total=Sum("amount"))["total"] or ZERO
+
+
+@dataclass
+class Balances:
+    total: Decimal
+    by_allocation: dict
+    unallocated: Decimal
+    base_unallocated: Decimal
+
+    @property
+    def allocated(self) -> Decimal:
+        return sum(self.by_allocation.values(), ZERO)
+
+    def unallocated_before(self, decision) -> Decimal:
+        return self.base_unallocated
+
+
+def fund_balances(*, fund: Fund, with_decision: Decision | None = None) -> Balances:
+    """Balances from approved movements, optionally as if `with_decision` were approved too (a preview)."""
+    total = fund_total(fund=fund)
+    lines = MovementLine.objects.filter(movement__fund=fund)
+
+    def grouped(queryset) -> dict:
+        return {
+            row["allocation_id"]: row["total"] for row in queryset.values("allocation_id").annotate(total=Sum("amount"))
+        }
+
+    base = grouped(lines.filter(APPROVED))
+    extra = {}
+    if with_decision is not None and with_decision.status == DecisionStatus.PROPOSED:
+        extra = grouped(lines.filter(movement__decision=with_decision))
+    by_allocation = {k: v for k, v in base.items() if k is not None}
+    for key, amount in extra.items():
+        if key is not None:
+            by_allocation[key] = by_allocation.get(key, ZERO) + amount
+    base_unallocated = total + base.get(None, ZERO)
+    return Balances(
+        total=total,
+        by_allocation=by_allocation,
+        unallocated=base_unallocated + extra.get(None, ZERO),
+        base_unallocated=base_unallocated,
+    )
 
 
 def fund_reconciliation(*, fund: Fund) -> dict:
-    """Allocated (going forward + discontinued spend) + unallocated = fund total, by construction."""
-    sums = {
-        row["status"]: row["total"] or Decimal("0")
-        for row in fund.allocations.values("status").annotate(total=Sum("amount"))
-    }
-    going_forward = sums.get(AllocationStatus.GOING_FORWARD, Decimal("0"))
-    discontinued = sums.get(AllocationStatus.DISCONTINUED, Decimal("0"))
+    """Allocated + unallocated = fund total, checked from both sides; `problems` is empty when it holds.
+
+    Allocated is summed over the allocations' own lines and unallocated over the pot's lines, so a movement
+    whose lines do not sum to zero (which the services never write) shows up here as a difference.
+    """
+    total = fund_total(fund=fund)
+    rows = (
+        MovementLine.objects.filter(APPROVED, movement__fund=fund)
+        .values("allocation__status")
+        .annotate(total=Sum("amount"))
+    )
+    by_status = {row["allocation__status"]: row["total"] or ZERO for row in rows}
+    going_forward = by_status.get(AllocationStatus.GOING_FORWARD, ZERO)
+    discontinued = by_status.get(AllocationStatus.DISCONTINUED, ZERO)
     allocated = going_forward + discontinued
+    unallocated = total + by_status.get(None, ZERO)
+    problems = []
+    if allocated + unallocated != total:
+        unbalanced = list(
+            Movement.objects.filter(fund=fund, decision__status=DecisionStatus.APPROVED)
+            .annotate(net=Sum("lines__amount"))
+            .exclude(net=0)
+            .exclude(net__isnull=True)
+            .values_list("pk", flat=True)[:10]
+        )
+        problems.append(
+            f"Allocated (£{allocated:,.2f}) + unallocated (£{unallocated:,.2f}) = £{allocated + unallocated:,.2f}, "
+            f"not the fund total of £{total:,.2f}. Unbalanced movements: {', '.join(f'#{pk}' for pk in unbalanced)}."
+        )
+    if unallocated < 0:
+        problems.append(f"The fund is over-allocated by £{-unallocated:,.2f}.")
+    negative = (
+        MovementLine.objects.filter(APPROVED, movement__fund=fund, allocation__isnull=False)
+        .values("allocation__scheme_name")
+        .annotate(total=Sum("amount"))
+        .filter(total__lt=0)
+    )
+    for row in negative[:10]:
+        problems.append(f"“{row['allocation__scheme_name']}” holds less than nothing (£{row['total']:,.2f}).")
+    if problems:
+        logger.error("Fund %s does not reconcile: %s", fund.slug, " ".join(problems))
     return {
         "fund": fund,
+        "total": total,
         "going_forward": going_forward,
         "discontinued": discontinued,
         "allocated": allocated,
-        "unallocated": fund.total - allocated,
-        "balanced": allocated + (fund.total - allocated) == fund.total and allocated <= fund.total,
+        "unallocated": unallocated,
+        "balanced": not problems,
+        "problems": problems,
     }
+
+
+# --- Allocations with their money --------------------------------------------------------------
+
+
+def _as_at_spend(year: FinancialYear | None, quarter: int | None) -> Q:
+    if year is None:
+        return Q()
+    return Q(financial_year__start_year__lt=year.start_year) | Q(
+        financial_year__start_year=year.start_year, quarter__lte=quarter or 4
+    )
+
+
+def allocations_with_money(queryset, *, year: FinancialYear | None = None, quarter: int | None = None):
+    """Annotate allocations with budget (approved money), planned and actual spend, and the latest forecast.
+
+    With `year`/`quarter`, figures are as at the end of that quarter: budget from movements up to that
+    year, spend in that year to that quarter, and the latest forecast given by then.
+    """
+    lines = MovementLine.objects.filter(APPROVED, allocation=OuterRef("pk"))
+    spend = QuarterlySpend.objects.filter(allocation=OuterRef("pk"))
+    if year is not None:
+        lines = lines.filter(movement__financial_year__start_year__lte=year.start_year)
+        in_year = spend.filter(financial_year=year, quarter__lte=quarter or 4)
+    else:
+        in_year = spend
+
+    def summed(qs, column):
+        return Coalesce(
+            Subquery(qs.values("allocation").annotate(t=Sum(column)).values("t")[:1], output_field=POUNDS),
+            Value(ZERO),
+            output_field=POUNDS,
+        )
+
+    latest_forecast = (
+        spend.filter(_as_at_spend(year, quarter), forecast_outturn__isnull=False)
+        .order_by("-financial_year__start_year", "-quarter")
+        .values("forecast_outturn")[:1]
+    )
+    return queryset.annotate(
+        budget=summed(lines, "amount"),
+        planned_spend=summed(in_year, "planned"),
+        actual_spend=summed(in_year, "actual"),
+        forecast=Subquery(latest_forecast, output_field=POUNDS),
+    )
+
+
+@dataclass
+class MoneyRow:
+    """One allocation's figures, or a subtotal of several. Forecast falls back to budget where none is given."""
+
+    label: str
+    budget: Decimal = ZERO
+    planned: Decimal = ZERO
+    spent: Decimal = ZERO
+    forecast: Decimal = ZERO
+    forecast_given: bool = True
+    allocation: Allocation | None = None
+    level: str = "row"  # row, workstream, initiative, section, total
+
+    @property
+    def variance(self) -> Decimal:
+        return self.forecast - self.budget
+
+    @property
+    def variance_pct(self) -> Decimal | None:
+        if not self.budget:
+            return None
+        return (self.variance * 100 / self.budget).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+    def add(self, other: "MoneyRow") -> None:
+        self.budget += other.budget
+        self.planned += other.planned
+        self.spent += other.spent
+        self.forecast += other.forecast
+        self.forecast_given = self.forecast_given and other.forecast_given
+
+
+def _row(allocation) -> MoneyRow:
+    forecast = allocation.forecast
+    return MoneyRow(
+        label=allocation.scheme_name,
+        budget=allocation.budget,
+        planned=allocation.planned_spend,
+        spent=allocation.actual_spend,
+        forecast=forecast if forecast is not None else allocation.budget,
+        forecast_given=forecast is not None,
+        allocation=allocation,
+    )
+
+
+@dataclass
+class Group:
+    label: str
+    level: str
+    rows: list = field(default_factory=list)  # MoneyRow or Group
+    subtotal: MoneyRow | None = None
+
+
+def _group(rows: list[MoneyRow], keys: list, level_names: list[str], label: str, level: str) -> Group:
+    """Nest rows by successive keys (initiative, then workstream), keeping first-seen order, with subtotals."""
+    group = Group(label=label, level=level, subtotal=MoneyRow(label=f"Total {label}".strip(), level=level))
+    for row in rows:
+        group.subtotal.add(row)
+    if not keys:
+        group.rows = rows
+        return group
+    key, rest = keys[0], keys[1:]
+    order: dict = {}
+    for row in rows:
+        order.setdefault(key(row.allocation), []).append(row)
+    group.rows = [_group(members, rest, level_names[1:], name, level_names[0]) for name, members in order.items()]
+    return group
+
+
+def allocation_tree(*, fund: Fund, year: FinancialYear | None = None, quarter: int | None = None) -> dict:
+    """Appendix 1: schemes going forward and discontinued, each by initiative → workstream, with totals."""
+    allocations = list(
+        allocations_with_money(fund.allocations.select_related("scheme"), year=year, quarter=quarter).order_by(
+            "order", "id"
+        )
+    )
+    rows = [_row(a) for a in allocations]
+    sections = []
+    grand = MoneyRow(label="Grand total", level="total")
+    for status, title in (
+        (AllocationStatus.GOING_FORWARD, "Schemes going forward"),
+        (AllocationStatus.DISCONTINUED, "Schemes discontinued (estimated spend to date)"),
+    ):
+        members = [r for r in rows if r.allocation.status == status]
+        if not members and status == AllocationStatus.DISCONTINUED:
+            continue
+        section = _group(
+            members,
+            [lambda a: a.initiative, lambda a: a.workstream],
+            ["initiative", "workstream"],
+            title,
+            "section",
+        )
+        section.subtotal.label = "Total"
+        grand.add(section.subtotal)
+        sections.append(section)
+    return {"sections": sections, "grand_total": grand, "rows": rows}
+
+
+def budget_monitoring(*, fund: Fund, year: FinancialYear, quarter: int) -> dict:
+    """Budget, forecast outturn, variance and variance % as at a quarter, by initiative and workstream."""
+    allocations = list(
+        allocations_with_money(
+            fund.allocations.filter(status=AllocationStatus.GOING_FORWARD), year=year, quarter=quarter
+        ).order_by("order", "id")
+    )
+    rows = [_row(a) for a in allocations]
+    tree = _group(
+        rows, [lambda a: a.initiative, lambda a: a.workstream], ["initiative", "workstream"], fund.name, "section"
+    )
+    tree.subtotal.label = "Total"
+    return {"tree": tree, "year": year, "quarter": quarter, "rows": rows}
+
+
+def fund_summary(*, fund: Fund) -> dict:
+    """The headline figures: total, allocated, spent, forecast, unallocated, variance."""
+    reconciliation = fund_reconciliation(fund=fund)
+    totals = MoneyRow(label=fund.name)
+    for allocation in allocations_with_money(fund.allocations.all()):
+        totals.add(_row(allocation))
+    return {
+        "fund": fund,
+        "reconciliation": reconciliation,
+        "total": reconciliation["total"],
+        "allocated": reconciliation["allocated"],
+        "unallocated": reconciliation["unallocated"],
+        "spent": totals.spent,
+        "forecast": totals.forecast,
+        "variance": totals.forecast - totals.budget,
+        "proposed": fund.decisions.filter(status=DecisionStatus.PROPOSED).count(),
+    }
+
+
+def fund_list() -> list[dict]:
+    """Every fund with its headline figures (a handful of funds, so a few queries each is fine)."""
+    return [fund_summary(fund=fund) for fund in Fund.objects.select_related("programme").order_by("name")]
+
+
+def movement_ledger(*, fund: Fund, status: str | None = None):
+    """Movements newest first, with their decision and lines, ready to page through."""
+    movements = (
+        Movement.objects.filter(fund=fund)
+        .select_related("decision", "financial_year", "recorded_by", "reverses", "discontinues")
+        .prefetch_related("lines__allocation")
+        .annotate(money_moved=Coalesce(Sum("lines__amount", filter=Q(lines__amount__gt=0)), Value(ZERO)))
+        .order_by("-decision__decided_on", "-id")
+    )
+    if status:
+        movements = movements.filter(decision__status=status)
+    return movements
+
+
+def decision_preview(*, decision: Decision) -> dict:
+    """What approving the decision would do: each affected allocation's balance before and after."""
+    from finance.services import balance_problems
+
+    fund = decision.fund
+    before = fund_balances(fund=fund)
+    after = fund_balances(fund=fund, with_decision=decision) if decision.status == DecisionStatus.PROPOSED else before
+    lines = MovementLine.objects.filter(movement__decision=decision).select_related("allocation")
+    touched = {line.allocation_id: line.allocation for line in lines}
+    rows = []
+    for allocation_id, allocation in touched.items():
+        if allocation_id is None:
+            rows.append(
+                {
+                    "label": "Unallocated",
+                    "before": before.unallocated,
+                    "after": after.unallocated,
+                    "change": after.unallocated - before.unallocated,
+                }
+            )
+        else:
+            b = before.by_allocation.get(allocation_id, ZERO)
+            a = after.by_allocation.get(allocation_id, ZERO)
+            rows.append({"label": allocation.path, "before": b, "after": a, "change": a - b, "allocation": allocation})
+    problems = (
+        balance_problems(fund=fund, extra_decision=decision) if decision.status == DecisionStatus.PROPOSED else []
+    )
+    return {"rows": rows, "problems": problems, "applies": decision.status == DecisionStatus.PROPOSED}
+
+
+def scheme_money(*, scheme) -> list[MoneyRow]:
+    """The money a programme scheme has, across funds, for its page."""
+    return [
+        _row(a)
+        for a in allocations_with_money(Allocation.objects.filter(scheme=scheme).select_related("fund")).order_by(
+            "fund__name", "order"
+        )
+    ]
+
+
+def quarters_with_spend(*, fund: Fund) -> list[tuple[FinancialYear, int]]:
+    """The (year, quarter) pairs that have any spend recorded, newest first, for the monitoring picker."""
+    pairs = (
+        QuarterlySpend.objects.filter(allocation__fund=fund)
+        .values_list("financial_year_id", "quarter")
+        .distinct()
+        .order_by("-financial_year__start_year", "-quarter")
+    )
+    years = {y.pk: y for y in FinancialYear.objects.all()}
+    return [(years[y], q) for y, q in pairs]
+
+
+def allocation_row(*, allocation: Allocation) -> MoneyRow:
+    """One allocation's budget, spend and forecast, for its own page."""
+    return _row(allocations_with_money(Allocation.objects.filter(pk=allocation.pk)).get())

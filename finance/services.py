@@ -1,68 +1,575 @@
-"""Writes for funds and allocations. Money is Decimal pounds; over-allocation is refused."""
+"""Writes for money. Every change of an allocation is a movement under a decision; balances are never typed.
 
-from decimal import Decimal
+Rules kept here, whoever calls (views, imports, commands, the demo loader):
+- amounts are Decimal pounds, not negative, at most two decimal places;
+- every movement's lines sum to zero, so money is neither made nor lost;
+- a movement counts once its decision is approved, and approval is refused if any allocation or the
+  unallocated pot would go below zero (no over-allocation);
+- approved movements are never edited: a reversal undoes one;
+- nothing is recorded in a closed financial year.
+"""
+
+from collections import defaultdict
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Max
+from django.utils import timezone
 
-from core.services import audited_save
-from finance.models import Allocation, AllocationStatus, Fund
+from core.services import audited_save, bump_version, check_version
+from finance.models import (
+    Allocation,
+    AllocationStatus,
+    Decision,
+    DecisionStatus,
+    FinancialYear,
+    Fund,
+    FundContribution,
+    FundKind,
+    Movement,
+    MovementKind,
+    MovementLine,
+    QuarterlySpend,
+)
+
+ZERO = Decimal("0")
+MAX_POUNDS = Decimal("999999999999.99")  # fits the column; far beyond any fund
+
+
+def money(
+    value, *, field: str = "amount", label: str = "Amount", allow_zero: bool = True, allow_negative: bool = False
+) -> Decimal:
+    """An amount of money as exact pounds and pence, or a clear refusal naming the field."""
+    if isinstance(value, (bool, float)):
+        raise ValidationError({field: f"{label} must be given as an exact decimal amount, not {value!r}."})
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value).replace(",", "").replace("£", "").strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: f"{label} must be a number of pounds, e.g. 1250.50; got “{value}”."}) from None
+    if not amount.is_finite():
+        raise ValidationError({field: f"{label} must be a number of pounds."})
+    if amount < 0 and not allow_negative:
+        raise ValidationError({field: f"{label} cannot be negative."})
+    if not allow_zero and amount == 0:
+        raise ValidationError({field: f"{label} must be more than £0."})
+    if amount.as_tuple().exponent < -2 and amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError({field: f"{label} can have at most two decimal places (pence)."})
+    if abs(amount) > MAX_POUNDS:
+        raise ValidationError({field: f"{label} is too large."})
+    return amount.quantize(Decimal("0.01"))
+
+
+def _open_year(year: FinancialYear, *, field: str = "financial_year") -> None:
+    if FinancialYear.objects.filter(pk=year.pk, is_closed=True).exists():
+        raise ValidationError({field: f"{year.label} is closed: nothing more can be recorded in it."})
+
+
+# --- Financial years ---------------------------------------------------------------------------
+
+
+def financial_year_get_or_create(*, start_year: int) -> FinancialYear:
+    if not 1990 <= int(start_year) <= 2100:
+        raise ValidationError({"financial_year": f"{start_year} is not a plausible financial year."})
+    year, _ = FinancialYear.objects.get_or_create(start_year=int(start_year))
+    return year
+
+
+def financial_year_close(*, year: FinancialYear, by=None) -> FinancialYear:
+    year.is_closed = True
+    return audited_save(year, by=by, reason="Financial year closed")
+
+
+# --- Funds -------------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def fund_create(
-    *, slug: str, name: str, total: Decimal, source: str = "", financial_years: str = "", programme=None, by=None
+    *,
+    slug: str,
+    name: str,
+    kind: str = FundKind.TRANSFORMATION,
+    programme=None,
+    section_75: bool = False,
+    risk_share: str = "",
+    description: str = "",
+    years=(),
+    contributions=(),
+    by=None,
 ) -> Fund:
-    """Create a fund with its total in pounds."""
-    if not isinstance(total, Decimal):
-        raise ValidationError({"total": "Money must be given as an exact decimal amount."})
-    if total < 0:
-        raise ValidationError({"total": "A fund's total cannot be negative."})
+    """A fund with its financial years and the contributions that make its total: [(contributor, amount, year)]."""
+    fund = audited_save(
+        Fund(
+            slug=slug,
+            name=name,
+            kind=kind,
+            programme=programme,
+            section_75=section_75,
+            risk_share=risk_share,
+            description=description,
+        ),
+        by=by,
+    )
+    fund.financial_years.set(years)
+    for contributor, amount, year in contributions:
+        contribution_add(fund=fund, contributor=contributor, amount=amount, financial_year=year, by=by)
+    return fund
+
+
+@transaction.atomic
+def contribution_add(*, fund: Fund, contributor: str, amount, financial_year=None, note: str = "", by=None):
+    """Money paid into the fund: it raises the total and lands in the unallocated pot."""
+    amount = money(amount, label="The contribution", allow_zero=False)
+    if not contributor.strip():
+        raise ValidationError({"contributor": "Say who the money comes from."})
+    if financial_year is not None:
+        _open_year(financial_year)
+    Fund.objects.select_for_update().get(pk=fund.pk)
     return audited_save(
-        Fund(slug=slug, name=name, total=total, source=source, financial_years=financial_years, programme=programme),
+        FundContribution(
+            fund=fund, contributor=contributor.strip(), amount=amount, financial_year=financial_year, note=note
+        ),
+        by=by,
+    )
+
+
+# --- Allocations -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def allocation_add(
+    *,
+    fund: Fund,
+    initiative: str,
+    scheme_name: str,
+    workstream: str = "",
+    scheme=None,
+    note: str = "",
+    order: int | None = None,
+    by=None,
+) -> Allocation:
+    """A new line in the fund's plan, with no money yet: money arrives by an approved movement."""
+    if not initiative.strip() or not scheme_name.strip():
+        raise ValidationError({"scheme_name": "An allocation needs an initiative and a scheme name."})
+    if scheme is not None and fund.programme_id and scheme.programme_id != fund.programme_id:
+        raise ValidationError({"scheme": "That scheme belongs to another programme."})
+    if order is None:
+        order = (fund.allocations.aggregate(top=Max("order"))["top"] or 0) + 1
+    allocation = Allocation(
+        fund=fund,
+        initiative=initiative.strip(),
+        workstream=workstream.strip(),
+        scheme_name=scheme_name.strip(),
+        scheme=scheme,
+        note=note,
+        order=order,
+    )
+    try:
+        allocation.validate_constraints()
+    except ValidationError:
+        raise ValidationError(
+            {"scheme_name": f"{fund.name} already has “{allocation.path}”. Move money to it instead."}
+        ) from None
+    return audited_save(allocation, by=by)
+
+
+@transaction.atomic
+def allocation_update_details(*, allocation: Allocation, by=None, expected_version=None, **fields) -> Allocation:
+    """Rename or link an allocation to a scheme; its money only changes by movements."""
+    allocation = Allocation.objects.select_for_update().get(pk=allocation.pk)
+    check_version(allocation, expected_version)
+    for name in ("initiative", "workstream", "scheme_name", "scheme", "note"):
+        if name in fields:
+            setattr(allocation, name, fields[name].strip() if isinstance(fields[name], str) else fields[name])
+    bump_version(allocation)
+    return audited_save(allocation, by=by)
+
+
+# --- Decisions and movements -------------------------------------------------------------------
+
+
+@transaction.atomic
+def decision_record(
+    *,
+    fund: Fund,
+    title: str,
+    body: str,
+    decided_on,
+    reference: str = "",
+    key_decision: bool = False,
+    notice_given: bool = False,
+    finance_clearance: str = "",
+    legal_clearance: str = "",
+    by=None,
+) -> Decision:
+    """A proposed decision; its movements count once it is approved."""
+    if decided_on is None:
+        raise ValidationError({"decided_on": "A decision needs the date it was (or will be) taken."})
+    if not title.strip() or not body.strip():
+        raise ValidationError({"title": "Give the decision a title and the body that takes it."})
+    return audited_save(
+        Decision(
+            fund=fund,
+            title=title.strip(),
+            body=body.strip(),
+            decided_on=decided_on,
+            reference=reference.strip(),
+            key_decision=key_decision,
+            notice_given=notice_given,
+            finance_clearance=finance_clearance.strip(),
+            legal_clearance=legal_clearance.strip(),
+            recorded_by=by,
+        ),
+        by=by,
+    )
+
+
+def _proposed(decision: Decision) -> Decision:
+    decision = Decision.objects.select_for_update().get(pk=decision.pk)
+    if decision.status != DecisionStatus.PROPOSED:
+        raise ValidationError(
+            f"This decision is {decision.get_status_display().lower()}: its movements can no longer change. "
+            "Record a new decision (a reversal undoes an approved movement)."
+        )
+    return decision
+
+
+@transaction.atomic
+def movement_propose(
+    *,
+    decision: Decision,
+    kind: str,
+    reason: str,
+    financial_year: FinancialYear,
+    lines,
+    discontinues: Allocation | None = None,
+    spend_to_date=None,
+    reverses: Movement | None = None,
+    by=None,
+) -> Movement:
+    """Record a movement under a proposed decision. `lines` is [(allocation or None for unallocated, signed amount)]."""
+    decision = _proposed(decision)
+    fund = Fund.objects.select_for_update().get(pk=decision.fund_id)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say why the money moves."})
+    if financial_year is None:
+        raise ValidationError({"financial_year": "Choose the financial year the movement is for."})
+    _open_year(financial_year)
+    merged: dict = defaultdict(lambda: ZERO)
+    for allocation, amount in lines:
+        if not isinstance(amount, Decimal):
+            raise ValidationError({"lines": "Money must be given as an exact decimal amount."})
+        magnitude = money(abs(amount), field="lines", label="Each amount", allow_zero=False)
+        if allocation is not None and allocation.fund_id != fund.pk:
+            raise ValidationError({"lines": f"“{allocation}” belongs to another fund."})
+        merged[allocation.pk if allocation else None] += magnitude if amount > 0 else -magnitude
+    merged = {key: value for key, value in merged.items() if value != 0}
+    if not merged:
+        raise ValidationError({"lines": "A movement needs at least one amount."})
+    if sum(merged.values(), ZERO) != 0:
+        raise ValidationError(
+            {"lines": f"Money out and money in differ by £{abs(sum(merged.values(), ZERO)):,.2f}; they must match."}
+        )
+    movement = audited_save(
+        Movement(
+            fund=fund,
+            decision=decision,
+            kind=kind,
+            reason=reason.strip(),
+            financial_year=financial_year,
+            discontinues=discontinues,
+            spend_to_date=spend_to_date,
+            reverses=reverses,
+            recorded_by=by,
+        ),
+        by=by,
+    )
+    allocations = {a.pk: a for a in Allocation.objects.filter(pk__in=[k for k in merged if k])}
+    MovementLine.objects.bulk_create(
+        [
+            MovementLine(movement=movement, allocation=allocations.get(key), amount=value)
+            for key, value in merged.items()
+        ]
+    )
+    # Refuse now what approval would refuse, so the person proposing hears it first.
+    problems = balance_problems(fund=fund, extra_decision=decision)
+    if problems:
+        raise ValidationError({"lines": problems})
+    return movement
+
+
+def balance_problems(*, fund: Fund, extra_decision: Decision | None = None) -> list[str]:
+    """What would be wrong with the fund's balances if `extra_decision` were approved too."""
+    from finance.selectors import fund_balances
+
+    balances = fund_balances(fund=fund, with_decision=extra_decision)
+    problems = []
+    if balances.unallocated < 0:
+        problems.append(
+            f"This would over-allocate {fund.name} by £{-balances.unallocated:,.2f}: "
+            f"only £{balances.unallocated_before(extra_decision):,.2f} is unallocated."
+        )
+    negative = [pk for pk, amount in balances.by_allocation.items() if amount < 0]
+    for allocation in Allocation.objects.filter(pk__in=negative).order_by("order"):
+        problems.append(
+            f"“{allocation}” would go £{-balances.by_allocation[allocation.pk]:,.2f} below zero: "
+            "a repurposing cannot take more than an allocation holds."
+        )
+    return problems
+
+
+@transaction.atomic
+def allocation_create_funded(
+    *,
+    fund: Fund,
+    initiative: str,
+    scheme_name: str,
+    amount,
+    decision: Decision,
+    financial_year: FinancialYear,
+    workstream: str = "",
+    scheme=None,
+    note: str = "",
+    reason: str = "",
+    order: int | None = None,
+    by=None,
+) -> Allocation:
+    """A new allocation and its initial-allocation movement from the unallocated pot, under `decision`."""
+    amount = money(amount, allow_zero=True)
+    allocation = allocation_add(
+        fund=fund,
+        initiative=initiative,
+        workstream=workstream,
+        scheme_name=scheme_name,
+        scheme=scheme,
+        note=note,
+        order=order,
+        by=by,
+    )
+    if amount > 0:
+        movement_propose(
+            decision=decision,
+            kind=MovementKind.ALLOCATION,
+            reason=reason or f"Initial allocation to {allocation.scheme_name}",
+            financial_year=financial_year,
+            lines=[(None, -amount), (allocation, amount)],
+            by=by,
+        )
+    return allocation
+
+
+@transaction.atomic
+def repurposing_propose(*, decision: Decision, sources, destinations, reason: str, financial_year, by=None) -> Movement:
+    """Move money from one or more allocations (or the unallocated pot, None) to one or more."""
+    if not sources or not destinations:
+        raise ValidationError({"lines": "A repurposing needs at least one source and one destination."})
+    source_ids = {a.pk if a else None for a, _ in sources}
+    if source_ids & {a.pk if a else None for a, _ in destinations}:
+        raise ValidationError({"lines": "The same allocation cannot be both a source and a destination."})
+    lines = [(a, -money(x, field="lines", label="Each amount", allow_zero=False)) for a, x in sources]
+    lines += [(a, money(x, field="lines", label="Each amount", allow_zero=False)) for a, x in destinations]
+    return movement_propose(
+        decision=decision,
+        kind=MovementKind.REPURPOSING,
+        reason=reason,
+        financial_year=financial_year,
+        lines=lines,
         by=by,
     )
 
 
 @transaction.atomic
-def allocation_create(
-    *,
-    fund: Fund,
-    initiative: str,
-    scheme_name: str,
-    amount: Decimal,
-    workstream: str = "",
-    status: str = AllocationStatus.GOING_FORWARD,
-    scheme=None,
-    note: str = "",
-    order: int = 0,
-    by=None,
-) -> Allocation:
-    """Allocate money from a fund; refused when it would take the fund past its total."""
-    if not isinstance(amount, Decimal):
-        raise ValidationError({"amount": "Money must be given as an exact decimal amount."})
-    if amount < 0:
-        raise ValidationError({"amount": "An allocation cannot be negative."})
-    fund = Fund.objects.select_for_update().get(pk=fund.pk)  # serialise allocations to one fund
-    allocated = fund.allocations.aggregate(total=Sum("amount"))["total"] or Decimal("0")
-    if allocated + amount > fund.total:
+def discontinuation_propose(
+    *, allocation: Allocation, spend_to_date, decision: Decision, financial_year, reason: str, by=None
+) -> Movement | None:
+    """Discontinue a scheme, keeping its spend to date and releasing the rest to the unallocated pot.
+
+    Takes effect when the decision is approved.
+    """
+    from finance.selectors import fund_balances
+
+    spend = money(spend_to_date, field="spend_to_date", label="Spend to date")
+    allocation = Allocation.objects.select_for_update().get(pk=allocation.pk)
+    if allocation.status == AllocationStatus.DISCONTINUED:
+        raise ValidationError({"spend_to_date": f"“{allocation}” is already discontinued."})
+    if Movement.objects.filter(discontinues=allocation, decision__status=DecisionStatus.PROPOSED).exists():
+        raise ValidationError({"spend_to_date": f"A discontinuation of “{allocation}” is already proposed."})
+    # Count other movements already proposed under this decision (e.g. a repurposing out of this scheme).
+    balance = fund_balances(fund=allocation.fund, with_decision=decision).by_allocation.get(allocation.pk, ZERO)
+    if spend > balance:
         raise ValidationError(
-            {
-                "amount": f"This would over-allocate {fund.name}: £{allocated + amount - fund.total:,.2f} more than its total."
-            }
+            {"spend_to_date": f"Spend to date (£{spend:,.2f}) is more than “{allocation}” holds (£{balance:,.2f})."}
         )
-    return audited_save(
-        Allocation(
-            fund=fund,
-            initiative=initiative,
-            workstream=workstream,
-            scheme_name=scheme_name,
-            amount=amount,
-            status=status,
-            scheme=scheme,
-            note=note,
-            order=order,
-        ),
+    release = balance - spend
+    lines = [(allocation, -release), (None, release)] if release else []
+    decision = _proposed(decision)
+    fund = Fund.objects.select_for_update().get(pk=allocation.fund_id)
+    if decision.fund_id != fund.pk:
+        raise ValidationError("The decision belongs to another fund.")
+    if not lines:
+        # Nothing to release, but the discontinuation still goes through the decision: a movement with no lines.
+        _open_year(financial_year)
+        return audited_save(
+            Movement(
+                fund=fund,
+                decision=decision,
+                kind=MovementKind.RELEASE,
+                reason=reason.strip() or f"{allocation} discontinued",
+                financial_year=financial_year,
+                discontinues=allocation,
+                spend_to_date=spend,
+                recorded_by=by,
+            ),
+            by=by,
+        )
+    return movement_propose(
+        decision=decision,
+        kind=MovementKind.RELEASE,
+        reason=reason or f"{allocation} discontinued; unspent money released",
+        financial_year=financial_year,
+        lines=lines,
+        discontinues=allocation,
+        spend_to_date=spend,
         by=by,
     )
+
+
+@transaction.atomic
+def reversal_propose(*, movement: Movement, decision: Decision, reason: str, by=None) -> Movement:
+    """Undo an approved movement with a new one carrying the opposite lines."""
+    movement = Movement.objects.select_related("decision").get(pk=movement.pk)
+    if movement.decision.status != DecisionStatus.APPROVED:
+        raise ValidationError("Only an approved movement can be reversed; a proposed one is rejected instead.")
+    if Movement.objects.filter(reverses=movement).exists():
+        raise ValidationError("This movement has already been reversed (or a reversal is proposed).")
+    if movement.kind == MovementKind.REVERSAL:
+        raise ValidationError("A reversal cannot itself be reversed; record a new movement instead.")
+    if movement.discontinues_id:
+        raise ValidationError("A discontinuation cannot be reversed; allocate money to the scheme again instead.")
+    lines = [(line.allocation, -line.amount) for line in movement.lines.select_related("allocation")]
+    year = FinancialYear.objects.filter(is_closed=False, start_year__gte=movement.financial_year.start_year).first()
+    if year is None:
+        raise ValidationError("There is no open financial year to record the reversal in.")
+    return movement_propose(
+        decision=decision,
+        kind=MovementKind.REVERSAL,
+        reason=reason or f"Reverses {movement}",
+        financial_year=year,
+        lines=lines,
+        reverses=movement,
+        by=by,
+    )
+
+
+@transaction.atomic
+def decision_approve(*, decision: Decision, by=None, expected_version=None) -> Decision:
+    """Approve: its movements now count. Refused if any balance would go below zero or a year has closed."""
+    decision = _proposed(decision)
+    check_version(decision, expected_version)
+    Fund.objects.select_for_update().get(pk=decision.fund_id)  # one approval at a time per fund
+    movements = list(decision.movements.select_related("financial_year", "discontinues"))
+    problems = []
+    if not movements:
+        problems.append("This decision has no movements to approve.")
+    if not decision.finance_clearance:
+        problems.append("Record the finance officer's clearance before approving.")
+    for movement in movements:
+        if movement.financial_year.is_closed:
+            problems.append(f"{movement} is for {movement.financial_year.label}, which is now closed.")
+    problems += balance_problems(fund=decision.fund, extra_decision=decision)
+    if problems:
+        raise ValidationError(problems)
+    decision.status = DecisionStatus.APPROVED
+    decision.approved_by = by
+    decision.approved_at = timezone.now()
+    bump_version(decision)
+    audited_save(decision, by=by, reason="Decision approved")
+    for movement in movements:
+        if movement.discontinues_id:
+            allocation = Allocation.objects.select_for_update().get(pk=movement.discontinues_id)
+            allocation.status = AllocationStatus.DISCONTINUED
+            allocation.discontinued_on = decision.decided_on
+            allocation.spend_to_date = movement.spend_to_date
+            bump_version(allocation)
+            audited_save(allocation, by=by, reason=f"Discontinued by {decision.title}")
+    return decision
+
+
+@transaction.atomic
+def decision_reject(*, decision: Decision, reason: str, by=None, expected_version=None) -> Decision:
+    decision = _proposed(decision)
+    check_version(decision, expected_version)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say why the decision was rejected."})
+    decision.status = DecisionStatus.REJECTED
+    decision.status_reason = reason.strip()
+    bump_version(decision)
+    return audited_save(decision, by=by, reason="Decision rejected")
+
+
+@transaction.atomic
+def decision_update(*, decision: Decision, by=None, expected_version=None, **fields) -> Decision:
+    """Correct a proposed decision's record (e.g. add the clearances). An approved one never changes."""
+    decision = _proposed(decision)
+    check_version(decision, expected_version)
+    editable = (
+        "title",
+        "body",
+        "decided_on",
+        "reference",
+        "key_decision",
+        "notice_given",
+        "finance_clearance",
+        "legal_clearance",
+    )
+    for name in editable:
+        if name in fields:
+            value = fields[name]
+            setattr(decision, name, value.strip() if isinstance(value, str) else value)
+    if decision.decided_on is None:
+        raise ValidationError({"decided_on": "A decision needs the date it was (or will be) taken."})
+    bump_version(decision)
+    return audited_save(decision, by=by)
+
+
+# --- Spend and forecast ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def spend_record(
+    *,
+    allocation: Allocation,
+    financial_year: FinancialYear,
+    quarter: int,
+    planned=None,
+    actual=None,
+    forecast_outturn=None,
+    note: str = "",
+    by=None,
+    expected_version=None,
+) -> QuarterlySpend:
+    """Set one allocation's planned and actual spend and forecast outturn for a quarter (creating the row)."""
+    if quarter not in (1, 2, 3, 4):
+        raise ValidationError({"quarter": "The quarter must be 1, 2, 3 or 4."})
+    _open_year(financial_year)
+    planned = money(planned if planned not in (None, "") else ZERO, field="planned", label="Planned spend")
+    actual = None if actual in (None, "") else money(actual, field="actual", label="Actual spend", allow_negative=True)
+    forecast = (
+        None
+        if forecast_outturn in (None, "")
+        else money(forecast_outturn, field="forecast_outturn", label="Forecast outturn", allow_negative=True)
+    )
+    row = (
+        QuarterlySpend.objects.select_for_update()
+        .filter(allocation=allocation, financial_year=financial_year, quarter=quarter)
+        .first()
+    )
+    if row is None:
+        row = QuarterlySpend(allocation=allocation, financial_year=financial_year, quarter=quarter)
+    else:
+        check_version(row, expected_version)
+        if (row.planned, row.actual, row.forecast_outturn, row.note) == (planned, actual, forecast, note):
+            return row
+        bump_version(row)
+    row.planned, row.actual, row.forecast_outturn, row.note = planned, actual, forecast, note
+    return audited_save(row, by=by)
