@@ -7,5 +7,6 @@ urlpatterns = [
     path("schemes/", include("schemes.urls")),
     path("milestones/", include("milestones.urls")),
     path("risks/", include("risks.urls")),
+    path("money/", include("finance.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -7,7 +7,11 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "user_role_names": []}
     roles = user_roles(user)
-    items = [{"label": "Schemes", "url_name": "schemes:list"}, {"label": "Risks", "url_name": "risks:register"}]
+    items = [
+        {"label": "Schemes", "url_name": "schemes:list"},
+        {"label": "Risks", "url_name": "risks:register"},
+        {"label": "Money", "url_name": "finance:list"},
+    ]
     if Role.PROJECT_LEAD in roles:
         items.append({"label": "My schemes", "url_name": "schemes:mine"})
     return {

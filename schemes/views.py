@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from accounts.roles import Role, has_role
 from core.exceptions import StaleEdit
 from core.forms import ActionResult, run_action
+from finance import selectors as finance_selectors
 from schemes import permissions, selectors, services
 from schemes.filters import SchemeFilter
 from schemes.forms import (
@@ -100,6 +101,7 @@ def _period_from(request, scheme) -> ReportingPeriod | None:
 def scheme_detail(request, pk: int):
     scheme = permissions.scheme_get_for_view(user=request.user, pk=pk)
     context = selectors.scheme_workspace(scheme=scheme, period=_period_from(request, scheme), user=request.user)
+    context["money"] = finance_selectors.scheme_money(scheme=scheme)
     return render(request, "schemes/scheme_detail.html", context)
 
 

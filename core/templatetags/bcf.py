@@ -47,3 +47,27 @@ def thousands(value):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def pounds(value):
+    """Exact pounds and pence, negatives in brackets: £1,234.50 / (£279.00)."""
+    if value is None or value == "":
+        return ""
+    from decimal import Decimal
+
+    amount = Decimal(value)
+    text = f"£{abs(amount):,.2f}"
+    return f"({text})" if amount < 0 else text
+
+
+@register.filter
+def percent(value):
+    """A variance percentage as the papers print it: 7.8% / (0.9)%; blank where there is no budget."""
+    if value is None or value == "":
+        return "n/a"
+    from decimal import Decimal
+
+    amount = Decimal(value)
+    text = f"{abs(amount):.1f}"
+    return f"({text})%" if amount < 0 else f"{text}%"

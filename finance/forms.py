@@ -1,0 +1,186 @@
+"""Forms for money. They check the shape of input; the rules (balances, closed years, decisions) are in services."""
+
+from decimal import Decimal
+
+from django import forms
+
+from finance.models import FinancialYear, Fund
+from schemes.models import Scheme
+
+MONEY_FIELD = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
+AMOUNT_HELP = "In pounds, e.g. 2074000 or 2074000.00."
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class YearChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.label}{' (closed)' if obj.is_closed else ''}"
+
+
+def _year_field(**kwargs):
+    return YearChoiceField(
+        queryset=FinancialYear.objects.all(),
+        label="Financial year",
+        empty_label=None,
+        help_text="The year the money moves in. Closed years are refused.",
+        **kwargs,
+    )
+
+
+class DecisionForm(forms.Form):
+    """The decision record every movement carries (Trafford's reports end with exactly these boxes)."""
+
+    title = forms.CharField(max_length=300, help_text="e.g. Transformation Fund – re-purpose of the funding.")
+    body = forms.CharField(label="Decision-making body", max_length=200, help_text="e.g. Executive, Governing Body.")
+    decided_on = forms.DateField(label="Date of decision", widget=DateInput)
+    reference = forms.CharField(max_length=200, required=False, help_text="Report or minute reference.")
+    key_decision = forms.BooleanField(label="Key decision (as defined in the Constitution)", required=False)
+    notice_given = forms.BooleanField(label="28-day notice given", required=False)
+    finance_clearance = forms.CharField(
+        label="Finance officer clearance", max_length=100, required=False, help_text="Initials or name."
+    )
+    legal_clearance = forms.CharField(label="Legal officer clearance", max_length=100, required=False)
+    approve_now = forms.BooleanField(
+        label="This decision has been taken: approve it now",
+        required=False,
+        help_text="Leave unticked to save it as proposed and preview its effect before approving.",
+    )
+
+    def decision_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("approve_now", None)
+        return data
+
+
+class DecisionEditForm(DecisionForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["approve_now"]
+
+    def decision_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("version", None)
+        return data
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class RejectForm(VersionForm):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class AllocationCreateForm(forms.Form):
+    initiative = forms.CharField(max_length=200)
+    workstream = forms.CharField(max_length=200, required=False)
+    scheme_name = forms.CharField(label="Scheme", max_length=200)
+    scheme = forms.ModelChoiceField(
+        queryset=Scheme.objects.none(),
+        required=False,
+        label="Programme scheme",
+        help_text="Link the allocation to a scheme so its money shows on the scheme's page.",
+    )
+    amount = forms.DecimalField(label="Amount (£)", help_text=AMOUNT_HELP, **MONEY_FIELD)
+    financial_year = _year_field()
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False)
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False)
+
+    def __init__(self, *args, fund: Fund, **kwargs):
+        super().__init__(*args, **kwargs)
+        schemes = Scheme.objects.order_by("ref")
+        if fund.programme_id:
+            schemes = schemes.filter(programme_id=fund.programme_id)
+        self.fields["scheme"].queryset = schemes
+
+
+class AllocationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.path
+
+
+class RepurposingForm(forms.Form):
+    """Up to five sources and five destinations; the unallocated pot can be either."""
+
+    ROWS = 5
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    financial_year = _year_field()
+
+    def __init__(self, *args, fund: Fund, **kwargs):
+        super().__init__(*args, **kwargs)
+        allocations = fund.allocations.filter(status="going_forward").order_by("order", "id")
+        for side in ("from", "to"):
+            for i in range(self.ROWS):
+                self.fields[f"{side}_{i}_allocation"] = AllocationChoiceField(
+                    queryset=allocations,
+                    required=False,
+                    empty_label="Unallocated pot" if i == 0 else "—",
+                    label=f"{'From' if side == 'from' else 'To'} ({i + 1})",
+                )
+                self.fields[f"{side}_{i}_amount"] = forms.DecimalField(
+                    required=False, label="Amount (£)", **MONEY_FIELD
+                )
+
+    def rows(self, side: str) -> list[tuple[str, str]]:
+        return [(self[f"{side}_{i}_allocation"], self[f"{side}_{i}_amount"]) for i in range(self.ROWS)]
+
+    def clean(self):
+        data = super().clean()
+        for side in ("from", "to"):
+            picked = []
+            for i in range(self.ROWS):
+                allocation, amount = data.get(f"{side}_{i}_allocation"), data.get(f"{side}_{i}_amount")
+                if amount is None:
+                    if allocation is not None:
+                        self.add_error(f"{side}_{i}_amount", "Give the amount for this allocation.")
+                    continue
+                # The first row's empty choice means the unallocated pot; later empty rows are unused.
+                if allocation is None and i > 0:
+                    self.add_error(f"{side}_{i}_allocation", "Choose the allocation for this amount.")
+                    continue
+                picked.append((allocation, amount))
+            data[side] = picked
+            if not picked and not self.errors:
+                self.add_error(None, f"Give at least one {'source' if side == 'from' else 'destination'}.")
+        return data
+
+
+class DiscontinueForm(forms.Form):
+    spend_to_date = forms.DecimalField(
+        label="Estimated spend to date (£)",
+        help_text="Kept against the scheme; the rest goes back to the unallocated pot.",
+        **MONEY_FIELD,
+    )
+    financial_year = _year_field()
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class ReversalForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class SpendForm(forms.Form):
+    financial_year = _year_field()
+    quarter = forms.TypedChoiceField(choices=[(q, f"Q{q}") for q in (1, 2, 3, 4)], coerce=int)
+    planned = forms.DecimalField(label="Planned spend (£)", required=False, **MONEY_FIELD)
+    actual = forms.DecimalField(label="Actual spend (£)", required=False, max_digits=14, decimal_places=2)
+    forecast_outturn = forms.DecimalField(
+        label="Forecast outturn (£)",
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        help_text="What the allocation will have spent in the end, as known now (negative for savings applied).",
+    )
+    note = forms.CharField(max_length=2000, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class FundImportForm(forms.Form):
+    KINDS = [("allocations", "Allocations (new lines and changed amounts)"), ("spend", "Quarterly spend and forecasts")]
+    kind = forms.ChoiceField(choices=KINDS, widget=forms.RadioSelect, initial="allocations")
+    file = forms.FileField(help_text="An .xlsx workbook laid out like the download.")
