@@ -8,5 +8,6 @@ urlpatterns = [
     path("milestones/", include("milestones.urls")),
     path("risks/", include("risks.urls")),
     path("money/", include("finance.urls")),
+    path("metrics/", include("metrics.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -11,6 +11,7 @@ def navigation(request):
         {"label": "Schemes", "url_name": "schemes:list"},
         {"label": "Risks", "url_name": "risks:register"},
         {"label": "Money", "url_name": "finance:list"},
+        {"label": "Metrics", "url_name": "metrics:list"},
     ]
     if Role.PROJECT_LEAD in roles:
         items.append({"label": "My schemes", "url_name": "schemes:mine"})

@@ -13,6 +13,7 @@ from accounts.roles import Role
 from accounts.services import programme_office_admin_permissions_grant, user_ensure
 from finance import services as finance_services
 from finance.models import Fund
+from metrics import services as metric_services
 from milestones import services as milestone_services
 from reporting import services as reporting_services
 from risks import services as risk_services
@@ -23,6 +24,7 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 PROGRAMME_FILE = DATA_DIR / "trafford_bcf_2015_16.yaml"
 FUND_FILE = DATA_DIR / "trafford_tf.yaml"
 BUDGETS_FILE = DATA_DIR / "trafford_budgets_2016_17.yaml"
+METRICS_FILE = DATA_DIR / "trafford_metrics_2015_16.yaml"
 
 # The five demo sign-ins (password: settings.DEMO_PASSWORD). `lead` is Sarah Gunshon, lead of 5.1 and 5.2.
 DEMO_USERS = [
@@ -106,7 +108,71 @@ def demo_load(*, password: str | None = None) -> DemoLoadReport:
     budgets = yaml.safe_load(BUDGETS_FILE.read_text(encoding="utf-8"))
     if not Fund.objects.filter(slug=budgets["fund"]["slug"]).exists():
         _load_budgets(budgets, by=users["finance"], report=report)
+    if not programme.metrics.exists():
+        _load_metrics(
+            yaml.safe_load(METRICS_FILE.read_text(encoding="utf-8")), programme=programme, by=pmo, report=report
+        )
     return report
+
+
+_METRIC_KEYS = (
+    "description",
+    "unit",
+    "direction",
+    "frequency",
+    "source",
+    "baseline_label",
+    "baseline_value",
+    "target_note",
+    "tolerance_percent",
+)
+
+
+def _load_metrics(data: dict, *, programme: Programme, by: User, report: DemoLoadReport) -> None:
+    """The six BCF metrics (seed 000 §2.6) and three scheme KPIs, with illustrative (demo) figures."""
+    schemes = {s.ref: s for s in programme.schemes.all()}
+    specs = [(spec, None) for spec in data["metrics"]] + [(spec, schemes[spec["scheme"]]) for spec in data["kpis"]]
+    periods = 0
+    for order, (spec, scheme) in enumerate(specs):
+        fields = {key: spec[key] for key in _METRIC_KEYS if key in spec}
+        for key in ("baseline_value", "tolerance_percent"):
+            if key in fields:
+                fields[key] = Decimal(str(fields[key]))
+        metric = metric_services.metric_create(
+            programme=programme,
+            scheme=scheme,
+            code=spec["code"],
+            name=spec["name"],
+            is_demo=True,
+            order=order,
+            by=by,
+            **fields,
+        )
+        if "plan_from_baseline" in spec:
+            plan = spec["plan_from_baseline"]
+            periods += len(
+                metric_services.plans_from_baseline(
+                    metric=metric,
+                    first_period=plan["first"],
+                    periods=plan["periods"],
+                    per_period=metric.baseline_value,
+                    change_percent=Decimal(str(plan["change_percent"])),
+                    by=by,
+                )
+            )
+        for period, value in (spec.get("plans") or {}).items():
+            metric_services.plan_set(metric=metric, period_start=period, plan=Decimal(str(value)), by=by)
+            periods += 1
+        for period, figures in (spec.get("actuals") or {}).items():
+            metric_services.actual_record(
+                metric=metric,
+                period_start=period,
+                actual=Decimal(str(figures["actual"])),
+                note=figures.get("note", ""),
+                by=by,
+            )
+    report.counts["metrics"] = len(specs)
+    report.counts["metric periods"] = periods
 
 
 def _lead_user(lead: dict, users: dict[str, User]) -> User:

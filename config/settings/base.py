@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "milestones",
     "risks",
     "finance",
+    "metrics",
     "reporting",
     "demo",
 ]

@@ -1,0 +1,219 @@
+"""Writes for metrics and KPIs: definitions, plans per period and actuals. Every change is audited."""
+
+import calendar
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from core.services import audited_save, bump_version, check_version
+from metrics.models import Frequency, Metric, MetricValue, Unit, period_label
+
+MAX_VALUE = Decimal("999999999999")
+MONTHS = {name.casefold(): number for number, name in enumerate(calendar.month_abbr) if name}
+MONTHS |= {name.casefold(): number for number, name in enumerate(calendar.month_name) if name}
+
+METRIC_FIELDS = (
+    "name",
+    "description",
+    "unit",
+    "direction",
+    "frequency",
+    "source",
+    "baseline_label",
+    "baseline_value",
+    "target_note",
+    "tolerance_percent",
+    "is_demo",
+    "order",
+)
+
+
+def figure(value, *, metric: Metric | None = None, unit: str | None = None, field: str = "actual", label="Actual"):
+    """A metric figure as a Decimal with at most two decimal places, or a clear refusal naming the field.
+
+    Percentages must lie between 0 and 100; no unit here can go below zero (they are counts, rates and shares).
+    """
+    unit = unit or (metric.unit if metric else Unit.COUNT)
+    if isinstance(value, bool):
+        raise ValidationError({field: f"{label} must be a number."})
+    if isinstance(value, float):
+        value = repr(value)
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value).replace(",", "").replace("%", "").strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: f"{label} must be a number, e.g. 1250 or 87.5; got “{value}”."}) from None
+    if not number.is_finite():
+        raise ValidationError({field: f"{label} must be a number."})
+    if number < 0:
+        raise ValidationError({field: f"{label} cannot be negative."})
+    if unit == Unit.PERCENT and number > 100:
+        raise ValidationError({field: f"{label} is a percentage: it cannot be more than 100 (got {number})."})
+    if abs(number) > MAX_VALUE:
+        raise ValidationError({field: f"{label} is too large."})
+    if number != number.quantize(Decimal("0.01")):
+        raise ValidationError({field: f"{label} can have at most two decimal places."})
+    return number.quantize(Decimal("0.01"))
+
+
+def period_check(start: dt.date, frequency: str, *, field: str = "period") -> dt.date:
+    """Refuse a period start that is not the first day of a month, quarter (Apr/Jul/Oct/Jan) or year (April)."""
+    if not isinstance(start, dt.date):
+        raise ValidationError({field: "Give the period, e.g. May 2015, 2015/16 Q1 or 2015/16."})
+    if start.day != 1:
+        raise ValidationError({field: f"A period starts on the 1st of the month, not {start:%d/%m/%Y}."})
+    if frequency == Frequency.QUARTERLY and start.month not in (4, 7, 10, 1):
+        raise ValidationError({field: "A quarter starts in April, July, October or January."})
+    if frequency == Frequency.ANNUAL and start.month != 4:
+        raise ValidationError({field: "A financial year starts in April."})
+    return start
+
+
+def period_parse(value, frequency: str, *, field: str = "period") -> dt.date:
+    """A period as people write it: May 2015, 2015-05, 05/2015, 01/05/2015, 2015/16 Q1, 2015-16-Q1, 2015/16."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return period_check(value, frequency, field=field)
+    text = re.sub(r"\s+", " ", str(value or "")).strip()
+    start = None
+    if match := re.fullmatch(r"(\d{4})\s*[/-]\s*(\d{2}|\d{4})\s*[- ]?\s*Q([1-4])", text, re.IGNORECASE):
+        year, end, quarter = int(match.group(1)), int(match.group(2)), int(match.group(3))
+        if end in ((year + 1) % 100, year + 1):
+            month = 4 + 3 * (quarter - 1)
+            start = dt.date(year + (month > 12), (month - 1) % 12 + 1, 1)
+    elif match := re.fullmatch(r"(\d{4})\s*[/-]\s*(\d{2}|\d{4})", text):
+        year, end = int(match.group(1)), int(match.group(2))
+        if frequency == Frequency.ANNUAL and end in ((year + 1) % 100, year + 1):
+            start = dt.date(year, 4, 1)  # 2015/16
+        elif len(match.group(2)) == 2 and 1 <= end <= 12:
+            start = dt.date(year, end, 1)  # 2015-05
+    elif match := re.fullmatch(r"([A-Za-z]+)\.? (\d{4})", text):
+        month = MONTHS.get(match.group(1).casefold())
+        if month:
+            start = dt.date(int(match.group(2)), month, 1)
+    elif match := re.fullmatch(r"(?:(\d{1,2})/)?(\d{1,2})/(\d{4})", text):
+        day, month, year = int(match.group(1) or 1), int(match.group(2)), int(match.group(3))
+        try:
+            start = dt.date(year, month, day)
+        except ValueError:
+            start = None
+    elif match := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text):
+        try:
+            start = dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            start = None
+    if start is None:
+        shown = f"“{text}”" if text else "A blank period"
+        raise ValidationError({field: f"{shown} is not a period: write it like May 2015, 2015/16 Q1 or 2015/16."})
+    return period_check(start, frequency, field=field)
+
+
+def periods_from(first: dt.date, count: int, frequency: str) -> list[dt.date]:
+    """`count` consecutive periods starting at `first`."""
+    step = {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3, Frequency.ANNUAL: 12}[Frequency(frequency)]
+    starts = []
+    for index in range(count):
+        months = first.month - 1 + index * step
+        starts.append(dt.date(first.year + months // 12, months % 12 + 1, 1))
+    return starts
+
+
+def _clean_metric(metric: Metric) -> None:
+    if metric.scheme_id and metric.scheme.programme_id != metric.programme_id:
+        raise ValidationError({"scheme": "A KPI belongs to a scheme of the same programme."})
+    if metric.baseline_value is not None:
+        metric.baseline_value = figure(metric.baseline_value, metric=metric, field="baseline_value", label="Baseline")
+
+
+@transaction.atomic
+def metric_create(*, programme, code: str, name: str, scheme=None, by=None, **fields) -> Metric:
+    unknown = set(fields) - set(METRIC_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown metric fields: {', '.join(sorted(unknown))}")
+    metric = Metric(programme=programme, scheme=scheme, code=code, name=name, **fields)
+    _clean_metric(metric)
+    if Metric.objects.filter(programme=programme, code=code).exists():
+        raise ValidationError({"code": f"{programme} already has a metric with the code “{code}”."})
+    return audited_save(metric, by=by, reason="Metric defined")
+
+
+@transaction.atomic
+def metric_update(*, metric: Metric, by=None, expected_version: int | None = None, **fields) -> Metric:
+    unknown = set(fields) - set(METRIC_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown metric fields: {', '.join(sorted(unknown))}")
+    locked = Metric.objects.select_for_update().get(pk=metric.pk)
+    check_version(locked, expected_version)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    _clean_metric(locked)
+    if "frequency" in fields and locked.values.exists() and fields["frequency"] != metric.frequency:
+        raise ValidationError({"frequency": "The frequency cannot change once the metric has planned periods."})
+    bump_version(locked)
+    return audited_save(locked, by=by, reason="Metric changed")
+
+
+@transaction.atomic
+def plan_set(*, metric: Metric, period_start, plan, by=None, expected_version: int | None = None) -> MetricValue:
+    """Set (or change) the plan for one period; this is what defines the period for actuals."""
+    start = period_parse(period_start, metric.frequency)
+    amount = figure(plan, metric=metric, field="plan", label="Plan")
+    value = MetricValue.objects.select_for_update().filter(metric=metric, period_start=start).first()
+    if value is None:
+        value = MetricValue(metric=metric, period_start=start, plan=amount)
+        return audited_save(value, by=by, reason="Plan set")
+    check_version(value, expected_version)
+    if value.plan == amount:
+        return value
+    value.plan = amount
+    bump_version(value)
+    return audited_save(value, by=by, reason="Plan changed")
+
+
+@transaction.atomic
+def plans_from_baseline(
+    *, metric: Metric, first_period, periods: int, per_period: Decimal, change_percent: Decimal, by=None
+) -> list[MetricValue]:
+    """A plan per period from a baseline per period and a change, e.g. 3.5% fewer admissions than 2014/15."""
+    start = period_parse(first_period, metric.frequency, field="first_period")
+    if not 1 <= int(periods) <= 120:
+        raise ValidationError({"periods": "Plan between 1 and 120 periods at a time."})
+    base = figure(per_period, metric=metric, field="per_period", label="Baseline per period")
+    change = Decimal(str(change_percent))
+    if not -100 <= change <= 1000:
+        raise ValidationError({"change_percent": "The change must be between -100% and +1000%."})
+    plan = (base * (1 + change / 100)).quantize(Decimal("0.01"))
+    return [
+        plan_set(metric=metric, period_start=s, plan=plan, by=by)
+        for s in periods_from(start, int(periods), metric.frequency)
+    ]
+
+
+@transaction.atomic
+def actual_record(
+    *, metric: Metric, period_start, actual, note: str = "", by=None, expected_version: int | None = None
+) -> MetricValue:
+    """Record (or correct) the actual for a planned period. A blank actual clears it; the note says why."""
+    start = period_parse(period_start, metric.frequency)
+    value = MetricValue.objects.select_for_update().filter(metric=metric, period_start=start).first()
+    if value is None:
+        raise ValidationError(
+            {
+                "period": f"{metric.name} has no plan for {period_label(start, metric.frequency)}: "
+                "the programme office sets the plan for a period before actuals can be recorded."
+            }
+        )
+    check_version(value, expected_version)
+    amount = None if actual in (None, "") else figure(actual, metric=metric)
+    note = (note or "").strip()
+    if value.actual == amount and value.note == note:
+        return value
+    value.actual, value.note = amount, note
+    value.recorded_by = by
+    value.recorded_at = timezone.now()
+    bump_version(value)
+    return audited_save(value, by=by, reason="Actual recorded" if amount is not None else "Actual cleared")

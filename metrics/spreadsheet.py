@@ -1,0 +1,242 @@
+"""Metrics in and out: the template (every metric's planned periods) as .xlsx or .csv, and the upload.
+
+The upload goes through metrics.services inside one transaction: if any row has a problem, nothing is saved
+and every problem is listed with its row and column.
+"""
+
+import csv
+import io
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from accounts.roles import Role, has_role
+from core.exceptions import StaleEdit
+from metrics import permissions, services
+from metrics.models import Metric, MetricValue, period_label
+from schemes.spreadsheet import (
+    SpreadsheetErrors,
+    _check_headers,
+    _error,
+    _open_workbook,
+    _Row,
+    _rows,
+    _text,
+    safe_cell_text,
+)
+
+SHEET = "Metrics"
+HEADERS = ["Metric code", "Metric", "Scheme ref", "Period", "Plan", "Actual", "Note", "Version"]
+_WIDTHS = [30, 50, 11, 12, 12, 12, 50, 9]
+_INFO = {"Metric", "Scheme ref", "Version"}
+_HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
+_INFO_FILL = PatternFill("solid", fgColor="EEEEEE")
+CSV_ENCODING = "utf-8-sig"
+# Limits what one upload may hold: a real programme has a few hundred rows a year.
+MAX_ROWS = 20000
+
+
+def _number(value):
+    return "" if value is None else value
+
+
+def template_rows(*, programme) -> list[list]:
+    values = (
+        MetricValue.objects.filter(metric__programme=programme)
+        .select_related("metric", "metric__scheme")
+        .order_by("metric__scheme__ref", "metric__order", "metric__name", "period_start")
+    )
+    return [
+        [
+            safe_cell_text(v.metric.code),
+            safe_cell_text(v.metric.name),
+            safe_cell_text(v.metric.scheme.ref) if v.metric.scheme_id else "",
+            period_label(v.period_start, v.metric.frequency),
+            v.plan,
+            _number(v.actual),
+            safe_cell_text(v.note),
+            v.version,
+        ]
+        for v in values
+    ]
+
+
+def workbook_bytes(*, programme) -> bytes:
+    workbook = Workbook()
+    ws = workbook.active
+    ws.title = SHEET
+    ws.append(HEADERS)
+    for index in range(1, len(HEADERS) + 1):
+        cell = ws.cell(row=1, column=index)
+        cell.font = Font(bold=True)
+        cell.fill = _HEADER_FILL
+        ws.column_dimensions[get_column_letter(index)].width = _WIDTHS[index - 1]
+    for row in template_rows(programme=programme):
+        ws.append(row)
+    for cells in ws.iter_rows(min_row=2):
+        for cell, header in zip(cells, HEADERS, strict=False):
+            if header in _INFO:
+                cell.fill = _INFO_FILL
+    ws.freeze_panes = "A2"
+    notes = workbook.create_sheet("Read me")
+    for line in [
+        f"{safe_cell_text(programme.name)}: metrics and KPIs",
+        "One row per metric per planned period. Fill in Actual (and a Note where it is off plan) and upload the file.",
+        "Period is written like May 2015 (monthly), 2015/16 Q1 (quarterly) or 2015/16 (annual).",
+        "The programme office may change Plan, or add a row to plan a new period; an actual needs a planned period.",
+        "Percentages are 0 to 100. Figures have at most two decimal places. Leave Version as it is: it tells the "
+        "upload whether someone changed the row after you downloaded it.",
+        "The upload is all or nothing: if any row has a problem, nothing is saved and every problem is listed.",
+    ]:
+        notes.append([line])
+    notes.column_dimensions["A"].width = 120
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def csv_text(*, programme) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(HEADERS)
+    for row in template_rows(programme=programme):
+        writer.writerow(["" if v is None else v for v in row])
+    return buffer.getvalue()
+
+
+def _csv_rows(file, errors: list[dict]):
+    try:
+        file.seek(0)
+        text = file.read().decode(CSV_ENCODING)
+    except (UnicodeDecodeError, AttributeError):
+        raise SpreadsheetErrors(
+            [_error(SHEET, None, "", "This CSV file is not UTF-8 text: save it as “CSV UTF-8”.")]
+        ) from None
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, [])
+    header = [h.strip() for h in header]
+    if header[: len(HEADERS)] != HEADERS:
+        raise SpreadsheetErrors([_error(SHEET, 1, "", f"The first line must be the headers: {', '.join(HEADERS)}.")])
+    for number, cells in enumerate(reader, start=2):
+        values = dict(zip(HEADERS, cells, strict=False))
+        if all(_text(v) == "" for v in values.values()):
+            continue
+        yield _Row(SHEET, number, values, errors)
+
+
+class _Import:
+    def __init__(self, *, programme, user, errors):
+        self.programme, self.user, self.errors = programme, user, errors
+        self.is_office = has_role(user, Role.PROGRAMME_OFFICE)
+        self.metrics = {
+            m.code: m
+            for m in Metric.objects.filter(programme=programme)
+            .select_related("scheme")
+            .prefetch_related("scheme__leads")
+        }
+        self.values = {
+            (v.metric_id, v.period_start): v for v in MetricValue.objects.filter(metric__programme=programme)
+        }
+        self.seen: dict = {}
+        self.summary = {"plans": 0, "actuals": 0}
+
+    def row(self, row: _Row) -> None:
+        code = row.text("Metric code")
+        metric = self.metrics.get(code)
+        if metric is None:
+            known = ", ".join(sorted(self.metrics)) or "none defined yet"
+            row.problem("Metric code", f"“{code}” is not a metric of {self.programme} (codes: {known}).")
+            return
+        try:
+            start = services.period_parse(row.values.get("Period"), metric.frequency)
+        except ValidationError as exc:
+            row.problem("Period", " ".join(exc.messages))
+            return
+        key = (metric.pk, start)
+        if key in self.seen:
+            row.problem(
+                "Period", f"{metric.code} {period_label(start, metric.frequency)} is also on row {self.seen[key]}."
+            )
+            return
+        self.seen[key] = row.number
+        if not permissions.can_record(self.user, metric):
+            row.problem(
+                "Metric code", f"You may not record figures for “{metric.name}”: it is not a KPI of a scheme you lead."
+            )
+            return
+        existing = self.values.get(key)
+        plan_text, actual_text, note = row.text("Plan"), row.text("Actual"), row.text("Note")
+        version = row.integer("Version", required=False, hint="Leave Version as it was downloaded.")
+        if existing is not None and version is not None and version != existing.version:
+            row.problem(
+                "Version",
+                f"{metric.code} {period_label(start, metric.frequency)} was changed by someone else after this file "
+                "was downloaded: download it again and re-enter this row.",
+            )
+            return
+        plan = None
+        if plan_text:
+            try:
+                plan = services.figure(row.values.get("Plan"), metric=metric, field="Plan", label="Plan")
+            except ValidationError as exc:
+                row.problem("Plan", " ".join(exc.messages))
+        actual = None
+        if actual_text:
+            try:
+                actual = services.figure(row.values.get("Actual"), metric=metric, field="Actual", label="Actual")
+            except ValidationError as exc:
+                row.problem("Actual", " ".join(exc.messages))
+        if not row.ok:
+            return
+        plan_changes = plan is not None and (existing is None or existing.plan != plan)
+        if existing is None and plan is None:
+            row.problem(
+                "Period",
+                f"{metric.name} has no plan for {period_label(start, metric.frequency)}: an actual needs a planned "
+                "period (the programme office fills in Plan to add one).",
+            )
+            return
+        if plan_changes and not self.is_office:
+            row.problem("Plan", "Only the programme office changes plans: leave Plan as it was downloaded.")
+            return
+        try:
+            with transaction.atomic():
+                if plan_changes:
+                    existing = services.plan_set(metric=metric, period_start=start, plan=plan, by=self.user)
+                    self.summary["plans"] += 1
+                if existing.actual != actual or existing.note != note:
+                    services.actual_record(metric=metric, period_start=start, actual=actual, note=note, by=self.user)
+                    self.summary["actuals"] += 1
+        except (ValidationError, StaleEdit) as exc:
+            messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+            row.problem("Actual", " ".join(messages))
+
+
+def metrics_import(*, programme, file, user) -> dict:
+    """Plans and actuals from the template (.xlsx or .csv); raises SpreadsheetErrors and saves nothing on any problem."""
+    permissions.require_uploader(user)
+    errors: list[dict] = []
+    name = (getattr(file, "name", "") or "").lower()
+    if name.endswith(".csv"):
+        rows = _csv_rows(file, errors)
+    else:
+        workbook = _open_workbook(file)
+        ws = _check_headers(workbook, SHEET, HEADERS, errors)
+        if errors:
+            raise SpreadsheetErrors(errors)
+        if ws.max_row > MAX_ROWS:
+            raise SpreadsheetErrors([_error(SHEET, None, "", f"At most {MAX_ROWS:,} rows can be uploaded at once.")])
+        rows = _rows(ws, SHEET, HEADERS, errors)
+    state = _Import(programme=programme, user=user, errors=errors)
+    with transaction.atomic():
+        for count, row in enumerate(rows, start=1):
+            if count > MAX_ROWS:
+                errors.append(_error(SHEET, None, "", f"At most {MAX_ROWS:,} rows can be uploaded at once."))
+                break
+            state.row(row)
+        if errors:
+            raise SpreadsheetErrors(errors)
+    return state.summary

@@ -1,0 +1,259 @@
+"""Metric pages: the programme's metrics and KPIs against plan, one metric's periods with its chart, recording an
+actual, defining a metric with its plan, and the template download/upload. Rules live in services."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from core.exceptions import StaleEdit
+from core.history import audit_entries
+from metrics import permissions, selectors, services, spreadsheet
+from metrics.forms import ActualForm, MetricForm, PlanForm, UploadForm
+from metrics.models import MetricValue, Unit, period_label
+from schemes import selectors as scheme_selectors
+from schemes.models import Programme
+from schemes.permissions import require_programme_reader
+from schemes.spreadsheet import SpreadsheetErrors
+from schemes.views import _add_errors
+
+UNIT_SUFFIX = {Unit.PERCENT: "%", Unit.RATE: "per 100k", Unit.DAYS: "days", Unit.POUNDS: "£"}
+
+
+def chart_for(summary, *, title: str | None = None) -> str:
+    """Plan (dashed) and actual for a metric's periods, drawn on the server as SVG."""
+    from core.charts import line_chart  # noqa: PLC0415 (core.charts is shared with the dashboard)
+
+    return line_chart(
+        summary.labels,
+        series=[
+            {"name": "Plan", "values": summary.plans, "dashed": True},
+            {"name": "Actual", "values": summary.actuals, "dashed": False},
+        ],
+        unit=UNIT_SUFFIX.get(summary.metric.unit, ""),
+        title=title or f"{summary.metric.name}: plan and actual",
+    )
+
+
+def _programme(request):
+    slug = request.GET.get("programme") or request.POST.get("programme")
+    return get_object_or_404(Programme, slug=slug) if slug else scheme_selectors.programme_default()
+
+
+def metric_list(request):
+    require_programme_reader(request.user)
+    programme = _programme(request)
+    if programme is None:
+        return render(request, "metrics/metric_list.html", {"programme": None})
+    summaries = selectors.metric_summaries(programme=programme, window=12)
+    for summary in summaries:
+        summary.chart = chart_for(summary)
+    return render(
+        request,
+        "metrics/metric_list.html",
+        {
+            "programme": programme,
+            "programmes": scheme_selectors.programme_list(),
+            "programme_metrics": [s for s in summaries if not s.metric.is_kpi],
+            "kpis": [s for s in summaries if s.metric.is_kpi],
+            "can_define": permissions.can_define(request.user),
+            "may_upload": permissions.may_upload(request.user),
+        },
+    )
+
+
+def metric_detail(request, pk: int):
+    metric = permissions.metric_get(user=request.user, pk=pk)
+    summary = selectors.metric_detail(metric=metric)
+    return render(
+        request,
+        "metrics/metric_detail.html",
+        {
+            "metric": metric,
+            "summary": summary,
+            "chart": chart_for(summary),
+            "can_record": permissions.can_record(request.user, metric),
+            "can_define": permissions.can_define(request.user),
+            "plan_form": PlanForm(),
+            "history": audit_entries(
+                [
+                    ("Metric", metric.history.all(), lambda r: "Metric"),
+                    (
+                        "Period",
+                        MetricValue.history.filter(metric_id=metric.pk),
+                        lambda r: period_label(r.period_start, metric.frequency),
+                    ),
+                ]
+            ),
+        },
+    )
+
+
+def actual_record(request, pk: int, period: str):
+    """Record or correct one period's actual; a stale form is refused with what changed."""
+    metric = permissions.metric_get(user=request.user, pk=pk, record=True)
+    try:
+        start = services.period_parse(period, metric.frequency)
+    except ValidationError:
+        start = None
+    if start is None:
+        raise Http404("No such period.")
+    value = get_object_or_404(MetricValue, metric=metric, period_start=start)
+    status = 200
+    if request.method == "POST":
+        form = ActualForm(request.POST)
+        if form.is_valid():
+            try:
+                services.actual_record(
+                    metric=metric,
+                    period_start=start,
+                    actual=form.cleaned_data["actual"].strip(),
+                    note=form.cleaned_data["note"],
+                    by=request.user,
+                    expected_version=form.cleaned_data["version"],
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            except StaleEdit as exc:
+                # Show what is saved now, at its current version, so the user can re-make the change.
+                value.refresh_from_db()
+                current = "" if value.actual is None else str(value.actual)
+                form = ActualForm({"actual": current, "note": value.note, "version": value.version})
+                form.is_valid()
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"{metric.name}: {period_label(start, metric.frequency)} saved.")
+                return redirect("metrics:detail", pk=metric.pk)
+        status = 400
+    else:
+        form = ActualForm(
+            initial={
+                "actual": value.actual if value.actual is not None else "",
+                "note": value.note,
+                "version": value.version,
+            }
+        )
+    return render(
+        request,
+        "metrics/actual_form.html",
+        {"metric": metric, "value": value, "label": period_label(start, metric.frequency), "form": form},
+        status=status,
+    )
+
+
+def metric_create(request):
+    permissions.require_definer(request.user)
+    programme = _programme(request)
+    if programme is None:
+        messages.info(request, "There is no programme yet.")
+        return redirect("metrics:list")
+    form = MetricForm(request.POST or None, programme=programme)
+    plan_form = PlanForm(request.POST or None, prefix="plan")
+    if request.method == "POST" and form.is_valid() and plan_form.is_valid():
+        fields = dict(form.cleaned_data)
+        scheme, code, name = fields.pop("scheme"), fields.pop("code"), fields.pop("name")
+        try:
+            with transaction.atomic():
+                metric = services.metric_create(
+                    programme=programme, scheme=scheme, code=code, name=name, by=request.user, **fields
+                )
+                services.plans_from_baseline(metric=metric, by=request.user, **plan_form.cleaned_data)
+        except ValidationError as exc:
+            plan_errors = (
+                {k: v for k, v in exc.message_dict.items() if k in plan_form.fields}
+                if hasattr(exc, "error_dict")
+                else {}
+            )
+            if plan_errors:
+                _add_errors(plan_form, ValidationError(plan_errors))
+            _add_errors(
+                form,
+                ValidationError({k: v for k, v in exc.message_dict.items() if k not in plan_errors})
+                if hasattr(exc, "error_dict")
+                else exc,
+            )
+        else:
+            messages.success(request, f"{metric.name} defined with its plan.")
+            return redirect("metrics:detail", pk=metric.pk)
+    return render(
+        request,
+        "metrics/metric_form.html",
+        {"programme": programme, "form": form, "plan_form": plan_form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def plan_extend(request, pk: int):
+    """The programme office plans further periods (or re-plans existing ones) from a baseline and a change."""
+    permissions.require_definer(request.user)
+    metric = permissions.metric_get(user=request.user, pk=pk)
+    form = PlanForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                services.plans_from_baseline(metric=metric, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        except StaleEdit as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Plan saved.")
+            return redirect("metrics:detail", pk=metric.pk)
+    return render(
+        request,
+        "metrics/plan_form.html",
+        {"metric": metric, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def template_download(request, fmt: str):
+    require_programme_reader(request.user)
+    if fmt not in ("xlsx", "csv"):
+        raise Http404("Download the template as .xlsx or .csv.")
+    programme = _programme(request)
+    if programme is None:
+        return redirect("metrics:list")
+    if fmt == "xlsx":
+        response = HttpResponse(
+            spreadsheet.workbook_bytes(programme=programme),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        response = HttpResponse(
+            spreadsheet.csv_text(programme=programme).encode(spreadsheet.CSV_ENCODING),
+            content_type="text/csv; charset=utf-8",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{programme.slug}-metrics.{fmt}"'
+    return response
+
+
+def upload(request):
+    permissions.require_uploader(request.user)
+    programme = _programme(request)
+    if programme is None:
+        return redirect("metrics:list")
+    errors, status = [], 200
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                summary = spreadsheet.metrics_import(
+                    programme=programme, file=form.cleaned_data["file"], user=request.user
+                )
+            except SpreadsheetErrors as exc:
+                errors = exc.errors
+            else:
+                messages.success(
+                    request,
+                    f"Uploaded: {summary['actuals']} actual(s) and {summary['plans']} plan(s) saved."
+                    if summary["actuals"] or summary["plans"]
+                    else "Uploaded: the file matched what is recorded, so nothing changed.",
+                )
+                return redirect(f"{reverse('metrics:list')}?programme={programme.slug}")
+        status = 400
+    return render(
+        request, "metrics/upload.html", {"programme": programme, "form": form, "errors": errors}, status=status
+    )
