@@ -11,30 +11,14 @@ from django.urls import reverse
 from core.exceptions import StaleEdit
 from core.history import audit_entries
 from metrics import permissions, selectors, services, spreadsheet
+from metrics.charts import metric_chart
 from metrics.forms import ActualForm, MetricForm, PlanForm, UploadForm
-from metrics.models import MetricValue, Unit, period_label
+from metrics.models import MetricValue, period_label
 from schemes import selectors as scheme_selectors
 from schemes.models import Programme
 from schemes.permissions import require_programme_reader
 from schemes.spreadsheet import SpreadsheetErrors
 from schemes.views import _add_errors
-
-UNIT_SUFFIX = {Unit.PERCENT: "%", Unit.RATE: "per 100k", Unit.DAYS: "days", Unit.POUNDS: "£"}
-
-
-def chart_for(summary, *, title: str | None = None) -> str:
-    """Plan (dashed) and actual for a metric's periods, drawn on the server as SVG."""
-    from core.charts import line_chart  # noqa: PLC0415 (core.charts is shared with the dashboard)
-
-    return line_chart(
-        summary.labels,
-        series=[
-            {"name": "Plan", "values": summary.plans, "dashed": True},
-            {"name": "Actual", "values": summary.actuals, "dashed": False},
-        ],
-        unit=UNIT_SUFFIX.get(summary.metric.unit, ""),
-        title=title or f"{summary.metric.name}: plan and actual",
-    )
 
 
 def _programme(request):
@@ -49,7 +33,7 @@ def metric_list(request):
         return render(request, "metrics/metric_list.html", {"programme": None})
     summaries = selectors.metric_summaries(programme=programme, window=12)
     for summary in summaries:
-        summary.chart = chart_for(summary)
+        summary.chart = metric_chart(summary)
     return render(
         request,
         "metrics/metric_list.html",
@@ -73,7 +57,7 @@ def metric_detail(request, pk: int):
         {
             "metric": metric,
             "summary": summary,
-            "chart": chart_for(summary),
+            "chart": metric_chart(summary),
             "can_record": permissions.can_record(request.user, metric),
             "can_define": permissions.can_define(request.user),
             "plan_form": PlanForm(),

@@ -235,9 +235,31 @@ def scheme_workspace(*, scheme: Scheme, period: ReportingPeriod | None, user) ->
             "rag_choices": RAG.choices,
             "comment_kinds": CommentKind.choices,
             "approval_outcomes": ApprovalOutcome.choices,
+            "rag_history": rag_history(periods=periods, updates=updates, milestones=milestones),
         }
     )
     return context
+
+
+def rag_history(*, periods, updates: dict, milestones) -> list[dict]:
+    """The scheme's RAG for each period that has started, oldest first: the RAG people chose, else the
+    update's suggestion, else what the rules suggest from the milestones as they stood at the period's end."""
+    from milestones.rag_rules import suggest_scheme_rag
+
+    today = timezone.localdate()
+    history = []
+    for period in periods:
+        if period.start_date > today:
+            continue
+        update = updates.get(period.pk)
+        rag = update.rag if update else ""
+        suggested = not rag
+        if not rag:
+            rag = (update.rag_suggested if update else "") or (
+                suggest_scheme_rag(milestones, as_of=min(period.end_date, today)) or ""
+            )
+        history.append({"period": period, "rag": rag, "suggested": suggested and bool(rag)})
+    return history
 
 
 def scheme_history(*, scheme: Scheme) -> list[dict]:

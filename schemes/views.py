@@ -7,9 +7,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Role, has_role
+from core.charts import rag_strip
 from core.exceptions import StaleEdit
 from core.forms import ActionResult, run_action
 from finance import selectors as finance_selectors
+from metrics import selectors as metric_selectors
+from metrics.charts import metric_chart
 from schemes import permissions, selectors, services
 from schemes.filters import SchemeFilter
 from schemes.forms import (
@@ -102,6 +105,16 @@ def scheme_detail(request, pk: int):
     scheme = permissions.scheme_get_for_view(user=request.user, pk=pk)
     context = selectors.scheme_workspace(scheme=scheme, period=_period_from(request, scheme), user=request.user)
     context["money"] = finance_selectors.scheme_money(scheme=scheme)
+    context["rag_strip"] = rag_strip(
+        [
+            (f"{h['period'].name}{' (suggested by the rules)' if h['suggested'] else ''}", h["rag"])
+            for h in context["rag_history"]
+        ],
+        title=f"{scheme.ref} RAG by reporting period",
+    )
+    context["kpis"] = metric_selectors.metric_summaries(scheme=scheme)
+    for summary in context["kpis"]:
+        summary.chart = metric_chart(summary)
     return render(request, "schemes/scheme_detail.html", context)
 
 

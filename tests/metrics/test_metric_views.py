@@ -270,3 +270,22 @@ def test_an_empty_programme_shows_an_empty_state(db, make_user, client):
 def test_anonymous_is_sent_to_sign_in(db, client, name):
     response = client.get(reverse(name))
     assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+
+
+def test_a_schemes_page_shows_its_kpis_and_its_rag_over_time(demo, demo_client):
+    programme = Programme.objects.get(slug=PROGRAMME)
+    falls = Scheme.objects.get(programme=programme, ref="5.5")
+    page = demo_client("steering").get(reverse("schemes:detail", args=[falls.pk])).content.decode()
+    kpis = page[page.index('id="kpis-heading"') : page.index('id="money-heading"')]
+    assert "Non-elective admissions due to falls" in kpis and "<svg" in kpis and "Figures as a table" in kpis
+    assert "Emergency admissions from nursing" not in kpis  # 5.6's KPI stays on 5.6
+    strip = page[page.index('id="rag-over-time"') :]
+    strip = strip[: strip.index("</dd>")]
+    svg = strip[strip.index("<svg") : strip.index("</svg>") + 6]
+    root = ET.fromstring(svg)
+    assert root.get("role") == "img"
+    # Both demo periods have started; neither has a chosen RAG, so the rules' suggestion is shown as such.
+    assert strip.count("<li>") == 2 and strip.count("suggested by the rules") >= 2
+    other = Scheme.objects.get(programme=programme, ref="5.1")
+    page = demo_client("steering").get(reverse("schemes:detail", args=[other.pk])).content.decode()
+    assert "No KPIs defined for this scheme." in page

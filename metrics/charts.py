@@ -1,0 +1,20 @@
+"""A metric's chart: plan (dashed) and actual as server-side SVG, the same on screen and in the PDF report."""
+
+from core.charts import line_chart
+from metrics.models import Unit
+
+UNIT_SUFFIX = {Unit.PERCENT: "%", Unit.RATE: "per 100k", Unit.DAYS: "days", Unit.POUNDS: "£"}
+
+
+def metric_chart(summary, *, title: str | None = None, **options) -> str:
+    """`summary` is a metrics.selectors.MetricSummary; options go to core.charts.line_chart."""
+    return line_chart(
+        summary.labels,
+        series=[
+            {"name": "Plan", "values": summary.plans, "dashed": True},
+            {"name": "Actual", "values": summary.actuals, "dashed": False},
+        ],
+        unit=UNIT_SUFFIX.get(summary.metric.unit, ""),
+        title=title or f"{summary.metric.name}: plan and actual",
+        **options,
+    )
