@@ -9,5 +9,6 @@ urlpatterns = [
     path("risks/", include("risks.urls")),
     path("money/", include("finance.urls")),
     path("metrics/", include("metrics.urls")),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

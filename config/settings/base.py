@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "risks",
     "finance",
     "metrics",
+    "api",
     "reporting",
     "demo",
 ]
