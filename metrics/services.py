@@ -13,6 +13,8 @@ from core.services import audited_save, bump_version, check_version
 from metrics.models import Frequency, Metric, MetricValue, Unit, period_label
 
 MAX_VALUE = Decimal("999999999999")
+# Row locks use .order_by(): the models' default ordering joins the nullable scheme, and PostgreSQL refuses
+# FOR UPDATE on the nullable side of an outer join.
 MONTHS = {name.casefold(): number for number, name in enumerate(calendar.month_abbr) if name}
 MONTHS |= {name.casefold(): number for number, name in enumerate(calendar.month_name) if name}
 
@@ -146,7 +148,7 @@ def metric_update(*, metric: Metric, by=None, expected_version: int | None = Non
     unknown = set(fields) - set(METRIC_FIELDS)
     if unknown:
         raise TypeError(f"Unknown metric fields: {', '.join(sorted(unknown))}")
-    locked = Metric.objects.select_for_update().get(pk=metric.pk)
+    locked = Metric.objects.select_for_update().order_by().get(pk=metric.pk)
     check_version(locked, expected_version)
     for name, value in fields.items():
         setattr(locked, name, value)
@@ -162,7 +164,7 @@ def plan_set(*, metric: Metric, period_start, plan, by=None, expected_version: i
     """Set (or change) the plan for one period; this is what defines the period for actuals."""
     start = period_parse(period_start, metric.frequency)
     amount = figure(plan, metric=metric, field="plan", label="Plan")
-    value = MetricValue.objects.select_for_update().filter(metric=metric, period_start=start).first()
+    value = MetricValue.objects.select_for_update().filter(metric=metric, period_start=start).order_by().first()
     if value is None:
         value = MetricValue(metric=metric, period_start=start, plan=amount)
         return audited_save(value, by=by, reason="Plan set")
@@ -199,7 +201,7 @@ def actual_record(
 ) -> MetricValue:
     """Record (or correct) the actual for a planned period. A blank actual clears it; the note says why."""
     start = period_parse(period_start, metric.frequency)
-    value = MetricValue.objects.select_for_update().filter(metric=metric, period_start=start).first()
+    value = MetricValue.objects.select_for_update().filter(metric=metric, period_start=start).order_by().first()
     if value is None:
         raise ValidationError(
             {
