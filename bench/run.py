@@ -1,8 +1,9 @@
 """Benchmarks behind `make bench`: one JSON object per line, {"name", "value", "unit"}.
 
 Builds a throw-away test database (PostgreSQL when DATABASE_URL is set, in-memory SQLite otherwise),
-fills it with a synthetic programme of 500 schemes × 20 milestones, 12 periods and 5,000 risks, and
-renders the pages the steering group and project leads open most.
+fills it with a synthetic programme of 500 schemes × 20 milestones, 12 periods and 5,000 risks, and a
+synthetic fund of 500 allocations (one per scheme) and 5,000 movements, and renders the pages the
+steering group, project leads and finance officer open most.
 """
 
 import json
@@ -54,7 +55,7 @@ def main() -> None:
         from accounts.models import User
         from accounts.roles import Role
         from accounts.services import user_ensure
-        from demo.synthetic import synthetic_programme_generate
+        from demo.synthetic import synthetic_money_generate, synthetic_programme_generate
 
         start = time.perf_counter()
         programme = synthetic_programme_generate(schemes=500, milestones_per_scheme=20, periods=12, seed=7, risks=5000)
@@ -74,6 +75,16 @@ def main() -> None:
         )
         client.force_login(lead)
         measure(client, "my_schemes.10_schemes", "/schemes/mine/")
+
+        start = time.perf_counter()
+        (fund,) = synthetic_money_generate(programme=programme, funds=1, movements=5000, seed=7)
+        emit(
+            "synthetic.generate_fund_500_allocations_5000_movements.seconds", round(time.perf_counter() - start, 2), "s"
+        )
+        client.force_login(user_ensure(username="bench-finance", roles=[Role.FINANCE_OFFICER]))
+        measure(client, "fund_page.500_allocations", f"/money/{fund.slug}/")
+        measure(client, "fund_ledger.5000_movements", f"/money/{fund.slug}/ledger/")
+        measure(client, "fund_monitoring.500_allocations", f"/money/{fund.slug}/monitoring/")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

