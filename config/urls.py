@@ -8,6 +8,7 @@ urlpatterns = [
     path("milestones/", include("milestones.urls")),
     path("risks/", include("risks.urls")),
     path("money/", include("finance.urls")),
+    path("dashboard/", include("dashboard.urls")),
     path("metrics/", include("metrics.urls")),
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),

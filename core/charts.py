@@ -39,6 +39,7 @@ RAG_FILL = {
 RAG_TEXT = {RAG.RED.value: "#ffffff", RAG.AMBER.value: "#0b0c0c", RAG.GREEN.value: "#ffffff", RAG.BLUE.value: "#ffffff"}
 RAG_LETTER = {RAG.RED.value: "R", RAG.AMBER.value: "A", RAG.GREEN.value: "G", RAG.BLUE.value: "B"}
 NOT_RATED_LABEL = "Not rated"
+RAG_VALUES = frozenset(RAG.values)  # RAG.values builds a new list on every call
 
 # Line colours, dark enough against white (>= 4.5:1) and told apart by dashes and the legend too.
 SERIES_COLOURS = ["#1d70b8", "#0b0c0c", "#b3261e", "#00703c", "#6f3c96"]
@@ -49,7 +50,7 @@ FONT = 'font-family="Helvetica, Arial, sans-serif"'
 
 def rag_label(rag: str | None) -> str:
     """The word for a RAG value ('red' → 'Red', 'blue' → 'Complete'); 'Not rated' when empty."""
-    return RAG(rag).label if rag in RAG.values else NOT_RATED_LABEL
+    return RAG(rag).label if rag in RAG_VALUES else NOT_RATED_LABEL
 
 
 def format_number(value: Number | None, unit: str = "") -> str:
@@ -360,7 +361,7 @@ def rag_strip(
     width = max(1, len(items) * (cell + gap) - gap)
     out = _open_svg(chart_id=chart_id, width=width, height=cell, title=f"{title}: {spoken}", desc=desc or spoken)
     for index, (label, rag) in enumerate(items):
-        rag = rag if rag in RAG.values else ""
+        rag = rag if rag in RAG_VALUES else ""
         x = index * (cell + gap)
         fill = RAG_FILL[rag]
         stroke = "#6c757d" if not rag else fill

@@ -8,6 +8,7 @@ def navigation(request):
         return {"nav_items": [], "user_role_names": []}
     roles = user_roles(user)
     items = [
+        {"label": "Dashboard", "url_name": "dashboard:index"},
         {"label": "Schemes", "url_name": "schemes:list"},
         {"label": "Risks", "url_name": "risks:register"},
         {"label": "Money", "url_name": "finance:list"},

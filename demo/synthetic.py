@@ -44,6 +44,8 @@ def synthetic_programme_generate(
     risks: int = 0,
     funds: int = 0,
     movements: int = 0,
+    metrics: int = 0,
+    kpis: int = 0,
 ) -> Programme:
     """A programme of `schemes` schemes × `milestones_per_scheme` milestones and monthly periods.
 
@@ -123,7 +125,52 @@ def synthetic_programme_generate(
         )
     if funds:
         synthetic_money_generate(programme=programme, funds=funds, movements=movements, seed=seed)
+    if metrics or kpis:
+        synthetic_metrics_generate(programme=programme, schemes=scheme_objs, metrics=metrics, kpis=kpis, seed=seed)
     return programme
+
+
+METRIC_YEARS = 3
+
+
+def synthetic_metrics_generate(*, programme, schemes, metrics: int, kpis: int = 0, seed: int = 1, years=METRIC_YEARS):
+    """`metrics` programme metrics and `kpis` scheme KPIs, each with `years` years of monthly plans and actuals
+    ending with the programme's first year (so the dashboard always has recent figures). Bulk-created."""
+    from metrics.models import Direction, Frequency, Metric, MetricValue, Unit
+
+    rng = random.Random(seed * 7919 + 13)
+    first = date(programme.start_date.year - years + 1, 4, 1)
+    months = [
+        date(first.year + (first.month - 1 + i) // 12, (first.month - 1 + i) % 12 + 1, 1) for i in range(12 * years)
+    ]
+    units = [Unit.COUNT, Unit.PERCENT, Unit.DAYS, Unit.RATE]
+    created = Metric.objects.bulk_create(
+        Metric(
+            programme=programme,
+            scheme=schemes[i % len(schemes)] if i >= metrics else None,
+            code=f"{'kpi' if i >= metrics else 'metric'}-{i + 1}",
+            name=f"{'KPI' if i >= metrics else 'Metric'} {i + 1}",
+            unit=units[i % len(units)],
+            direction=Direction.HIGHER if units[i % len(units)] == Unit.PERCENT else Direction.LOWER,
+            frequency=Frequency.MONTHLY,
+            tolerance_percent=Decimal(rng.choice(["0", "1", "2.5"])),
+            is_demo=True,
+            order=i,
+        )
+        for i in range(metrics + kpis)
+    )
+    values = []
+    for metric in created:
+        base = Decimal(rng.randint(40, 90)) if metric.unit == Unit.PERCENT else Decimal(rng.randint(50, 2000))
+        for month in months:
+            plan = base.quantize(Decimal("0.01"))
+            drift = Decimal(rng.randint(-80, 80)) / 1000  # within ±8% of plan
+            actual = min(plan * (1 + drift), Decimal("100")) if metric.unit == Unit.PERCENT else plan * (1 + drift)
+            values.append(
+                MetricValue(metric=metric, period_start=month, plan=plan, actual=actual.quantize(Decimal("0.01")))
+            )
+    MetricValue.objects.bulk_create(values, batch_size=2000)
+    return created
 
 
 def synthetic_risks_generate(*, programme, schemes, count: int, rng, start, periods: int) -> None:

@@ -4,6 +4,9 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 PUBLIC = {"accounts:login", "core:healthz"}
+# The data feeds are for Power BI and Excel as well as browsers: they answer 401 (with a Bearer challenge),
+# not a redirect to a login page, and give nothing away.
+FEEDS = {"api:index", "api:feed"}
 
 
 def _named_patterns(resolver=None, namespace=""):
@@ -35,6 +38,9 @@ def test_anonymous_user_is_sent_to_login(client, name, pattern):
     response = client.get(url)
     if name in PUBLIC:
         assert response.status_code == 200
+    elif name in FEEDS:
+        assert response.status_code == 401 and response["WWW-Authenticate"].startswith("Bearer")
+        assert set(response.json()) == {"error"}
     else:
         assert response.status_code == 302, f"{url} answered {response.status_code} without a login"
         assert response.url.startswith(reverse("accounts:login"))

@@ -183,8 +183,26 @@ def test_demo_scheme_page_shows_the_extension_comments_and_both_dependency_direc
 
 
 @pytest.mark.parametrize("username", ["pmo", "lead", "steering", "secretary", "finance"])
-def test_every_role_lands_on_the_scheme_list_with_the_demo_schemes(demo_client, username):
+def test_every_role_sees_the_demo_schemes_on_the_scheme_list(demo_client, username):
     client = demo_client(username)
-    response = client.get("/", follow=True)
+    response = client.get(reverse("schemes:list"))
     assert response.status_code == 200
     assert len([s for s in response.context["schemes"] if s.ref]) == 7
+
+
+@pytest.mark.parametrize(
+    "username,first_page",
+    [
+        ("pmo", "dashboard:index"),
+        ("lead", "schemes:mine"),
+        ("steering", "dashboard:index"),
+        ("secretary", "dashboard:index"),
+        ("finance", "dashboard:index"),
+    ],
+)
+def test_every_role_lands_on_its_first_page_with_the_demo_programme(demo_client, username, first_page):
+    response = demo_client(username).get("/", follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == reverse(first_page)
+    html = response.content.decode()
+    assert "Community (District) Nursing" in html  # 5.1: on the dashboard's red list, and the lead's own

@@ -24,9 +24,17 @@ def page(chromium_path, monkeypatch):
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1280, "height": 900})
-        yield context.new_page()
+        page = context.new_page()
+        # Anything the Content-Security-Policy blocks is a bug: the journey must not depend on it silently.
+        blocked = []
+        page.on(
+            "console",
+            lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None,
+        )
+        yield page
         context.close()
         browser.close()
+        assert blocked == [], f"The Content-Security-Policy blocked: {blocked}"
 
 
 @pytest.fixture
@@ -36,7 +44,8 @@ def sign_in(page, live_server):
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(f"{live_server.url}/schemes/**")
+        # Each role's first page: the dashboard, or My schemes for a project lead.
+        page.wait_for_url(lambda url: url.startswith(live_server.url) and "/accounts/login/" not in url)
         return page
 
     return _sign_in

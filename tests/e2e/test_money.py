@@ -23,7 +23,9 @@ def test_finance_officer_repurposes_money_with_a_preview_and_the_fund_still_reco
     page.screenshot(path=str(ARTIFACTS / "money-fund.png"), full_page=True)
 
     page.get_by_role("link", name="Propose a repurposing").click()
-    page.locator("#id_from_0_allocation").select_option(label="Integrated Health & Social Care › Urgent Care › Home Care")
+    page.locator("#id_from_0_allocation").select_option(
+        label="Integrated Health & Social Care › Urgent Care › Home Care"
+    )
     page.locator("#id_from_0_amount").fill("150000")
     page.locator("#id_to_0_allocation").select_option(label="New Models of Care › Training › Training")
     page.locator("#id_to_0_amount").fill("150000")

@@ -7,8 +7,17 @@ from tests.e2e.conftest import ARTIFACTS
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.mark.parametrize("username", ["pmo", "lead", "steering", "secretary", "finance"])
-def test_demo_user_signs_in_and_sees_the_demo_schemes(page, live_server, username):
+@pytest.mark.parametrize(
+    "username,first_page",
+    [
+        ("pmo", "/dashboard/"),
+        ("lead", "/schemes/mine/"),
+        ("steering", "/dashboard/"),
+        ("secretary", "/dashboard/"),
+        ("finance", "/dashboard/"),
+    ],
+)
+def test_demo_user_signs_in_and_sees_the_demo_schemes(page, live_server, username, first_page):
     from demo.services import demo_load
 
     demo_load(password="e2e-demo-password")
@@ -17,6 +26,8 @@ def test_demo_user_signs_in_and_sees_the_demo_schemes(page, live_server, usernam
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill("e2e-demo-password")
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server.url}{first_page}")  # each role's first page
+    page.get_by_role("link", name="Schemes", exact=True).click()
     page.wait_for_url(f"{live_server.url}/schemes/**")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Trafford Better Care Fund 2015/16")
     assert page.get_by_role("link", name="Community (District) Nursing").is_visible()
@@ -44,7 +55,8 @@ def test_scheme_list_works_at_phone_width(page, live_server):
     page.get_by_label("Username").fill("steering")
     page.get_by_label("Password").fill("e2e-demo-password")
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}/schemes/**")
+    page.wait_for_url(f"{live_server.url}/dashboard/")
+    page.goto(f"{live_server.url}/schemes/")
     # The navigation collapses behind a labelled toggle button, and the table scrolls inside its wrapper.
     page.get_by_role("button", name="Show navigation").click()
     assert page.get_by_role("link", name="Schemes", exact=True).is_visible()

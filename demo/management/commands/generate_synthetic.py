@@ -25,9 +25,15 @@ class Command(BaseCommand):
             default=0,
             help="approved movements across all the funds (allocations, repurposings, releases, reversals)",
         )
+        parser.add_argument(
+            "--metrics", type=int, default=0, help="programme metrics, each with three years of monthly actuals"
+        )
+        parser.add_argument("--kpis", type=int, default=0, help="scheme KPIs, likewise")
 
-    def handle(self, *args, schemes, milestones_per_scheme, periods, seed, risks, funds, movements, **options):
-        if schemes < 1 or milestones_per_scheme < 0 or periods < 1 or risks < 0:
+    def handle(
+        self, *args, schemes, milestones_per_scheme, periods, seed, risks, funds, movements, metrics, kpis, **options
+    ):
+        if schemes < 1 or milestones_per_scheme < 0 or periods < 1 or risks < 0 or metrics < 0 or kpis < 0:
             raise CommandError("--schemes and --periods must be at least 1, --milestones-per-scheme at least 0.")
         if funds < 0 or movements < 0 or (movements and not funds) or (funds and schemes < 2):
             raise CommandError(
@@ -46,8 +52,11 @@ class Command(BaseCommand):
             risks=risks,
             funds=funds,
             movements=movements,
+            metrics=metrics,
+            kpis=kpis,
         )
         money = f", {funds} funds with {movements} movements" if funds else ""
+        money += f", {metrics} metrics and {kpis} KPIs with 3 years of monthly actuals" if metrics or kpis else ""
         self.stdout.write(
             f"Created {programme.slug}: {schemes} schemes × {milestones_per_scheme} milestones, {periods} periods{money}."
         )
