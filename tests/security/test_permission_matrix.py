@@ -1,0 +1,267 @@
+"""Every URL × every role × own/other object: the status the server answers, and that a refused POST changes
+nothing. URL patterns are discovered from the resolver, so a new view fails this test until it is placed in
+the matrix below (issue 9 §2)."""
+
+from http.cookies import SimpleCookie
+
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.models import User
+
+PROGRAMME = "trafford-bcf-2015-16"
+TF = "trafford-tf"
+ROLES = ["pmo", "lead", "steering", "secretary", "finance"]
+EVERYONE = set(ROLES)
+READERS = EVERYONE
+OFFICE = {"pmo"}
+MONEY = {"pmo", "finance"}
+UPLOADERS = {"pmo", "lead"}  # the lead's upload is then limited to their own schemes, row by row
+
+LEAD_OWN = "lead-own"  # the programme office, and the project lead only on a scheme they lead
+OFFICE_LEAD_OWN = {"pmo", LEAD_OWN}
+ACCOUNT = "account"  # any signed-in account, even one with no role (their own password)
+PUBLIC = "public"  # no sign-in needed
+NOT_ALLOWED = None  # 405 for everyone
+
+# Who may use each URL: (GET, POST). A set names the demo users allowed; everyone else signed in must get 403,
+# and anonymous visitors are sent to sign in. Read pages answer a POST as a GET (it changes nothing).
+MATRIX = {
+    "core:home": (ACCOUNT, ACCOUNT),
+    "core:healthz": (PUBLIC, NOT_ALLOWED),
+    "accounts:login": (PUBLIC, PUBLIC),
+    "accounts:logout": (NOT_ALLOWED, ACCOUNT),
+    "accounts:password_change": (ACCOUNT, ACCOUNT),
+    "accounts:password_change_done": (ACCOUNT, NOT_ALLOWED),
+    "schemes:list": (READERS, READERS),
+    "schemes:mine": (READERS, READERS),
+    "schemes:detail": (READERS, READERS),
+    "schemes:history": (READERS, READERS),
+    "schemes:edit": (OFFICE_LEAD_OWN, OFFICE_LEAD_OWN),
+    "schemes:approval_add": (NOT_ALLOWED, OFFICE_LEAD_OWN),
+    "schemes:approval_outcome": (NOT_ALLOWED, OFFICE_LEAD_OWN),
+    "schemes:period_close": (NOT_ALLOWED, OFFICE),
+    "schemes:comment_add": (NOT_ALLOWED, OFFICE_LEAD_OWN),
+    "schemes:update_rag": (NOT_ALLOWED, OFFICE_LEAD_OWN),
+    "schemes:update_submit": (NOT_ALLOWED, OFFICE_LEAD_OWN),
+    "schemes:update_return": (NOT_ALLOWED, OFFICE),
+    "schemes:export": (READERS, READERS),
+    "schemes:import": (UPLOADERS, UPLOADERS),
+    "milestones:complete": (NOT_ALLOWED, OFFICE_LEAD_OWN),
+    "milestones:move": (NOT_ALLOWED, OFFICE_LEAD_OWN),
+    "milestones:rag": (NOT_ALLOWED, OFFICE_LEAD_OWN),
+    "milestones:add": (NOT_ALLOWED, OFFICE_LEAD_OWN),
+    "risks:register": (READERS, READERS),
+    "risks:create": (UPLOADERS, UPLOADERS),
+    "risks:detail": (READERS, READERS),
+    "risks:edit": (OFFICE_LEAD_OWN, OFFICE_LEAD_OWN),
+    "risks:rescore": (NOT_ALLOWED, OFFICE_LEAD_OWN),
+    "risks:close": (NOT_ALLOWED, OFFICE_LEAD_OWN),
+    "risks:to_issue": (NOT_ALLOWED, OFFICE_LEAD_OWN),
+    "risks:action_add": (NOT_ALLOWED, OFFICE_LEAD_OWN),
+    "risks:action_status": (NOT_ALLOWED, OFFICE_LEAD_OWN),
+    "risks:issue_detail": (READERS, READERS),
+    "risks:issue_resolve": (NOT_ALLOWED, OFFICE_LEAD_OWN),
+    "risks:export": (READERS, READERS),
+    "risks:import": (UPLOADERS, UPLOADERS),
+    "finance:list": (READERS, READERS),
+    "finance:fund": (READERS, READERS),
+    "finance:ledger": (READERS, READERS),
+    "finance:monitoring": (READERS, READERS),
+    "finance:decision": (READERS, READERS),
+    "finance:allocation": (READERS, READERS),
+    "finance:export_xlsx": (READERS, READERS),
+    "finance:export_csv": (READERS, READERS),
+    "finance:decision_edit": (MONEY, MONEY),
+    "finance:decision_approve": (NOT_ALLOWED, MONEY),
+    "finance:decision_reject": (NOT_ALLOWED, MONEY),
+    "finance:spend": (NOT_ALLOWED, MONEY),
+    "finance:discontinue": (MONEY, MONEY),
+    "finance:reverse": (MONEY, MONEY),
+    "finance:allocation_create": (MONEY, MONEY),
+    "finance:repurpose": (MONEY, MONEY),
+    "finance:import": (MONEY, MONEY),
+    "dashboard:index": (READERS, NOT_ALLOWED),
+    "dashboard:milestones": (READERS, NOT_ALLOWED),
+    "dashboard:csv": (READERS, NOT_ALLOWED),
+    "metrics:list": (READERS, READERS),
+    "metrics:detail": (READERS, READERS),
+    "metrics:template": (READERS, READERS),
+    "metrics:create": (OFFICE, OFFICE),
+    "metrics:plan": (OFFICE, OFFICE),
+    "metrics:record": (OFFICE_LEAD_OWN, OFFICE_LEAD_OWN),
+    "metrics:upload": (UPLOADERS, UPLOADERS),
+    "api:tokens": (READERS, READERS),
+    "api:token_revoke": (NOT_ALLOWED, {"finance"}),  # the token's owner; to anyone else it does not exist (404)
+    "api:index": (READERS, NOT_ALLOWED),
+    "api:feed": (READERS, NOT_ALLOWED),
+}
+
+
+def urls(objects: dict, own: bool) -> dict:
+    """The URL of every named pattern, for the lead's own object (own=True) or someone else's."""
+    o = objects["own" if own else "other"]
+    return {
+        "core:home": reverse("core:home"),
+        "core:healthz": reverse("core:healthz"),
+        "accounts:login": reverse("accounts:login"),
+        "accounts:logout": reverse("accounts:logout"),
+        "accounts:password_change": reverse("accounts:password_change"),
+        "accounts:password_change_done": reverse("accounts:password_change_done"),
+        "schemes:list": reverse("schemes:list"),
+        "schemes:mine": reverse("schemes:mine"),
+        "schemes:detail": reverse("schemes:detail", args=[o["scheme"].pk]),
+        "schemes:history": reverse("schemes:history", args=[o["scheme"].pk]),
+        "schemes:edit": reverse("schemes:edit", args=[o["scheme"].pk]),
+        "schemes:approval_add": reverse("schemes:approval_add", args=[o["scheme"].pk]),
+        "schemes:approval_outcome": reverse("schemes:approval_outcome", args=[o["approval"].pk]),
+        "schemes:period_close": reverse("schemes:period_close", args=[o["scheme"].pk, "2015-16-P2"]),
+        "schemes:comment_add": reverse("schemes:comment_add", args=[o["scheme"].pk, "2015-16-P2"]),
+        "schemes:update_rag": reverse("schemes:update_rag", args=[o["scheme"].pk, "2015-16-P2"]),
+        "schemes:update_submit": reverse("schemes:update_submit", args=[o["scheme"].pk, "2015-16-P2"]),
+        "schemes:update_return": reverse("schemes:update_return", args=[o["scheme"].pk, "2015-16-P2"]),
+        "schemes:export": reverse("schemes:export", args=[PROGRAMME]),
+        "schemes:import": reverse("schemes:import", args=[PROGRAMME]),
+        "milestones:complete": reverse("milestones:complete", args=[o["milestone"].pk]),
+        "milestones:move": reverse("milestones:move", args=[o["milestone"].pk]),
+        "milestones:rag": reverse("milestones:rag", args=[o["milestone"].pk]),
+        "milestones:add": reverse("milestones:add", args=[o["scheme"].pk]),
+        "risks:register": reverse("risks:register"),
+        "risks:create": reverse("risks:create"),
+        "risks:detail": reverse("risks:detail", args=[o["risk"].pk]),
+        "risks:edit": reverse("risks:edit", args=[o["risk"].pk]),
+        "risks:rescore": reverse("risks:rescore", args=[o["risk"].pk]),
+        "risks:close": reverse("risks:close", args=[o["risk"].pk]),
+        "risks:to_issue": reverse("risks:to_issue", args=[o["risk"].pk]),
+        "risks:action_add": reverse("risks:action_add", args=[o["risk"].pk]),
+        "risks:action_status": reverse("risks:action_status", args=[o["action"].pk]),
+        "risks:issue_detail": reverse("risks:issue_detail", args=[o["issue"].pk]),
+        "risks:issue_resolve": reverse("risks:issue_resolve", args=[o["issue"].pk]),
+        "risks:export": reverse("risks:export", args=[PROGRAMME]),
+        "risks:import": reverse("risks:import", args=[PROGRAMME]),
+        "finance:list": reverse("finance:list"),
+        "finance:decision": reverse("finance:decision", args=[objects["decision"].pk]),
+        "finance:decision_edit": reverse("finance:decision_edit", args=[objects["decision"].pk]),
+        "finance:decision_approve": reverse("finance:decision_approve", args=[objects["decision"].pk]),
+        "finance:decision_reject": reverse("finance:decision_reject", args=[objects["decision"].pk]),
+        "finance:allocation": reverse("finance:allocation", args=[objects["allocation"].pk]),
+        "finance:spend": reverse("finance:spend", args=[objects["allocation"].pk]),
+        "finance:discontinue": reverse("finance:discontinue", args=[objects["allocation"].pk]),
+        "finance:reverse": reverse("finance:reverse", args=[objects["movement"].pk]),
+        "finance:fund": reverse("finance:fund", args=[TF]),
+        "finance:ledger": reverse("finance:ledger", args=[TF]),
+        "finance:monitoring": reverse("finance:monitoring", args=[TF]),
+        "finance:allocation_create": reverse("finance:allocation_create", args=[TF]),
+        "finance:repurpose": reverse("finance:repurpose", args=[TF]),
+        "finance:export_xlsx": reverse("finance:export_xlsx", args=[TF]),
+        "finance:export_csv": reverse("finance:export_csv", args=[TF]),
+        "finance:import": reverse("finance:import", args=[TF]),
+        "dashboard:index": reverse("dashboard:index"),
+        "dashboard:milestones": reverse("dashboard:milestones"),
+        "dashboard:csv": reverse("dashboard:csv", args=["schemes"]),
+        "metrics:list": reverse("metrics:list"),
+        "metrics:create": reverse("metrics:create"),
+        "metrics:template": reverse("metrics:template", args=["xlsx"]),
+        "metrics:upload": reverse("metrics:upload"),
+        "metrics:detail": reverse("metrics:detail", args=[o["metric"].pk]),
+        "metrics:plan": reverse("metrics:plan", args=[o["metric"].pk]),
+        "metrics:record": reverse("metrics:record", args=[o["metric"].pk, "2015-07-01"]),
+        "api:tokens": reverse("api:tokens"),
+        "api:token_revoke": reverse("api:token_revoke", args=[objects["token"].pk]),
+        "api:index": reverse("api:index"),
+        "api:feed": reverse("api:feed", args=["risks"]),
+    }
+
+
+def _all_patterns(patterns=None, namespace=None):
+    for p in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(p, URLResolver):
+            if p.namespace == "admin":
+                continue  # Django's admin: is_staff is checked by Django itself
+            yield from _all_patterns(p.url_patterns, p.namespace or namespace)
+        elif isinstance(p, URLPattern):
+            yield f"{namespace}:{p.name}" if namespace else p.name
+
+
+def _status(client, method, url):
+    # Each request in its own savepoint, rolled back, and the client's cookies put back afterwards (signing
+    # out, say, would otherwise end the session): every request sees the same data as the same person.
+    cookies = SimpleCookie(client.cookies.output(header="", sep="\n"))
+    with transaction.atomic():
+        response = getattr(client, method)(url)
+        transaction.set_rollback(True)
+    client.cookies = cookies
+    return response.status_code
+
+
+def _history_rows() -> int:
+    from simple_history.models import registered_models
+
+    return sum(model.objects.count() for model in registered_models.values())
+
+
+def _request(client, method, url, *, count_changes: bool):
+    """(status, history rows written). Each request runs in a savepoint that is rolled back, and the client's
+    cookies are put back afterwards (signing out would otherwise end the session): every request sees the
+    same data as the same person."""
+    cookies = SimpleCookie(client.cookies.output(header="", sep="\n"))
+    with transaction.atomic():
+        before = _history_rows() if count_changes else 0
+        response = getattr(client, method)(
+            url, {"version": 1, "reason": "matrix", "amount": "1"} if method == "post" else None
+        )
+        written = (_history_rows() - before) if count_changes else 0
+        transaction.set_rollback(True)
+    client.cookies = cookies
+    return response, written
+
+
+def _allowed(rule, who: str, own: bool) -> bool:
+    if rule in (PUBLIC, ACCOUNT):
+        return who != "anon" or rule == PUBLIC
+    return who in rule or (LEAD_OWN in rule and who == "lead" and own)
+
+
+def test_every_url_is_in_the_matrix():
+    found = set(_all_patterns())
+    assert found - set(MATRIX) == set(), "New views: add them to MATRIX with who may GET and POST them."
+    assert set(MATRIX) - found == set(), "MATRIX names URLs that no longer exist."
+
+
+def test_every_role_gets_what_the_matrix_says(objects):
+    users = {name: User.objects.get(username=name) for name in ROLES}
+    users["norole"] = User.objects.create_user(username="norole", password="x")
+    clients = {"anon": Client()}
+    for name, user in users.items():
+        clients[name] = Client()
+        clients[name].force_login(user)
+    login = reverse("accounts:login")
+    problems = []
+    for own in (False, True):
+        addresses = urls(objects, own)
+        for name, rules in MATRIX.items():
+            for method, rule in zip(("get", "post"), rules, strict=True):
+                for who, client in clients.items():
+                    response, written = _request(client, method, addresses[name], count_changes=method == "post")
+                    status = response.status_code
+                    public = rule == PUBLIC or (rule is NOT_ALLOWED and name in ("core:healthz",))
+                    if who == "anon" and not public and name not in ("api:index", "api:feed"):
+                        expected = "302 to sign in"
+                        ok = status == 302 and response["Location"].startswith(login)
+                    elif who == "anon" and name in ("api:index", "api:feed"):
+                        expected = "405" if rule is NOT_ALLOWED else "401"
+                        ok = str(status) == expected
+                    elif rule is NOT_ALLOWED:
+                        expected, ok = "405", status == 405
+                    elif _allowed(rule, who, own):
+                        expected, ok = "allowed", status in (200, 201, 302, 400)
+                    else:
+                        expected = "404" if name == "api:token_revoke" and who in ROLES else "403"
+                        ok = str(status) == expected and written == 0
+                    if not ok:
+                        problems.append(
+                            f"{method.upper()} {name} ({'own' if own else 'other'}) as {who}: {status}, expected {expected}"
+                            + (f", wrote {written} history rows" if written else "")
+                        )
+    assert problems == []
