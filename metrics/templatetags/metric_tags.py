@@ -1,0 +1,32 @@
+"""Metric figures and statuses for templates, as filters rather than included templates: the dashboard and the
+metrics page render hundreds of them, and each {% include %} costs a template render."""
+
+from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.template.defaultfilters import floatformat
+from django.utils.safestring import mark_safe
+
+from metrics.models import Unit
+
+register = template.Library()
+
+_BADGES = {
+    "on_track": mark_safe('<span class="badge text-bg-success">✔ On track</span>'),  # noqa: S308 - constant markup
+    "not_on_track": mark_safe('<span class="badge text-bg-danger">✖ Not on track</span>'),  # noqa: S308
+}
+_NO_DATA = mark_safe('<span class="badge text-bg-light border">No actual yet</span>')  # noqa: S308
+
+
+@register.filter
+def figure(value, unit: str = "") -> str:
+    """1,688.75 or 79.4% (up to two decimals, trailing zeros dropped); — when there is none."""
+    if value is None or value == "":
+        return "—"
+    text = intcomma(floatformat(value, -2))
+    return f"{text}%" if unit == Unit.PERCENT else text
+
+
+@register.simple_tag
+def metric_status(status: str):
+    """On track / Not on track / No actual yet as a badge that carries the words, not colour alone."""
+    return _BADGES.get(status, _NO_DATA)
