@@ -12,13 +12,13 @@ def test_the_five_role_groups_exist_after_migrate():
 
 
 @pytest.mark.django_db
-def test_login_with_right_password_lands_on_the_scheme_list(client, make_user):
+def test_login_with_right_password_lands_on_the_dashboard(client, make_user):
     user = make_user(Role.STEERING_GROUP, username="alice")
     response = client.post(
         reverse("accounts:login"), {"username": "alice", "password": "correct-horse-battery"}, follow=True
     )
     assert response.wsgi_request.user == user
-    assert response.redirect_chain[-1][0] == reverse("schemes:list")
+    assert response.redirect_chain[-1][0] == reverse("dashboard:index")  # a steering group member's first page
 
 
 @pytest.mark.django_db
