@@ -1,12 +1,14 @@
 """Reads for money. Every figure is computed from contributions, approved movements and recorded spend.
 
 Each read is a fixed number of queries whatever the number of allocations or movements: sums are
-done by the database (subqueries per allocation), and grouping into the Appendix 1 tree is done here.
+done by the database (subqueries per allocation, or for a whole fund's allocations one query grouped by
+allocation), and grouping into the Appendix 1 tree is done here.
 """
 
 import logging
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import ClassVar
 
 from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -77,28 +79,45 @@ def fund_balances(*, fund: Fund, with_decision: Decision | None = None) -> Balan
     )
 
 
-def fund_reconciliation(*, fund: Fund) -> dict:
+def fund_reconciliation(*, fund: Fund, allocations: list | None = None) -> dict:
     """Allocated + unallocated = fund total, checked from both sides; `problems` is empty when it holds.
 
     Allocated is summed over the allocations' own lines and unallocated over the pot's lines, so a movement
     whose lines do not sum to zero (which the services never write) shows up here as a difference.
+    `by_allocation` is the approved money in the fund's movements by allocation id: each allocation's
+    budget, since an allocation's lines are only ever in its own fund's movements (services refuse others).
+    `allocations` (the fund's, with status and scheme_name), when the caller has them, saves reading them.
     """
     total = fund_total(fund=fund)
     # One pass over the approved lines, by allocation: the sums by status and the negative balances both
-    # come from it (two grouped queries over the same lines took twice as long).
-    rows = (
+    # come from it (two grouped queries over the same lines took twice as long), and without joining the
+    # allocations for their status and name, read apart (grouping by them too took half as long again).
+    approved = dict(
         MovementLine.objects.filter(APPROVED, movement__fund=fund)
-        .values("allocation_id", "allocation__status", "allocation__scheme_name")
-        .annotate(total=Sum("amount"))
         .order_by()
+        .values("allocation_id")
+        .annotate(total=Sum("amount"))
+        .values_list("allocation_id", "total")
     )
+    if allocations is None:
+        about = {pk: (status, name) for pk, status, name in fund.allocations.values_list("pk", "status", "scheme_name")}
+    else:
+        about = {a.pk: (a.status, a.scheme_name) for a in allocations}
+    others = [pk for pk in approved if pk is not None and pk not in about]
+    if others:  # lines of another fund's allocations, which the services never write: counted all the same
+        about.update(
+            (pk, (status, name))
+            for pk, status, name in Allocation.objects.filter(pk__in=others).values_list("pk", "status", "scheme_name")
+        )
     by_status: dict = {}
     by_name: dict = {}
-    for row in rows:
-        amount = row["total"] or ZERO
-        by_status[row["allocation__status"]] = by_status.get(row["allocation__status"], ZERO) + amount
-        if row["allocation_id"] is not None:
-            name = row["allocation__scheme_name"]
+    by_allocation: dict = {}
+    for allocation_id, amount in approved.items():
+        amount = amount or ZERO
+        status, name = about[allocation_id] if allocation_id is not None else (None, None)
+        by_status[status] = by_status.get(status, ZERO) + amount
+        if allocation_id is not None:
+            by_allocation[allocation_id] = amount
             by_name[name] = by_name.get(name, ZERO) + amount
     going_forward = by_status.get(AllocationStatus.GOING_FORWARD, ZERO)
     discontinued = by_status.get(AllocationStatus.DISCONTINUED, ZERO)
@@ -133,6 +152,7 @@ def fund_reconciliation(*, fund: Fund) -> dict:
         "unallocated": unallocated,
         "balanced": not problems,
         "problems": problems,
+        "by_allocation": by_allocation,
     }
 
 
@@ -147,19 +167,33 @@ def _as_at_spend(year: FinancialYear | None, quarter: int | None) -> Q:
     )
 
 
+def _approved_lines(year: FinancialYear | None, **which):
+    """The approved movement lines that make up a budget (as at `year`), of the allocations `which` picks."""
+    lines = MovementLine.objects.filter(APPROVED, **which)
+    if year is not None:
+        lines = lines.filter(movement__financial_year__start_year__lte=year.start_year)
+    return lines
+
+
+def _spend_in_year(year: FinancialYear | None, quarter: int | None, **which):
+    """The spend rows summed into planned and actual spend: all of them, or `year` up to `quarter`."""
+    spend = QuarterlySpend.objects.filter(**which)
+    return spend.filter(financial_year=year, quarter__lte=quarter or 4) if year is not None else spend
+
+
+def _forecasts(year: FinancialYear | None, quarter: int | None, **which):
+    """The spend rows with a forecast outturn given by the end of the quarter (any time without `year`)."""
+    return QuarterlySpend.objects.filter(**which).filter(_as_at_spend(year, quarter), forecast_outturn__isnull=False)
+
+
 def allocations_with_money(queryset, *, year: FinancialYear | None = None, quarter: int | None = None):
     """Annotate allocations with budget (approved money), planned and actual spend, and the latest forecast.
 
     With `year`/`quarter`, figures are as at the end of that quarter: budget from movements up to that
     year, spend in that year to that quarter, and the latest forecast given by then.
     """
-    lines = MovementLine.objects.filter(APPROVED, allocation=OuterRef("pk"))
-    spend = QuarterlySpend.objects.filter(allocation=OuterRef("pk"))
-    if year is not None:
-        lines = lines.filter(movement__financial_year__start_year__lte=year.start_year)
-        in_year = spend.filter(financial_year=year, quarter__lte=quarter or 4)
-    else:
-        in_year = spend
+    lines = _approved_lines(year, allocation=OuterRef("pk"))
+    in_year = _spend_in_year(year, quarter, allocation=OuterRef("pk"))
 
     def summed(qs, column):
         return Coalesce(
@@ -169,16 +203,102 @@ def allocations_with_money(queryset, *, year: FinancialYear | None = None, quart
             output_field=POUNDS,
         )
 
-    latest_forecast = (
-        spend.filter(_as_at_spend(year, quarter), forecast_outturn__isnull=False)
-        .order_by("-financial_year__start_year", "-quarter")
-        .values("forecast_outturn")[:1]
-    )
     return queryset.annotate(
         budget=summed(lines, "amount"),
         planned_spend=summed(in_year, "planned"),
         actual_spend=summed(in_year, "actual"),
-        forecast=Subquery(latest_forecast, output_field=POUNDS),
+        forecast=_latest_forecast(year, quarter),
+    )
+
+
+def _latest_forecast(year: FinancialYear | None, quarter: int | None) -> Subquery:
+    """An allocation's latest forecast outturn given by the end of the quarter (None if none is)."""
+    latest = (
+        _forecasts(year, quarter, allocation=OuterRef("pk"))
+        .order_by("-financial_year__start_year", "-quarter")
+        .values("forecast_outturn")[:1]
+    )
+    return Subquery(latest, output_field=POUNDS)
+
+
+def _fund_sums(
+    *, fund: Fund, year: FinancialYear | None = None, quarter: int | None = None, budgets: dict | None = None
+) -> tuple[dict, dict]:
+    """The sums allocations_with_money gives the fund's allocations, by allocation id: budgets, and
+    (planned, actual) spend. Allocations without any are left out.
+
+    The same rules (the same filters), but each summed with one grouped query over the whole fund instead
+    of a correlated subquery per allocation: for 500 allocations and 11,000 movement lines the budget
+    subquery alone took ~55 ms on PostgreSQL (two index probes per line), the grouped sum ~13 ms.
+    `budgets` (approved money as it stands, as fund_reconciliation's `by_allocation`) saves reading them.
+    """
+    mine = {"allocation__fund": fund}
+    if budgets is None:
+        budgets = dict(
+            _approved_lines(year, **mine)
+            .order_by()
+            .values("allocation")
+            .annotate(t=Sum("amount"))
+            .values_list("allocation", "t")
+        )
+    elif year is not None:
+        raise ValueError("`budgets` are the budgets as they stand: they cannot be given with a year.")
+    spend = {
+        allocation_id: (planned, actual)
+        for allocation_id, planned, actual in _spend_in_year(year, quarter, **mine)
+        .order_by()
+        .values("allocation")
+        .annotate(planned=Sum("planned"), actual=Sum("actual"))
+        .values_list("allocation", "planned", "actual")
+    }
+    return budgets, spend
+
+
+def _add_sums(allocations: list, sums: tuple[dict, dict]) -> None:
+    """Set budget, planned_spend and actual_spend on each allocation, as allocations_with_money does."""
+    budgets, spend = sums
+    for allocation in allocations:
+        planned, actual = spend.get(allocation.pk, (None, None))
+        allocation.budget = _or_zero(budgets.get(allocation.pk))
+        allocation.planned_spend = _or_zero(planned)
+        allocation.actual_spend = _or_zero(actual)
+
+
+def _or_zero(amount: Decimal | None) -> Decimal:
+    return ZERO if amount is None else amount
+
+
+@dataclass(slots=True)
+class AllocationLine:
+    """An allocation as the fund page lists it: the fields it shows, read without building the model.
+
+    Building 500 Allocation and Scheme instances took ~15 ms, longer than any of the page's sums.
+    """
+
+    pk: int
+    initiative: str
+    workstream: str
+    scheme_name: str
+    scheme_id: int | None
+    scheme_ref: str | None
+    status: str
+    note: str
+    forecast: Decimal | None
+    budget: Decimal = ZERO
+    planned_spend: Decimal = ZERO
+    actual_spend: Decimal = ZERO
+
+    # What values_list() reads for the fields above, in their order: forecast is annotated.
+    COLUMNS: ClassVar = (
+        "pk",
+        "initiative",
+        "workstream",
+        "scheme_name",
+        "scheme",
+        "scheme__ref",
+        "status",
+        "note",
+        "forecast",
     )
 
 
@@ -192,7 +312,7 @@ class MoneyRow:
     spent: Decimal = ZERO
     forecast: Decimal = ZERO
     forecast_given: bool = True
-    allocation: Allocation | None = None
+    allocation: Allocation | AllocationLine | None = None
     level: str = "row"  # row, workstream, initiative, section, total
 
     @property
@@ -253,11 +373,16 @@ def _group(rows: list[MoneyRow], keys: list, level_names: list[str], label: str,
 def allocation_tree(*, fund: Fund, year: FinancialYear | None = None, quarter: int | None = None) -> dict:
     """Appendix 1: schemes going forward and discontinued, each by initiative → workstream, with totals."""
     allocations = list(
-        allocations_with_money(fund.allocations.select_related("scheme"), year=year, quarter=quarter).order_by(
-            "order", "id"
-        )
+        fund.allocations.select_related("scheme")
+        .annotate(forecast=_latest_forecast(year, quarter))
+        .order_by("order", "id")
     )
-    rows = [_row(a) for a in allocations]
+    _add_sums(allocations, _fund_sums(fund=fund, year=year, quarter=quarter))
+    return _tree([_row(a) for a in allocations])
+
+
+def _tree(rows: list[MoneyRow]) -> dict:
+    """Rows into allocation_tree's sections, in the rows' order."""
     sections = []
     grand = MoneyRow(label="Grand total", level="total")
     for status, title in (
@@ -295,18 +420,23 @@ def budget_monitoring(*, fund: Fund, year: FinancialYear, quarter: int) -> dict:
     return {"tree": tree, "year": year, "quarter": quarter, "rows": rows}
 
 
-def fund_summary(*, fund: Fund) -> dict:
-    """The headline figures: total, allocated, spent, forecast, unallocated, variance."""
-    reconciliation = fund_reconciliation(fund=fund)
-    totals = MoneyRow(label=fund.name)
-    # Only the sums are wanted, so read the figures without building an Allocation for each row.
-    figures = (
-        allocations_with_money(fund.allocations.all())
-        .order_by()
-        .values_list("budget", "planned_spend", "actual_spend", "forecast")
-    )
-    for budget, planned, spent, forecast in figures:
-        totals.add(
+def fund_summary(*, fund: Fund, rows: list[MoneyRow] | None = None, reconciliation: dict | None = None) -> dict:
+    """The headline figures: total, allocated, spent, forecast, unallocated, variance.
+
+    `rows` (every allocation of the fund with its money as it stands: allocation_tree's "rows" with no
+    year) and `reconciliation` (fund_reconciliation's answer), when given, are used rather than read
+    again: see fund_overview.
+    """
+    if reconciliation is None:
+        reconciliation = fund_reconciliation(fund=fund)
+    if rows is None:
+        # Only the sums are wanted, so read the figures without building an Allocation for each row.
+        figures = (
+            allocations_with_money(fund.allocations.all())
+            .order_by()
+            .values_list("budget", "planned_spend", "actual_spend", "forecast")
+        )
+        rows = [
             MoneyRow(
                 label="",
                 budget=budget,
@@ -315,7 +445,11 @@ def fund_summary(*, fund: Fund) -> dict:
                 forecast=forecast if forecast is not None else budget,
                 forecast_given=forecast is not None,
             )
-        )
+            for budget, planned, spent, forecast in figures
+        ]
+    totals = MoneyRow(label=fund.name)
+    for row in rows:
+        totals.add(row)
     return {
         "fund": fund,
         "reconciliation": reconciliation,
@@ -326,6 +460,29 @@ def fund_summary(*, fund: Fund) -> dict:
         "forecast": totals.forecast,
         "variance": totals.forecast - totals.budget,
         "proposed": fund.decisions.filter(status=DecisionStatus.PROPOSED).count(),
+    }
+
+
+def fund_overview(*, fund: Fund) -> dict:
+    """The fund page's figures: the headline summary and the Appendix 1 tree, each line of money read once.
+
+    The same figures as fund_summary(fund=fund) and allocation_tree(fund=fund), but the reconciliation's
+    pass over the approved lines gives the tree its budgets and the summary sums the tree's rows (reading
+    them separately took ~80 ms more for a fund of 500 allocations and 5,000 movements); and the tree's
+    rows carry an AllocationLine, not an Allocation.
+    """
+    lines = [
+        AllocationLine(*values)
+        for values in fund.allocations.annotate(forecast=_latest_forecast(None, None))
+        .order_by("order", "id")
+        .values_list(*AllocationLine.COLUMNS)
+    ]
+    reconciliation = fund_reconciliation(fund=fund, allocations=lines)
+    _add_sums(lines, _fund_sums(fund=fund, budgets=reconciliation["by_allocation"]))
+    tree = _tree([_row(line) for line in lines])
+    return {
+        "summary": fund_summary(fund=fund, rows=tree["rows"], reconciliation=reconciliation),
+        "tree": tree,
     }
 
 

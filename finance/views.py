@@ -47,13 +47,14 @@ def fund_list(request):
 
 def fund_detail(request, slug: str):
     fund = permissions.fund_get(user=request.user, slug=slug)
+    overview = selectors.fund_overview(fund=fund)
     return render(
         request,
         "finance/fund_detail.html",
         {
             "fund": fund,
-            "summary": selectors.fund_summary(fund=fund),
-            "tree": selectors.allocation_tree(fund=fund),
+            "summary": overview["summary"],
+            "tree": overview["tree"],
             "contributions": list(fund.contributions.select_related("financial_year")),
             "proposed": list(fund.decisions.filter(status=DecisionStatus.PROPOSED).order_by("decided_on")),
             "can_manage": permissions.can_manage_money(request.user),

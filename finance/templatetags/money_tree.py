@@ -1,0 +1,109 @@
+"""The Appendix 1 allocation tree's rows, built in Python.
+
+An included template per group, with two `{% url %}` links per allocation, took ~120 ms for a fund of
+500 allocations; building the same markup here takes a few milliseconds. The links come from one
+reverse() per call with a placeholder id, not one per row. The markup is what the template made, but
+for the line breaks between rows.
+"""
+
+import html
+import unicodedata
+
+from django import template
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+
+from core.templatetags.bcf import percent, thousands
+from finance.models import Allocation
+
+register = template.Library()
+
+NOTE_LENGTH = 80  # as `|truncatechars:80`
+_PLACEHOLDER = 918273645
+_NO_FORECAST = '<span class="text-body-secondary" title="No forecast given: counted at budget">*</span>'
+
+
+def _esc(value) -> str:
+    """What autoescaping does to a plain value (django.utils.html.escape, without the SafeString)."""
+    return html.escape(str(value))
+
+
+def _url_parts(name: str) -> tuple[str, str]:
+    """The escaped text before and after the id in the URL `name`, which takes one integer id."""
+    head, _, tail = reverse(name, args=[_PLACEHOLDER]).rpartition(str(_PLACEHOLDER))
+    return _esc(head), _esc(tail)
+
+
+def _note(note: str) -> str:
+    """`note|truncatechars:80`, without the Truncator's cost for the usual short, already-normal note."""
+    if len(note) <= NOTE_LENGTH and unicodedata.is_normalized("NFC", note):
+        return note
+    return Truncator(note).chars(NOTE_LENGTH)
+
+
+def _figures(row) -> str:
+    """Budget, spent, forecast and variance cells (the filters give digits, commas and brackets only)."""
+    return (
+        f'<td class="text-end">{thousands(row.budget)}</td><td class="text-end">{thousands(row.spent)}</td>'
+        f'<td class="text-end">{thousands(row.forecast)}</td><td class="text-end">{thousands(row.variance)}</td>'
+    )
+
+
+class _TreeRows:
+    def __init__(self):
+        self.allocation_head, self.allocation_tail = _url_parts("finance:allocation")
+        self.scheme_head, self.scheme_tail = _url_parts("schemes:detail")
+        # get_status_display(), read once rather than per row.
+        self.statuses = {value: _esc(label) for value, label in Allocation._meta.get_field("status").flatchoices}
+        self.out: list[str] = []
+
+    def group(self, group) -> None:
+        for item in group.rows:
+            if item.level == "row":
+                self.allocation(item)
+                continue
+            if item.level == "initiative":
+                self.out.append(
+                    '<tr class="table-light"><th scope="rowgroup" colspan="8">'
+                    f"{_esc(item.label or '(no initiative)')}</th></tr>\n"
+                )
+            elif item.label:
+                self.out.append(
+                    '<tr><th scope="rowgroup" colspan="8" class="ps-3 fw-semibold small text-body-secondary">'
+                    f"{_esc(item.label)}</th></tr>\n"
+                )
+            self.group(item)
+            if item.level in ("initiative", "workstream") and len(item.rows) > 1:
+                self.out.append(
+                    f'<tr class="fst-italic"><td colspan="2" class="ps-3">Subtotal {_esc(item.label)}</td>'
+                    f'{_figures(item.subtotal)}<td colspan="2"></td></tr>\n'
+                )
+
+    def allocation(self, item) -> None:
+        a = item.allocation
+        scheme = (
+            f' <a class="small" href="{self.scheme_head}{a.scheme_id}{self.scheme_tail}">({_esc(a.scheme_ref)})</a>'
+            if a.scheme_id
+            else ""
+        )
+        status = self.statuses[a.status] if a.status in self.statuses else _esc(a.status)
+        self.out.append(
+            f'<tr>\n  <td class="ps-4"><a href="{self.allocation_head}{a.pk}{self.allocation_tail}">'
+            f"{_esc(item.label)}</a>{scheme}</td>\n"
+            f'  <td class="small text-body-secondary">{_esc(_note(a.note))}</td>\n'
+            f'  <td class="text-end">{thousands(item.budget)}</td><td class="text-end">{thousands(item.spent)}</td>\n'
+            f'  <td class="text-end">{thousands(item.forecast)}{"" if item.forecast_given else _NO_FORECAST}</td>\n'
+            f'  <td class="text-end">{thousands(item.variance)}</td><td class="text-end">{percent(item.variance_pct)}</td>'
+            f"<td>{status}</td>\n</tr>\n"
+        )
+
+
+@register.simple_tag
+def allocation_tree_rows(group):
+    """The rows of one section of the tree from finance.selectors.fund_overview (its rows carry an
+    AllocationLine): the initiative and workstream headings, each allocation with links to its own page
+    and its programme scheme, and the subtotals."""
+    rows = _TreeRows()
+    rows.group(group)
+    return mark_safe("".join(rows.out))  # noqa: S308 - every value above is escaped or a formatted figure
