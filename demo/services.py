@@ -115,26 +115,13 @@ def demo_load(*, password: str | None = None) -> DemoLoadReport:
     return report
 
 
-_METRIC_KEYS = (
-    "description",
-    "unit",
-    "direction",
-    "frequency",
-    "source",
-    "baseline_label",
-    "baseline_value",
-    "target_note",
-    "tolerance_percent",
-)
-
-
 def _load_metrics(data: dict, *, programme: Programme, by: User, report: DemoLoadReport) -> None:
     """The six BCF metrics (seed 000 §2.6) and three scheme KPIs, with illustrative (demo) figures."""
     schemes = {s.ref: s for s in programme.schemes.all()}
     specs = [(spec, None) for spec in data["metrics"]] + [(spec, schemes[spec["scheme"]]) for spec in data["kpis"]]
     periods = 0
     for order, (spec, scheme) in enumerate(specs):
-        fields = {key: spec[key] for key in _METRIC_KEYS if key in spec}
+        fields = {key: spec[key] for key in metric_services.METRIC_FIELDS if key in spec and key != "name"}
         for key in ("baseline_value", "tolerance_percent"):
             if key in fields:
                 fields[key] = Decimal(str(fields[key]))

@@ -145,19 +145,12 @@ def metric_create(request):
                 )
                 services.plans_from_baseline(metric=metric, by=request.user, **plan_form.cleaned_data)
         except ValidationError as exc:
-            plan_errors = (
-                {k: v for k, v in exc.message_dict.items() if k in plan_form.fields}
-                if hasattr(exc, "error_dict")
-                else {}
-            )
-            if plan_errors:
-                _add_errors(plan_form, ValidationError(plan_errors))
-            _add_errors(
-                form,
-                ValidationError({k: v for k, v in exc.message_dict.items() if k not in plan_errors})
-                if hasattr(exc, "error_dict")
-                else exc,
-            )
+            # Each message goes on the form that has its field; anything else on the metric form.
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+            for field, texts in errors.items():
+                target = plan_form if field in plan_form.fields else form
+                for text in texts:
+                    target.add_error(field if field in target.fields else None, text)
         else:
             messages.success(request, f"{metric.name} defined with its plan.")
             return redirect("metrics:detail", pk=metric.pk)
@@ -180,8 +173,6 @@ def plan_extend(request, pk: int):
                 services.plans_from_baseline(metric=metric, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
             _add_errors(form, exc)
-        except StaleEdit as exc:
-            form.add_error(None, str(exc))
         else:
             messages.success(request, "Plan saved.")
             return redirect("metrics:detail", pk=metric.pk)
