@@ -358,20 +358,7 @@ def _fund_create(data: dict, *, by: User) -> Fund:
 
 
 def _decision(fund: Fund, spec: dict, *, by: User):
-    fields = {
-        k: spec[k]
-        for k in (
-            "title",
-            "body",
-            "decided_on",
-            "reference",
-            "key_decision",
-            "notice_given",
-            "finance_clearance",
-            "legal_clearance",
-        )
-        if k in spec
-    }
+    fields = {k: spec[k] for k in finance_services.DECISION_FIELDS if k in spec}
     return finance_services.decision_record(fund=fund, by=by, **fields)
 
 

@@ -188,6 +188,19 @@ def allocation_update_details(*, allocation: Allocation, by=None, expected_versi
 # --- Decisions and movements -------------------------------------------------------------------
 
 
+# The decision record's boxes, as Trafford's reports print them; all editable while it is proposed.
+DECISION_FIELDS = (
+    "title",
+    "body",
+    "decided_on",
+    "reference",
+    "key_decision",
+    "notice_given",
+    "finance_clearance",
+    "legal_clearance",
+)
+
+
 @transaction.atomic
 def decision_record(
     *,
@@ -512,17 +525,7 @@ def decision_update(*, decision: Decision, by=None, expected_version=None, **fie
     """Correct a proposed decision's record (e.g. add the clearances). An approved one never changes."""
     decision = _proposed(decision)
     check_version(decision, expected_version)
-    editable = (
-        "title",
-        "body",
-        "decided_on",
-        "reference",
-        "key_decision",
-        "notice_given",
-        "finance_clearance",
-        "legal_clearance",
-    )
-    for name in editable:
+    for name in DECISION_FIELDS:
         if name in fields:
             value = fields[name]
             setattr(decision, name, value.strip() if isinstance(value, str) else value)
