@@ -11,5 +11,6 @@ urlpatterns = [
     path("dashboard/", include("dashboard.urls")),
     path("metrics/", include("metrics.urls")),
     path("api/", include("api.urls")),
+    path("reports/", include("reporting.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -327,6 +327,15 @@ def _load_programme(data: dict, *, users: dict[str, User], by: User, report: Dem
             order=order,
             by=by,
         )
+    cover = data.get("highlight_cover")
+    if cover:
+        reporting_services.highlight_cover_save(
+            programme=programme,
+            period=periods[cover["period"]],
+            data={name: cover.get(name, "") for name in reporting_services.COVER_FIELDS},
+            version=None,
+            by=by,
+        )
     # The papers' RAG cells are empty: store what the documented rules suggest, for people to confirm or override.
     for scheme in schemes.values():
         for period in periods.values():

@@ -1,10 +1,31 @@
-"""Writes for what the programme reports to others (NHS England return answers)."""
+"""Writes for what the programme reports to others: NHS England return answers and the highlight report."""
 
+import datetime as dt
+import hashlib
+import logging
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
 
-from core.services import audited_save
-from reporting.models import ConditionAnswer, NationalConditionAnswer
+from core.services import audited_save, bump_version, check_version
+from reporting.models import (
+    ConditionAnswer,
+    HighlightCover,
+    IssuedReport,
+    JobState,
+    NationalConditionAnswer,
+    ReportJob,
+)
+from reporting.renderers.pdf import RenderedPdf, html_to_pdf
+from reporting.selectors import highlight_snapshot, previous_issued, snapshot_changes, snapshot_sha256
+
+logger = logging.getLogger(__name__)
+
+DRAFT = "DRAFT"
+ISSUED = "ISSUED"
 
 
 @transaction.atomic
@@ -36,3 +57,313 @@ def national_condition_answer_record(
         ),
         by=by,
     )
+
+
+# --- Highlight report -------------------------------------------------------------------------
+
+COVER_FIELDS = (
+    "report_to",
+    "report_date",
+    "report_for",
+    "report_of",
+    "title",
+    "purpose",
+    "recommendations",
+    "contact",
+    "introduction",
+    "steering_group",
+    "conclusion",
+)
+
+
+@transaction.atomic
+def highlight_cover_save(*, programme, period, data: dict, version: int | None, by=None) -> HighlightCover:
+    """Save the cover block and opening sections for a period; a form opened before someone else's save is refused."""
+    cover = HighlightCover.objects.select_for_update().filter(programme=programme, period=period).first()
+    if cover is None:
+        cover = HighlightCover(programme=programme, period=period)
+    else:
+        check_version(cover, version)
+        bump_version(cover)
+    for name in COVER_FIELDS:
+        if name in data:
+            setattr(cover, name, data[name] if data[name] is not None else ("" if name != "report_date" else None))
+    return audited_save(cover, by=by)
+
+
+def highlight_report_html(
+    *, snapshot: dict, status: str, meeting: str = "", meeting_date=None, version=None, changes=None, created=""
+) -> str:
+    """The report's HTML from a snapshot (nothing is read from the database here)."""
+    cover = snapshot["cover"]
+    return render_to_string(
+        "reporting/pdf/highlight_report.html",
+        {
+            "s": snapshot,
+            "status": status,
+            "meeting": meeting or cover["report_to"],
+            "meeting_date": meeting_date or cover["report_date"],
+            "version": version,
+            "changes": changes,
+            "created": created or snapshot["taken_at"],
+        },
+    )
+
+
+def highlight_report_render(*, snapshot: dict, status: str = DRAFT, **options) -> RenderedPdf:
+    """The PDF for a snapshot. The same snapshot and options give the same bytes."""
+    html = highlight_report_html(snapshot=snapshot, status=status, **options)
+    return html_to_pdf(html, identifier=snapshot_sha256(snapshot)[:32])
+
+
+def highlight_report_draft(*, programme, period) -> RenderedPdf:
+    """A draft from today's data, watermarked DRAFT; nothing is stored."""
+    return highlight_report_render(snapshot=highlight_snapshot(programme=programme, period=period), status=DRAFT)
+
+
+def _parse_date(value):
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+@transaction.atomic
+def highlight_report_issue(
+    *,
+    programme,
+    period,
+    meeting: str,
+    meeting_date,
+    by=None,
+    reissue: bool = False,
+    reason: str = "",
+    with_changes: bool = True,
+    progress=None,
+) -> IssuedReport:
+    """Issue the report for a meeting: the PDF, its snapshot and both SHA-256s are stored once and never change.
+
+    A second issue for the same meeting needs `reissue` and a reason, and becomes the next version.
+    """
+    meeting = (meeting or "").strip()
+    meeting_date = _parse_date(meeting_date)
+    errors = {}
+    if not meeting:
+        errors["meeting"] = "Give the meeting the report goes to, e.g. Health & Wellbeing Board."
+    if meeting_date is None:
+        errors["meeting_date"] = "Give the meeting's date."
+    if period.programme_id != programme.pk:
+        errors["period"] = "That reporting period belongs to another programme."
+    if errors:
+        raise ValidationError(errors)
+    # One issue at a time per programme, so two clicks cannot both become version 1.
+    type(programme).objects.select_for_update().get(pk=programme.pk)
+    earlier = IssuedReport.objects.filter(programme=programme, meeting=meeting, meeting_date=meeting_date)
+    latest = earlier.order_by("-version").only("version").first()
+    if latest and not reissue:
+        raise ValidationError(
+            f"A report was already issued for the {meeting} on {meeting_date:%d/%m/%Y} (version {latest.version}). "
+            "To issue a new version, re-issue it with a reason; the earlier one is kept."
+        )
+    if latest and not reason.strip():
+        raise ValidationError({"reason": "Say why the report is being re-issued."})
+    _step(progress, "Collecting the programme's data")
+    snapshot = highlight_snapshot(programme=programme, period=period)
+    previous = previous_issued(programme=programme, meeting_date=meeting_date) if with_changes else None
+    changes = snapshot_changes(previous.snapshot, snapshot) if previous else None
+    if changes is not None:
+        snapshot["changes"] = changes
+    version = latest.version + 1 if latest else 1
+    now = timezone.now()
+    _step(progress, "Laying out the pages")
+    rendered = highlight_report_render(
+        snapshot=snapshot,
+        status=ISSUED,
+        meeting=meeting,
+        meeting_date=meeting_date.isoformat(),
+        version=version,
+        changes=changes,
+        created=now.isoformat(timespec="seconds"),
+    )
+    _step(progress, "Storing the issued report")
+    report = IssuedReport(
+        programme=programme,
+        period=period,
+        meeting=meeting,
+        meeting_date=meeting_date,
+        version=version,
+        reason=reason.strip() if latest else "",
+        pdf=rendered.pdf,
+        pdf_sha256=hashlib.sha256(rendered.pdf).hexdigest(),
+        snapshot=snapshot,
+        snapshot_sha256=snapshot_sha256(snapshot),
+        page_count=rendered.pages,
+        compared_with=previous,
+        issued_by=by,
+        issued_by_name=(by.get_full_name() or by.username) if by else "command line",
+        issued_at=now,
+    )
+    report.full_clean(exclude=["pdf"])
+    report.save()
+    logger.info(
+        "Issued %s highlight report for %s %s v%s (%s bytes, sha256 %s)",
+        programme.slug,
+        meeting,
+        meeting_date,
+        version,
+        len(rendered.pdf),
+        report.pdf_sha256,
+    )
+    return report
+
+
+def issued_report_rebuild(*, report: IssuedReport) -> RenderedPdf:
+    """Render an issued report again from its stored snapshot (to prove it reproduces; the stored bytes are what
+    is downloaded)."""
+    snapshot = report.snapshot
+    return highlight_report_render(
+        snapshot=snapshot,
+        status=ISSUED,
+        meeting=report.meeting,
+        meeting_date=report.meeting_date.isoformat(),
+        version=report.version,
+        changes=snapshot.get("changes"),
+        created=report.issued_at.isoformat(timespec="seconds"),
+    )
+
+
+def _step(progress, text: str) -> None:
+    if progress is not None:
+        progress(text)
+
+
+# --- Background builds ------------------------------------------------------------------------
+
+
+def report_needs_background(*, programme) -> bool:
+    """Large programmes are built by a worker; small ones in the request (settings.HIGHLIGHT_REPORT_BACKGROUND_SCHEMES)."""
+    return programme.schemes.count() > settings.HIGHLIGHT_REPORT_BACKGROUND_SCHEMES
+
+
+def report_job_start(*, programme, period, by, issue: dict | None = None) -> ReportJob:
+    """Record a job and queue it once the transaction commits. If the queue cannot be reached the job is marked
+    failed with a message, and the page offers a retry."""
+    job = ReportJob.objects.create(programme=programme, period=period, requested_by=by, issue=issue)
+    transaction.on_commit(lambda: _enqueue(job.pk))
+    return job
+
+
+def _enqueue(job_id: int) -> None:
+    from reporting.tasks import build_highlight_report_job
+
+    try:
+        build_highlight_report_job.apply_async(args=[job_id], retry=False)
+    except Exception as exc:  # broker down: kombu/redis raise their own connection errors
+        logger.warning("Could not queue report job %s: %s", job_id, exc)
+        ReportJob.objects.filter(pk=job_id, state=JobState.QUEUED).update(
+            state=JobState.FAILED,
+            error="The job queue is unavailable, so the report was not built. Try again in a minute.",
+            finished_at=timezone.now(),
+        )
+
+
+def report_job_retry(*, job: ReportJob) -> ReportJob:
+    """Start a failed job again as a new job with the same request."""
+    if job.state != JobState.FAILED:
+        raise ValidationError("Only a failed job can be retried.")
+    return report_job_start(programme=job.programme, period=job.period, by=job.requested_by, issue=job.issue)
+
+
+def report_job_run(*, job_id: int) -> ReportJob:
+    """Build a job's report. Safe to run twice: a finished job is left as it is."""
+    with transaction.atomic():
+        job = ReportJob.objects.select_for_update().select_related("programme", "period", "requested_by").get(pk=job_id)
+        if job.is_finished:
+            return job
+        job.state, job.step, job.attempts = JobState.RUNNING, "Starting", job.attempts + 1
+        job.started_at = job.started_at or timezone.now()
+        job.save(update_fields=["state", "step", "attempts", "started_at", "updated_at"])
+
+    def progress(text: str) -> None:
+        ReportJob.objects.filter(pk=job.pk).update(step=text, updated_at=timezone.now())
+
+    try:
+        if job.issue:
+            report = highlight_report_issue(
+                programme=job.programme,
+                period=job.period,
+                meeting=job.issue.get("meeting", ""),
+                meeting_date=job.issue.get("meeting_date"),
+                reissue=bool(job.issue.get("reissue")),
+                reason=job.issue.get("reason", ""),
+                with_changes=bool(job.issue.get("with_changes", True)),
+                by=job.requested_by,
+                progress=progress,
+            )
+            job.issued_report, job.pdf = report, None
+        else:
+            progress("Collecting the programme's data")
+            snapshot = highlight_snapshot(programme=job.programme, period=job.period)
+            progress("Laying out the pages")
+            job.pdf = highlight_report_render(snapshot=snapshot, status=DRAFT).pdf
+        job.state, job.step, job.error = JobState.DONE, "Done", ""
+    except ValidationError as exc:
+        job.state, job.error = JobState.FAILED, " ".join(exc.messages)
+    except Exception as exc:
+        logger.exception("Report job %s failed", job.pk)
+        job.state, job.error = JobState.FAILED, f"The report could not be built ({type(exc).__name__}). Try again."
+    job.finished_at = timezone.now()
+    job.save(update_fields=["state", "step", "error", "pdf", "issued_report", "finished_at", "updated_at"])
+    return job
+
+
+# --- Finance appendix -------------------------------------------------------------------------
+
+
+def finance_appendix_render(*, fund) -> RenderedPdf:
+    """Appendix 1 of the Executive report (004) as its own PDF: the allocation table in £'000s."""
+    from finance.selectors import fund_overview
+
+    overview = fund_overview(fund=fund)
+    html = render_to_string(
+        "reporting/pdf/finance_appendix.html",
+        {
+            "fund": fund,
+            "rows": appendix_rows(overview["tree"]),
+            "summary": overview["summary"],
+            "now": timezone.localtime(),
+        },
+    )
+    return html_to_pdf(html)
+
+
+def appendix_rows(tree: dict) -> list[dict]:
+    """The allocation tree flattened into Appendix 1's lines: section heads, then initiative / workstream /
+    scheme / £'000s with the initiative and workstream printed only where they change, subtotals, totals."""
+    lines = []
+    for section in tree["sections"]:
+        lines.append({"kind": "section", "label": section.label})
+        for initiative in section.rows:
+            first_in_initiative = True
+            for workstream in initiative.rows:
+                first_in_workstream = True
+                for row in workstream.rows:
+                    lines.append(
+                        {
+                            "kind": "row",
+                            "initiative": initiative.label if first_in_initiative else "",
+                            "workstream": workstream.label if first_in_workstream else "",
+                            "scheme": row.label,
+                            "budget": row.budget,
+                            "spent": row.spent,
+                            "forecast": row.forecast,
+                            "forecast_given": row.forecast_given,
+                        }
+                    )
+                    first_in_initiative = first_in_workstream = False
+            if len(initiative.rows) > 1 or sum(len(w.rows) for w in initiative.rows) > 1:
+                lines.append(
+                    {"kind": "subtotal", "label": f"Subtotal {initiative.label}", "budget": initiative.subtotal.budget}
+                )
+        lines.append({"kind": "total", "label": f"Total {section.label.lower()}", "budget": section.subtotal.budget})
+    lines.append({"kind": "grand", "label": "Grand total", "budget": tree["grand_total"].budget})
+    return lines

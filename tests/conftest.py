@@ -1,7 +1,12 @@
 import os
 import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from accounts.roles import Role
 from tests.factories.accounts import UserFactory
@@ -63,3 +68,80 @@ def chromium_path():
             "E2E_REQUIRED", "Debian's chromium is not installed: browser journeys skipped (apt-get install chromium)"
         )
     return path
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def switch_broker(url: str | None, *, result_backend: str | None = None) -> None:
+    """Publish tasks to `url` for real (None: back to the in-process, eager default of the test settings).
+
+    Celery caches its connection pools, so they are dropped too, or the old broker would still be used.
+    """
+    from config.celery import app
+
+    if url is None:
+        app.conf.update(task_always_eager=True, broker_url="memory://", result_backend="cache+memory://")
+    else:
+        app.conf.update(task_always_eager=False, broker_url=url, result_backend=result_backend or "cache+memory://")
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def real_worker(transactional_db, settings):
+    """A real Celery worker process on its own queue; yields the queue name to publish to."""
+    redis_url = os.environ.get("REDIS_URL")
+    if not redis_url:
+        requirement("WORKER_REQUIRED", "REDIS_URL is not set: the real Celery worker test runs in CI")
+    if connection.vendor == "sqlite":
+        pytest.skip("the worker shares the test database only on PostgreSQL (in-memory SQLite is per process)")
+    queue = f"test-{os.getpid()}-{time.time_ns()}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": redis_url,
+    }
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--loglevel=warning",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    # The test process publishes to the same Redis, for real (not eagerly).
+    switch_broker(redis_url, result_backend=redis_url)
+    try:
+        yield queue
+    finally:
+        switch_broker(None)
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()

@@ -157,9 +157,20 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 # A broker that is down must not hang a web request (celery#4296).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    # One quick retry: kombu otherwise waits 2 s before it, so a stopped Redis took over 2 s to report.
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# Highlight reports for programmes with more schemes than this are built by a worker, with a progress page.
+HIGHLIGHT_REPORT_BACKGROUND_SCHEMES = cfg.integer("HIGHLIGHT_REPORT_BACKGROUND_SCHEMES", 20)
 
 DEMO_PASSWORD = cfg.env.str("DEMO_PASSWORD", default="trafford-demo-2015")
 
@@ -168,4 +179,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": cfg.env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint logs every layout step at INFO; keep its warnings (e.g. a refused fetch) only.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
 }

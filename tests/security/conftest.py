@@ -12,6 +12,9 @@ from finance.models import Allocation, Decision, Movement
 from metrics import services as metric_services
 from metrics.models import Metric
 from milestones.models import Milestone
+from reporting import services as reporting_services
+from reporting.models import JobState, ReportJob
+from reporting.renderers.pdf import html_to_pdf
 from risks import services as risk_services
 from schemes.models import Approval, Programme, Scheme
 
@@ -54,8 +57,22 @@ def _set(scheme, name):
 
 
 @pytest.fixture
-def objects(demo):
+def objects(demo, settings):
+    # Every highlight report goes to the background, so walking every URL as every role renders no PDF in the
+    # request (the draft answers with a redirect to build it); one report is issued for the issued-report URLs.
+    settings.HIGHLIGHT_REPORT_BACKGROUND_SCHEMES = 0
     programme = Programme.objects.get(slug=PROGRAMME)
+    period = programme.periods.get(code="2015-16-P1")
+    issued = reporting_services.highlight_report_issue(
+        programme=programme, period=period, meeting="Health & Wellbeing Board", meeting_date=dt.date(2015, 6, 9)
+    )
+    job = ReportJob.objects.create(
+        programme=programme,
+        period=period,
+        requested_by=User.objects.get(username="secretary"),
+        state=JobState.DONE,
+        pdf=html_to_pdf("<p>Draft</p>").pdf,
+    )
     own = Scheme.objects.get(programme=programme, ref="5.1")  # the demo lead leads 5.1 and 5.2
     other = Scheme.objects.get(programme=programme, ref="5.3")
     token, _raw = api_services.token_create(user=User.objects.get(username="finance"), name="Matrix")
@@ -66,4 +83,7 @@ def objects(demo):
         "allocation": Allocation.objects.filter(fund__slug=TF, status="going_forward").first(),
         "movement": Movement.objects.filter(fund__slug=TF).order_by("pk").last(),
         "token": token,
+        "period": period,
+        "issued_report": issued,
+        "report_job": job,
     }

@@ -24,6 +24,7 @@ OFFICE_LEAD_OWN = {"pmo", LEAD_OWN}
 ACCOUNT = "account"  # any signed-in account, even one with no role (their own password)
 PUBLIC = "public"  # no sign-in needed
 NOT_ALLOWED = None  # 405 for everyone
+JOB_VIEWERS = {"pmo", "secretary"}
 
 # Who may use each URL: (GET, POST). A set names the demo users allowed; everyone else signed in must get 403,
 # and anonymous visitors are sent to sign in. Read pages answer a POST as a GET (it changes nothing).
@@ -96,6 +97,28 @@ MATRIX = {
     "api:token_revoke": (NOT_ALLOWED, {"finance"}),  # the token's owner; to anyone else it does not exist (404)
     "api:index": (READERS, NOT_ALLOWED),
     "api:feed": (READERS, NOT_ALLOWED),
+    "reporting:index": (READERS, NOT_ALLOWED),
+    "reporting:draft": (READERS, NOT_ALLOWED),
+    "reporting:draft_build": (NOT_ALLOWED, READERS),
+    "reporting:cover": (OFFICE, OFFICE),
+    "reporting:issue": (OFFICE, OFFICE),
+    "reporting:issued": (READERS, NOT_ALLOWED),
+    "reporting:issued_download": (READERS, NOT_ALLOWED),
+    "reporting:issued_snapshot": (READERS, NOT_ALLOWED),
+    "reporting:finance_appendix": (READERS, NOT_ALLOWED),
+    # A background report job: the person who asked for it (the secretary here) and the programme office.
+    "reporting:job": (JOB_VIEWERS, NOT_ALLOWED),
+    "reporting:job_status": (JOB_VIEWERS, NOT_ALLOWED),
+    "reporting:job_download": (JOB_VIEWERS, NOT_ALLOWED),
+    "reporting:job_retry": (NOT_ALLOWED, JOB_VIEWERS),
+}
+# To anyone else these objects do not exist: 404, not 403.
+HIDDEN_FROM_OTHERS = {
+    "api:token_revoke",
+    "reporting:job",
+    "reporting:job_status",
+    "reporting:job_download",
+    "reporting:job_retry",
 }
 
 
@@ -171,6 +194,19 @@ def urls(objects: dict, own: bool) -> dict:
         "api:token_revoke": reverse("api:token_revoke", args=[objects["token"].pk]),
         "api:index": reverse("api:index"),
         "api:feed": reverse("api:feed", args=["risks"]),
+        "reporting:index": reverse("reporting:index"),
+        "reporting:draft": reverse("reporting:draft", args=[objects["period"].pk]),
+        "reporting:draft_build": reverse("reporting:draft_build", args=[objects["period"].pk]),
+        "reporting:cover": reverse("reporting:cover", args=[objects["period"].pk]),
+        "reporting:issue": reverse("reporting:issue", args=[objects["period"].pk]),
+        "reporting:issued": reverse("reporting:issued", args=[objects["issued_report"].pk]),
+        "reporting:issued_download": reverse("reporting:issued_download", args=[objects["issued_report"].pk]),
+        "reporting:issued_snapshot": reverse("reporting:issued_snapshot", args=[objects["issued_report"].pk]),
+        "reporting:finance_appendix": reverse("reporting:finance_appendix", args=[TF]),
+        "reporting:job": reverse("reporting:job", args=[objects["report_job"].pk]),
+        "reporting:job_status": reverse("reporting:job_status", args=[objects["report_job"].pk]),
+        "reporting:job_download": reverse("reporting:job_download", args=[objects["report_job"].pk]),
+        "reporting:job_retry": reverse("reporting:job_retry", args=[objects["report_job"].pk]),
     }
 
 
@@ -262,7 +298,7 @@ def test_every_role_gets_what_the_matrix_says(objects):
                     elif _allowed(rule, who, own):
                         expected, ok = "allowed", status in (200, 201, 302, 400)
                     else:
-                        expected = "404" if name == "api:token_revoke" and who in ROLES else "403"
+                        expected = "404" if name in HIDDEN_FROM_OTHERS and who in ROLES else "403"
                         ok = str(status) == expected and written == 0
                     if not ok:
                         problems.append(

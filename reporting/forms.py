@@ -1,0 +1,50 @@
+from django import forms
+
+from reporting.models import HighlightCover
+from reporting.selectors import DEFAULT_MEETING
+
+
+class CoverForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = HighlightCover
+        fields = [
+            "report_to",
+            "report_date",
+            "report_for",
+            "report_of",
+            "title",
+            "purpose",
+            "recommendations",
+            "contact",
+            "introduction",
+            "steering_group",
+            "conclusion",
+        ]
+        widgets = {
+            "report_date": forms.DateInput(attrs={"type": "date"}),
+            "purpose": forms.Textarea(attrs={"rows": 2}),
+            "recommendations": forms.Textarea(attrs={"rows": 2}),
+            "contact": forms.Textarea(attrs={"rows": 2}),
+            "introduction": forms.Textarea(attrs={"rows": 6}),
+            "steering_group": forms.Textarea(attrs={"rows": 6}),
+            "conclusion": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class IssueForm(forms.Form):
+    meeting = forms.CharField(max_length=200, initial=DEFAULT_MEETING, help_text="The meeting the report goes to.")
+    meeting_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    with_changes = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Add the appendix of changes since the last board",
+        help_text="RAG moves, milestones completed or slipped, new or re-scored risks, money movements.",
+    )
+    reissue = forms.BooleanField(
+        required=False, label="Re-issue", help_text="Issue a new version for a meeting that already has one."
+    )
+    reason = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Reason for re-issuing", max_length=2000
+    )

@@ -1,0 +1,65 @@
+"""python manage.py build_highlight_report --programme SLUG --period ID|CODE|latest --out FILE.pdf [--issue]"""
+
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from reporting import services
+from reporting.selectors import DEFAULT_MEETING, period_resolve
+
+
+class Command(BaseCommand):
+    help = "Build a programme's highlight report as a PDF (a draft, or --issue it for the board)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--programme", required=True, help="The programme's slug, e.g. trafford-bcf-2015-16.")
+        parser.add_argument("--period", required=True, help="Reporting period id or code, or 'latest'.")
+        parser.add_argument("--out", required=True, help="Where to write the PDF.")
+        parser.add_argument("--issue", action="store_true", help="Issue and store it (otherwise a DRAFT).")
+        parser.add_argument("--meeting", default="", help=f"Meeting it is issued to (default: {DEFAULT_MEETING}).")
+        parser.add_argument("--meeting-date", default="", help="YYYY-MM-DD (default: the period's board date).")
+        parser.add_argument("--reissue", default="", metavar="REASON", help="Issue a new version, for this reason.")
+        parser.add_argument("--by", default="", help="Username recorded as issuing it.")
+
+    def handle(self, *args, **options):
+        from accounts.models import User
+        from schemes.models import Programme
+
+        programme = Programme.objects.filter(slug=options["programme"]).first()
+        if programme is None:
+            raise CommandError(f"Unknown programme “{options['programme']}”.")
+        period = period_resolve(programme=programme, period=options["period"])
+        if period is None:
+            raise CommandError(f"Unknown reporting period “{options['period']}” for {programme.slug}.")
+        out = Path(options["out"])
+        if not out.parent.exists():
+            raise CommandError(f"The folder {out.parent} does not exist.")
+        if options["issue"]:
+            by = User.objects.filter(username=options["by"]).first() if options["by"] else None
+            if options["by"] and by is None:
+                raise CommandError(f"Unknown user “{options['by']}”.")
+            meeting_date = options["meeting_date"] or (period.board_date.isoformat() if period.board_date else "")
+            if not meeting_date:
+                raise CommandError("The period has no board date: give --meeting-date YYYY-MM-DD.")
+            try:
+                report = services.highlight_report_issue(
+                    programme=programme,
+                    period=period,
+                    meeting=options["meeting"] or DEFAULT_MEETING,
+                    meeting_date=meeting_date,
+                    reissue=bool(options["reissue"]),
+                    reason=options["reissue"],
+                    by=by,
+                )
+            except (ValidationError, ValueError) as exc:
+                messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+                raise CommandError(" ".join(messages)) from None
+            out.write_bytes(bytes(report.pdf))
+            self.stdout.write(
+                f"Issued {report} for {programme.slug}: {out} ({report.page_count} pages, sha256 {report.pdf_sha256})"
+            )
+            return
+        rendered = services.highlight_report_draft(programme=programme, period=period)
+        out.write_bytes(rendered.pdf)
+        self.stdout.write(f"Draft highlight report for {programme.slug}, {period.name}: {out} ({rendered.pages} pages)")

@@ -1,0 +1,457 @@
+"""Reads for the highlight report: the snapshot of programme data a report is built from, and what changed.
+
+A snapshot is plain JSON (dates as ISO strings, money as decimal strings), so an issued report keeps exactly
+the data it was built from, and the PDF can be rebuilt from it years later without the live records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from decimal import Decimal
+
+from django.db.models import F, Prefetch, Q
+from django.utils import timezone
+
+from reporting.models import HighlightCover, IssuedReport, NationalConditionAnswer
+
+SNAPSHOT_SCHEMA = 1
+DEFAULT_MEETING = "Health & Wellbeing Board"
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else str(Decimal(value).quantize(Decimal("0.01")))
+
+
+def snapshot_sha256(snapshot: dict) -> str:
+    """SHA-256 of the snapshot's canonical JSON (sorted keys, no spaces), so the same data gives the same hash."""
+    return hashlib.sha256(canonical_json(snapshot).encode()).hexdigest()
+
+
+def canonical_json(snapshot: dict) -> str:
+    return json.dumps(snapshot, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def cover_for(*, programme, period) -> dict:
+    """The cover block and opening sections as they will print: what the programme office saved, else defaults."""
+    cover = HighlightCover.objects.filter(programme=programme, period=period).first()
+    defaults = {
+        "report_to": DEFAULT_MEETING,
+        "report_date": _iso(period.board_date),
+        "report_for": DEFAULT_MEETING,
+        "report_of": programme.name,
+        "title": f"Progress Report of {programme.name}",
+        "purpose": f"To update the {DEFAULT_MEETING} on the progress of {programme.name} and of its schemes.",
+        "recommendations": f"The {DEFAULT_MEETING} is asked to note the progress outlined in this report.",
+        "contact": "",
+        "introduction": "",
+        "steering_group": "",
+        "conclusion": "",
+    }
+    if cover is None:
+        return {**defaults, "version": None}
+    saved = {
+        field: (_iso(getattr(cover, field)) if field == "report_date" else getattr(cover, field)) for field in defaults
+    }
+    return {field: saved[field] or defaults[field] for field in defaults} | {"version": cover.version}
+
+
+def period_resolve(*, programme, period: str):
+    """A reporting period of the programme by id, code or 'latest' (the latest that has started); None if unknown."""
+    from schemes.models import ReportingPeriod
+
+    periods = ReportingPeriod.objects.filter(programme=programme)
+    if period == "latest":
+        today = timezone.localdate()
+        return (
+            periods.filter(start_date__lte=today).order_by("-start_date").first()
+            or periods.order_by("start_date").first()
+        )
+    if str(period).isdigit():
+        return periods.filter(pk=int(period)).first()
+    return periods.filter(code=period).first()
+
+
+def _milestone(m, *, as_of: dt.date) -> dict:
+    from milestones.rag_rules import suggest_milestone_rag
+
+    changes = sorted(m.date_changes.all(), key=lambda c: (c.changed_at, c.pk))
+    suggested = suggest_milestone_rag(m, as_of=as_of)
+    return {
+        "id": m.pk,
+        "phase": m.phase,
+        "description": m.description,
+        "start_date": _iso(m.start_date),
+        "baseline_date": _iso(m.baseline_date),
+        "due_date": _iso(m.due_date),
+        "completed_on": _iso(m.completed_on),
+        "status": m.status,
+        "rag": m.rag or (suggested.value if suggested else ""),
+        "rag_suggested": not m.rag and bool(suggested),
+        "extended_reason": changes[-1].reason if changes and m.due_date != m.baseline_date else "",
+    }
+
+
+def _scheme_rag(update, milestones, as_of) -> tuple[str, bool, str]:
+    """(RAG, whether it is only the rules' suggestion, reason) for a scheme in a period."""
+    from milestones.rag_rules import suggest_scheme_rag
+
+    if update and update.rag:
+        return update.rag, False, update.rag_reason
+    if update and update.rag_suggested:
+        return update.rag_suggested, True, ""
+    suggested = suggest_scheme_rag(milestones, as_of=as_of)
+    return (suggested.value if suggested else ""), bool(suggested), ""
+
+
+def _schemes(programme, period, next_period, as_of) -> tuple[list[dict], list[dict], list[dict], list[dict]]:
+    """Schemes with milestones, comments and RAG; then highlights, interdependencies and projects to scope."""
+    from milestones.models import Milestone
+    from schemes.models import ProgressComment, Scheme, SchemeLead, SchemePeriodUpdate, SchemeStatus
+    from schemes.selectors import milestones_completed_in, milestones_planned_next
+
+    schemes = list(
+        Scheme.objects.filter(programme=programme)
+        .select_related("workstream")
+        .prefetch_related(
+            Prefetch("leads", queryset=SchemeLead.objects.select_related("user")),
+            Prefetch("milestones", queryset=Milestone.objects.prefetch_related("date_changes")),
+            Prefetch(
+                "comments",
+                queryset=ProgressComment.objects.filter(period=period).order_by("date", "id"),
+                to_attr="in_period",
+            ),
+            Prefetch(
+                "period_updates", queryset=SchemePeriodUpdate.objects.filter(period=period), to_attr="this_update"
+            ),
+            "dependencies__depends_on",
+        )
+        .order_by("ref", "name")
+    )
+    rows, highlights, dependencies, to_scope = [], [], [], []
+    for scheme in schemes:
+        if scheme.status == SchemeStatus.TO_SCOPE:
+            to_scope.append({"name": scheme.name, "description": scheme.description})
+            continue
+        milestones = list(scheme.milestones.all())
+        update = scheme.this_update[0] if scheme.this_update else None
+        rag, suggested, reason = _scheme_rag(update, milestones, as_of)
+        leads = [lead.user for lead in scheme.leads.all() if lead.is_current(period.end_date)] or [
+            lead.user for lead in scheme.leads.all()
+        ][-1:]
+        by_id = {m.pk: m for m in milestones}
+        row = {
+            "id": scheme.pk,
+            "ref": scheme.ref,
+            "name": scheme.name,
+            "workstream": scheme.workstream.name if scheme.workstream else "",
+            "description": scheme.description,
+            "clinical_lead": scheme.clinical_lead,
+            "project_leads": [user.get_full_name() or user.username for user in leads],
+            "ccg": scheme.reports_to_ccg,
+            "gm": scheme.reports_to_gm,
+            "national": scheme.reports_to_national,
+            "status": scheme.status,
+            "rag": rag,
+            "rag_suggested": suggested,
+            "rag_reason": reason,
+            "update_status": update.status if update else "",
+            "milestones": [_milestone(m, as_of=as_of) for m in milestones],
+            "completed_this_period": [m.pk for m in milestones_completed_in(milestones, period)],
+            "planned_next_period": [
+                m.pk for m in milestones_planned_next(milestones, period, next_period) if m.pk in by_id
+            ],
+            "comments": [
+                {"date": _iso(c.date), "kind": c.kind, "text": c.text, "rag": c.rag} for c in scheme.in_period
+            ],
+        }
+        rows.append(row)
+        for c in scheme.in_period:
+            if c.kind in ("highlight", "good_news"):
+                highlights.append({"ref": scheme.ref, "scheme": scheme.name, "kind": c.kind, "text": c.text})
+        for dep in scheme.dependencies.all():
+            dependencies.append(
+                {
+                    "ref": scheme.ref,
+                    "scheme": scheme.name,
+                    "with": (f"{dep.depends_on.ref} {dep.depends_on.name}" if dep.depends_on else dep.external_project),
+                    "note": dep.note,
+                }
+            )
+    return rows, highlights, dependencies, to_scope
+
+
+def _risks(programme) -> list[dict]:
+    """Open risks escalated to the board, highest score first, with their mitigating actions."""
+    from risks.models import MitigatingAction, Risk
+
+    risks = (
+        Risk.objects.filter(programme=programme)
+        .open()
+        .escalated()
+        .prefetch_related("schemes", Prefetch("actions", queryset=MitigatingAction.objects.order_by("due_date", "id")))
+        .order_by("-score_value", "raised_on", "id")
+    )
+    return [
+        {
+            "id": r.pk,
+            "title": r.title,
+            "description": r.description,
+            "schemes": sorted(s.ref or s.name for s in r.schemes.all()),
+            "likelihood": r.likelihood,
+            "consequence": r.consequence,
+            "score": r.score,
+            "grade": r.grade.label,
+            "on_assurance_framework": r.on_assurance_framework,
+            "assurance_reference": r.assurance_reference,
+            "demo_values": r.demo_values,
+            "actions": [
+                {"action": a.action, "owner": a.owner_name, "due_date": _iso(a.due_date), "status": a.status}
+                for a in r.actions.all()
+            ],
+        }
+        for r in risks
+    ]
+
+
+def _conditions(programme, as_of: dt.date) -> dict:
+    """The latest quarter's national-condition answers (the return as last submitted)."""
+    quarters = sorted(
+        set(NationalConditionAnswer.objects.filter(programme=programme).values_list("quarter", flat=True))
+    )
+    if not quarters:
+        return {"quarter": "", "rows": []}
+    quarter = quarters[-1]
+    rows = NationalConditionAnswer.objects.filter(programme=programme, quarter=quarter).order_by("order")
+    return {
+        "quarter": quarter,
+        "rows": [
+            {
+                "code": a.code,
+                "parent_code": a.parent_code,
+                "text": a.text,
+                "answer": a.answer,
+                "commentary": a.commentary,
+            }
+            for a in rows
+        ],
+    }
+
+
+def _money_section(programme) -> list[dict]:
+    """Each fund of the programme: its headline figures, its allocations' budgets and its approved movements."""
+    from finance.models import DecisionStatus, Fund, Movement
+    from finance.selectors import fund_overview
+
+    funds = []
+    # The programme's funds, then funds tied to no programme (shared by all), as on the dashboard.
+    funds_in_scope = Fund.objects.filter(Q(programme=programme) | Q(programme__isnull=True))
+    for fund in funds_in_scope.order_by(F("programme_id").asc(nulls_last=True), "name"):
+        overview = fund_overview(fund=fund)
+        summary = overview["summary"]
+        movements = (
+            Movement.objects.filter(fund=fund, decision__status=DecisionStatus.APPROVED)
+            .select_related("decision")
+            .prefetch_related("lines")
+            .order_by("decision__decided_on", "id")
+        )
+        funds.append(
+            {
+                "slug": fund.slug,
+                "name": fund.name,
+                "total": _money(summary["total"]),
+                "allocated": _money(summary["allocated"]),
+                "unallocated": _money(summary["unallocated"]),
+                "spent": _money(summary["spent"]),
+                "forecast": _money(summary["forecast"]),
+                "variance": _money(summary["variance"]),
+                "reconciles": summary["reconciliation"]["balanced"],
+                "allocations": [
+                    {
+                        "id": row.allocation.pk,
+                        "label": row.label,
+                        "scheme_id": row.allocation.scheme_id,
+                        "budget": _money(row.budget),
+                        "spent": _money(row.spent),
+                        "forecast": _money(row.forecast),
+                    }
+                    for row in overview["tree"]["rows"]
+                    if row.allocation is not None
+                ],
+                "movements": [
+                    {
+                        "id": m.pk,
+                        "kind": m.get_kind_display(),
+                        "decision": m.decision.title,
+                        "decided_on": _iso(m.decision.decided_on),
+                        "reason": m.reason,
+                        "amount": _money(sum((line.amount for line in m.lines.all() if line.amount > 0), Decimal(0))),
+                    }
+                    for m in movements
+                ],
+            }
+        )
+    return funds
+
+
+def _metrics(programme, as_of: dt.date) -> list[dict]:
+    from metrics.selectors import metric_summaries
+
+    rows = []
+    for summary in metric_summaries(programme=programme, as_of=as_of, window=12):
+        metric = summary.metric
+        rows.append(
+            {
+                "id": metric.pk,
+                "name": metric.name,
+                "scheme": metric.scheme.ref if metric.scheme else "",
+                "unit": metric.unit,
+                "direction": metric.get_direction_display(),
+                "status": summary.status_label,
+                "demo": metric.is_demo,
+                "periods": [
+                    {
+                        "label": row.label,
+                        "plan": _money(row.value.plan),
+                        "actual": _money(row.value.actual),
+                        "status": row.status_label,
+                    }
+                    for row in summary.rows
+                ],
+            }
+        )
+    return rows
+
+
+def highlight_snapshot(*, programme, period) -> dict:
+    """Everything the highlight report prints for a programme and period, as JSON-safe data."""
+    from schemes.models import ReportingPeriod
+    from schemes.selectors import period_after
+
+    periods = list(ReportingPeriod.objects.filter(programme=programme).order_by("start_date"))
+    next_period = period_after(period, periods)
+    as_of = min(period.end_date, timezone.localdate())
+    schemes, highlights, dependencies, to_scope = _schemes(programme, period, next_period, as_of)
+    next_end = (
+        next_period.end_date
+        if next_period
+        else period.end_date + dt.timedelta(days=(period.end_date - period.start_date).days)
+    )
+    return {
+        "schema": SNAPSHOT_SCHEMA,
+        "taken_at": timezone.now().isoformat(timespec="seconds"),
+        "programme": {"slug": programme.slug, "name": programme.name, "organisation": programme.organisation},
+        "period": {
+            "id": period.pk,
+            "code": period.code,
+            "name": period.name,
+            "start_date": _iso(period.start_date),
+            "end_date": _iso(period.end_date),
+            "steering_group_date": _iso(period.steering_group_date),
+            "board_date": _iso(period.board_date),
+            "next_start_date": _iso(next_period.start_date if next_period else period.end_date),
+            "next_end_date": _iso(next_end),
+        },
+        "cover": cover_for(programme=programme, period=period),
+        "national_conditions": _conditions(programme, as_of),
+        "schemes": schemes,
+        "highlights": highlights,
+        "risks": _risks(programme),
+        "interdependencies": dependencies,
+        "to_scope": to_scope,
+        "money": _money_section(programme),
+        "metrics": _metrics(programme, period.end_date),
+    }
+
+
+def previous_issued(*, programme, meeting_date: dt.date) -> IssuedReport | None:
+    """The report the changes appendix compares with: the latest version issued for the last earlier meeting."""
+    return (
+        IssuedReport.objects.filter(programme=programme, meeting_date__lt=meeting_date)
+        .order_by("-meeting_date", "-version")
+        .first()
+    )
+
+
+def snapshot_changes(previous: dict, current: dict) -> dict:
+    """What changed between two snapshots: RAG moves, milestones completed or slipped, risks new or re-scored,
+    money movements approved since. Pure: snapshots in, lists out."""
+    before_schemes = {s["id"]: s for s in previous.get("schemes", [])}
+    rag_moves, completed, slipped = [], [], []
+    for scheme in current.get("schemes", []):
+        old = before_schemes.get(scheme["id"])
+        if old is None:
+            if scheme["rag"]:
+                rag_moves.append({"ref": scheme["ref"], "scheme": scheme["name"], "before": "", "after": scheme["rag"]})
+            continue
+        if old["rag"] != scheme["rag"]:
+            rag_moves.append(
+                {"ref": scheme["ref"], "scheme": scheme["name"], "before": old["rag"], "after": scheme["rag"]}
+            )
+        old_milestones = {m["id"]: m for m in old["milestones"]}
+        for m in scheme["milestones"]:
+            was = old_milestones.get(m["id"])
+            if m["completed_on"] and not (was and was["completed_on"]):
+                completed.append({"ref": scheme["ref"], "description": m["description"], "date": m["completed_on"]})
+            if was and was["due_date"] and m["due_date"] and m["due_date"] > was["due_date"]:
+                slipped.append(
+                    {
+                        "ref": scheme["ref"],
+                        "description": m["description"],
+                        "before": was["due_date"],
+                        "after": m["due_date"],
+                        "reason": m["extended_reason"],
+                    }
+                )
+    before_risks = {r["id"]: r for r in previous.get("risks", [])}
+    new_risks, rescored = [], []
+    for risk in current.get("risks", []):
+        old = before_risks.get(risk["id"])
+        if old is None:
+            new_risks.append({"title": risk["title"], "score": risk["score"], "grade": risk["grade"]})
+        elif old["score"] != risk["score"]:
+            rescored.append(
+                {"title": risk["title"], "before": old["score"], "after": risk["score"], "grade": risk["grade"]}
+            )
+    seen = {m["id"] for fund in previous.get("money", []) for m in fund["movements"]}
+    movements = [
+        {"fund": fund["name"], **m}
+        for fund in current.get("money", [])
+        for m in fund["movements"]
+        if m["id"] not in seen
+    ]
+    return {
+        "since": previous.get("period", {}).get("name", ""),
+        "since_taken_at": previous.get("taken_at", ""),
+        "rag_moves": rag_moves,
+        "milestones_completed": completed,
+        "milestones_slipped": slipped,
+        "risks_new": new_risks,
+        "risks_rescored": rescored,
+        "money_movements": movements,
+    }
+
+
+def issued_reports(*, programme=None) -> list[dict]:
+    """Issued reports grouped by meeting, newest meeting first, every version (no PDF bytes loaded)."""
+    reports = IssuedReport.objects.select_related("programme", "period").defer("pdf", "snapshot")
+    if programme is not None:
+        reports = reports.filter(programme=programme)
+    meetings: dict[tuple, dict] = {}
+    for report in reports.order_by("-meeting_date", "meeting", "-version"):
+        key = (report.programme_id, report.meeting, report.meeting_date)
+        meetings.setdefault(
+            key,
+            {
+                "programme": report.programme,
+                "meeting": report.meeting,
+                "meeting_date": report.meeting_date,
+                "versions": [],
+            },
+        )["versions"].append(report)
+    return list(meetings.values())

@@ -1,0 +1,132 @@
+"""Filters and chart tags for the highlight report, which reads a JSON snapshot (ISO dates, decimal strings)."""
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django import template
+
+from core.charts import bar_chart, line_chart
+from core.rag import RAG
+
+register = template.Library()
+
+RAG_WORDS = dict(RAG.choices)
+UNIT_SUFFIX = {"percent": "%", "rate": "per 100k", "days": "days", "pounds": "£"}
+
+
+@register.filter
+def ukdate(value) -> str:
+    """'2015-05-20' → '20/05/2015'; blank stays blank."""
+    if not value:
+        return ""
+    try:
+        return dt.date.fromisoformat(str(value)[:10]).strftime("%d/%m/%Y")
+    except ValueError:
+        return str(value)
+
+
+@register.filter
+def longdate(value) -> str:
+    """'2015-06-09' → '9 June 2015', as the cover prints it."""
+    if not value:
+        return ""
+    day = dt.date.fromisoformat(str(value)[:10])
+    return f"{day.day} {day:%B %Y}"
+
+
+def _decimal(value) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+@register.filter
+def pounds(value) -> str:
+    """'2074000.00' → '£2,074,000'; a negative in brackets as the papers print it."""
+    amount = _decimal(value)
+    if amount is None:
+        return "—"
+    text = f"£{abs(amount):,.0f}"
+    return f"({text})" if amount < 0 else text
+
+
+@register.filter
+def thousands(value) -> str:
+    """Pounds as £'000s: '2074000.00' → '2,074'; negatives in brackets."""
+    amount = _decimal(value)
+    if amount is None:
+        return "—"
+    text = f"{abs(amount) / 1000:,.0f}"
+    return f"({text})" if amount < 0 else text
+
+
+@register.filter
+def figure(value) -> str:
+    amount = _decimal(value)
+    if amount is None:
+        return "—"
+    return f"{amount:,.2f}".rstrip("0").rstrip(".") if amount % 1 else f"{amount:,.0f}"
+
+
+@register.filter
+def rag_word(value) -> str:
+    return RAG_WORDS.get(value, "Not rated") if value else "Not rated"
+
+
+@register.filter
+def paragraphs(value) -> list[str]:
+    """Text typed one paragraph per line, as a list without blank lines."""
+    return [line.strip() for line in str(value or "").splitlines() if line.strip()]
+
+
+@register.filter
+def pick(ids, milestones) -> list:
+    """The milestones whose ids are listed, in the listed order."""
+    by_id = {m["id"]: m for m in milestones}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+@register.simple_tag
+def rag_chart(schemes):
+    counts = {}
+    for scheme in schemes:
+        counts[scheme["rag"]] = counts.get(scheme["rag"], 0) + 1
+    items = [{"rag": rag, "value": counts.get(rag, 0)} for rag in ("red", "amber", "green", "blue")]
+    items.append({"rag": "", "label": "Not rated", "value": counts.get("", 0)})
+    return bar_chart(items, title="Schemes by RAG", desc="Number of schemes at each RAG this period.", width=420)
+
+
+@register.simple_tag
+def money_chart(fund):
+    items = [
+        {"label": "Allocated", "value": _decimal(fund["allocated"]) / 1000, "colour": "#1d70b8"},
+        {"label": "Spent", "value": _decimal(fund["spent"]) / 1000, "colour": "#0b0c0c"},
+        {"label": "Forecast", "value": _decimal(fund["forecast"]) / 1000, "colour": "#6f3c96"},
+    ]
+    return bar_chart(
+        items,
+        title=f"{fund['name']}: allocated, spent and forecast (£'000s)",
+        desc="Allocated, spent and forecast outturn in thousands of pounds.",
+        width=420,
+    )
+
+
+@register.simple_tag
+def metric_chart(metric):
+    periods = metric["periods"]
+    if not periods:
+        return ""
+    return line_chart(
+        [p["label"] for p in periods],
+        series=[
+            {"name": "Plan", "values": [_decimal(p["plan"]) for p in periods], "dashed": True},
+            {"name": "Actual", "values": [_decimal(p["actual"]) for p in periods]},
+        ],
+        unit=UNIT_SUFFIX.get(metric["unit"], ""),
+        title=f"{metric['name']}: plan and actual",
+        width=460,
+        height=150,
+    )

@@ -1,0 +1,230 @@
+"""Highlight report pages: the reports page, the draft PDF, the cover, issuing, issued reports and their
+downloads, background jobs with their progress, and the finance appendix. Rules live in services."""
+
+import base64
+import hashlib
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from core.exceptions import StaleEdit
+from finance.models import Fund
+from reporting import permissions, selectors, services
+from reporting.forms import CoverForm, IssueForm
+from reporting.models import HighlightCover, JobState
+from schemes import selectors as scheme_selectors
+from schemes.models import Programme, ReportingPeriod
+from schemes.permissions import require_programme_reader
+from schemes.views import _add_errors
+
+
+def _pdf_response(pdf: bytes, filename: str, *, inline: bool = False) -> HttpResponse:
+    response = HttpResponse(bytes(pdf), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(not inline, filename)
+    # Lets a recipient check the download against the SHA-256 shown on the page (RFC 9530).
+    response["Repr-Digest"] = f"sha-256=:{base64.b64encode(hashlib.sha256(bytes(pdf)).digest()).decode()}:"
+    return response
+
+
+def _period(user, period_id: int) -> ReportingPeriod:
+    require_programme_reader(user)
+    return get_object_or_404(ReportingPeriod.objects.select_related("programme"), pk=period_id)
+
+
+@require_safe
+def report_index(request):
+    require_programme_reader(request.user)
+    slug = request.GET.get("programme")
+    programme = get_object_or_404(Programme, slug=slug) if slug else scheme_selectors.programme_default()
+    context = {"programme": programme, "programmes": scheme_selectors.programme_list()}
+    if programme is not None:
+        periods = list(ReportingPeriod.objects.filter(programme=programme).order_by("-start_date"))
+        covers = {c.period_id: c for c in HighlightCover.objects.filter(programme=programme)}
+        for period in periods:
+            period.cover = covers.get(period.pk)
+        context.update(
+            {
+                "periods": periods,
+                "meetings": selectors.issued_reports(programme=programme),
+                "background": services.report_needs_background(programme=programme),
+                "can_issue": permissions.can_issue(request.user),
+                "funds": Fund.objects.filter(programme=programme).order_by("name"),
+                "jobs": _recent_jobs(request.user, programme),
+            }
+        )
+    return render(request, "reporting/index.html", context)
+
+
+def _recent_jobs(user, programme):
+    from reporting.models import ReportJob
+
+    jobs = ReportJob.objects.filter(programme=programme).select_related("period").defer("pdf")
+    if not permissions.can_issue(user):
+        jobs = jobs.filter(requested_by=user)
+    return list(jobs.order_by("-created_at")[:5])
+
+
+@require_safe
+def draft_pdf(request, period_id: int):
+    """A draft from today's data, built in the request; large programmes are sent to build it in the background."""
+    period = _period(request.user, period_id)
+    if services.report_needs_background(programme=period.programme):
+        messages.info(request, "This programme is large, so its report is built in the background: use “Build draft”.")
+        return redirect(f"{reverse('reporting:index')}?programme={period.programme.slug}")
+    rendered = services.highlight_report_draft(programme=period.programme, period=period)
+    return _pdf_response(rendered.pdf, f"{period.programme.slug}-highlight-report-{period.code}-DRAFT.pdf", inline=True)
+
+
+@require_POST
+def draft_build(request, period_id: int):
+    period = _period(request.user, period_id)
+    job = services.report_job_start(programme=period.programme, period=period, by=request.user)
+    return redirect("reporting:job", pk=job.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def cover_edit(request, period_id: int):
+    period = _period(request.user, period_id)
+    permissions.require_issuer(request.user)
+    cover = HighlightCover.objects.filter(programme=period.programme, period=period).first()
+    if request.method == "POST":
+        form = CoverForm(request.POST, instance=cover)
+        if form.is_valid():
+            try:
+                services.highlight_cover_save(
+                    programme=period.programme,
+                    period=period,
+                    data={name: form.cleaned_data[name] for name in services.COVER_FIELDS},
+                    version=form.cleaned_data.get("version"),
+                    by=request.user,
+                )
+            except StaleEdit as exc:
+                form.add_error(None, str(exc))
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, "Cover and opening sections saved. The next draft and issue will use them.")
+                return redirect(f"{reverse('reporting:index')}?programme={period.programme.slug}")
+    else:
+        form = CoverForm(instance=cover, initial={"version": cover.version if cover else None})
+    defaults = selectors.cover_for(programme=period.programme, period=period) if cover is None else None
+    return render(request, "reporting/cover_form.html", {"form": form, "period": period, "defaults": defaults})
+
+
+@require_http_methods(["GET", "POST"])
+def issue(request, period_id: int):
+    period = _period(request.user, period_id)
+    permissions.require_issuer(request.user)
+    programme = period.programme
+    if request.method == "POST":
+        form = IssueForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            if services.report_needs_background(programme=programme):
+                job = services.report_job_start(
+                    programme=programme,
+                    period=period,
+                    by=request.user,
+                    issue={**data, "meeting_date": data["meeting_date"].isoformat()},
+                )
+                return redirect("reporting:job", pk=job.pk)
+            try:
+                report = services.highlight_report_issue(programme=programme, period=period, by=request.user, **data)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, f"Issued: {report}. It is stored as issued and will not change.")
+                return redirect("reporting:issued", pk=report.pk)
+    else:
+        form = IssueForm(initial={"meeting_date": period.board_date})
+    previous = (
+        selectors.previous_issued(programme=programme, meeting_date=period.board_date) if period.board_date else None
+    )
+    return render(
+        request,
+        "reporting/issue_form.html",
+        {
+            "form": form,
+            "period": period,
+            "previous": previous,
+            "background": services.report_needs_background(programme=programme),
+        },
+    )
+
+
+@require_safe
+def issued_detail(request, pk: int):
+    report = permissions.issued_report_get(user=request.user, pk=pk)
+    versions = (
+        type(report)
+        .objects.filter(programme=report.programme, meeting=report.meeting, meeting_date=report.meeting_date)
+        .defer("pdf", "snapshot")
+        .select_related("issued_by")
+        .order_by("-version")
+    )
+    return render(request, "reporting/issued_detail.html", {"report": report, "versions": versions})
+
+
+@require_safe
+def issued_download(request, pk: int):
+    """The PDF exactly as it was issued: the stored bytes, whatever has changed since."""
+    report = permissions.issued_report_get(user=request.user, pk=pk, with_pdf=True)
+    return _pdf_response(report.pdf, report.filename)
+
+
+@require_safe
+def issued_snapshot(request, pk: int):
+    report = permissions.issued_report_get(user=request.user, pk=pk)
+    response = HttpResponse(selectors.canonical_json(report.snapshot), content_type="application/json")
+    response["Content-Disposition"] = content_disposition_header(True, report.filename.replace(".pdf", "-data.json"))
+    return response
+
+
+@require_safe
+def job_detail(request, pk: int):
+    job = permissions.report_job_get(user=request.user, pk=pk)
+    return render(request, "reporting/job_detail.html", {"job": job})
+
+
+@require_safe
+def job_status(request, pk: int):
+    """The progress panel alone: the job page polls it with htmx until the job has finished."""
+    job = permissions.report_job_get(user=request.user, pk=pk)
+    return render(request, "reporting/_job_status.html", {"job": job})
+
+
+@require_safe
+def job_download(request, pk: int):
+    job = permissions.report_job_get(user=request.user, pk=pk)
+    if job.state != JobState.DONE:
+        raise Http404("The report is not ready.")
+    if job.issued_report_id:
+        return redirect("reporting:issued_download", pk=job.issued_report_id)
+    pdf = type(job).objects.values_list("pdf", flat=True).get(pk=job.pk)
+    return _pdf_response(pdf, f"{job.programme.slug}-highlight-report-{job.period.code}-DRAFT.pdf", inline=True)
+
+
+@require_POST
+def job_retry(request, pk: int):
+    job = permissions.report_job_get(user=request.user, pk=pk)
+    if job.issue:
+        permissions.require_issuer(request.user)
+    try:
+        new_job = services.report_job_retry(job=job)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("reporting:job", pk=job.pk)
+    return redirect("reporting:job", pk=new_job.pk)
+
+
+@require_safe
+def finance_appendix(request, slug: str):
+    require_programme_reader(request.user)
+    fund = get_object_or_404(Fund.objects.select_related("programme"), slug=slug)
+    rendered = services.finance_appendix_render(fund=fund)
+    return _pdf_response(rendered.pdf, f"{fund.slug}-appendix-1.pdf", inline=True)

@@ -1,0 +1,25 @@
+import io
+import re
+
+import pytest
+
+
+def pdf_text(pdf: bytes) -> str:
+    """Every page's text, read back from the PDF (not the HTML it came from), whitespace collapsed."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(bytes(pdf)))
+    return re.sub(r"\s+", " ", " ".join(page.extract_text() or "" for page in reader.pages))
+
+
+def squash(text: str) -> str:
+    """Text without any whitespace, for matching phrases the PDF wraps across lines."""
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture
+def trafford(demo):
+    from schemes.models import Programme
+
+    programme = Programme.objects.get(slug="trafford-bcf-2015-16")
+    return programme, programme.periods.get(code="2015-16-P1"), programme.periods.get(code="2015-16-P2")

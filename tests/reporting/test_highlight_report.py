@@ -1,0 +1,226 @@
+"""The highlight report PDF: its content read back from the PDF, print quality, draft and issue, re-issue,
+changes since the last board, reproducibility and escaping."""
+
+import datetime as dt
+import hashlib
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from pypdf import PdfReader
+
+from milestones import services as milestone_services
+from milestones.models import Milestone
+from reporting import selectors, services
+from reporting.models import IssuedReport
+from risks import services as risk_services
+from risks.models import Risk
+from schemes.models import CommentKind
+from schemes.services import progress_comment_add
+from tests.reporting.conftest import pdf_text, squash
+
+pytestmark = pytest.mark.django_db
+
+ISSUE = {"meeting": "Health & Wellbeing Board", "meeting_date": dt.date(2015, 6, 9)}
+
+
+def _outline_titles(reader) -> list[str]:
+    titles = []
+
+    def walk(items):
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                titles.append(item.title)
+
+    walk(reader.outline)
+    return titles
+
+
+def test_demo_draft_holds_every_scheme_its_milestones_and_the_national_conditions(trafford):
+    programme, p1, _ = trafford
+    rendered = services.highlight_report_draft(programme=programme, period=p1)
+    text = pdf_text(rendered.pdf)
+    flat = squash(text)
+    for scheme in programme.schemes.exclude(status="to_scope"):
+        assert squash(f"{scheme.ref} {scheme.name}") in flat, scheme
+        for milestone in scheme.milestones.all():
+            assert squash(milestone.description)[:60] in flat, milestone.description
+    for condition in programme.condition_answers.all():
+        assert squash(condition.text)[:60] in flat
+    assert "No - In Progress" in text
+    # The seed's structure and cover block, as edited for this period.
+    for heading in (
+        "Report to:",
+        "1. Introduction",
+        "2. The Steering Group",
+        "Points to highlight",
+        "Risks and issues",
+    ):
+        assert heading in text
+    assert "Progress Report of Better Care Fund for Trafford" in text
+    assert "Julie Crossley" in text and "9 June 2015" in text
+    assert "Primary Care Model for Nursing Homes" in text  # projects to scope
+    assert "Overall Project Status RAG" in text
+    assert "DRAFT" in text and "ISSUED" not in text
+    assert f"Page 1 of {rendered.pages}" in text and f"Page {rendered.pages} of {rendered.pages}" in text
+
+
+def test_report_is_a4_with_metadata_embedded_fonts_and_bookmarks_per_section_and_scheme(trafford):
+    programme, p1, _ = trafford
+    reader = PdfReader(io.BytesIO(services.highlight_report_draft(programme=programme, period=p1).pdf))
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 portrait in points
+    meta = reader.metadata
+    assert meta.title == "Progress Report of Better Care Fund for Trafford"
+    assert meta.author == "Better Care Fund Programme"
+    assert "Health & Wellbeing Board" in meta.subject and "DRAFT" in meta.subject
+    fonts = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            descriptor = font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            assert "/FontFile2" in descriptor, "font not embedded"
+            fonts.add(str(descriptor["/FontName"]).split("+")[-1])
+    assert "DejaVu-Sans" in fonts
+    titles = _outline_titles(reader)
+    assert "1. Introduction" in titles and "5. Metrics" in titles
+    for scheme in programme.schemes.exclude(status="to_scope"):
+        assert f"{scheme.ref} {scheme.name}" in titles
+
+
+def test_a_period_without_updates_says_so_per_scheme_instead_of_failing(trafford):
+    programme, _, p2 = trafford
+    text = pdf_text(services.highlight_report_draft(programme=programme, period=p2).pdf)
+    schemes = programme.schemes.exclude(status="to_scope").count()
+    assert text.count("No update was given for this scheme this period.") == schemes
+    assert "No points to highlight were written this period." in text
+
+
+def test_issue_stores_bytes_snapshot_and_hashes_that_do_not_change_when_the_plan_does(trafford, pmo_user):
+    programme, p1, _ = trafford
+    report = services.highlight_report_issue(programme=programme, period=p1, by=pmo_user, **ISSUE)
+    stored = bytes(report.pdf)
+    assert report.pdf_sha256 == hashlib.sha256(stored).hexdigest()
+    assert report.snapshot_sha256 == selectors.snapshot_sha256(report.snapshot)
+    assert report.version == 1 and report.page_count > 5
+    text = pdf_text(stored)
+    assert "ISSUED (version 1)" in text and "DRAFT" not in text
+
+    milestone = Milestone.objects.filter(scheme__programme=programme, status="not_started").first()
+    milestone_services.milestone_move(
+        milestone=milestone, new_date=milestone.due_date + dt.timedelta(days=30), reason="Slipped", by=pmo_user
+    )
+    fresh = IssuedReport.objects.get(pk=report.pk)
+    assert bytes(fresh.pdf) == stored and fresh.pdf_sha256 == report.pdf_sha256
+    assert fresh.snapshot == report.snapshot
+    with pytest.raises(ValueError, match="cannot be changed"):
+        fresh.save()
+
+
+def test_issuing_twice_for_a_meeting_needs_reissue_and_a_reason_and_keeps_the_first(trafford, pmo_user):
+    programme, p1, _ = trafford
+    first = services.highlight_report_issue(programme=programme, period=p1, by=pmo_user, **ISSUE)
+    with pytest.raises(ValidationError, match="already issued"):
+        services.highlight_report_issue(programme=programme, period=p1, by=pmo_user, **ISSUE)
+    with pytest.raises(ValidationError, match="Say why"):
+        services.highlight_report_issue(programme=programme, period=p1, by=pmo_user, reissue=True, **ISSUE)
+    assert IssuedReport.objects.count() == 1
+    second = services.highlight_report_issue(
+        programme=programme, period=p1, by=pmo_user, reissue=True, reason="Corrected 5.3 comment", **ISSUE
+    )
+    assert (second.version, second.reason) == (2, "Corrected 5.3 comment")
+    assert IssuedReport.objects.get(pk=first.pk).pdf_sha256 == first.pdf_sha256
+    assert "ISSUED (version 2)" in pdf_text(second.pdf)
+
+
+def test_changes_appendix_lists_rag_moves_milestones_risks_since_the_previous_board(trafford, pmo_user):
+    programme, p1, p2 = trafford
+    first = services.highlight_report_issue(programme=programme, period=p1, by=pmo_user, **ISSUE)
+    scheme = programme.schemes.get(ref="5.1")
+    to_complete = scheme.milestones.filter(status="not_started").order_by("due_date").first()
+    milestone_services.milestone_complete(milestone=to_complete, completed_on=dt.date(2015, 6, 1), by=pmo_user)
+    to_move = scheme.milestones.filter(status="not_started").order_by("due_date").last()
+    milestone_services.milestone_move(
+        milestone=to_move, new_date=to_move.due_date + dt.timedelta(days=45), reason="Awaiting CC&FC", by=pmo_user
+    )
+    risk = Risk.objects.filter(programme=programme).first()
+    risk_services.risk_rescore(
+        risk=risk, likelihood=5, consequence=4, note="Venues fell through", by=pmo_user, assessed_on=dt.date(2015, 7, 1)
+    )
+    second = services.highlight_report_issue(
+        programme=programme,
+        period=p2,
+        by=pmo_user,
+        meeting="Health & Wellbeing Board",
+        meeting_date=dt.date(2015, 9, 8),
+    )
+    assert second.compared_with == first
+    changes = second.snapshot["changes"]
+    assert [c["description"] for c in changes["milestones_completed"]] == [to_complete.description]
+    assert [c["description"] for c in changes["milestones_slipped"]] == [to_move.description]
+    assert changes["milestones_slipped"][0]["reason"] == "Awaiting CC&FC"
+    assert [(c["title"], c["after"]) for c in changes["risks_rescored"]] == [(risk.title, 20)]
+    text = pdf_text(second.pdf)
+    assert "what changed since the last board" in text
+    assert "Awaiting CC&FC" in text and "Venues fell through" not in text
+
+
+def test_snapshot_changes_reports_new_money_movements_and_new_risks():
+    before = {"schemes": [], "risks": [], "money": [{"name": "F", "movements": [{"id": 1}]}]}
+    after = {
+        "schemes": [],
+        "risks": [{"id": 9, "title": "New", "score": 12, "grade": "High"}],
+        "money": [{"name": "F", "movements": [{"id": 1}, {"id": 2, "kind": "Repurposing", "amount": "5.00"}]}],
+    }
+    changes = selectors.snapshot_changes(before, after)
+    assert [m["id"] for m in changes["money_movements"]] == [2]
+    assert changes["risks_new"] == [{"title": "New", "score": 12, "grade": "High"}]
+
+
+def test_an_issued_report_rebuilds_from_its_snapshot_to_the_same_text(trafford, pmo_user):
+    programme, p1, _ = trafford
+    report = services.highlight_report_issue(programme=programme, period=p1, by=pmo_user, **ISSUE)
+    progress_comment_add(
+        scheme=programme.schemes.get(ref="5.1"),
+        period=p1,
+        date=dt.date(2015, 5, 19),
+        text="Added after the report was issued",
+        kind=CommentKind.GENERAL,
+        by=pmo_user,
+    )
+    rebuilt = services.issued_report_rebuild(report=IssuedReport.objects.get(pk=report.pk))
+    assert pdf_text(rebuilt.pdf) == pdf_text(report.pdf)
+    assert rebuilt.pdf == bytes(report.pdf)
+    assert "Added after the report was issued" not in pdf_text(rebuilt.pdf)
+
+
+def test_user_text_is_printed_as_text_not_markup(trafford, pmo_user):
+    programme, p1, _ = trafford
+    progress_comment_add(
+        scheme=programme.schemes.get(ref="5.1"),
+        period=p1,
+        date=dt.date(2015, 5, 19),
+        text='<b>Bold</b> & <script>alert(1)</script> "quoted"',
+        kind=CommentKind.HIGHLIGHT,
+        by=pmo_user,
+    )
+    text = pdf_text(services.highlight_report_draft(programme=programme, period=p1).pdf)
+    assert '<b>Bold</b> & <script>alert(1)</script> "quoted"' in text
+
+
+def test_finance_appendix_is_its_own_pdf_laid_out_like_appendix_1(demo):
+    from finance.models import Fund
+
+    rendered = services.finance_appendix_render(fund=Fund.objects.get(slug="trafford-tf"))
+    text = pdf_text(rendered.pdf)
+    for expected in (
+        "Appendix 1",
+        "Initiative Workstream Scheme £'000s",
+        "Schemes going forward",
+        "Primary Care Neighbourhood Model 2,074",
+        "Total schemes going forward 21,524",
+        "Grand total 22,000",
+    ):
+        assert expected in text, expected
+    assert "Page 1 of" in text

@@ -1,0 +1,113 @@
+"""The reports pages: who sees and does what, issuing from the browser, downloads exactly as issued."""
+
+import datetime as dt
+import hashlib
+
+import pytest
+from django.urls import reverse
+
+from milestones import services as milestone_services
+from milestones.models import Milestone
+from reporting import selectors
+from reporting.models import HighlightCover, IssuedReport
+from tests.reporting.conftest import pdf_text
+
+pytestmark = pytest.mark.django_db
+
+
+def _issue(client, period, **extra):
+    data = {"meeting": "Health & Wellbeing Board", "meeting_date": "2015-06-09", "with_changes": "on", **extra}
+    return client.post(reverse("reporting:issue", args=[period.pk]), data)
+
+
+def test_everyone_with_a_role_sees_the_reports_page_but_only_the_office_gets_issue_buttons(demo_client, trafford):
+    _, p1, _ = trafford
+    for username in ("secretary", "steering", "lead", "finance"):
+        page = demo_client(username).get(reverse("reporting:index")).content.decode()
+        assert reverse("reporting:draft", args=[p1.pk]) in page
+        assert reverse("reporting:issue", args=[p1.pk]) not in page
+    page = demo_client("pmo").get(reverse("reporting:index")).content.decode()
+    assert reverse("reporting:issue", args=[p1.pk]) in page and reverse("reporting:cover", args=[p1.pk]) in page
+
+
+def test_a_reader_previews_the_draft_in_the_browser(demo_client, trafford):
+    _, p1, _ = trafford
+    response = demo_client("steering").get(reverse("reporting:draft", args=[p1.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert "DRAFT" in pdf_text(response.content)
+
+
+def test_only_the_programme_office_issues_and_edits_the_cover(demo_client, trafford):
+    _, p1, _ = trafford
+    for username in ("secretary", "lead", "steering", "finance"):
+        client = demo_client(username)
+        assert _issue(client, p1).status_code == 403
+        assert client.post(reverse("reporting:cover", args=[p1.pk]), {"title": "Mine"}).status_code == 403
+    assert IssuedReport.objects.count() == 0
+    assert HighlightCover.objects.get(period=p1).title == "Progress Report of Better Care Fund for Trafford"
+
+
+def test_secretary_downloads_the_issued_report_and_its_hash_matches_after_the_plan_changes(demo_client, trafford):
+    _, p1, _ = trafford
+    response = _issue(demo_client("pmo"), p1)
+    report = IssuedReport.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("reporting:issued", args=[report.pk])
+    milestone = Milestone.objects.filter(scheme__ref="5.1", status="not_started").first()
+    milestone_services.milestone_move(
+        milestone=milestone, new_date=milestone.due_date + dt.timedelta(days=60), reason="Later", by=None
+    )
+
+    client = demo_client("secretary")
+    index = client.get(reverse("reporting:index")).content.decode()
+    assert "Health &amp; Wellbeing Board" in index and "Version 1" in index
+    detail = client.get(reverse("reporting:issued", args=[report.pk])).content.decode()
+    assert report.pdf_sha256 in detail
+    download = client.get(reverse("reporting:issued_download", args=[report.pk]))
+    assert download.status_code == 200
+    assert "attachment" in download["Content-Disposition"] and report.filename in download["Content-Disposition"]
+    assert hashlib.sha256(download.content).hexdigest() == report.pdf_sha256
+    assert "5.1 Community (District) Nursing" in pdf_text(download.content)
+    snapshot = client.get(reverse("reporting:issued_snapshot", args=[report.pk]))
+    assert snapshot.json()["period"]["code"] == "2015-16-P1"
+
+
+def test_issuing_again_for_the_same_meeting_without_reissue_is_refused_with_a_message(demo_client, trafford):
+    _, p1, _ = trafford
+    client = demo_client("pmo")
+    _issue(client, p1)
+    response = _issue(client, p1)
+    assert response.status_code == 200
+    assert "already issued" in response.content.decode()
+    assert IssuedReport.objects.count() == 1
+    response = _issue(client, p1, reissue="on", reason="Corrected RAG for 5.4")
+    assert response.status_code == 302
+    assert list(IssuedReport.objects.values_list("version", flat=True).order_by("version")) == [1, 2]
+
+
+def test_bad_issue_input_gets_a_message_and_saves_nothing(demo_client, trafford):
+    _, p1, _ = trafford
+    response = _issue(demo_client("pmo"), p1, meeting="", meeting_date="09/06/2015x")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "This field is required" in page and "Enter a valid date" in page
+    assert IssuedReport.objects.count() == 0
+
+
+def test_cover_edit_saves_and_refuses_a_stale_form(demo_client, trafford):
+    _, p1, _ = trafford
+    client = demo_client("pmo")
+    cover = HighlightCover.objects.get(period=p1)
+    form = {"title": "Better Care Fund: progress", "report_to": "Health & Wellbeing Board", "version": cover.version}
+    assert client.post(reverse("reporting:cover", args=[p1.pk]), form).status_code == 302
+    assert HighlightCover.objects.get(period=p1).title == "Better Care Fund: progress"
+    response = client.post(reverse("reporting:cover", args=[p1.pk]), {**form, "title": "Stale"})
+    assert "Not saved" in response.content.decode()
+    assert HighlightCover.objects.get(period=p1).title == "Better Care Fund: progress"
+    assert selectors.highlight_snapshot(programme=p1.programme, period=p1)["cover"]["title"] == (
+        "Better Care Fund: progress"
+    )
+
+
+def test_finance_appendix_downloads_as_pdf(demo_client, demo):
+    response = demo_client("secretary").get(reverse("reporting:finance_appendix", args=["trafford-tf"]))
+    assert response.status_code == 200 and "Grand total 22,000" in pdf_text(response.content)
