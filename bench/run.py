@@ -23,6 +23,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from bench import dashboard as dashboard_bench  # noqa: E402
+from bench import report as report_bench  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "30"))
 
@@ -83,6 +84,9 @@ def main() -> None:
         emit("synthetic.generate_56_metrics_3_years_monthly.seconds", round(time.perf_counter() - start, 2), "s")
         client.force_login(steering)
         dashboard_bench.run(client=client, programme=programme, emit=emit)
+
+        # The highlight report PDF (issue 7): the demo and a 60-scheme programme, against WeasyPrint's floor.
+        report_bench.run(emit=emit)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

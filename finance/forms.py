@@ -12,7 +12,13 @@ AMOUNT_HELP = "In pounds, e.g. 2074000 or 2074000.00."
 
 
 class DateInput(forms.DateInput):
+    """A browser date picker: its value must be ISO (YYYY-MM-DD), not the UK format the app prints, or an
+    edit form opens with the date blank."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):
+        super().__init__(attrs, format)
 
 
 class YearChoiceField(forms.ModelChoiceField):

@@ -23,7 +23,7 @@ class CoverForm(forms.ModelForm):
             "conclusion",
         ]
         widgets = {
-            "report_date": forms.DateInput(attrs={"type": "date"}),
+            "report_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "purpose": forms.Textarea(attrs={"rows": 2}),
             "recommendations": forms.Textarea(attrs={"rows": 2}),
             "contact": forms.Textarea(attrs={"rows": 2}),
@@ -35,7 +35,7 @@ class CoverForm(forms.ModelForm):
 
 class IssueForm(forms.Form):
     meeting = forms.CharField(max_length=200, initial=DEFAULT_MEETING, help_text="The meeting the report goes to.")
-    meeting_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    meeting_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     with_changes = forms.BooleanField(
         required=False,
         initial=True,

@@ -329,3 +329,10 @@ def test_fund_list_and_empty_state(db, client, make_user):
     client.force_login(make_user(Role.STEERING_GROUP))
     assert "No funds yet" in client.get(reverse("finance:list")).content.decode()
     assert not Fund.objects.exists()
+
+
+def test_the_decision_edit_form_opens_with_its_date_in_the_date_picker(demo, demo_client):
+    decision = Decision.objects.get(fund__slug=TF, decided_on="2019-03-18")
+    page = demo_client("finance").get(reverse("finance:decision_edit", args=[decision.pk])).content.decode()
+    # A type="date" input shows nothing unless its value is ISO; "18/03/2019" would open it blank.
+    assert 'type="date" name="decided_on" value="2019-03-18"' in page

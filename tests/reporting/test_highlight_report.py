@@ -224,3 +224,24 @@ def test_finance_appendix_is_its_own_pdf_laid_out_like_appendix_1(demo):
     ):
         assert expected in text, expected
     assert "Page 1 of" in text
+
+
+def test_snapshot_reads_a_fixed_number_of_queries_whatever_the_programme_size():
+    """No N+1 over schemes, milestones, comments, risks, allocations or metrics: one query per kind of record."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from demo.synthetic import synthetic_programme_generate
+
+    counts = []
+    for n, slug in ((4, "small"), (12, "three-times")):
+        programme = synthetic_programme_generate(
+            schemes=n, milestones_per_scheme=5, periods=3, seed=n, slug=slug, risks=3 * n, metrics=2, kpis=n
+        )
+        period = programme.periods.order_by("start_date").last()
+        with CaptureQueriesContext(connection) as ctx:
+            snapshot = selectors.highlight_snapshot(programme=programme, period=period)
+        assert len(snapshot["schemes"]) == n and len(snapshot["metrics"]) == 2 + n
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1], counts
+    assert counts[0] <= 20, counts
