@@ -85,6 +85,11 @@ def main() -> None:
         client.force_login(steering)
         dashboard_bench.run(client=client, programme=programme, emit=emit)
 
+        # The NHS England quarterly return for a 500-scheme programme of its own (issue 8).
+        from bench import returns as returns_bench
+
+        returns_bench.run(emit=emit)
+
         # The highlight report PDF (issue 7): the demo and a 60-scheme programme, against WeasyPrint's floor.
         report_bench.run(emit=emit)
     finally:

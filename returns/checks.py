@@ -1,0 +1,65 @@
+"""The checks a return must pass before sign-off: pure (template, answers, figures in; checks out).
+
+The same checks feed the checklist sheet, the return page and the sign-off refusal, so they cannot disagree.
+Each check is a dict: code (the answer to fix), sheet, item, ok, message.
+"""
+
+from returns.years.spec import ReturnTemplate
+
+
+def _check(code: str, sheet: str, item: str, problem: str) -> dict:
+    return {"code": code, "sheet": sheet, "item": item, "ok": not problem, "message": problem}
+
+
+def _question_checks(sheet, question, answers: dict) -> list[dict]:
+    if question.heading:
+        return []
+    answer = answers.get(question.code) or {}
+    value = (answer.get("value") or "").strip()
+    commentary = (answer.get("commentary") or "").strip()
+    label = f"{question.number} {question.text}".strip()
+    problem = ""
+    if question.required and not value:
+        problem = "Answer it" + (f": choose {', '.join(question.choices)}." if question.choices else ".")
+    elif value and question.choices and value not in question.choices:
+        problem = f"“{value}” is not one of the choices: {', '.join(question.choices)}."
+    elif value in question.commentary_required_for and not commentary:
+        problem = f"Explain the answer “{value}” in the commentary."
+    if question.required or question.commentary_required_for or problem:
+        return [_check(question.code, sheet.title, label, problem)]
+    return []
+
+
+def _table_checks(sheet, table, answers: dict, figures: dict) -> list[dict]:
+    checks = []
+    rows = (figures.get(table.source) or {}).get("rows") or []
+    if table.when_empty:
+        explained = ((answers.get(table.when_empty) or {}).get("value") or "").strip()
+        problem = "" if rows or explained else "There are no figures: record them under Money, or say why here."
+        checks.append(_check(table.when_empty, sheet.title, f"{table.heading}: figures", problem))
+    if table.row_commentary and table.commentary_required_when:
+        column, values = table.commentary_required_when
+        first = table.columns[0].key
+        for row in rows:
+            if row.get(column) not in values:
+                continue
+            code = f"{table.source}.{row['key']}"
+            commentary = ((answers.get(code) or {}).get("commentary") or "").strip()
+            problem = "" if commentary else f"{row.get(column)}: say why in the commentary."
+            checks.append(_check(code, sheet.title, f"{row.get(first)}: commentary", problem))
+    return checks
+
+
+def return_checks(*, template: ReturnTemplate, answers: dict[str, dict], figures: dict) -> list[dict]:
+    """Every required cell of the return, each with what is missing ('' when complete)."""
+    checks = []
+    for sheet in template.sheets:
+        for table in getattr(sheet, "tables", ()):
+            checks += _table_checks(sheet, table, answers, figures)
+        for question in getattr(sheet, "questions", ()):
+            checks += _question_checks(sheet, question, answers)
+    return checks
+
+
+def failed(checks: list[dict]) -> list[dict]:
+    return [c for c in checks if not c["ok"]]

@@ -1,0 +1,81 @@
+"""Who may see and change NHS England returns. Every returns view asks here.
+
+The programme office builds, edits, signs off and corrects returns and sees drafts. The board secretary, the
+steering group and the finance officer read and download signed-off returns. Project leads have no access.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from accounts.roles import Role, has_role
+from returns.models import QuarterlyReturn, ReturnAnswer, ReturnJob, ReturnStatus
+from returns.quarters import Quarter, quarter_parse
+from schemes.models import Programme
+from schemes.permissions import require_programme_reader
+
+READER_ROLES = (Role.PROGRAMME_OFFICE, Role.BOARD_SECRETARY, Role.STEERING_GROUP, Role.FINANCE_OFFICER)
+
+
+def can_read_returns(user) -> bool:
+    return has_role(user, *READER_ROLES)
+
+
+def can_manage_returns(user) -> bool:
+    return has_role(user, Role.PROGRAMME_OFFICE)
+
+
+def require_return_reader(user) -> None:
+    require_programme_reader(user)
+    if not can_read_returns(user):
+        raise PermissionDenied(
+            "NHS England returns are for the programme office, the board secretary, the steering group and the "
+            "finance officer."
+        )
+
+
+def require_return_manager(user) -> None:
+    require_return_reader(user)
+    if not can_manage_returns(user):
+        raise PermissionDenied("Only the programme office builds, changes and signs off NHS England returns.")
+
+
+def return_quarter_get(*, user, slug: str, quarter: str, manage: bool = False) -> tuple[Programme, Quarter]:
+    """The programme and quarter named in the address, if the user may read (or `manage`) its returns."""
+    (require_return_manager if manage else require_return_reader)(user)
+    programme = get_object_or_404(Programme, slug=slug)
+    try:
+        return programme, quarter_parse(quarter)
+    except ValidationError:
+        raise Http404(f"“{quarter}” is not a quarter: write it like 2015-16-Q1.") from None
+
+
+def return_version_get(*, user, programme: Programme, quarter: Quarter, revision: int) -> QuarterlyReturn:
+    """One version of a return: a signed-off one for any reader, a draft for the programme office only."""
+    require_return_reader(user)
+    found = (
+        QuarterlyReturn.objects.filter(programme=programme, quarter=quarter.code, revision=revision)
+        .select_related("programme", "signed_off_by")
+        .first()
+    )
+    if found is None:
+        raise Http404("No such version of the return.")
+    if found.status != ReturnStatus.SIGNED_OFF and not can_manage_returns(user):
+        raise PermissionDenied("Drafts are for the programme office; signed-off returns can be downloaded.")
+    return found
+
+
+def answer_get_for_edit(*, user, pk: int) -> ReturnAnswer:
+    require_return_manager(user)
+    answer = ReturnAnswer.objects.select_related("quarterly_return__programme").filter(pk=pk).first()
+    if answer is None:
+        raise Http404("No such answer.")
+    return answer
+
+
+def job_get(*, user, pk: int) -> ReturnJob:
+    require_return_manager(user)
+    job = ReturnJob.objects.select_related("programme", "quarterly_return").filter(pk=pk).first()
+    if job is None:
+        raise Http404("No such job.")
+    return job

@@ -1,0 +1,362 @@
+"""Reads for NHS England returns: the facts and figures a return is drafted from, and the returns themselves.
+
+The builder reads everything it needs in a fixed number of queries, whatever the number of schemes,
+allocations or comments (tests/returns/test_builder.py holds it to that).
+"""
+
+import datetime as dt
+import logging
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+
+from core.rag import RAG
+from finance.models import FinancialYear, Fund, FundContribution, FundKind
+from finance.selectors import allocations_with_money
+from metrics.models import Frequency, Status, period_label
+from metrics.selectors import SUMMABLE, metric_summaries, status_of
+from reporting.models import NationalConditionAnswer
+from returns.models import JobState, QuarterlyReturn, ReturnJob, ReturnStatus
+from returns.quarters import Quarter, quarter_parse, quarters_between
+from returns.years import template_for
+from returns.years.spec import ReturnTemplate
+from schemes.models import CommentKind, ProgressComment, ReportingPeriod, SchemePeriodUpdate
+
+logger = logging.getLogger(__name__)
+ZERO = Decimal("0")
+CENT = Decimal("0.01")
+NARRATIVE_LIMIT = 30_000  # an Excel cell holds 32,767 characters
+RAG_LABELS = dict(RAG.choices)
+
+
+def money_text(amount: Decimal) -> str:
+    return str(amount.quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+# --- National conditions ------------------------------------------------------------------------
+
+
+def national_condition_answers_latest(*, programme, quarter: Quarter) -> dict[str, NationalConditionAnswer]:
+    """Each national condition's latest stored answer for a quarter at or before `quarter`, by code (one query)."""
+    latest: dict[str, tuple[Quarter, NationalConditionAnswer]] = {}
+    for row in NationalConditionAnswer.objects.filter(programme=programme).order_by("order", "id"):
+        try:
+            stored = quarter_parse(row.quarter)
+        except ValidationError:
+            logger.warning("National condition answer %s has a malformed quarter %r: ignored", row.pk, row.quarter)
+            continue
+        if stored <= quarter and (row.code not in latest or latest[row.code][0] <= stored):
+            latest[row.code] = (stored, row)
+    return {code: row for code, (_, row) in latest.items()}
+
+
+# --- Figures: money ------------------------------------------------------------------------------
+
+
+def pooled_funds(*, programme) -> list[Fund]:
+    """The programme's pooled budgets (the BCF pooled fund), which the return's money comes from."""
+    return list(Fund.objects.filter(programme=programme, kind=FundKind.POOLED).order_by("name", "id"))
+
+
+def income_rows(*, funds: list[Fund], quarter: Quarter) -> list[dict]:
+    """Contributions recorded for the financial year, profiled evenly by quarter (one query)."""
+    rows = []
+    contributions = (
+        FundContribution.objects.filter(fund__in=funds, financial_year__start_year=quarter.start_year)
+        .select_related("fund")
+        .order_by("fund__name", "id")
+    )
+    for c in contributions:
+        rows.append(
+            {
+                "key": f"c{c.pk}",
+                "fund": c.fund.name,
+                "contributor": c.contributor,
+                "year": money_text(c.amount),
+                "quarter": money_text(c.amount / 4),
+                "ytd": money_text(c.amount * quarter.number / 4),
+            }
+        )
+    return rows
+
+
+def expenditure_rows(*, funds: list[Fund], quarter: Quarter) -> list[dict]:
+    """Planned and actual spend per allocation, for the quarter and the year to date (finance selectors).
+
+    Allocations with no spend planned or recorded in the year are left out. Two queries per fund.
+    """
+    year = FinancialYear.objects.filter(start_year=quarter.start_year).first()
+    if year is None or not funds:
+        return []
+    rows = []
+    for fund in funds:
+        allocations = fund.allocations.select_related("scheme").order_by("order", "id")
+        to_date = list(allocations_with_money(allocations, year=year, quarter=quarter.number))
+        before = {}
+        if quarter.number > 1:
+            before = {
+                a.pk: (a.planned_spend, a.actual_spend)
+                for a in allocations_with_money(fund.allocations.order_by(), year=year, quarter=quarter.number - 1)
+            }
+        for a in to_date:
+            planned_before, actual_before = before.get(a.pk, (ZERO, ZERO))
+            if not a.planned_spend and not a.actual_spend:
+                continue
+            name = f"{a.scheme.ref} {a.scheme.name}".strip() if a.scheme else a.scheme_name
+            rows.append(
+                {
+                    "key": f"a{a.pk}",
+                    "fund": fund.name,
+                    "scheme": name,
+                    "planned_quarter": money_text(a.planned_spend - planned_before),
+                    "actual_quarter": money_text(a.actual_spend - actual_before),
+                    "planned_ytd": money_text(a.planned_spend),
+                    "actual_ytd": money_text(a.actual_spend),
+                    "variance_ytd": money_text(a.actual_spend - a.planned_spend),
+                }
+            )
+    return rows
+
+
+# --- Figures: metrics ----------------------------------------------------------------------------
+
+
+def _metric_row(summary, quarter: Quarter) -> dict:
+    metric = summary.metric
+    values = [row.value for row in summary.rows]
+    if metric.frequency == Frequency.ANNUAL:
+        year_start = dt.date(quarter.start_year, 4, 1)
+        chosen = [v for v in values if v.period_start == year_start]
+        label = quarter.year_label
+    else:
+        chosen = [v for v in values if quarter.starts_on <= v.period_start <= quarter.ends_on]
+        label = quarter.label
+    plan = actual = None
+    if chosen and metric.frequency == Frequency.MONTHLY and metric.unit in SUMMABLE:
+        plan = sum((v.plan for v in chosen), ZERO)
+        actual = sum((v.actual for v in chosen), ZERO) if all(v.actual is not None for v in chosen) else None
+        label = f"{quarter.label} ({len(chosen)} months)"
+    elif chosen:
+        # A share or a rate does not add up over months: the quarter's latest month with an actual.
+        recorded = [v for v in chosen if v.actual is not None]
+        value = recorded[-1] if recorded else chosen[-1]
+        plan, actual = value.plan, value.actual
+        if metric.frequency == Frequency.MONTHLY:
+            label = period_label(value.period_start, metric.frequency)
+    status = Status(status_of(metric=metric, plan=plan, actual=actual)).label
+    notes = " ".join(v.note.strip() for v in chosen if v.note and v.note.strip())
+    return {
+        "key": metric.code,
+        "metric": metric.name,
+        "unit": metric.get_unit_display(),
+        "period": label,
+        "plan": None if plan is None else money_text(plan),
+        "actual": None if actual is None else money_text(actual),
+        "status": status,
+        "note": notes,
+    }
+
+
+def metric_rows(*, programme, quarter: Quarter) -> list[dict]:
+    """Each programme metric's plan, actual and status for the quarter (two queries)."""
+    return [_metric_row(summary, quarter) for summary in metric_summaries(programme=programme, kpis=False)]
+
+
+# --- Narrative -----------------------------------------------------------------------------------
+
+
+def _effective(update) -> str:
+    return (update.rag or update.rag_suggested) if update else ""
+
+
+def _capped(lines: list[str], more: str) -> str:
+    text, used = [], 0
+    for index, line in enumerate(lines):
+        if used + len(line) + 1 > NARRATIVE_LIMIT - 200:
+            text.append(more.format(count=len(lines) - index))
+            break
+        text.append(line)
+        used += len(line) + 1
+    return "\n".join(text)
+
+
+def narrative_draft(*, programme, quarter: Quarter, expenditure: list[dict], metrics: list[dict]) -> dict:
+    """Progress (the quarter's progress comments, by scheme) and variances (RAG changes between the last two
+    reporting periods that started by the quarter's end, spend against plan, metrics off track). Three queries."""
+    comments = list(
+        ProgressComment.objects.filter(scheme__programme=programme, date__range=(quarter.starts_on, quarter.ends_on))
+        .select_related("scheme")
+        .order_by("scheme__ref", "scheme__name", "date", "id")
+    )
+    progress: list[str] = []
+    current = None
+    kinds = dict(CommentKind.choices)
+    for comment in comments:
+        if comment.scheme_id != current:
+            current = comment.scheme_id
+            if progress:
+                progress.append("")
+            progress.append(str(comment.scheme))
+        text = " ".join(comment.text.split())
+        progress.append(f"- {comment.date:%d/%m/%Y} {kinds.get(comment.kind, '')}: {text}")
+    periods = list(
+        ReportingPeriod.objects.filter(programme=programme, start_date__lte=quarter.ends_on).order_by("start_date")
+    )[-2:]
+    variances: list[str] = []
+    if periods:
+        updates = {
+            (u.scheme_id, u.period_id): u
+            for u in SchemePeriodUpdate.objects.filter(period__in=periods).select_related("scheme")
+        }
+        schemes = {u.scheme_id: u.scheme for u in updates.values()}
+        last = periods[-1]
+        counts: dict[str, int] = {}
+        moves = []
+        for scheme_id, scheme in sorted(schemes.items(), key=lambda item: (item[1].ref, item[1].name)):
+            now = _effective(updates.get((scheme_id, last.pk)))
+            counts[now] = counts.get(now, 0) + 1
+            if len(periods) == 2:
+                before = _effective(updates.get((scheme_id, periods[0].pk)))
+                if before and now and before != now:
+                    moves.append(f"- {scheme}: {RAG_LABELS.get(before, before)} → {RAG_LABELS.get(now, now)}")
+        shown = ", ".join(
+            f"{RAG_LABELS.get(rag, 'not rated') if rag else 'not rated'} {n}" for rag, n in counts.items()
+        )
+        variances.append(f"Schemes by RAG for the period {last}: {shown}.")
+        if len(periods) == 2:
+            variances.append(
+                f"RAG changes since the period {periods[0]}:"
+                if moves
+                else f"No scheme's RAG changed since {periods[0]}."
+            )
+            variances += moves
+    if expenditure:
+        planned = sum((Decimal(r["planned_ytd"]) for r in expenditure), ZERO)
+        actual = sum((Decimal(r["actual_ytd"]) for r in expenditure), ZERO)
+        variances.append(
+            f"Spend to date £{actual:,.2f} against £{planned:,.2f} planned: a variance of £{actual - planned:,.2f}."
+        )
+    off = [m for m in metrics if m["status"] == Status.NOT_ON_TRACK.label]
+    if off:
+        variances.append("Metrics not on track: " + "; ".join(m["metric"] for m in off) + ".")
+    return {
+        "narrative.progress": _capped(progress, "… and {count} more lines: see the schemes' highlight reports."),
+        "narrative.variances": _capped(variances, "… and {count} more RAG changes."),
+    }
+
+
+# --- Everything a build reads --------------------------------------------------------------------
+
+
+def _previous_answers(*, programme, quarter: Quarter) -> dict[str, str]:
+    """The cover answers of the programme's latest return for an earlier quarter, to carry forward (two queries)."""
+    earlier = (
+        QuarterlyReturn.objects.filter(programme=programme, quarter__lt=quarter.code)
+        .order_by("-quarter", "-revision")
+        .first()
+    )
+    if earlier is None:
+        return {}
+    return dict(earlier.answers.filter(code__startswith="cover.").values_list("code", "value"))
+
+
+def return_source_data(*, programme, quarter: Quarter, template: ReturnTemplate, by=None) -> tuple[dict, dict]:
+    """(facts, figures) for a return, read from live data. Facts pre-fill answers; figures are the tables."""
+    funds = pooled_funds(programme=programme)
+    expenditure = expenditure_rows(funds=funds, quarter=quarter)
+    metrics = metric_rows(programme=programme, quarter=quarter)
+    figures = {
+        "income": {"rows": income_rows(funds=funds, quarter=quarter)},
+        "expenditure": {"rows": expenditure},
+        "metrics": {"rows": metrics},
+    }
+    for _sheet, table in template.tables():
+        figures.setdefault(table.source, {"rows": []})
+    previous = _previous_answers(programme=programme, quarter=quarter)
+    facts: dict = {
+        "quarter.label": f"{quarter.label} ({quarter.months})",
+        "cover.hwb": previous.get("cover.hwb", ""),
+        "cover.completed_by": previous.get("cover.completed_by") or (by.get_full_name() if by else ""),
+        "cover.email": previous.get("cover.email") or (by.email if by else ""),
+        "cover.phone": previous.get("cover.phone", ""),
+        "cover.date": f"{timezone.localdate():%d/%m/%Y}",
+        "sign_off": "",
+        "budget.s75": "Yes" if any(f.section_75 for f in funds) else "No",
+    }
+    for code, answer in national_condition_answers_latest(programme=programme, quarter=quarter).items():
+        facts[f"condition:{code}"] = {
+            "value": answer.answer,
+            "commentary": answer.commentary,
+            "from": answer.quarter,
+        }
+    facts.update(narrative_draft(programme=programme, quarter=quarter, expenditure=expenditure, metrics=metrics))
+    return facts, figures
+
+
+# --- Returns -------------------------------------------------------------------------------------
+
+
+def return_quarters(*, programme, today: dt.date | None = None) -> list[dict]:
+    """The programme's quarters up to the current one, newest first, each with its versions and latest job.
+
+    Three queries whatever the number of quarters.
+    """
+    today = today or timezone.localdate()
+    quarters = [q for q in quarters_between(programme.start_date, min(programme.end_date, today))]
+    versions: dict[str, list[QuarterlyReturn]] = {}
+    for r in (
+        QuarterlyReturn.objects.filter(programme=programme)
+        .defer("workbook", "facts", "figures")
+        .select_related("signed_off_by")
+        .order_by("quarter", "revision")
+    ):
+        versions.setdefault(r.quarter, []).append(r)
+    jobs: dict[str, ReturnJob] = {}
+    for job in ReturnJob.objects.filter(programme=programme).order_by("created_at", "id"):
+        jobs[job.quarter] = job
+    known = {q.code for q in quarters}
+    extra = sorted({code for code in versions if code not in known})
+    rows = []
+    for quarter in quarters + [quarter_parse(code) for code in extra]:
+        mine = versions.get(quarter.code, [])
+        rows.append(
+            {
+                "quarter": quarter,
+                "versions": mine,
+                "latest": mine[-1] if mine else None,
+                "signed": [v for v in mine if v.status == ReturnStatus.SIGNED_OFF],
+                "job": jobs.get(quarter.code),
+                "has_template": template_for(quarter.start_year) is not None,
+            }
+        )
+    rows.sort(key=lambda row: row["quarter"], reverse=True)
+    return rows
+
+
+def return_versions(*, programme, quarter: Quarter) -> list[QuarterlyReturn]:
+    """Every version of a quarter's return, oldest first, without their workbook bytes."""
+    return list(
+        QuarterlyReturn.objects.filter(programme=programme, quarter=quarter.code)
+        .defer("workbook")
+        .select_related("signed_off_by", "built_by", "corrects")
+        .order_by("revision")
+    )
+
+
+def return_draft(*, programme, quarter: Quarter) -> QuarterlyReturn | None:
+    return QuarterlyReturn.objects.filter(programme=programme, quarter=quarter.code, status=ReturnStatus.DRAFT).first()
+
+
+def job_latest(*, programme, quarter: Quarter) -> ReturnJob | None:
+    return ReturnJob.objects.filter(programme=programme, quarter=quarter.code).order_by("-created_at", "-id").first()
+
+
+def job_active(*, programme, quarter: Quarter) -> ReturnJob | None:
+    return (
+        ReturnJob.objects.filter(programme=programme, quarter=quarter.code)
+        .filter(Q(state=JobState.QUEUED) | Q(state=JobState.RUNNING))
+        .order_by("-created_at")
+        .first()
+    )

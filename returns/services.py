@@ -1,0 +1,583 @@
+"""Writes for NHS England quarterly returns: build (create or refresh the one draft), edit answers, sign off,
+correct, and the jobs and reminders around them. Every change is audited; a stale page's change is refused.
+
+Rules kept here, whoever calls (views, the Celery task, the command):
+- a quarter has at most one draft; building again refreshes it (the database refuses a second);
+- answers a person changed are kept when the draft is rebuilt; the rest are pre-filled again from live data;
+- a signed-off version never changes: its workbook bytes and SHA-256 are kept; a correction is a new version;
+- sign-off is refused while any check fails, listing them.
+"""
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from accounts.roles import Role
+from core.services import audited_save, bump_version, check_version
+from returns import selectors
+from returns.checks import failed, return_checks
+from returns.models import (
+    JobState,
+    QuarterlyReturn,
+    ReminderKind,
+    ReturnAnswer,
+    ReturnJob,
+    ReturnStatus,
+    UpdateReminder,
+)
+from returns.quarters import Quarter, quarter_of, quarter_parse, quarters_between
+from returns.workbook import return_workbook_bytes
+from returns.years import template_for
+from returns.years.spec import ReturnTemplate
+from schemes.models import Programme, ReportingPeriod, Scheme, SchemeLead, SchemeStatus, UpdateStatus
+
+logger = logging.getLogger(__name__)
+
+MAX_ANSWER = 30_000  # characters: an Excel cell holds 32,767
+QUEUE_UNAVAILABLE = "The job queue is unavailable: try again, or build it here now."
+
+
+class QueueUnavailable(Exception):
+    """The broker could not be reached: the job was not queued."""
+
+
+# --- Which quarter, which template ---------------------------------------------------------------
+
+
+def return_quarter_check(*, programme: Programme, quarter) -> tuple[Quarter, ReturnTemplate]:
+    """The quarter parsed and checked against the programme's dates, with the template for its year."""
+    q = quarter if isinstance(quarter, Quarter) else quarter_parse(quarter)
+    if q.ends_on < programme.start_date:
+        raise ValidationError(
+            {
+                "quarter": f"{q.label} ({q.months}) is before {programme.name} starts on "
+                f"{programme.start_date:%d/%m/%Y}: there is no return for it."
+            }
+        )
+    if q.starts_on > programme.end_date:
+        raise ValidationError(
+            {"quarter": f"{q.label} is after {programme.name} ends on {programme.end_date:%d/%m/%Y}."}
+        )
+    template = template_for(q.start_year)
+    if template is None:
+        raise ValidationError({"quarter": f"There is no NHS England return template for {q.year_label}."})
+    return q, template
+
+
+# --- Answers as the checks and the renderer read them -------------------------------------------
+
+
+def _answers(quarterly_return: QuarterlyReturn) -> dict[str, dict]:
+    return {a.code: {"value": a.value, "commentary": a.commentary} for a in quarterly_return.answers.all()}
+
+
+def _status_line(quarterly_return: QuarterlyReturn) -> str:
+    if quarterly_return.status == ReturnStatus.SIGNED_OFF:
+        return (
+            f"Version {quarterly_return.revision}, signed off by {quarterly_return.signed_off_by} on behalf of "
+            f"{quarterly_return.on_behalf_of} on {timezone.localtime(quarterly_return.signed_off_at):%d/%m/%Y}"
+        )
+    correction = " (correction)" if quarterly_return.revision > 1 else ""
+    return f"DRAFT version {quarterly_return.revision}{correction}: not signed off"
+
+
+def _render(quarterly_return: QuarterlyReturn, template: ReturnTemplate, answers: dict) -> bytes:
+    quarter = quarter_parse(quarterly_return.quarter)
+    return return_workbook_bytes(
+        template=template,
+        document={
+            "programme": quarterly_return.programme.name,
+            "quarter_label": f"{quarter.label} ({quarter.months})",
+            "status_line": _status_line(quarterly_return),
+            "answers": answers,
+            "figures": quarterly_return.figures,
+            "checks": quarterly_return.checks,
+        },
+    )
+
+
+def _refresh(quarterly_return: QuarterlyReturn, template: ReturnTemplate) -> None:
+    """Re-run the checks and redraw the draft's workbook from its answers and figures (no save)."""
+    answers = _answers(quarterly_return)
+    quarterly_return.checks = return_checks(template=template, answers=answers, figures=quarterly_return.figures)
+    quarterly_return.workbook = _render(quarterly_return, template, answers)
+    quarterly_return.sha256 = hashlib.sha256(quarterly_return.workbook).hexdigest()
+
+
+def _template_of(quarterly_return: QuarterlyReturn) -> ReturnTemplate:
+    return template_for(int(quarterly_return.template_year[:4]))
+
+
+# --- Build ---------------------------------------------------------------------------------------
+
+
+def _draft_get_or_create(*, programme: Programme, quarter: Quarter, template: ReturnTemplate, by) -> QuarterlyReturn:
+    """The quarter's draft, created if there is none. Safe against a concurrent build: the partial unique
+    constraint lets only one draft exist, and the loser of a race reads the winner's."""
+    draft = (
+        QuarterlyReturn.objects.select_for_update()
+        .filter(programme=programme, quarter=quarter.code, status=ReturnStatus.DRAFT)
+        .first()
+    )
+    if draft is not None:
+        return draft
+    latest = QuarterlyReturn.objects.filter(programme=programme, quarter=quarter.code).order_by("-revision").first()
+    if latest is not None:
+        # Only a signed-off version can be latest here: changing it is a correction, with a reason.
+        raise ValidationError(
+            f"{quarter.label} is signed off (version {latest.revision}): to change it, start a correction "
+            "with a reason."
+        )
+    try:
+        with transaction.atomic():  # a savepoint, so a lost race leaves the outer transaction usable
+            return audited_save(
+                QuarterlyReturn(
+                    programme=programme, quarter=quarter.code, revision=1, template_year=template.slug, built_by=by
+                ),
+                by=by,
+                reason="Draft created",
+            )
+    except (IntegrityError, ValidationError) as exc:
+        # full_clean() may see the other draft first (ValidationError); the database is the last word.
+        draft = (
+            QuarterlyReturn.objects.select_for_update()
+            .filter(programme=programme, quarter=quarter.code, status=ReturnStatus.DRAFT)
+            .first()
+        )
+        if draft is None:
+            raise exc
+        return draft
+
+
+def _prefill(question, facts: dict) -> tuple[str, str]:
+    fact = facts.get(question.prefill) if question.prefill else None
+    if isinstance(fact, dict):
+        return fact.get("value") or "", fact.get("commentary") or ""
+    return (fact or ""), ""
+
+
+def _answers_sync(quarterly_return: QuarterlyReturn, template: ReturnTemplate, facts: dict, figures: dict, by):
+    """Create missing answers and re-fill those nobody edited; keep what people changed. Bulk, one pass."""
+    existing = {a.code: a for a in quarterly_return.answers.all()}
+    create, update = [], []
+    wanted: list[tuple[str, str, str, bool]] = []  # code, value, commentary, editable
+    for _sheet, question in template.questions():
+        if question.heading:
+            continue
+        value, commentary = _prefill(question, facts)
+        wanted.append((question.code, value, commentary, question.editable))
+    for _sheet, table in template.tables():
+        if table.row_commentary:
+            for row in (figures.get(table.source) or {}).get("rows") or []:
+                wanted.append((f"{table.source}.{row['key']}", "", row.get("note") or "", True))
+    for order, (code, value, commentary, editable) in enumerate(wanted, start=1):
+        answer = existing.get(code)
+        if answer is None:
+            create.append(
+                ReturnAnswer(
+                    quarterly_return=quarterly_return, code=code, value=value, commentary=commentary, order=order
+                )
+            )
+        elif (not answer.edited or not editable) and (answer.value, answer.commentary, answer.order) != (
+            value,
+            commentary,
+            order,
+        ):
+            answer.value, answer.commentary, answer.order = value, commentary, order
+            answer.version += 1
+            update.append(answer)
+    # Bulk writes skip the per-row history: a rebuild is recorded once, on the return itself ("Rebuilt").
+    ReturnAnswer.objects.bulk_create(create, batch_size=1000)
+    if update:
+        ReturnAnswer.objects.bulk_update(update, ["value", "commentary", "order", "version"], batch_size=1000)
+
+
+def quarterly_return_build(
+    *, programme: Programme, quarter, by=None, progress: Callable[[str], None] | None = None
+) -> QuarterlyReturn:
+    """Create the quarter's draft, or refresh it, from live data. Never makes a second draft."""
+    progress = progress or (lambda step: None)
+    q, template = return_quarter_check(programme=programme, quarter=quarter)
+    progress("Reading the schemes, money and metrics")
+    facts, figures = selectors.return_source_data(programme=programme, quarter=q, template=template, by=by)
+    progress("Drafting the answers and writing the workbook")
+    with transaction.atomic():
+        # Builds of one programme queue here, one at a time (the constraint still stands behind it).
+        Programme.objects.select_for_update().filter(pk=programme.pk).order_by().first()
+        draft = _draft_get_or_create(programme=programme, quarter=q, template=template, by=by)
+        draft.template_year = template.slug
+        draft.facts, draft.figures = facts, figures
+        _answers_sync(draft, template, facts, figures, by)
+        draft.built_at, draft.built_by = timezone.now(), by
+        _refresh(draft, template)
+        bump_version(draft)
+        audited_save(draft, by=by, reason="Rebuilt from live data" if draft.version > 2 else "Built from live data")
+    return draft
+
+
+# --- Edits ---------------------------------------------------------------------------------------
+
+
+def _locked_draft(quarterly_return: QuarterlyReturn) -> QuarterlyReturn:
+    locked = QuarterlyReturn.objects.select_for_update().select_related("programme").get(pk=quarterly_return.pk)
+    if locked.status != ReturnStatus.DRAFT:
+        raise ValidationError(
+            f"Version {locked.revision} of {locked.quarter} is signed off and cannot change: start a correction "
+            "(a new version, with a reason) instead."
+        )
+    return locked
+
+
+def answer_question(answer: ReturnAnswer):
+    """(question, table) the answer belongs to in its return's template: one of them is None."""
+    template = _template_of(answer.quarterly_return)
+    question = template.question(answer.code)
+    if question is not None:
+        return question, None
+    source = answer.code.split(".", 1)[0]
+    table = next((t for _, t in template.tables() if t.source == source and t.row_commentary), None)
+    return None, table
+
+
+@transaction.atomic
+def return_answer_update(
+    *, answer: ReturnAnswer, value: str = "", commentary: str = "", by=None, expected_version: int | None = None
+) -> ReturnAnswer:
+    """Change one answer of a draft (its answer and commentary); refused on a signed-off version or a stale form."""
+    draft = _locked_draft(answer.quarterly_return)
+    answer = ReturnAnswer.objects.select_for_update().get(pk=answer.pk)
+    answer.quarterly_return = draft
+    check_version(answer, expected_version)
+    question, table = answer_question(answer)
+    # NUL cannot be stored (PostgreSQL refuses it) nor written to a workbook: it is dropped.
+    value, commentary = ((text or "").replace("\x00", "").strip() for text in (value, commentary))
+    if question is None and table is None:
+        raise ValidationError("This answer is not part of the return's template.")
+    if question is not None and not question.editable:
+        raise ValidationError({"value": f"“{question.text}” is filled in by the system."})
+    if table is not None:
+        value = ""  # a table row has commentary only
+    elif question.choices and value and value not in question.choices:
+        raise ValidationError({"value": f"Choose one of: {', '.join(question.choices)}."})
+    elif question.code == "cover.email" and value:
+        from django.core.validators import validate_email
+
+        try:
+            validate_email(value)
+        except ValidationError:
+            raise ValidationError({"value": f"“{value}” is not an email address."}) from None
+    for name, text in (("value", value), ("commentary", commentary)):
+        if len(text) > MAX_ANSWER:
+            raise ValidationError({name: f"Keep it under {MAX_ANSWER:,} characters (it has {len(text):,})."})
+    if (answer.value, answer.commentary) == (value, commentary):
+        return answer
+    answer.value, answer.commentary, answer.edited = value, commentary, True
+    bump_version(answer)
+    audited_save(answer, by=by, reason="Answer edited")
+    _refresh(draft, _template_of(draft))
+    bump_version(draft)
+    audited_save(draft, by=by, reason=f"Answer {answer.code} edited")
+    return answer
+
+
+@transaction.atomic
+def quarterly_return_sign_off(
+    *, quarterly_return: QuarterlyReturn, on_behalf_of: str, by, expected_version: int | None = None
+) -> QuarterlyReturn:
+    """Sign off a draft on behalf of a board: refused while a check fails. Its workbook is then kept as signed."""
+    draft = _locked_draft(quarterly_return)
+    check_version(draft, expected_version)
+    on_behalf_of = (on_behalf_of or "").strip()
+    if not on_behalf_of:
+        raise ValidationError({"on_behalf_of": "Say on behalf of which board it is signed off."})
+    template = _template_of(draft)
+    answers = _answers(draft)
+    draft.checks = return_checks(template=template, answers=answers, figures=draft.figures)
+    problems = failed(draft.checks)
+    if problems:
+        listed = "; ".join(f"{c['sheet']}: {c['item']}: {c['message']}" for c in problems)
+        raise ValidationError(f"Not signed off: {len(problems)} check(s) failed. {listed}")
+    now = timezone.now()
+    draft.status = ReturnStatus.SIGNED_OFF
+    draft.signed_off_by, draft.signed_off_at, draft.on_behalf_of = by, now, on_behalf_of
+    signed = f"{by} on behalf of {on_behalf_of}, {timezone.localtime(now):%d/%m/%Y}"
+    answers["cover.sign_off"] = {"value": signed, "commentary": ""}
+    ReturnAnswer.objects.filter(quarterly_return=draft, code="cover.sign_off").update(value=signed)
+    draft.workbook = _render(draft, template, answers)
+    draft.sha256 = hashlib.sha256(draft.workbook).hexdigest()
+    bump_version(draft)
+    return audited_save(draft, by=by, reason=f"Signed off on behalf of {on_behalf_of}")
+
+
+@transaction.atomic
+def quarterly_return_correct(*, programme: Programme, quarter, reason: str, by=None) -> QuarterlyReturn:
+    """Start a correction: the next version, a draft carrying the signed version's answers, then rebuilt."""
+    q, template = return_quarter_check(programme=programme, quarter=quarter)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the signed-off return needs correcting."})
+    Programme.objects.select_for_update().filter(pk=programme.pk).order_by().first()
+    versions = QuarterlyReturn.objects.filter(programme=programme, quarter=q.code).order_by("-revision")
+    latest = versions.first()
+    if latest is None:
+        raise ValidationError(f"{q.label} has no signed-off return to correct: build it instead.")
+    if latest.status == ReturnStatus.DRAFT:
+        raise ValidationError(
+            f"{q.label} already has a draft (version {latest.revision}): change that, or sign it off first."
+        )
+    draft = audited_save(
+        QuarterlyReturn(
+            programme=programme,
+            quarter=q.code,
+            revision=latest.revision + 1,
+            template_year=template.slug,
+            corrects=latest,
+            correction_reason=reason,
+            facts=latest.facts,
+            figures=latest.figures,
+            built_by=by,
+        ),
+        by=by,
+        reason=f"Correction of version {latest.revision}: {reason}",
+    )
+    ReturnAnswer.objects.bulk_create(
+        ReturnAnswer(
+            quarterly_return=draft,
+            code=a.code,
+            value="" if a.code == "cover.sign_off" else a.value,
+            commentary=a.commentary,
+            edited=a.edited,
+            order=a.order,
+        )
+        for a in latest.answers.all()
+    )
+    return quarterly_return_build(programme=programme, quarter=q, by=by)
+
+
+# --- Jobs ----------------------------------------------------------------------------------------
+
+
+def _job_update(job_id: int | None, **fields) -> None:
+    if job_id:
+        ReturnJob.objects.filter(pk=job_id).update(updated_at=timezone.now(), **fields)
+
+
+def _publish(job: ReturnJob) -> None:
+    """Send the job to the broker, within about a second when it is down; mark it failed if it cannot go."""
+    from returns.tasks import build_quarterly_return
+
+    args = [job.programme_id, job.quarter]
+    kwargs = {"job_id": job.pk, "by_id": job.requested_by_id}
+    app = build_quarterly_return.app
+    try:
+        if app.conf.task_always_eager:
+            result = build_quarterly_return.apply_async(args, kwargs)
+        else:
+            options = dict(app.conf.broker_transport_options or {})
+            options.update(settings.RETURNS_PUBLISH_TRANSPORT_OPTIONS)
+            with app.connection_for_write(
+                connect_timeout=settings.RETURNS_PUBLISH_TIMEOUT, transport_options=options
+            ) as connection:
+                result = build_quarterly_return.apply_async(args, kwargs, connection=connection, retry=False)
+    except Exception as exc:  # kombu OperationalError, redis ConnectionError/TimeoutError, OSError…
+        if app.conf.task_always_eager:
+            raise  # in-process: the task itself failed and recorded why
+        logger.warning("Could not queue the return build for %s %s: %s", job.programme_id, job.quarter, exc)
+        _job_update(job.pk, state=JobState.FAILED, step="", error=QUEUE_UNAVAILABLE, finished_at=timezone.now())
+        raise QueueUnavailable(QUEUE_UNAVAILABLE) from exc
+    if result.id and not app.conf.task_always_eager:
+        ReturnJob.objects.filter(pk=job.pk).update(task_id=result.id)
+
+
+def return_job_queue(*, programme: Programme, quarter, by=None, scheduled: bool = False) -> ReturnJob:
+    """Queue a build of the quarter's return once this transaction commits; the job row shows how it goes.
+
+    A job already queued or running for the quarter is returned instead of queueing another.
+    Raises QueueUnavailable (after commit) when the broker cannot be reached.
+    """
+    q, _template = return_quarter_check(programme=programme, quarter=quarter)
+    with transaction.atomic():
+        active = selectors.job_active(programme=programme, quarter=q)
+        if active is not None and active.updated_at > timezone.now() - dt.timedelta(minutes=10):
+            return active
+        job = ReturnJob.objects.create(
+            programme=programme, quarter=q.code, requested_by=by, scheduled=scheduled, step="Waiting for a worker"
+        )
+        transaction.on_commit(lambda: _publish(job))
+    return job
+
+
+def return_job_run(*, job_id: int | None, programme_id: int, quarter: str, by_id: int | None = None) -> int:
+    """What the Celery task does: build the return, recording each step on the job. Returns the draft's id."""
+    from accounts.models import User
+
+    now = timezone.now()
+    if job_id:
+        ReturnJob.objects.filter(pk=job_id).update(
+            state=JobState.RUNNING, step="Starting", error="", started_at=now, updated_at=now
+        )
+        job = ReturnJob.objects.filter(pk=job_id).first()
+        if job is not None:
+            ReturnJob.objects.filter(pk=job_id).update(attempts=job.attempts + 1)
+    programme = Programme.objects.get(pk=programme_id)
+    by = User.objects.filter(pk=by_id).first() if by_id else None
+    draft = quarterly_return_build(
+        programme=programme, quarter=quarter, by=by, progress=lambda step: _job_update(job_id, step=step)
+    )
+    _job_update(
+        job_id,
+        state=JobState.DONE,
+        step=f"Draft version {draft.revision} built",
+        quarterly_return=draft,
+        finished_at=timezone.now(),
+    )
+    return draft.pk
+
+
+def return_job_fail(*, job_id: int | None, reason: str, retrying: bool = False) -> None:
+    if retrying:
+        _job_update(job_id, state=JobState.QUEUED, step=f"Retrying: {reason}")
+    else:
+        _job_update(job_id, state=JobState.FAILED, step="", error=reason, finished_at=timezone.now())
+
+
+def returns_due(*, today: dt.date) -> list[tuple[Programme, Quarter]]:
+    """Quarters that ended at least RETURN_DRAFT_DAYS_AFTER_QUARTER days ago, within a programme's dates and
+    with a template, that have no return (draft or signed) and no job under way yet."""
+    days = settings.RETURN_DRAFT_DAYS_AFTER_QUARTER
+    have = set(QuarterlyReturn.objects.values_list("programme_id", "quarter"))
+    busy = set(
+        ReturnJob.objects.filter(state__in=[JobState.QUEUED, JobState.RUNNING]).values_list("programme_id", "quarter")
+    )
+    due = []
+    for programme in Programme.objects.order_by("start_date", "pk"):
+        for q in quarters_between(programme.start_date, min(programme.end_date, today)):
+            if q.ends_on + dt.timedelta(days=days) > today or template_for(q.start_year) is None:
+                continue
+            if (programme.pk, q.code) in have or (programme.pk, q.code) in busy:
+                continue
+            due.append((programme, q))
+    return due
+
+
+def returns_due_queue(*, today: dt.date | None = None) -> list[ReturnJob]:
+    """The daily schedule: queue a build for every return that is due (see returns_due)."""
+    today = today or timezone.localdate()
+    jobs = []
+    for programme, q in returns_due(today=today):
+        try:
+            jobs.append(return_job_queue(programme=programme, quarter=q, scheduled=True))
+        except QueueUnavailable:
+            logger.error("Return %s %s not queued: the job queue is unavailable", programme.slug, q.code)
+    return jobs
+
+
+# --- Reminders -----------------------------------------------------------------------------------
+
+
+def _missing_updates(period: ReportingPeriod, today: dt.date) -> list[tuple[Scheme, list]]:
+    """Active schemes of the period's programme whose update is not submitted, with their current leads."""
+    schemes = (
+        Scheme.objects.filter(programme_id=period.programme_id, status=SchemeStatus.ACTIVE)
+        .prefetch_related(Prefetch("leads", queryset=SchemeLead.objects.select_related("user")))
+        .order_by("ref", "name")
+    )
+    submitted = set(period.scheme_updates.filter(status=UpdateStatus.SUBMITTED).values_list("scheme_id", flat=True))
+    return [
+        (scheme, [lead.user for lead in scheme.leads.all() if lead.is_current(today)])
+        for scheme in schemes
+        if scheme.pk not in submitted
+    ]
+
+
+def _send_once(period: ReportingPeriod, kind: str, recipient: str, subject: str, body: str, schemes: str) -> bool:
+    """Send one reminder unless it was sent before; the row is written first, so two runs cannot both send."""
+    try:
+        with transaction.atomic():
+            UpdateReminder.objects.create(period=period, kind=kind, recipient=recipient, schemes=schemes)
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
+    except IntegrityError:
+        return False
+    return True
+
+
+def update_reminders_send(*, today: dt.date | None = None) -> dict:
+    """Email each project lead whose period update is missing, REMINDER_DAYS_BEFORE_STEERING days (or fewer)
+    before the steering group meets, and the programme office a summary. Each email is sent once."""
+    from accounts.models import User
+
+    today = today or timezone.localdate()
+    horizon = today + dt.timedelta(days=settings.REMINDER_DAYS_BEFORE_STEERING)
+    periods = ReportingPeriod.objects.filter(
+        is_closed=False, steering_group_date__gte=today, steering_group_date__lte=horizon
+    ).select_related("programme")
+    office = [
+        u.email
+        for u in User.objects.filter(groups__name=Role.PROGRAMME_OFFICE, is_active=True).exclude(email="").distinct()
+    ]
+    office += [e for e in settings.RETURNS_PROGRAMME_OFFICE_EMAILS if e not in office]
+    sent = {"leads": 0, "summaries": 0}
+    for period in periods:
+        missing = _missing_updates(period, today)
+        if not missing:
+            continue
+        meeting = f"{period.steering_group_date:%d/%m/%Y}"
+        by_lead: dict = {}
+        no_email, no_lead = [], []
+        for scheme, leads in missing:
+            if not leads:
+                no_lead.append(str(scheme))
+            for lead in leads:
+                if lead.email:
+                    by_lead.setdefault(lead, []).append(str(scheme))
+                else:
+                    no_email.append(f"{scheme} ({lead})")
+        for lead, schemes in by_lead.items():
+            listed = "\n".join(f"- {s}" for s in schemes)
+            body = (
+                f"Dear {lead.first_name or lead},\n\nThe steering group meets on {meeting}. Your update for the "
+                f"reporting period {period} is not yet submitted for:\n\n{listed}\n\nPlease bring the milestones "
+                "and RAG up to date, add a progress comment and submit the update on each scheme's page.\n\n"
+                f"{period.programme.name} programme office"
+            )
+            if _send_once(
+                period,
+                ReminderKind.LEAD,
+                lead.email,
+                f"Update needed before the steering group on {meeting}",
+                body,
+                "; ".join(schemes),
+            ):
+                sent["leads"] += 1
+        lines = [f"- {scheme}: {', '.join(str(u) for u in leads) or 'no current lead'}" for scheme, leads in missing]
+        body = (
+            f"Updates for {period} not yet submitted, {len(missing)} scheme(s), before the steering group on "
+            f"{meeting}:\n\n" + "\n".join(lines)
+        )
+        if no_email:
+            body += "\n\nLeads with no email address (not reminded): " + "; ".join(no_email)
+        if no_lead:
+            body += "\n\nSchemes with no current lead: " + "; ".join(no_lead)
+        for address in office:
+            if _send_once(
+                period,
+                ReminderKind.SUMMARY,
+                address,
+                f"{len(missing)} period update(s) missing before the steering group on {meeting}",
+                body,
+                "; ".join(str(s) for s, _ in missing),
+            ):
+                sent["summaries"] += 1
+    return sent
+
+
+def current_quarter(today: dt.date | None = None) -> Quarter:
+    return quarter_of(today or timezone.localdate())

@@ -1,0 +1,329 @@
+"""Return pages: the quarters of a programme, one quarter's return (review, edit, build, sign off, correct),
+the job's progress, and the downloads. Views check access, read the form, call one service."""
+
+import hashlib
+import logging
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, HttpResponseServerError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from core.exceptions import StaleEdit
+from returns import permissions, selectors, services
+from returns.forms import AnswerForm, BuildForm, CorrectionForm, SignOffForm
+from returns.models import ReturnStatus
+from returns.quarters import quarter_parse
+from returns.years import template_for
+from returns.years.spec import QuestionSheet, TableSheet
+from schemes import selectors as scheme_selectors
+from schemes.models import Programme
+from schemes.views import _add_errors
+
+logger = logging.getLogger(__name__)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _error_text(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return " ".join(m for msgs in exc.message_dict.values() for m in msgs)
+    return " ".join(exc.messages)
+
+
+def _detail_url(programme, quarter) -> str:
+    return reverse("returns:detail", args=[programme.slug, quarter.code])
+
+
+def return_list(request):
+    permissions.require_return_reader(request.user)
+    slug = request.GET.get("programme")
+    programme = get_object_or_404(Programme, slug=slug) if slug else scheme_selectors.programme_default()
+    context = {"programme": programme, "programmes": scheme_selectors.programme_list()}
+    if programme is not None:
+        context["quarters"] = selectors.return_quarters(programme=programme)
+    context["can_manage"] = permissions.can_manage_returns(request.user)
+    context["build_form"] = BuildForm()
+    return render(request, "returns/return_list.html", context)
+
+
+def _sections(template, answers: dict, checks: dict, figures: dict) -> list[dict]:
+    """The template's sheets as the page shows them: questions with their answers, tables with their rows."""
+    sections = []
+    for sheet in template.sheets:
+        section = {"sheet": sheet, "questions": [], "tables": []}
+        if isinstance(sheet, QuestionSheet | TableSheet):
+            for question in sheet.questions:
+                section["questions"].append(
+                    {"question": question, "answer": answers.get(question.code), "check": checks.get(question.code)}
+                )
+        if isinstance(sheet, TableSheet):
+            for table in sheet.tables:
+                rows = []
+                for row in (figures.get(table.source) or {}).get("rows") or []:
+                    code = f"{table.source}.{row['key']}"
+                    rows.append(
+                        {
+                            "cells": [(c, row.get(c.key)) for c in table.columns],
+                            "answer": answers.get(code),
+                            "check": checks.get(code),
+                        }
+                    )
+                totals = {}
+                if table.totals:
+                    from decimal import Decimal
+
+                    for column in table.columns:
+                        if column.total:
+                            totals[column.key] = sum(
+                                (Decimal(r[column.key]) for r in figures.get(table.source, {}).get("rows") or []),
+                                Decimal("0"),
+                            )
+                section["tables"].append(
+                    {"table": table, "rows": rows, "totals": [totals.get(c.key) for c in table.columns]}
+                )
+        sections.append(section)
+    return sections
+
+
+def return_detail(request, slug: str, quarter: str, *, queue_down: bool = False, status: int = 200):
+    programme, q = permissions.return_quarter_get(user=request.user, slug=slug, quarter=quarter)
+    can_manage = permissions.can_manage_returns(request.user)
+    versions = selectors.return_versions(programme=programme, quarter=q)
+    visible = [v for v in versions if can_manage or v.status == ReturnStatus.SIGNED_OFF]
+    shown = None
+    wanted = request.GET.get("version")
+    if wanted and wanted.isdigit():
+        shown = next((v for v in visible if v.revision == int(wanted)), None)
+    if shown is None and visible:
+        drafts = [v for v in visible if v.is_draft]
+        shown = drafts[0] if drafts else visible[-1]
+    template = template_for(int(shown.template_year[:4]) if shown is not None else q.start_year)
+    context = {
+        "programme": programme,
+        "quarter": q,
+        "versions": visible,
+        "shown": shown,
+        "template": template,
+        "can_manage": can_manage,
+        "queue_down": queue_down,
+        "queue_message": services.QUEUE_UNAVAILABLE,
+    }
+    if shown is not None and template is not None:
+        answers = {a.code: a for a in shown.answers.all()}
+        checks = {c["code"]: c for c in shown.checks}
+        context["sections"] = _sections(template, answers, checks, shown.figures)
+        context["failed"] = shown.failed_checks
+    if can_manage:
+        latest = versions[-1] if versions else None
+        context["job"] = selectors.job_latest(programme=programme, quarter=q)
+        context["draft"] = next((v for v in versions if v.is_draft), None)
+        context["can_correct"] = latest is not None and latest.status == ReturnStatus.SIGNED_OFF
+        if context["draft"] is not None:
+            hwb = context["draft"].answers.filter(code="cover.hwb").values_list("value", flat=True).first()
+            context["sign_off_form"] = SignOffForm(
+                initial={
+                    "version": context["draft"].version,
+                    "on_behalf_of": f"{hwb} Health and Wellbeing Board" if hwb else "",
+                }
+            )
+        context["correction_form"] = CorrectionForm()
+    return render(request, "returns/return_detail.html", context, status=status)
+
+
+@require_POST
+def build(request, slug: str, quarter: str):
+    """Build now: queue the job. If the queue is down, say so at once and offer to build here."""
+    programme, q = permissions.return_quarter_get(user=request.user, slug=slug, quarter=quarter, manage=True)
+    try:
+        services.return_job_queue(programme=programme, quarter=q, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect(_list_url(programme))
+    except services.QueueUnavailable:
+        messages.error(request, services.QUEUE_UNAVAILABLE)
+        return return_detail(request, slug, quarter, queue_down=True, status=503)
+    messages.info(request, f"Building the {q.label} return: this page shows how it goes.")
+    return redirect(_detail_url(programme, q))
+
+
+def _list_url(programme) -> str:
+    return f"{reverse('returns:list')}?programme={programme.slug}"
+
+
+@require_POST
+def build_form(request):
+    """The list page's form: build a quarter typed or chosen there (checked like any other)."""
+    permissions.require_return_manager(request.user)
+    slug = request.POST.get("programme")
+    programme = get_object_or_404(Programme, slug=slug) if slug else scheme_selectors.programme_default()
+    if programme is None:
+        messages.error(request, "There is no programme yet.")
+        return redirect("returns:list")
+    form = BuildForm(request.POST)
+    try:
+        q = quarter_parse(form.data.get("quarter"))
+        services.return_quarter_check(programme=programme, quarter=q)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect(_list_url(programme))
+    return build(request, programme.slug, q.code)
+
+
+@require_POST
+def build_here(request, slug: str, quarter: str):
+    """Build in this request, without the queue (when the queue is down, or for a quick rebuild)."""
+    programme, q = permissions.return_quarter_get(user=request.user, slug=slug, quarter=quarter, manage=True)
+    try:
+        draft = services.quarterly_return_build(programme=programme, quarter=q, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, "Not built: " + _error_text(exc))
+        return redirect(
+            _list_url(programme) if "quarter" in getattr(exc, "error_dict", {}) else _detail_url(programme, q)
+        )
+    messages.success(request, f"Draft version {draft.revision} of the {q.label} return built from live data.")
+    return redirect(_detail_url(programme, q))
+
+
+@require_GET
+def job_status(request, pk: int):
+    """The job's state, polled by the return page every 2 seconds while it is queued or running."""
+    job = permissions.job_get(user=request.user, pk=pk)
+    return render(request, "returns/_job.html", {"job": job})
+
+
+def answer_edit(request, pk: int):
+    answer = permissions.answer_get_for_edit(user=request.user, pk=pk)
+    quarterly_return = answer.quarterly_return
+    q = quarter_parse(quarterly_return.quarter)
+    question, table = services.answer_question(answer)
+    if question is None and table is None:
+        return redirect(_detail_url(quarterly_return.programme, q))
+    options = {
+        "choices": question.choices if question else (),
+        "has_value": question is not None,
+        "has_commentary": table is not None or question.commentary,
+        "long_text": bool(question and question.long_text),
+    }
+    status = 200
+    if request.method == "POST":
+        form = AnswerForm(request.POST, **options)
+        if form.is_valid():
+            try:
+                services.return_answer_update(
+                    answer=answer,
+                    value=form.cleaned_data.get("value", ""),
+                    commentary=form.cleaned_data.get("commentary", ""),
+                    by=request.user,
+                    expected_version=form.cleaned_data["version"],
+                )
+            except StaleEdit as exc:
+                answer.refresh_from_db()
+                form = AnswerForm(
+                    {"value": answer.value, "commentary": answer.commentary, "version": answer.version}, **options
+                )
+                form.is_valid()
+                form.add_error(None, str(exc))
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, "Saved.")
+                return redirect(f"{_detail_url(quarterly_return.programme, q)}#answer-{answer.pk}")
+        status = 400
+    else:
+        form = AnswerForm(
+            initial={"value": answer.value, "commentary": answer.commentary, "version": answer.version}, **options
+        )
+    label = question.text if question else f"{table.heading}: {answer.code.split('.', 1)[1]}"
+    if table is not None:
+        row = next(
+            (
+                r
+                for r in (quarterly_return.figures.get(table.source) or {}).get("rows") or []
+                if f"{table.source}.{r['key']}" == answer.code
+            ),
+            None,
+        )
+        if row is not None:
+            label = f"{table.heading}: {row.get(table.columns[0].key)}"
+    return render(
+        request,
+        "returns/answer_form.html",
+        {
+            "answer": answer,
+            "quarterly_return": quarterly_return,
+            "programme": quarterly_return.programme,
+            "quarter": q,
+            "question": question,
+            "label": label,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+@require_POST
+def sign_off(request, slug: str, quarter: str):
+    programme, q = permissions.return_quarter_get(user=request.user, slug=slug, quarter=quarter, manage=True)
+    draft = selectors.return_draft(programme=programme, quarter=q)
+    form = SignOffForm(request.POST)
+    if draft is None:
+        messages.error(request, f"There is no draft of the {q.label} return to sign off.")
+    elif not form.is_valid():
+        messages.error(request, "Not signed off: " + " ".join(e for errs in form.errors.values() for e in errs))
+    else:
+        try:
+            signed = services.quarterly_return_sign_off(
+                quarterly_return=draft,
+                on_behalf_of=form.cleaned_data["on_behalf_of"],
+                by=request.user,
+                expected_version=form.cleaned_data["version"],
+            )
+        except (ValidationError, StaleEdit) as exc:
+            messages.error(request, _error_text(exc) if isinstance(exc, ValidationError) else str(exc))
+        else:
+            messages.success(
+                request, f"Version {signed.revision} of the {q.label} return is signed off. It can no longer change."
+            )
+    return redirect(_detail_url(programme, q))
+
+
+@require_POST
+def correct(request, slug: str, quarter: str):
+    programme, q = permissions.return_quarter_get(user=request.user, slug=slug, quarter=quarter, manage=True)
+    form = CorrectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Not started: say why the signed-off return needs correcting.")
+        return redirect(_detail_url(programme, q))
+    try:
+        draft = services.quarterly_return_correct(
+            programme=programme, quarter=q, reason=form.cleaned_data["reason"], by=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, "Not started: " + _error_text(exc))
+    else:
+        messages.success(request, f"Correction started: version {draft.revision} is a new draft.")
+    return redirect(_detail_url(programme, q))
+
+
+def download(request, slug: str, quarter: str, revision: int):
+    """A version's workbook: a signed-off one exactly as signed, for any reader; a draft for the programme office."""
+    programme, q = permissions.return_quarter_get(user=request.user, slug=slug, quarter=quarter)
+    found = permissions.return_version_get(user=request.user, programme=programme, quarter=q, revision=revision)
+    content = bytes(found.workbook or b"")
+    if found.status == ReturnStatus.SIGNED_OFF and hashlib.sha256(content).hexdigest() != found.sha256:
+        logger.error("Signed-off return %s does not match its SHA-256", found.pk)
+        return HttpResponseServerError(
+            "This signed-off workbook does not match the fingerprint (SHA-256) recorded when it was signed off, "
+            "so it is not served. Tell the system administrator."
+        )
+    if not content:
+        messages.error(request, "This version has no workbook yet: build it first.")
+        return redirect(_detail_url(programme, q))
+    suffix = "" if found.status == ReturnStatus.SIGNED_OFF else "-DRAFT"
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{programme.slug}-{q.code}-v{found.revision}{suffix}.xlsx"'
+    if found.sha256:
+        response["X-Content-SHA256"] = found.sha256
+    return response

@@ -1,0 +1,263 @@
+"""The return as an Excel workbook: pure (a document dict in, .xlsx bytes out), following the year's template.
+
+Every text written to a cell goes through `_text`, which neutralises anything a spreadsheet would run as a
+formula (a leading =, +, -, @, tab or carriage return gets a leading apostrophe; control characters and NUL
+are dropped). The only formulas in the workbook are the totals this module writes itself (`Formula`).
+"""
+
+import io
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from returns.years.spec import ChecklistSheet, QuestionSheet, ReturnTemplate, TableSheet
+from schemes.spreadsheet import safe_cell_text
+
+MAX_CELL = 32_000  # Excel holds 32,767 characters in a cell
+_NOT_XML = re.compile(r"[\ud800-\udfff\ufffe\uffff]")
+
+BOLD = Font(bold=True)
+TITLE = Font(bold=True, size=14)
+HEADER_FILL = PatternFill("solid", fgColor="DDE7F0")
+RED_FILL = PatternFill("solid", fgColor="FFC7CE")
+GREEN_FILL = PatternFill("solid", fgColor="C6EFCE")
+RED_FONT = Font(bold=True, color="9C0006")
+GREEN_FONT = Font(bold=True, color="006100")
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
+WRAP = Alignment(wrap_text=True, vertical="top")
+MONEY_FORMAT = "#,##0.00"
+
+COMPLETE, INCOMPLETE = "Complete Template", "Incomplete Template"
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula this module writes (the totals): never user text."""
+
+    text: str
+
+
+def _text(value) -> str:
+    text = _NOT_XML.sub("\ufffd", "" if value is None else str(value))
+    # One kind of line break: XML reading turns a carriage return into a line feed anyway.
+    text = safe_cell_text(text.replace("\r\n", "\n").replace("\r", "\n"))
+    if len(text) > MAX_CELL:
+        text = text[:MAX_CELL] + " … (cut short: the full text is on the return page)"
+    return text
+
+
+def _put(ws, row: int, column: int, value, *, font=None, fill=None, wrap=False, number_format=None):
+    cell = ws.cell(row=row, column=column)
+    if isinstance(value, Formula):
+        cell.value = value.text
+    elif isinstance(value, str):
+        cell.value = _text(value)
+        cell.data_type = "s"
+    else:
+        cell.value = value
+    if font:
+        cell.font = font
+    if fill:
+        cell.fill = fill
+    if wrap:
+        cell.alignment = WRAP
+    if number_format:
+        cell.number_format = number_format
+    return cell
+
+
+def _address(ws, row: int, column: int) -> str:
+    return f"{quote_sheetname(ws.title)}!{get_column_letter(column)}{row}"
+
+
+def _heading(ws, sheet, document: dict) -> None:
+    _put(ws, 1, 2, sheet.heading, font=TITLE)
+    _put(ws, 2, 2, f"{document['programme']} · {document['quarter_label']} · {document['status_line']}", font=BOLD)
+    if sheet.intro:
+        _put(ws, 3, 2, sheet.intro, wrap=True)
+
+
+def _questions(ws, questions, row: int, answer_header: str, document: dict, cells: dict) -> int:
+    """Question rows from `row`: number, question, answer (drop-down if it has choices), commentary."""
+    answers = document["answers"]
+    for column, header in enumerate(("", "Question", answer_header, "Commentary"), start=1):
+        _put(ws, row, column, header, font=BOLD, fill=HEADER_FILL, wrap=True)
+    validations: dict[tuple, DataValidation] = {}
+    for question in questions:
+        row += 1
+        _put(ws, row, 1, question.number)
+        _put(
+            ws,
+            row,
+            2,
+            question.text + (f" ({question.hint})" if question.hint else ""),
+            wrap=True,
+            font=BOLD if question.heading else None,
+        )
+        if question.heading:
+            continue
+        answer = answers.get(question.code) or {}
+        _put(
+            ws,
+            row,
+            3,
+            answer.get("value") or "",
+            wrap=question.long_text,
+            fill=INPUT_FILL if question.editable else None,
+        )
+        cells[question.code] = _address(ws, row, 3)
+        if question.commentary:
+            _put(ws, row, 4, answer.get("commentary") or "", wrap=True, fill=INPUT_FILL)
+        if question.choices:
+            if question.choices not in validations:
+                validation = DataValidation(
+                    type="list",
+                    formula1='"' + ",".join(question.choices) + '"',
+                    allow_blank=True,
+                    showErrorMessage=True,
+                    errorTitle="Choose from the list",
+                    error=f"Choose one of: {', '.join(question.choices)}.",
+                )
+                ws.add_data_validation(validation)
+                validations[question.choices] = validation
+            validations[question.choices].add(f"C{row}")
+        if question.long_text:
+            ws.row_dimensions[row].height = 240
+    return row
+
+
+def _question_sheet(ws, sheet: QuestionSheet, document: dict, cells: dict) -> None:
+    _heading(ws, sheet, document)
+    _questions(ws, sheet.questions, 5, sheet.answer_header, document, cells)
+    for letter, width in zip("ABCD", (8, 70, 30, 70), strict=True):
+        ws.column_dimensions[letter].width = width
+
+
+def _table_sheet(ws, sheet: TableSheet, document: dict, cells: dict) -> None:
+    _heading(ws, sheet, document)
+    answers = document["answers"]
+    row = 5
+    widest = 2
+    for table in sheet.tables:
+        rows = (document["figures"].get(table.source) or {}).get("rows") or []
+        _put(ws, row, 2, table.heading, font=BOLD)
+        row += 1
+        headers = [c.header for c in table.columns] + (["Commentary"] if table.row_commentary else [])
+        for offset, header in enumerate(headers):
+            _put(ws, row, 2 + offset, header, font=BOLD, fill=HEADER_FILL, wrap=True)
+        widest = max(widest, 1 + len(headers))
+        first = row + 1
+        for data in rows:
+            row += 1
+            for offset, column in enumerate(table.columns):
+                value = data.get(column.key)
+                if column.kind in ("money", "number") and value not in (None, ""):
+                    _put(ws, row, 2 + offset, Decimal(value), number_format=MONEY_FORMAT)
+                elif column.kind == "status":
+                    ok = value == "On track"
+                    _put(ws, row, 2 + offset, value or "", fill=GREEN_FILL if ok else RED_FILL)
+                else:
+                    _put(ws, row, 2 + offset, "" if value is None else value)
+            if table.row_commentary:
+                code = f"{table.source}.{data['key']}"
+                _put(
+                    ws,
+                    row,
+                    2 + len(table.columns),
+                    (answers.get(code) or {}).get("commentary") or "",
+                    wrap=True,
+                    fill=INPUT_FILL,
+                )
+                cells[code] = _address(ws, row, 2 + len(table.columns))
+        last = row
+        if not rows:
+            row += 1
+            _put(ws, row, 2, "No figures recorded for this quarter.")
+        if table.totals:
+            row += 1
+            _put(ws, row, 2, "Total", font=BOLD)
+            recorded = row + 1
+            _put(ws, recorded, 2, "Total as recorded", font=BOLD)
+            for offset, column in enumerate(table.columns):
+                if not column.total:
+                    continue
+                letter = get_column_letter(2 + offset)
+                total = sum((Decimal(d[column.key]) for d in rows if d.get(column.key) not in (None, "")), Decimal("0"))
+                formula = Formula(f"=SUM({letter}{first}:{letter}{last})") if rows else Decimal("0")
+                _put(ws, row, 2 + offset, formula, font=BOLD, number_format=MONEY_FORMAT)
+                _put(ws, recorded, 2 + offset, total, number_format=MONEY_FORMAT)
+            row = recorded
+        if table.note:
+            row += 1
+            _put(ws, row, 2, table.note, wrap=True)
+        row += 2
+    if sheet.questions:
+        _questions(ws, sheet.questions, row, sheet.answer_header, document, cells)
+    ws.column_dimensions["A"].width = 4
+    ws.column_dimensions["B"].width = 50
+    for index in range(3, widest + 2):
+        ws.column_dimensions[get_column_letter(index)].width = 20
+    ws.freeze_panes = "A5"
+
+
+def _checklist_sheet(ws, sheet: ChecklistSheet, document: dict, cells: dict) -> None:
+    checks = document["checks"]
+    complete = all(c["ok"] for c in checks)
+    _put(ws, 1, 2, sheet.heading, font=TITLE)
+    _put(ws, 2, 2, f"{document['programme']} · {document['quarter_label']} · {document['status_line']}", font=BOLD)
+    _put(
+        ws,
+        3,
+        2,
+        COMPLETE if complete else INCOMPLETE,
+        font=GREEN_FONT if complete else RED_FONT,
+        fill=GREEN_FILL if complete else RED_FILL,
+    )
+    _put(ws, 4, 2, sheet.intro, wrap=True)
+    for column, header in enumerate(("Sheet", "Item", "Cell", "Complete?", "What is missing"), start=2):
+        _put(ws, 6, column, header, font=BOLD, fill=HEADER_FILL)
+    for row, check in enumerate(checks, start=7):
+        _put(ws, row, 2, check["sheet"])
+        _put(ws, row, 3, check["item"], wrap=True)
+        _put(ws, row, 4, cells.get(check["code"], ""))
+        if check["ok"]:
+            _put(ws, row, 5, "Yes", font=GREEN_FONT, fill=GREEN_FILL)
+        else:
+            _put(ws, row, 5, "No", font=RED_FONT, fill=RED_FILL)
+        _put(ws, row, 6, check["message"], wrap=True)
+    for letter, width in zip("ABCDEF", (4, 24, 70, 30, 12, 60), strict=True):
+        ws.column_dimensions[letter].width = width
+
+
+def return_workbook_bytes(*, template: ReturnTemplate, document: dict) -> bytes:
+    """The workbook for one version of a return.
+
+    `document`: programme, quarter_label, status_line, answers {code: {value, commentary}}, figures
+    {source: {rows}}, checks (returns.checks.return_checks). Sheets follow the template, in its order.
+    """
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    workbook.properties.title = _text(f"{template.name}: {document['programme']} {document['quarter_label']}")
+    workbook.properties.creator = "BCF programme"
+    cells: dict[str, str] = {}
+    checklists = []
+    for sheet in template.sheets:
+        ws = workbook.create_sheet(sheet.title[:31])
+        if isinstance(sheet, ChecklistSheet):
+            checklists.append((ws, sheet))  # drawn last, once every cell's address is known
+        elif isinstance(sheet, TableSheet):
+            _table_sheet(ws, sheet, document, cells)
+        elif isinstance(sheet, QuestionSheet):
+            _question_sheet(ws, sheet, document, cells)
+        else:
+            raise TypeError(f"The template's sheet {sheet!r} is of a kind the renderer does not know.")
+    for ws, sheet in checklists:
+        _checklist_sheet(ws, sheet, document, cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

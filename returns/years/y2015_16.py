@@ -1,0 +1,252 @@
+"""The 2015/16 quarterly BCF return, as far as public copies of NHS England's template show it.
+
+Sheets: Checklist, Cover, Budget arrangements, National Conditions (seed 000 §2.7), Income and Expenditure,
+Supporting Metrics (seed 000 §2.6) and Narrative. The national conditions' wording is the seed's, spelling
+included ("Caldecott").
+"""
+
+from returns.years.spec import (
+    YES_NO,
+    YES_NO_IN_PROGRESS,
+    ChecklistSheet,
+    Column,
+    Question,
+    QuestionSheet,
+    ReturnTemplate,
+    Table,
+    TableSheet,
+)
+
+NEEDS_EXPLANATION = ("No", "No - In Progress")
+
+COVER = QuestionSheet(
+    title="Cover",
+    heading="Better Care Fund quarterly data collection",
+    intro="Who completed this return, and for which Health and Wellbeing Board and quarter.",
+    questions=(
+        Question("cover.hwb", "Health and Wellbeing Board", prefill="cover.hwb"),
+        Question("cover.completed_by", "Completed by", prefill="cover.completed_by"),
+        Question("cover.email", "E-mail", prefill="cover.email"),
+        Question("cover.phone", "Contact number", required=False, prefill="cover.phone"),
+        Question("cover.date", "Date completed", prefill="cover.date", hint="DD/MM/YYYY"),
+        Question("cover.quarter", "Quarter", prefill="quarter.label", editable=False),
+        Question(
+            "cover.sign_off",
+            "Who has signed off the report on behalf of the Health and Wellbeing Board",
+            prefill="sign_off",
+            editable=False,
+            required=False,
+        ),
+    ),
+)
+
+BUDGET = QuestionSheet(
+    title="Budget arrangements",
+    heading="Budget arrangements",
+    questions=(
+        Question(
+            "budget.s75",
+            "Have the funds been pooled via a section 75 pooled budget?",
+            choices=YES_NO,
+            commentary=True,
+            commentary_required_for=("No",),
+            prefill="budget.s75",
+            hint="If No, say when the section 75 agreement is expected to be in place.",
+        ),
+    ),
+)
+
+NATIONAL_CONDITIONS = QuestionSheet(
+    title="National Conditions",
+    heading="National Conditions",
+    intro=(
+        "Is each national condition met? Select Yes, No or No - In Progress. For No or No - In Progress, say in "
+        "the commentary why the condition was not met in the quarter and how it is being addressed."
+    ),
+    answer_header="Please Select (Yes, No or No - In Progress)",
+    questions=(
+        Question(
+            "nc.1",
+            "Are the plans still jointly agreed?",
+            number="1)",
+            choices=YES_NO_IN_PROGRESS,
+            commentary=True,
+            commentary_required_for=NEEDS_EXPLANATION,
+            prefill="condition:1",
+        ),
+        Question(
+            "nc.2",
+            "Are Social Care Services (not spending) being protected?",
+            number="2)",
+            choices=YES_NO_IN_PROGRESS,
+            commentary=True,
+            commentary_required_for=NEEDS_EXPLANATION,
+            prefill="condition:2",
+        ),
+        Question(
+            "nc.3",
+            "Are the 7 day services to support patients being discharged and prevent unnecessary admission at "
+            "weekends in place and delivering?",
+            number="3)",
+            choices=YES_NO_IN_PROGRESS,
+            commentary=True,
+            commentary_required_for=NEEDS_EXPLANATION,
+            prefill="condition:3",
+        ),
+        Question("nc.4", "In respect of data sharing - confirm that:", number="4)", heading=True),
+        Question(
+            "nc.4i",
+            "Is the NHS Number being used as the primary identifier for health and care services?",
+            number="i)",
+            choices=YES_NO_IN_PROGRESS,
+            commentary=True,
+            commentary_required_for=NEEDS_EXPLANATION,
+            prefill="condition:4i",
+        ),
+        Question(
+            "nc.4ii",
+            "Are you pursuing open APIs (i.e. systems that speak to each other)?",
+            number="ii)",
+            choices=YES_NO_IN_PROGRESS,
+            commentary=True,
+            commentary_required_for=NEEDS_EXPLANATION,
+            prefill="condition:4ii",
+        ),
+        Question(
+            "nc.4iii",
+            "Are the appropriate Information Governance controls in place for information sharing in line with "
+            "Caldecott",
+            number="iii)",
+            choices=YES_NO_IN_PROGRESS,
+            commentary=True,
+            commentary_required_for=NEEDS_EXPLANATION,
+            prefill="condition:4iii",
+        ),
+        Question(
+            "nc.5",
+            "Is a joint approach to assessments and care planning taking place and where funding is being used "
+            "for integrated packages of care, is there an accountable professional?",
+            number="5)",
+            choices=YES_NO_IN_PROGRESS,
+            commentary=True,
+            commentary_required_for=NEEDS_EXPLANATION,
+            prefill="condition:5",
+        ),
+        Question(
+            "nc.6",
+            "Is an agreement on the consequential impact of changes in the acute sector in place?",
+            number="6)",
+            choices=YES_NO_IN_PROGRESS,
+            commentary=True,
+            commentary_required_for=NEEDS_EXPLANATION,
+            prefill="condition:6",
+        ),
+    ),
+)
+
+MONEY = (
+    Column("fund", "Fund"),
+    Column("scheme", "Scheme"),
+    Column("planned_quarter", "Planned this quarter (£)", "money", total=True),
+    Column("actual_quarter", "Actual this quarter (£)", "money", total=True),
+    Column("planned_ytd", "Planned year to date (£)", "money", total=True),
+    Column("actual_ytd", "Actual year to date (£)", "money", total=True),
+    Column("variance_ytd", "Variance year to date (£)", "money", total=True),
+)
+
+INCOME_AND_EXPENDITURE = TableSheet(
+    title="Income and Expenditure",
+    heading="Income and Expenditure",
+    intro=(
+        "The pooled fund's income and spend, from the money records: income is the contributions recorded for "
+        "the financial year, profiled evenly by quarter; spend is the planned and actual spend recorded for each "
+        "scheme. Variance is actual less planned."
+    ),
+    tables=(
+        Table(
+            source="income",
+            heading="Income to the pooled fund",
+            columns=(
+                Column("fund", "Fund"),
+                Column("contributor", "Contributor"),
+                Column("year", "Income for the year (£)", "money", total=True),
+                Column("quarter", "Income this quarter (£)", "money", total=True),
+                Column("ytd", "Income year to date (£)", "money", total=True),
+            ),
+            totals=True,
+            when_empty="ie.commentary",
+        ),
+        Table(
+            source="expenditure",
+            heading="Expenditure by scheme",
+            columns=MONEY,
+            totals=True,
+            when_empty="ie.commentary",
+        ),
+    ),
+    questions=(
+        Question(
+            "ie.commentary",
+            "Commentary on income and expenditure (needed when there are no figures: say why)",
+            required=False,
+            long_text=True,
+        ),
+    ),
+)
+
+SUPPORTING_METRICS = TableSheet(
+    title="Supporting Metrics",
+    heading="Supporting Metrics",
+    intro=(
+        "Each BCF metric's plan and actual for the quarter. Status is computed: on track when the actual is "
+        "within the metric's tolerance of plan. Commentary is needed for a metric not on track or with no "
+        "actual yet."
+    ),
+    tables=(
+        Table(
+            source="metrics",
+            heading="BCF metrics",
+            columns=(
+                Column("metric", "Metric"),
+                Column("unit", "Unit"),
+                Column("period", "Period"),
+                Column("plan", "Plan", "number"),
+                Column("actual", "Actual", "number"),
+                Column("status", "On track?", "status"),
+            ),
+            row_commentary=True,
+            commentary_required_when=("status", ("Not on track", "No actual yet")),
+        ),
+    ),
+)
+
+NARRATIVE = QuestionSheet(
+    title="Narrative",
+    heading="Narrative",
+    intro="Progress and variances in the quarter, drafted from the schemes' progress comments and RAG changes.",
+    questions=(
+        Question("narrative.progress", "Progress in the quarter", prefill="narrative.progress", long_text=True),
+        Question(
+            "narrative.variances",
+            "Variances and RAG changes",
+            prefill="narrative.variances",
+            long_text=True,
+            required=False,
+        ),
+    ),
+)
+
+TEMPLATE = ReturnTemplate(
+    start_year=2015,
+    name="BCF quarterly data collection 2015/16",
+    sheets=(
+        ChecklistSheet(),
+        COVER,
+        BUDGET,
+        NATIONAL_CONDITIONS,
+        INCOME_AND_EXPENDITURE,
+        SUPPORTING_METRICS,
+        NARRATIVE,
+    ),
+    source="Seed 000 §2.6–2.7; NHS England's 2015/16 quarterly template as public copies show it",
+)

@@ -1,0 +1,163 @@
+"""The Celery tasks: one draft however often or concurrently the build runs, the daily schedule, reminders."""
+
+import datetime as dt
+import threading
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.db import IntegrityError, connection, transaction
+
+from accounts.models import User
+from returns import services, tasks
+from returns.models import JobState, QuarterlyReturn, ReturnJob, UpdateReminder
+from schemes.models import ReportingPeriod
+
+Q1 = "2015-16-Q1"
+
+
+def test_the_build_task_is_reliable_by_configuration():
+    task = tasks.build_quarterly_return
+    assert task.acks_late and task.reject_on_worker_lost
+    assert task.max_retries == 3 and task.retry_backoff
+    assert set(task.autoretry_for) >= set(tasks.RETRYABLE)
+    assert task.time_limit and task.soft_time_limit and task.soft_time_limit < task.time_limit
+
+
+def test_running_the_task_twice_leaves_exactly_one_draft(programme, pmo):
+    job = ReturnJob.objects.create(programme=programme, quarter=Q1, requested_by=pmo)
+    first = tasks.build_quarterly_return.apply(args=[programme.pk, Q1], kwargs={"job_id": job.pk}).get()
+    second = tasks.build_quarterly_return.apply(args=[programme.pk, Q1]).get()
+    assert first == second
+    assert QuarterlyReturn.objects.filter(programme=programme, quarter=Q1).count() == 1
+    job.refresh_from_db()
+    assert (job.state, job.quarterly_return_id, job.attempts) == (JobState.DONE, first, 1)
+
+
+def test_the_task_records_a_refusal_on_the_job_without_retrying(programme):
+    job = ReturnJob.objects.create(programme=programme, quarter="2014-15-Q4")
+    assert (
+        tasks.build_quarterly_return.apply(args=[programme.pk, "2014-15-Q4"], kwargs={"job_id": job.pk}).get() is None
+    )
+    job.refresh_from_db()
+    assert job.state == JobState.FAILED
+    assert "is before Trafford Better Care Fund 2015/16 starts" in job.error
+    assert not QuarterlyReturn.objects.exists()
+
+
+def test_the_database_allows_only_one_draft_per_programme_and_quarter(programme, pmo):
+    draft = services.quarterly_return_build(programme=programme, quarter=Q1, by=pmo)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        QuarterlyReturn.objects.create(
+            programme=programme, quarter=Q1, revision=2, template_year="2015-16", correction_reason="a second draft"
+        )
+    assert QuarterlyReturn.objects.get(programme=programme, quarter=Q1) == draft
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_builds_converge_on_one_draft(demo):
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite allows one writer and its test database is in memory)")
+    from schemes.models import Programme
+
+    programme = Programme.objects.get(slug="trafford-bcf-2015-16")
+    barrier, errors, ids = threading.Barrier(3), [], []
+
+    def build():
+        try:
+            barrier.wait()
+            ids.append(services.quarterly_return_build(programme=programme, quarter=Q1).pk)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=build) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert len(set(ids)) == 1 and len(ids) == 3
+    assert QuarterlyReturn.objects.filter(programme=programme, quarter=Q1).count() == 1
+
+
+def test_beat_runs_both_daily_tasks():
+    schedule = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert schedule == {"returns.tasks.draft_due_returns", "returns.tasks.send_update_reminders"}
+    from config.celery import app
+
+    assert schedule <= set(app.tasks.keys())
+
+
+def test_the_schedule_drafts_each_due_quarter_once(programme, django_capture_on_commit_callbacks, settings):
+    settings.RETURN_DRAFT_DAYS_AFTER_QUARTER = 10
+    # Q1 ended 30/06/2015: not due on 09/07, due from 10/07.
+    assert services.returns_due(today=dt.date(2015, 7, 9)) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        jobs = services.returns_due_queue(today=dt.date(2015, 7, 10))
+    assert [(j.quarter, j.scheduled) for j in jobs] == [(Q1, True)]
+    assert ReturnJob.objects.get().state == JobState.DONE
+    assert QuarterlyReturn.objects.get().quarter == Q1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.returns_due_queue(today=dt.date(2015, 7, 11)) == []
+    assert QuarterlyReturn.objects.count() == 1
+
+
+def test_the_daily_task_drafts_every_past_quarter_of_the_programme(programme, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.draft_due_returns.apply().get() == 4
+    assert sorted(QuarterlyReturn.objects.values_list("quarter", flat=True)) == [
+        "2015-16-Q1",
+        "2015-16-Q2",
+        "2015-16-Q3",
+        "2015-16-Q4",
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.draft_due_returns.apply().get() == 0
+
+
+@pytest.fixture
+def emails(demo):
+    User.objects.filter(username="lead").update(email="sarah.gunshon@example.org")
+    User.objects.filter(username="pmo").update(email="bcf-pmo@example.org")
+
+
+def test_reminders_email_leads_with_missing_updates_and_the_programme_office_a_summary(emails, settings):
+    settings.REMINDER_DAYS_BEFORE_STEERING = 5
+    # Period 2015-16-P2: the steering group meets on 22/07/2015.
+    assert services.update_reminders_send(today=dt.date(2015, 7, 16)) == {"leads": 0, "summaries": 0}
+    assert mail.outbox == []
+    sent = services.update_reminders_send(today=dt.date(2015, 7, 17))
+    assert sent == {"leads": 1, "summaries": 1}
+    to_lead = next(m for m in mail.outbox if m.to == ["sarah.gunshon@example.org"])
+    assert to_lead.subject == "Update needed before the steering group on 22/07/2015"
+    assert "5.1 Community (District) Nursing" in to_lead.body and "5.2 End of Life" in to_lead.body
+    assert "5.3" not in to_lead.body
+    summary = next(m for m in mail.outbox if m.to == ["bcf-pmo@example.org"])
+    assert summary.subject == "7 period update(s) missing before the steering group on 22/07/2015"
+    assert "Leads with no email address (not reminded):" in summary.body and "Marion Ross" in summary.body
+    # Again the next day, or twice the same day: nothing new is sent.
+    assert services.update_reminders_send(today=dt.date(2015, 7, 18)) == {"leads": 0, "summaries": 0}
+    assert len(mail.outbox) == 2
+    assert UpdateReminder.objects.count() == 2
+
+
+def test_reminders_skip_closed_periods_and_submitted_updates(emails, settings, pmo):
+    from schemes.models import Scheme, SchemePeriodUpdate
+
+    period = ReportingPeriod.objects.get(code="2015-16-P2")
+    for scheme in Scheme.objects.filter(ref__in=["5.1", "5.2"]):
+        update, _ = SchemePeriodUpdate.objects.get_or_create(scheme=scheme, period=period)
+        SchemePeriodUpdate.objects.filter(pk=update.pk).update(status="submitted")
+    sent = services.update_reminders_send(today=dt.date(2015, 7, 20))
+    assert sent == {"leads": 0, "summaries": 1}
+    assert "5.1" not in mail.outbox[0].body and "5.3" in mail.outbox[0].body
+    ReportingPeriod.objects.filter(pk=period.pk).update(is_closed=True)
+    UpdateReminder.objects.all().delete()
+    assert services.update_reminders_send(today=dt.date(2015, 7, 20)) == {"leads": 0, "summaries": 0}
+
+
+def test_the_reminder_task_runs_through_celery(emails):
+    # Today is long after the demo's steering groups: nothing is due, and the task says so.
+    assert tasks.send_update_reminders.apply().get() == {"leads": 0, "summaries": 0}
