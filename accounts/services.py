@@ -63,3 +63,53 @@ def programme_office_admin_permissions_grant() -> int:
     )
     group.permissions.add(*perms)
     return group.permissions.count()
+
+
+# --- Two-step sign-in (TOTP) ----------------------------------------------------------------------
+
+AUTHENTICATOR_NAME = "Authenticator app"
+
+
+def authenticator_pending(*, user):
+    """The user's authenticator app being set up (unconfirmed), created on first call; the same one after."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    return device or TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
+
+
+def authenticator_confirm(*, user, token: str):
+    """Confirm the pending authenticator with a code from the app; None if the code is wrong."""
+    device = authenticator_pending(user=user)
+    if not _verify(device, token):
+        return None
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return device
+
+
+def second_factor_check(*, user, token: str):
+    """The confirmed device that accepts this code, or None. Wrong codes slow the device down (django-otp's
+    throttling doubles the wait after each failure)."""
+    from django_otp import devices_for_user
+
+    for device in devices_for_user(user, confirmed=True):
+        if _verify(device, token):
+            return device
+    return None
+
+
+def authenticator_remove(*, user) -> int:
+    """Remove the user's authenticator apps (they sign in with a password alone until they add one again)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    count, _ = TOTPDevice.objects.filter(user=user).delete()
+    return count
+
+
+def _verify(device, token: str) -> bool:
+    token = "".join((token or "").split())
+    if not token.isdigit() or len(token) != device.digits:
+        return False
+    allowed, _ = device.verify_is_allowed()
+    return bool(allowed) and device.verify_token(token)

@@ -14,4 +14,7 @@ urlpatterns = [
         name="password_change",
     ),
     path("password/done/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("two-step/", views.mfa_manage, name="mfa"),
+    path("two-step/set-up/", views.mfa_setup, name="mfa_setup"),
+    path("two-step/code/", views.mfa_verify, name="mfa_verify"),
 ]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("dashboard/", include("dashboard.urls")),
     path("metrics/", include("metrics.urls")),
     path("api/", include("api.urls")),
+    path("returns/", include("returns.urls")),
     path("reports/", include("reporting.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -53,6 +53,14 @@ def demo_client(client, demo):
     return _login
 
 
+def password_sign_in(client, username: str, password: str) -> bool:
+    """Sign in through the real form (django-axes needs the request, so Client.login cannot be used)."""
+    from django.urls import reverse
+
+    response = client.post(reverse("accounts:login"), {"username": username, "password": password})
+    return response.status_code == 302 and "_auth_user_id" in client.session
+
+
 def requirement(env_var: str, reason: str):
     """Skip with a clear reason locally, but fail where CI says the thing must be there."""
     if os.environ.get(env_var):
@@ -95,6 +103,10 @@ def switch_broker(url: str | None, *, result_backend: str | None = None) -> None
         app._pool.force_close_all()
     app._pool = None
     app.amqp._producer_pool = None
+    # kombu keeps its own registry of pools too: a closed one left there fails the next worker test.
+    import kombu.pools
+
+    kombu.pools.reset()
 
 
 @pytest.fixture

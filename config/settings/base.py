@@ -1,6 +1,9 @@
 """Settings shared by every environment. Values come from the environment (see .env.example)."""
 
+from datetime import timedelta
 from pathlib import Path
+
+from celery.schedules import crontab
 
 from config import env as cfg
 
@@ -25,6 +28,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "django_celery_beat",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "core",
     "accounts",
     "schemes",
@@ -35,6 +41,7 @@ INSTALLED_APPS = [
     "metrics",
     "api",
     "reporting",
+    "returns",
     "demo",
 ]
 
@@ -45,15 +52,22 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks a session verified by a one-time password (request.user.is_verified()).
+    "django_otp.middleware.OTPMiddleware",
     # Every page needs a login unless its view is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle and absolute session time-outs, then the second factor: see accounts/middleware.py.
+    "accounts.middleware.SessionTimeoutMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Content-Security-Policy (Django 5.2 has none built in): see CONTENT_SECURITY_POLICY below.
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Records who made each change in the audit history.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Counts failed sign-ins and locks out (see AXES_* below); last, as django-axes asks.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -81,6 +95,8 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", 0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# django-axes checks each sign-in before the password is tried.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -111,6 +127,31 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 8  # a working day
+# Signed out after this long without a request, and this long after signing in whatever the activity.
+SESSION_IDLE_TIMEOUT = cfg.integer("SESSION_IDLE_TIMEOUT_MINUTES", 30) * 60
+SESSION_ABSOLUTE_TIMEOUT = cfg.integer("SESSION_ABSOLUTE_TIMEOUT_HOURS", 10) * 60 * 60
+
+# Sign-in throttling (django-axes): 5 failures for one username, or from one address, lock that username
+# or address for 15 minutes. Short on purpose: anyone can type a victim's username, so a lock-out must not
+# keep the victim out for long. A successful sign-in clears the count.
+AXES_FAILURE_LIMIT = cfg.integer("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=cfg.integer("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_USERNAME_FORM_FIELD = "username"
+# Behind a reverse proxy every request comes from the proxy's address, so one person's typos would lock
+# everyone out: say how many proxies sit in front (TRUSTED_PROXY_COUNT) and the client's address is read
+# from X-Forwarded-For instead.
+AXES_IPWARE_PROXY_COUNT = cfg.integer("TRUSTED_PROXY_COUNT", 0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
+)
+
+# Multi-factor authentication (django-otp, TOTP): every user can turn it on from their account; with
+# MFA_REQUIRED (on in production) everyone must set it up before using the site.
+MFA_REQUIRED = cfg.boolean("MFA_REQUIRED", False)
+OTP_TOTP_ISSUER = "BCF programme"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -168,6 +209,27 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# --- NHS England quarterly returns (returns app) ------------------------------
+# Drafted by the schedule this many days after each quarter ends; reminders this many days before the steering
+# group meets. The DatabaseScheduler above also reads CELERY_BEAT_SCHEDULE.
+RETURN_DRAFT_DAYS_AFTER_QUARTER = cfg.integer("RETURN_DRAFT_DAYS_AFTER_QUARTER", 10)
+REMINDER_DAYS_BEFORE_STEERING = cfg.integer("REMINDER_DAYS_BEFORE_STEERING", 5)
+RETURNS_PROGRAMME_OFFICE_EMAILS = cfg.csv_list("RETURNS_PROGRAMME_OFFICE_EMAILS")
+DEFAULT_FROM_EMAIL = cfg.env.str("DEFAULT_FROM_EMAIL", default="bcf-programme@localhost")
+# "Build now" publishes on its own short-lived connection: with the broker down it must answer well inside 2 s.
+RETURNS_PUBLISH_TIMEOUT = 1
+RETURNS_PUBLISH_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1, "max_retries": 0}
+CELERY_BEAT_SCHEDULE = {
+    "draft-due-quarterly-returns": {
+        "task": "returns.tasks.draft_due_returns",
+        "schedule": crontab(hour=6, minute=15),
+    },
+    "period-update-reminders": {
+        "task": "returns.tasks.send_update_reminders",
+        "schedule": crontab(hour=7, minute=30),
+    },
+}
 
 # Highlight reports for programmes with more schemes than this are built by a worker, with a progress page.
 HIGHLIGHT_REPORT_BACKGROUND_SCHEMES = cfg.integer("HIGHLIGHT_REPORT_BACKGROUND_SCHEMES", 20)

@@ -34,6 +34,8 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Everyone signs in with a second factor in production (set MFA_REQUIRED=false only for a trial install).
+MFA_REQUIRED = cfg.boolean("MFA_REQUIRED", True)
 
 EMAIL_BACKEND = cfg.env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = cfg.env.str("EMAIL_HOST", default="localhost")

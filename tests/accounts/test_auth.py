@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.roles import Role, has_role, user_roles
+from tests.conftest import password_sign_in
 
 
 @pytest.mark.django_db
@@ -77,12 +78,12 @@ def test_an_account_with_no_role_sees_no_programme_data(client, make_user):
 def test_programme_office_sets_up_in_the_admin_but_cannot_edit_milestone_dates_there(client, demo):
     from milestones.models import Milestone
 
-    client.login(username="pmo", password="demo-pass-for-tests")
+    assert password_sign_in(client, "pmo", "demo-pass-for-tests")
     assert client.get("/admin/schemes/reportingperiod/add/").status_code == 200
     milestone = Milestone.objects.first()
     html = client.get(f"/admin/milestones/milestone/{milestone.pk}/change/").content.decode()
     assert 'name="due_date"' not in html and 'name="baseline_date"' not in html
     assert client.get("/admin/accounts/user/add/").status_code == 403  # people are managed by a superuser
     client.logout()
-    client.login(username="lead", password="demo-pass-for-tests")
+    assert password_sign_in(client, "lead", "demo-pass-for-tests")
     assert client.get("/admin/").status_code == 302  # not staff

@@ -16,6 +16,7 @@ from milestones.models import Milestone, MilestoneDateChange
 from reporting.models import NationalConditionAnswer
 from risks.models import Risk
 from schemes.models import Programme, ProgressComment, ReportingPeriod, Scheme, SchemeDependency, SchemeStatus
+from tests.conftest import password_sign_in
 
 SLUG = "trafford-bcf-2015-16"
 
@@ -152,7 +153,7 @@ def test_demo_users_sign_in_with_the_demo_password_and_hold_their_roles(client, 
         "finance": Role.FINANCE_OFFICER,
     }
     for username, role in expected.items():
-        assert client.login(username=username, password="demo-pass-for-tests"), username
+        assert password_sign_in(client, username, "demo-pass-for-tests"), username
         assert user_roles(User.objects.get(username=username)) == {role}
         client.logout()
 

@@ -83,7 +83,28 @@ def objects(demo, settings):
         "allocation": Allocation.objects.filter(fund__slug=TF, status="going_forward").first(),
         "movement": Movement.objects.filter(fund__slug=TF).order_by("pk").last(),
         "token": token,
+        "returns": _returns(programme),
         "period": period,
         "issued_report": issued,
         "report_job": job,
+    }
+
+
+def _returns(programme):
+    """The Q1 2015/16 return: version 1 signed off, version 2 a correction in draft, and a build job."""
+    from returns import services as return_services
+    from returns.models import ReturnJob
+    from tests.factories.returns import return_complete
+
+    pmo = User.objects.get(username="pmo")
+    draft = return_complete(
+        return_services.quarterly_return_build(programme=programme, quarter="2015-16-Q1", by=pmo), by=pmo
+    )
+    return_services.quarterly_return_sign_off(quarterly_return=draft, on_behalf_of="Trafford HWB", by=pmo)
+    correction = return_services.quarterly_return_correct(
+        programme=programme, quarter="2015-16-Q1", reason="Matrix correction", by=pmo
+    )
+    return {
+        "answer": correction.answers.get(code="nc.1"),
+        "job": ReturnJob.objects.create(programme=programme, quarter="2015-16-Q1", requested_by=pmo),
     }

@@ -17,6 +17,7 @@ EVERYONE = set(ROLES)
 READERS = EVERYONE
 OFFICE = {"pmo"}
 MONEY = {"pmo", "finance"}
+RETURN_READERS = {"pmo", "steering", "secretary", "finance"}
 UPLOADERS = {"pmo", "lead"}  # the lead's upload is then limited to their own schemes, row by row
 
 LEAD_OWN = "lead-own"  # the programme office, and the project lead only on a scheme they lead
@@ -35,6 +36,9 @@ MATRIX = {
     "accounts:logout": (NOT_ALLOWED, ACCOUNT),
     "accounts:password_change": (ACCOUNT, ACCOUNT),
     "accounts:password_change_done": (ACCOUNT, NOT_ALLOWED),
+    "accounts:mfa": (ACCOUNT, ACCOUNT),
+    "accounts:mfa_setup": (ACCOUNT, ACCOUNT),
+    "accounts:mfa_verify": (ACCOUNT, ACCOUNT),
     "schemes:list": (READERS, READERS),
     "schemes:mine": (READERS, READERS),
     "schemes:detail": (READERS, READERS),
@@ -97,6 +101,18 @@ MATRIX = {
     "api:token_revoke": (NOT_ALLOWED, {"finance"}),  # the token's owner; to anyone else it does not exist (404)
     "api:index": (READERS, NOT_ALLOWED),
     "api:feed": (READERS, NOT_ALLOWED),
+    # NHS England returns: the programme office builds, edits, signs off and corrects; the other roles but project
+    # leads read and download signed-off ones.
+    "returns:list": (RETURN_READERS, RETURN_READERS),
+    "returns:detail": (RETURN_READERS, RETURN_READERS),
+    "returns:download": (RETURN_READERS, RETURN_READERS),
+    "returns:build_form": (NOT_ALLOWED, OFFICE),
+    "returns:build": (NOT_ALLOWED, OFFICE),
+    "returns:build_here": (NOT_ALLOWED, OFFICE),
+    "returns:sign_off": (NOT_ALLOWED, OFFICE),
+    "returns:correct": (NOT_ALLOWED, OFFICE),
+    "returns:answer": (OFFICE, OFFICE),
+    "returns:job": (OFFICE, NOT_ALLOWED),
     "reporting:index": (READERS, NOT_ALLOWED),
     "reporting:draft": (READERS, NOT_ALLOWED),
     "reporting:draft_build": (NOT_ALLOWED, READERS),
@@ -132,6 +148,9 @@ def urls(objects: dict, own: bool) -> dict:
         "accounts:logout": reverse("accounts:logout"),
         "accounts:password_change": reverse("accounts:password_change"),
         "accounts:password_change_done": reverse("accounts:password_change_done"),
+        "accounts:mfa": reverse("accounts:mfa"),
+        "accounts:mfa_setup": reverse("accounts:mfa_setup"),
+        "accounts:mfa_verify": reverse("accounts:mfa_verify"),
         "schemes:list": reverse("schemes:list"),
         "schemes:mine": reverse("schemes:mine"),
         "schemes:detail": reverse("schemes:detail", args=[o["scheme"].pk]),
@@ -194,6 +213,16 @@ def urls(objects: dict, own: bool) -> dict:
         "api:token_revoke": reverse("api:token_revoke", args=[objects["token"].pk]),
         "api:index": reverse("api:index"),
         "api:feed": reverse("api:feed", args=["risks"]),
+        "returns:list": reverse("returns:list"),
+        "returns:detail": reverse("returns:detail", args=[PROGRAMME, "2015-16-Q1"]),
+        "returns:download": reverse("returns:download", args=[PROGRAMME, "2015-16-Q1", 1]),
+        "returns:build_form": reverse("returns:build_form"),
+        "returns:build": reverse("returns:build", args=[PROGRAMME, "2015-16-Q1"]),
+        "returns:build_here": reverse("returns:build_here", args=[PROGRAMME, "2015-16-Q1"]),
+        "returns:sign_off": reverse("returns:sign_off", args=[PROGRAMME, "2015-16-Q1"]),
+        "returns:correct": reverse("returns:correct", args=[PROGRAMME, "2015-16-Q1"]),
+        "returns:answer": reverse("returns:answer", args=[objects["returns"]["answer"].pk]),
+        "returns:job": reverse("returns:job", args=[objects["returns"]["job"].pk]),
         "reporting:index": reverse("reporting:index"),
         "reporting:draft": reverse("reporting:draft", args=[objects["period"].pk]),
         "reporting:draft_build": reverse("reporting:draft_build", args=[objects["period"].pk]),

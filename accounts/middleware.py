@@ -1,0 +1,88 @@
+"""Session time-outs and the second factor, checked on every request after authentication."""
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+
+STARTED = "_session_started_at"
+SEEN = "_session_seen_at"
+# Write the last-seen time at most this often, so reading pages does not save the session every request.
+SEEN_GRANULARITY = 30
+
+
+def now() -> float:
+    """The clock the time-outs read (tests move it)."""
+    return time.time()
+
+
+class SessionTimeoutMiddleware:
+    """Signs a user out after SESSION_IDLE_TIMEOUT seconds without a request, and SESSION_ABSOLUTE_TIMEOUT
+    seconds after signing in, whatever they have done since."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            session = request.session
+            current = now()
+            started = session.setdefault(STARTED, current)  # sessions from before this middleware
+            seen = session.get(SEEN, current)
+            idle = current - seen > settings.SESSION_IDLE_TIMEOUT
+            expired = current - started > settings.SESSION_ABSOLUTE_TIMEOUT
+            if idle or expired:
+                logout(request)  # flushes the session and gives it a new key
+                minutes = (settings.SESSION_IDLE_TIMEOUT if idle else settings.SESSION_ABSOLUTE_TIMEOUT) // 60
+                messages.info(
+                    request,
+                    f"You were signed out after {minutes} minutes without activity. Please sign in again."
+                    if idle
+                    else f"You were signed out {minutes // 60} hours after signing in. Please sign in again.",
+                )
+                return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.get_full_path()}")
+            if current - seen >= SEEN_GRANULARITY or SEEN not in session:
+                session[SEEN] = current
+        response = self.get_response(request)
+        # Just signed in (the sign-in view ran): both clocks start now, not at the next request.
+        if request.user.is_authenticated and STARTED not in request.session:
+            request.session[STARTED] = request.session[SEEN] = now()
+        return response
+
+
+# Pages a signed-in user may open before their second factor: to give it, set it up, or sign out.
+SECOND_FACTOR_EXEMPT = ("accounts:mfa_verify", "accounts:mfa_setup", "accounts:logout", "core:healthz")
+
+
+class SecondFactorMiddleware:
+    """A user with an authenticator app must give a code after their password before anything else; with
+    MFA_REQUIRED, a user without one must set one up first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and not user.is_verified():
+            match = getattr(request, "resolver_match", None) or _resolve(request.path_info)
+            name = f"{match.namespace}:{match.url_name}" if match and match.namespace else ""
+            if name not in SECOND_FACTOR_EXEMPT:
+                from django_otp import user_has_device
+
+                if user_has_device(user):
+                    return redirect(f"{reverse('accounts:mfa_verify')}?next={request.get_full_path()}")
+                if settings.MFA_REQUIRED:
+                    return redirect(f"{reverse('accounts:mfa_setup')}?next={request.get_full_path()}")
+        return self.get_response(request)
+
+
+def _resolve(path):
+    from django.urls import Resolver404, resolve
+
+    try:
+        return resolve(path)
+    except Resolver404:
+        return None
