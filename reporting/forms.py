@@ -5,7 +5,9 @@ from reporting.selectors import DEFAULT_MEETING
 
 
 class CoverForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The cover's version when the form was opened, 0 when there was none yet: a save on top of someone
+    # else's is refused, including two people writing the first cover at once.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
     class Meta:
         model = HighlightCover
@@ -48,3 +50,6 @@ class IssueForm(forms.Form):
     reason = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Reason for re-issuing", max_length=2000
     )
+    # The latest version issued for the meeting when the page was opened (0: none), so a double click or
+    # someone else's issue in between cannot make a version nobody meant.
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)

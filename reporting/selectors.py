@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from decimal import Decimal
 
 from django.db.models import F, Prefetch, Q
@@ -219,14 +220,28 @@ def _risks(programme) -> list[dict]:
     ]
 
 
+QUARTER_CODE = re.compile(r"^(\d{4})-\d{2}-Q([1-4])$")
+
+
+def quarter_end(code: str) -> dt.date | None:
+    """The last day of a financial-year quarter written "2014-15-Q4" (Q1 April–June … Q4 January–March)."""
+    match = QUARTER_CODE.match(code or "")
+    if not match:
+        return None
+    year, quarter = int(match[1]), int(match[2])
+    return {1: dt.date(year, 6, 30), 2: dt.date(year, 9, 30), 3: dt.date(year, 12, 31), 4: dt.date(year + 1, 3, 31)}[
+        quarter
+    ]
+
+
 def _conditions(programme, as_of: dt.date) -> dict:
-    """The latest quarter's national-condition answers (the return as last submitted)."""
-    quarters = sorted(
-        set(NationalConditionAnswer.objects.filter(programme=programme).values_list("quarter", flat=True))
-    )
-    if not quarters:
+    """The national-condition answers of the latest quarter that had ended by `as_of`: the return as last
+    submitted when the period closed (a later quarter's answers do not leak into an earlier report)."""
+    quarters = set(NationalConditionAnswer.objects.filter(programme=programme).values_list("quarter", flat=True))
+    ended = sorted((end, code) for code in quarters if (end := quarter_end(code)) and end <= as_of)
+    if not ended:
         return {"quarter": "", "rows": []}
-    quarter = quarters[-1]
+    quarter = ended[-1][1]
     rows = NationalConditionAnswer.objects.filter(programme=programme, quarter=quarter).order_by("order")
     return {
         "quarter": quarter,
@@ -354,11 +369,11 @@ def highlight_snapshot(*, programme, period) -> dict:
             "end_date": _iso(period.end_date),
             "steering_group_date": _iso(period.steering_group_date),
             "board_date": _iso(period.board_date),
-            "next_start_date": _iso(next_period.start_date if next_period else period.end_date),
+            "next_start_date": _iso(next_period.start_date if next_period else period.end_date + dt.timedelta(days=1)),
             "next_end_date": _iso(next_end),
         },
         "cover": cover_for(programme=programme, period=period),
-        "national_conditions": _conditions(programme, as_of),
+        "national_conditions": _conditions(programme, period.end_date),
         "schemes": schemes,
         "highlights": highlights,
         "risks": _risks(programme),
@@ -369,13 +384,25 @@ def highlight_snapshot(*, programme, period) -> dict:
     }
 
 
-def previous_issued(*, programme, meeting_date: dt.date) -> IssuedReport | None:
-    """The report the changes appendix compares with: the latest version issued for the last earlier meeting."""
+def previous_issued(*, programme, meeting: str, meeting_date: dt.date) -> IssuedReport | None:
+    """The report the changes appendix compares with: the latest version issued to the same meeting (e.g. the
+    Health & Wellbeing Board) at its last sitting before this one. Reports to other meetings do not count."""
     return (
-        IssuedReport.objects.filter(programme=programme, meeting_date__lt=meeting_date)
+        IssuedReport.objects.filter(programme=programme, meeting=meeting, meeting_date__lt=meeting_date)
         .order_by("-meeting_date", "-version")
         .first()
     )
+
+
+def latest_issued_version(*, programme, meeting: str, meeting_date) -> int:
+    """The latest version issued for a meeting, 0 if none."""
+    latest = (
+        IssuedReport.objects.filter(programme=programme, meeting=meeting, meeting_date=meeting_date)
+        .order_by("-version")
+        .values_list("version", flat=True)
+        .first()
+    )
+    return latest or 0
 
 
 def snapshot_changes(previous: dict, current: dict) -> dict:

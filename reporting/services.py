@@ -6,7 +6,8 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import OperationalError, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -20,7 +21,13 @@ from reporting.models import (
     ReportJob,
 )
 from reporting.renderers.pdf import RenderedPdf, html_to_pdf
-from reporting.selectors import highlight_snapshot, previous_issued, snapshot_changes, snapshot_sha256
+from reporting.selectors import (
+    highlight_snapshot,
+    latest_issued_version,
+    previous_issued,
+    snapshot_changes,
+    snapshot_sha256,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +90,7 @@ def highlight_cover_save(*, programme, period, data: dict, version: int | None, 
     if cover is None:
         cover = HighlightCover(programme=programme, period=period)
     else:
+        # version None: a loader or script, not a form; 0: the form was opened before any cover existed.
         check_version(cover, version)
         bump_version(cover)
     for name in COVER_FIELDS:
@@ -127,7 +135,6 @@ def _parse_date(value):
     return dt.date.fromisoformat(str(value))
 
 
-@transaction.atomic
 def highlight_report_issue(
     *,
     programme,
@@ -138,11 +145,16 @@ def highlight_report_issue(
     reissue: bool = False,
     reason: str = "",
     with_changes: bool = True,
+    expected_version: int | None = None,
     progress=None,
+    on_issued=None,
 ) -> IssuedReport:
     """Issue the report for a meeting: the PDF, its snapshot and both SHA-256s are stored once and never change.
 
     A second issue for the same meeting needs `reissue` and a reason, and becomes the next version.
+    `expected_version` is the latest version the person saw (0 for none): if someone issued meanwhile, this
+    issue is refused rather than becoming a version nobody meant. `on_issued(report)` runs in the same
+    transaction as the insert (a background job records its result there, so a re-run cannot issue twice).
     """
     meeting = (meeting or "").strip()
     meeting_date = _parse_date(meeting_date)
@@ -155,24 +167,19 @@ def highlight_report_issue(
         errors["period"] = "That reporting period belongs to another programme."
     if errors:
         raise ValidationError(errors)
-    # One issue at a time per programme, so two clicks cannot both become version 1.
-    type(programme).objects.select_for_update().get(pk=programme.pk)
-    earlier = IssuedReport.objects.filter(programme=programme, meeting=meeting, meeting_date=meeting_date)
-    latest = earlier.order_by("-version").only("version").first()
-    if latest and not reissue:
-        raise ValidationError(
-            f"A report was already issued for the {meeting} on {meeting_date:%d/%m/%Y} (version {latest.version}). "
-            "To issue a new version, re-issue it with a reason; the earlier one is kept."
-        )
-    if latest and not reason.strip():
-        raise ValidationError({"reason": "Say why the report is being re-issued."})
+    latest = latest_issued_version(programme=programme, meeting=meeting, meeting_date=meeting_date)
+    _check_issue_allowed(meeting, meeting_date, latest, reissue, reason, expected_version)
+    # Laying out the pages takes seconds (minutes for a large programme), so it happens before the lock.
     _step(progress, "Collecting the programme's data")
     snapshot = highlight_snapshot(programme=programme, period=period)
-    previous = previous_issued(programme=programme, meeting_date=meeting_date) if with_changes else None
+    snapshot["cover"]["report_date"] = meeting_date.isoformat()  # the cover's date is the meeting's
+    previous = (
+        previous_issued(programme=programme, meeting=meeting, meeting_date=meeting_date) if with_changes else None
+    )
     changes = snapshot_changes(previous.snapshot, snapshot) if previous else None
     if changes is not None:
         snapshot["changes"] = changes
-    version = latest.version + 1 if latest else 1
+    version = latest + 1
     now = timezone.now()
     _step(progress, "Laying out the pages")
     rendered = highlight_report_render(
@@ -185,25 +192,35 @@ def highlight_report_issue(
         created=now.isoformat(timespec="seconds"),
     )
     _step(progress, "Storing the issued report")
-    report = IssuedReport(
-        programme=programme,
-        period=period,
-        meeting=meeting,
-        meeting_date=meeting_date,
-        version=version,
-        reason=reason.strip() if latest else "",
-        pdf=rendered.pdf,
-        pdf_sha256=hashlib.sha256(rendered.pdf).hexdigest(),
-        snapshot=snapshot,
-        snapshot_sha256=snapshot_sha256(snapshot),
-        page_count=rendered.pages,
-        compared_with=previous,
-        issued_by=by,
-        issued_by_name=(by.get_full_name() or by.username) if by else "command line",
-        issued_at=now,
-    )
-    report.full_clean(exclude=["pdf"])
-    report.save()
+    with transaction.atomic():
+        # One issue at a time per programme; and the version printed in the PDF must still be the next one.
+        type(programme).objects.select_for_update().get(pk=programme.pk)
+        if latest_issued_version(programme=programme, meeting=meeting, meeting_date=meeting_date) != latest:
+            raise ValidationError(
+                f"Someone issued a report for the {meeting} on {meeting_date:%d/%m/%Y} while this one was being "
+                "built. Look at the issued versions before issuing again."
+            )
+        report = IssuedReport(
+            programme=programme,
+            period=period,
+            meeting=meeting,
+            meeting_date=meeting_date,
+            version=version,
+            reason=reason.strip() if latest else "",
+            pdf=rendered.pdf,
+            pdf_sha256=hashlib.sha256(rendered.pdf).hexdigest(),
+            snapshot=snapshot,
+            snapshot_sha256=snapshot_sha256(snapshot),
+            page_count=rendered.pages,
+            compared_with=previous,
+            issued_by=by,
+            issued_by_name=(by.get_full_name() or by.username) if by else "command line",
+            issued_at=now,
+        )
+        report.full_clean(exclude=["pdf"])
+        report.save()
+        if on_issued is not None:
+            on_issued(report)
     logger.info(
         "Issued %s highlight report for %s %s v%s (%s bytes, sha256 %s)",
         programme.slug,
@@ -214,6 +231,22 @@ def highlight_report_issue(
         report.pdf_sha256,
     )
     return report
+
+
+def _check_issue_allowed(meeting, meeting_date, latest: int, reissue: bool, reason: str, expected) -> None:
+    if expected is not None and int(expected) != latest:
+        raise ValidationError(
+            f"The {meeting} on {meeting_date:%d/%m/%Y} now has "
+            + (f"version {latest} issued" if latest else "no issued report")
+            + ", which changed after you opened this page. Check the issued versions, then issue again."
+        )
+    if latest and not reissue:
+        raise ValidationError(
+            f"A report was already issued for the {meeting} on {meeting_date:%d/%m/%Y} (version {latest}). "
+            "To issue a new version, re-issue it with a reason; the earlier one is kept."
+        )
+    if latest and not reason.strip():
+        raise ValidationError({"reason": "Say why the report is being re-issued."})
 
 
 def issued_report_rebuild(*, report: IssuedReport) -> RenderedPdf:
@@ -274,21 +307,28 @@ def report_job_retry(*, job: ReportJob) -> ReportJob:
 
 
 def report_job_run(*, job_id: int) -> ReportJob:
-    """Build a job's report. Safe to run twice: a finished job is left as it is."""
+    """Build a job's report. Safe to run twice: a finished job is left as it is, and an issue job records its
+    report in the same transaction that stores it, so a redelivered job finds it done instead of issuing again.
+
+    A lost database connection is raised for the task to retry; any other failure is recorded on the job."""
     with transaction.atomic():
         job = ReportJob.objects.select_for_update().select_related("programme", "period", "requested_by").get(pk=job_id)
         if job.is_finished:
             return job
-        job.state, job.step, job.attempts = JobState.RUNNING, "Starting", job.attempts + 1
+        job.state, job.step = JobState.RUNNING, "Starting"
         job.started_at = job.started_at or timezone.now()
-        job.save(update_fields=["state", "step", "attempts", "started_at", "updated_at"])
+        job.save(update_fields=["state", "step", "started_at", "updated_at"])
+        ReportJob.objects.filter(pk=job.pk).update(attempts=F("attempts") + 1)
 
     def progress(text: str) -> None:
         ReportJob.objects.filter(pk=job.pk).update(step=text, updated_at=timezone.now())
 
+    def finish(**fields) -> None:
+        ReportJob.objects.filter(pk=job.pk).update(finished_at=timezone.now(), updated_at=timezone.now(), **fields)
+
     try:
         if job.issue:
-            report = highlight_report_issue(
+            highlight_report_issue(
                 programme=job.programme,
                 period=job.period,
                 meeting=job.issue.get("meeting", ""),
@@ -296,23 +336,41 @@ def report_job_run(*, job_id: int) -> ReportJob:
                 reissue=bool(job.issue.get("reissue")),
                 reason=job.issue.get("reason", ""),
                 with_changes=bool(job.issue.get("with_changes", True)),
+                expected_version=job.issue.get("expected_version"),
                 by=job.requested_by,
                 progress=progress,
+                on_issued=lambda report: finish(state=JobState.DONE, step="Done", error="", issued_report=report),
             )
-            job.issued_report, job.pdf = report, None
         else:
             progress("Collecting the programme's data")
             snapshot = highlight_snapshot(programme=job.programme, period=job.period)
             progress("Laying out the pages")
-            job.pdf = highlight_report_render(snapshot=snapshot, status=DRAFT).pdf
-        job.state, job.step, job.error = JobState.DONE, "Done", ""
+            finish(state=JobState.DONE, step="Done", error="", pdf=highlight_report_render(snapshot=snapshot).pdf)
     except ValidationError as exc:
-        job.state, job.error = JobState.FAILED, " ".join(exc.messages)
+        finish(state=JobState.FAILED, error=" ".join(exc.messages))
+    except OperationalError:
+        raise  # the database went away: the task retries with back-off
     except Exception as exc:
         logger.exception("Report job %s failed", job.pk)
-        job.state, job.error = JobState.FAILED, f"The report could not be built ({type(exc).__name__}). Try again."
-    job.finished_at = timezone.now()
-    job.save(update_fields=["state", "step", "error", "pdf", "issued_report", "finished_at", "updated_at"])
+        finish(state=JobState.FAILED, error=f"The report could not be built ({type(exc).__name__}). Try again.")
+    job.refresh_from_db()
+    return job
+
+
+# A job still queued or running this long after its last sign of life lost its worker (the task's hard
+# time limit is 300 s): it is shown as failed and can be tried again.
+JOB_STALE_AFTER = dt.timedelta(seconds=330)
+
+
+def report_job_expire_if_stale(*, job: ReportJob) -> ReportJob:
+    """Mark a job failed when its worker stopped without finishing it (killed, or past its time limit)."""
+    if not job.is_finished and job.updated_at < timezone.now() - JOB_STALE_AFTER:
+        ReportJob.objects.filter(pk=job.pk, state=job.state).update(
+            state=JobState.FAILED,
+            error="The worker stopped before finishing this report. Try again.",
+            finished_at=timezone.now(),
+        )
+        job.refresh_from_db()
     return job
 
 

@@ -3,6 +3,7 @@ downloads, background jobs with their progress, and the finance appendix. Rules 
 
 import base64
 import hashlib
+import logging
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -21,6 +22,8 @@ from schemes import selectors as scheme_selectors
 from schemes.models import Programme, ReportingPeriod
 from schemes.permissions import require_programme_reader
 from schemes.views import _add_errors
+
+logger = logging.getLogger(__name__)
 
 
 def _pdf_response(pdf: bytes, filename: str, *, inline: bool = False) -> HttpResponse:
@@ -111,7 +114,7 @@ def cover_edit(request, period_id: int):
                 messages.success(request, "Cover and opening sections saved. The next draft and issue will use them.")
                 return redirect(f"{reverse('reporting:index')}?programme={period.programme.slug}")
     else:
-        form = CoverForm(instance=cover, initial={"version": cover.version if cover else None})
+        form = CoverForm(instance=cover, initial={"version": cover.version if cover else 0})
     defaults = selectors.cover_for(programme=period.programme, period=period) if cover is None else None
     return render(request, "reporting/cover_form.html", {"form": form, "period": period, "defaults": defaults})
 
@@ -134,16 +137,40 @@ def issue(request, period_id: int):
                 )
                 return redirect("reporting:job", pk=job.pk)
             try:
-                report = services.highlight_report_issue(programme=programme, period=period, by=request.user, **data)
+                report = services.highlight_report_issue(
+                    programme=programme,
+                    period=period,
+                    by=request.user,
+                    meeting=data["meeting"],
+                    meeting_date=data["meeting_date"],
+                    reissue=data["reissue"],
+                    reason=data["reason"],
+                    with_changes=data["with_changes"],
+                    expected_version=data["expected_version"],
+                )
             except ValidationError as exc:
                 _add_errors(form, exc)
+                # Show what is issued now, so a second, informed submit goes through.
+                form.data = form.data.copy()
+                form.data["expected_version"] = selectors.latest_issued_version(
+                    programme=programme, meeting=data["meeting"], meeting_date=data["meeting_date"]
+                )
             else:
                 messages.success(request, f"Issued: {report}. It is stored as issued and will not change.")
                 return redirect("reporting:issued", pk=report.pk)
     else:
-        form = IssueForm(initial={"meeting_date": period.board_date})
+        initial = {"meeting_date": period.board_date, "expected_version": 0}
+        if period.board_date:
+            initial["expected_version"] = selectors.latest_issued_version(
+                programme=programme, meeting=selectors.DEFAULT_MEETING, meeting_date=period.board_date
+            )
+        form = IssueForm(initial=initial)
     previous = (
-        selectors.previous_issued(programme=programme, meeting_date=period.board_date) if period.board_date else None
+        selectors.previous_issued(
+            programme=programme, meeting=selectors.DEFAULT_MEETING, meeting_date=period.board_date
+        )
+        if period.board_date
+        else None
     )
     return render(
         request,
@@ -174,6 +201,15 @@ def issued_detail(request, pk: int):
 def issued_download(request, pk: int):
     """The PDF exactly as it was issued: the stored bytes, whatever has changed since."""
     report = permissions.issued_report_get(user=request.user, pk=pk, with_pdf=True)
+    if hashlib.sha256(bytes(report.pdf)).hexdigest() != report.pdf_sha256:
+        # Changed outside the app: never hand out something other than what was issued.
+        logger.error("Issued report %s no longer matches its SHA-256 %s", report.pk, report.pdf_sha256)
+        return HttpResponse(
+            "This report's stored file no longer matches the SHA-256 recorded when it was issued, so it is not "
+            "served. Tell the system administrator: the file must be restored from a backup.",
+            status=409,
+            content_type="text/plain; charset=utf-8",
+        )
     return _pdf_response(report.pdf, report.filename)
 
 
@@ -187,20 +223,20 @@ def issued_snapshot(request, pk: int):
 
 @require_safe
 def job_detail(request, pk: int):
-    job = permissions.report_job_get(user=request.user, pk=pk)
+    job = services.report_job_expire_if_stale(job=permissions.report_job_get(user=request.user, pk=pk))
     return render(request, "reporting/job_detail.html", {"job": job})
 
 
 @require_safe
 def job_status(request, pk: int):
     """The progress panel alone: the job page polls it with htmx until the job has finished."""
-    job = permissions.report_job_get(user=request.user, pk=pk)
+    job = services.report_job_expire_if_stale(job=permissions.report_job_get(user=request.user, pk=pk))
     return render(request, "reporting/_job_status.html", {"job": job})
 
 
 @require_safe
 def job_download(request, pk: int):
-    job = permissions.report_job_get(user=request.user, pk=pk)
+    job = services.report_job_expire_if_stale(job=permissions.report_job_get(user=request.user, pk=pk))
     if job.state != JobState.DONE:
         raise Http404("The report is not ready.")
     if job.issued_report_id:
@@ -211,7 +247,7 @@ def job_download(request, pk: int):
 
 @require_POST
 def job_retry(request, pk: int):
-    job = permissions.report_job_get(user=request.user, pk=pk)
+    job = services.report_job_expire_if_stale(job=permissions.report_job_get(user=request.user, pk=pk))
     if job.issue:
         permissions.require_issuer(request.user)
     try:

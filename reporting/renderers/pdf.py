@@ -7,7 +7,7 @@ import mimetypes
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.finders import FileSystemFinder
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -18,7 +18,7 @@ STATIC_SCHEME = "static:"
 
 
 class StaticOnlyFetcher(URLFetcher):
-    """Serves files found by Django's static finders and refuses everything else.
+    """Serves files from the project's static folder and refuses everything else.
 
     Report text comes from users, and WeasyPrint's default fetcher would read file:// paths and make
     network requests; this one never opens a file outside the static folders or a socket.
@@ -32,7 +32,8 @@ class StaticOnlyFetcher(URLFetcher):
         if url.startswith(STATIC_SCHEME):
             name = url[len(STATIC_SCHEME) :].lstrip("/")
             try:
-                path = finders.find(name) if name and ".." not in Path(name).parts else None
+                # Only the project's own static folder (STATICFILES_DIRS), not every installed app's files.
+                path = FileSystemFinder().find(name) if name and ".." not in Path(name).parts else None
             except Exception:  # SuspiciousFileOperation and the like: refuse below
                 path = None
             if path:

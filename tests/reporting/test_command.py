@@ -90,3 +90,15 @@ def test_command_exits_non_zero_from_the_shell(demo, tmp_path):
     with pytest.raises(SystemExit) as exit_info:
         utility.execute()
     assert exit_info.value.code == 1
+
+
+def test_command_refuses_a_bad_out_before_issuing(demo, tmp_path):
+    with pytest.raises(CommandError, match="is a folder"):
+        call_command(
+            "build_highlight_report",
+            programme="trafford-bcf-2015-16",
+            period="2015-16-P1",
+            out=str(tmp_path),
+            issue=True,
+        )
+    assert not IssuedReport.objects.exists()

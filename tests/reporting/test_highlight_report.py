@@ -227,7 +227,8 @@ def test_finance_appendix_is_its_own_pdf_laid_out_like_appendix_1(demo):
 
 
 def test_snapshot_reads_a_fixed_number_of_queries_whatever_the_programme_size():
-    """No N+1 over schemes, milestones, comments, risks, allocations or metrics: one query per kind of record."""
+    """No N+1 over schemes, milestones, comments, risks, allocations, movements or metrics: one query per kind of
+    record, and a fixed handful per fund (a programme has one or two)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -236,12 +237,53 @@ def test_snapshot_reads_a_fixed_number_of_queries_whatever_the_programme_size():
     counts = []
     for n, slug in ((4, "small"), (12, "three-times")):
         programme = synthetic_programme_generate(
-            schemes=n, milestones_per_scheme=5, periods=3, seed=n, slug=slug, risks=3 * n, metrics=2, kpis=n
+            schemes=n,
+            milestones_per_scheme=5,
+            periods=3,
+            seed=n,
+            slug=slug,
+            risks=3 * n,
+            metrics=2,
+            kpis=n,
+            funds=1,
+            movements=4 * n,
         )
         period = programme.periods.order_by("start_date").last()
         with CaptureQueriesContext(connection) as ctx:
             snapshot = selectors.highlight_snapshot(programme=programme, period=period)
         assert len(snapshot["schemes"]) == n and len(snapshot["metrics"]) == 2 + n
+        assert len(snapshot["money"]) == 1 and len(snapshot["money"][0]["allocations"]) == n
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1], counts
-    assert counts[0] <= 20, counts
+    assert counts[0] <= 25, counts
+
+
+def test_national_conditions_are_those_submitted_by_the_periods_end(trafford):
+    from reporting.services import national_condition_answer_record
+
+    programme, p1, p2 = trafford
+    national_condition_answer_record(
+        programme=programme, quarter="2015-16-Q1", code="1", text="Are the plans still jointly agreed?", answer="No"
+    )
+    assert selectors.highlight_snapshot(programme=programme, period=p1)["national_conditions"]["quarter"] == (
+        "2014-15-Q4"  # Q1 2015/16 ended on 30/06/2015, after period 1 closed
+    )
+    later = selectors.highlight_snapshot(programme=programme, period=p2)["national_conditions"]
+    assert later["quarter"] == "2015-16-Q1" and later["rows"][0]["answer"] == "No"
+
+
+def test_the_changes_appendix_compares_with_the_same_meeting_only(trafford, pmo_user):
+    programme, p1, p2 = trafford
+    board = services.highlight_report_issue(programme=programme, period=p1, by=pmo_user, **ISSUE)
+    services.highlight_report_issue(
+        programme=programme, period=p1, by=pmo_user, meeting="Steering Group", meeting_date=dt.date(2015, 7, 1)
+    )
+    second = services.highlight_report_issue(
+        programme=programme,
+        period=p2,
+        by=pmo_user,
+        meeting="Health & Wellbeing Board",
+        meeting_date=dt.date(2015, 9, 8),
+    )
+    assert second.compared_with == board
+    assert second.snapshot["cover"]["report_date"] == "2015-09-08"  # the cover carries the meeting's date

@@ -119,3 +119,31 @@ def test_a_real_worker_builds_the_report(real_worker, trafford, make_user):
     assert job.state == JobState.DONE, job.error
     pdf = ReportJob.objects.values_list("pdf", flat=True).get(pk=job.pk)
     assert "5.7 Integration of Community-based Adult Health & Social Care" in pdf_text(pdf)
+
+
+def test_an_issue_job_run_twice_issues_once(trafford, make_user):
+    _, p1, _ = trafford
+    issue = {"meeting": "Health & Wellbeing Board", "meeting_date": "2015-06-09", "expected_version": 0}
+    job = ReportJob.objects.create(programme=p1.programme, period=p1, requested_by=make_user(), issue=issue)
+    build_highlight_report_job.apply(args=[job.pk])
+    build_highlight_report_job.apply(args=[job.pk])  # redelivered after the report was stored
+    job.refresh_from_db()
+    assert job.state == JobState.DONE and job.issued_report == IssuedReport.objects.get()
+
+
+def test_a_job_whose_worker_died_is_shown_failed_and_can_be_retried(demo_client, trafford):
+    from django.utils import timezone
+
+    from accounts.models import User
+
+    _, p1, _ = trafford
+    job = ReportJob.objects.create(
+        programme=p1.programme, period=p1, requested_by=User.objects.get(username="steering"), state=JobState.RUNNING
+    )
+    client = demo_client("steering")
+    assert "Running" in client.get(reverse("reporting:job_status", args=[job.pk])).content.decode()
+    ReportJob.objects.filter(pk=job.pk).update(updated_at=timezone.now() - timezone.timedelta(minutes=6))
+    panel = client.get(reverse("reporting:job_status", args=[job.pk])).content.decode()
+    assert "worker stopped before finishing" in panel and reverse("reporting:job_retry", args=[job.pk]) in panel
+    assert client.post(reverse("reporting:job_retry", args=[job.pk])).status_code == 302
+    assert ReportJob.objects.count() == 2

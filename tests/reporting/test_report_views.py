@@ -111,3 +111,37 @@ def test_cover_edit_saves_and_refuses_a_stale_form(demo_client, trafford):
 def test_finance_appendix_downloads_as_pdf(demo_client, demo):
     response = demo_client("secretary").get(reverse("reporting:finance_appendix", args=["trafford-tf"]))
     assert response.status_code == 200 and "Grand total 22,000" in pdf_text(response.content)
+
+
+def test_a_second_submit_of_the_same_issue_form_is_refused_not_a_new_version(demo_client, trafford):
+    _, p1, _ = trafford
+    client = demo_client("pmo")
+    page = client.get(reverse("reporting:issue", args=[p1.pk])).content.decode()
+    assert 'name="expected_version" value="0"' in page
+    form = {"meeting": "Health & Wellbeing Board", "meeting_date": "2015-06-09", "expected_version": "0"}
+    assert client.post(reverse("reporting:issue", args=[p1.pk]), form).status_code == 302
+    again = client.post(reverse("reporting:issue", args=[p1.pk]), {**form, "reissue": "on", "reason": "Typo"})
+    assert "changed after you opened this page" in again.content.decode()
+    assert 'name="expected_version" value="1"' in again.content.decode()  # a second, informed submit works
+    assert IssuedReport.objects.count() == 1
+
+
+def test_a_tampered_issued_report_is_not_served(demo_client, trafford):
+    _, p1, _ = trafford
+    _issue(demo_client("pmo"), p1)
+    report = IssuedReport.objects.get()
+    IssuedReport.objects.filter(pk=report.pk).update(pdf=b"%PDF-1.7 something else")  # outside the app
+    response = demo_client("secretary").get(reverse("reporting:issued_download", args=[report.pk]))
+    assert response.status_code == 409 and "no longer matches" in response.content.decode()
+
+
+def test_two_people_writing_the_first_cover_cannot_overwrite_each_other(demo_client, trafford):
+    _, _, p2 = trafford
+    client = demo_client("pmo")
+    page = client.get(reverse("reporting:cover", args=[p2.pk])).content.decode()
+    assert 'name="version" value="0"' in page
+    first = {"title": "First", "version": "0"}
+    assert client.post(reverse("reporting:cover", args=[p2.pk]), first).status_code == 302
+    second = client.post(reverse("reporting:cover", args=[p2.pk]), {"title": "Second", "version": "0"})
+    assert "Not saved" in second.content.decode()
+    assert HighlightCover.objects.get(period=p2).title == "First"

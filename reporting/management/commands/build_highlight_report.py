@@ -1,5 +1,6 @@
 """python manage.py build_highlight_report --programme SLUG --period ID|CODE|latest --out FILE.pdf [--issue]"""
 
+import os
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -33,8 +34,13 @@ class Command(BaseCommand):
         if period is None:
             raise CommandError(f"Unknown reporting period “{options['period']}” for {programme.slug}.")
         out = Path(options["out"])
-        if not out.parent.exists():
+        # Checked before anything is issued: an issued report must not be left behind by a bad --out.
+        if not out.parent.is_dir():
             raise CommandError(f"The folder {out.parent} does not exist.")
+        if out.is_dir():
+            raise CommandError(f"{out} is a folder: give a file name, e.g. {out / 'report.pdf'}.")
+        if not os.access(out.parent, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
+            raise CommandError(f"Cannot write {out}: check the folder's permissions.")
         if options["issue"]:
             by = User.objects.filter(username=options["by"]).first() if options["by"] else None
             if options["by"] and by is None:
@@ -55,11 +61,18 @@ class Command(BaseCommand):
             except (ValidationError, ValueError) as exc:
                 messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
                 raise CommandError(" ".join(messages)) from None
-            out.write_bytes(bytes(report.pdf))
+            _write(out, bytes(report.pdf), f"The report was issued ({report}), but ")
             self.stdout.write(
                 f"Issued {report} for {programme.slug}: {out} ({report.page_count} pages, sha256 {report.pdf_sha256})"
             )
             return
         rendered = services.highlight_report_draft(programme=programme, period=period)
-        out.write_bytes(rendered.pdf)
+        _write(out, rendered.pdf, "")
         self.stdout.write(f"Draft highlight report for {programme.slug}, {period.name}: {out} ({rendered.pages} pages)")
+
+
+def _write(out: Path, pdf: bytes, prefix: str) -> None:
+    try:
+        out.write_bytes(pdf)
+    except OSError as exc:
+        raise CommandError(f"{prefix}{out} could not be written: {exc.strerror}.") from None
