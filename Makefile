@@ -55,5 +55,23 @@ beat: setup ## Celery beat against REDIS_URL
 bench: setup ## benchmarks: one JSON object per line
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) bench/run.py
 
+.PHONY: bench-load faults security backup restore
+
+bench-load: setup ## 50 users for 60 s against gunicorn + a scratch PostgreSQL database (locust); JSON lines
+	bench/load.sh
+
+faults: setup ## fault checks (Redis down, worker killed, racing saves); prints their figures as JSON lines
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -p no:xdist tests/faults -s $(PYTEST_ARGS)
+
+security: setup ## ruff S/DJ rules, bandit (high severity), pip-audit (SKIPPED when its database is unreachable)
+	scripts/security.sh
+
+backup: setup ## dump the database (DATABASE_URL, else db.sqlite3) to backups/<name>-<timestamp>.*
+	$(PY) scripts/backup.py backup
+
+restore: setup ## restore one backup over the database: make restore FILE=backups/...
+	@test -n "$(FILE)" || { echo "Name the backup to restore: make restore FILE=backups/<file>"; exit 1; }
+	$(PY) scripts/backup.py restore "$(FILE)"
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache test-artifacts

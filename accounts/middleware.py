@@ -46,11 +46,20 @@ class SessionTimeoutMiddleware:
                 return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.get_full_path()}")
             if current - seen >= SEEN_GRANULARITY or SEEN not in session:
                 session[SEEN] = current
-        response = self.get_response(request)
-        # Just signed in (the sign-in view ran): both clocks start now, not at the next request.
-        if request.user.is_authenticated and STARTED not in request.session:
-            request.session[STARTED] = request.session[SEEN] = now()
-        return response
+        return self.get_response(request)
+
+
+HAS_DEVICE = "_has_second_factor"
+
+
+def on_sign_in(sender, request, user, **kwargs):
+    """At sign-in (Django's user_logged_in): start both session clocks and note whether the user has an
+    authenticator app, so no request after this one pays a query to find out."""
+    from django_otp import user_has_device
+
+    if request is not None and hasattr(request, "session"):
+        request.session[STARTED] = request.session[SEEN] = now()
+        request.session[HAS_DEVICE] = user_has_device(user)
 
 
 # Pages a signed-in user may open before their second factor: to give it, set it up, or sign out.
@@ -70,9 +79,12 @@ class SecondFactorMiddleware:
             match = getattr(request, "resolver_match", None) or _resolve(request.path_info)
             name = f"{match.namespace}:{match.url_name}" if match and match.namespace else ""
             if name not in SECOND_FACTOR_EXEMPT:
-                from django_otp import user_has_device
+                has_device = request.session.get(HAS_DEVICE)
+                if has_device is None:  # a session from before this was recorded at sign-in
+                    from django_otp import user_has_device
 
-                if user_has_device(user):
+                    has_device = request.session[HAS_DEVICE] = user_has_device(user)
+                if has_device:
                     return redirect(f"{reverse('accounts:mfa_verify')}?next={request.get_full_path()}")
                 if settings.MFA_REQUIRED:
                     return redirect(f"{reverse('accounts:mfa_setup')}?next={request.get_full_path()}")

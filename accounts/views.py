@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
 from accounts import services
+from accounts.middleware import HAS_DEVICE
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -48,6 +49,7 @@ def mfa_manage(request):
             messages.error(request, "Two-step sign-in is required here: add a new app before removing this one.")
         else:
             services.authenticator_remove(user=request.user)
+            request.session[HAS_DEVICE] = False
             messages.success(request, "Two-step sign-in is off. You now sign in with your password alone.")
             return redirect("accounts:mfa")
     return render(
@@ -71,6 +73,7 @@ def mfa_setup(request):
         confirmed = services.authenticator_confirm(user=request.user, token=request.POST.get("token", ""))
         if confirmed:
             otp_login(request, confirmed)
+            request.session[HAS_DEVICE] = True
             messages.success(request, "Two-step sign-in is on. You will be asked for a code each time you sign in.")
             return redirect(_next(request, "accounts:mfa"))
         messages.error(request, "That code is not right. Check the app shows this site and try the newest code.")

@@ -409,7 +409,8 @@ class _Row:
         if isinstance(exc, StaleEdit):
             self.problem("Version", str(exc))
             return
-        assert isinstance(exc, ValidationError)
+        if not isinstance(exc, ValidationError):  # callers catch only these two; anything else is a bug
+            raise exc
         if hasattr(exc, "error_dict"):
             for key, messages in exc.message_dict.items():
                 for message in messages:

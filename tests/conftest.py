@@ -107,6 +107,9 @@ def switch_broker(url: str | None, *, result_backend: str | None = None) -> None
     import kombu.pools
 
     kombu.pools.reset()
+    # And the result backend is cached on the app, still pointing at the previous broker's Redis.
+    app._backend_cache = None
+    app._local.backend = None
 
 
 @pytest.fixture

@@ -206,6 +206,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_start": 0,
     "interval_step": 0.2,
     "interval_max": 0.5,
+    # A task whose worker died is redelivered after this long (Redis' default is an hour); longer than the
+    # tasks' 300 s hard time limit, so a task still running is never handed to a second worker.
+    "visibility_timeout": 600,
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
