@@ -47,23 +47,28 @@ def national_condition_answer_record(
     commentary: str = "",
     order: int = 0,
     by=None,
+    reason: str = "",
 ) -> NationalConditionAnswer:
-    """Record a programme's answer to one national condition for a quarter (Yes / No / No - In Progress)."""
+    """Record a programme's answer to one national condition for a quarter (Yes / No / No - In Progress).
+
+    A quarter's answer already recorded is updated (a corrected return), audited with `reason`; unchanged
+    answers are left alone."""
     if answer and answer not in ConditionAnswer.values:
         raise ValidationError({"answer": "Answer Yes, No or No - In Progress."})
-    return audited_save(
-        NationalConditionAnswer(
-            programme=programme,
-            quarter=quarter,
-            code=code,
-            parent_code=parent_code,
-            text=text,
-            answer=answer,
-            commentary=commentary,
-            order=order,
-        ),
-        by=by,
+    fields = {"text": text, "answer": answer, "parent_code": parent_code, "commentary": commentary, "order": order}
+    row = (
+        NationalConditionAnswer.objects.select_for_update()
+        .filter(programme=programme, quarter=quarter, code=code)
+        .first()
     )
+    if row is None:
+        return audited_save(NationalConditionAnswer(programme=programme, quarter=quarter, code=code, **fields), by=by)
+    if all(getattr(row, name) == value for name, value in fields.items()):
+        return row
+    for name, value in fields.items():
+        setattr(row, name, value)
+    bump_version(row)
+    return audited_save(row, by=by, reason=reason)
 
 
 # --- Highlight report -------------------------------------------------------------------------

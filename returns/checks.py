@@ -30,6 +30,12 @@ def _question_checks(sheet, question, answers: dict) -> list[dict]:
     return []
 
 
+def _row_name(table, row: dict) -> str:
+    """What a row is called: its last text column (the scheme, the contributor)."""
+    texts = [c.key for c in table.columns if c.kind == "text"]
+    return str(row.get(texts[-1]) if texts else row.get("key"))
+
+
 def _table_checks(sheet, table, answers: dict, figures: dict) -> list[dict]:
     checks = []
     rows = (figures.get(table.source) or {}).get("rows") or []
@@ -37,6 +43,14 @@ def _table_checks(sheet, table, answers: dict, figures: dict) -> list[dict]:
         explained = ((answers.get(table.when_empty) or {}).get("value") or "").strip()
         problem = "" if rows or explained else "There are no figures: record them under Money, or say why here."
         checks.append(_check(table.when_empty, sheet.title, f"{table.heading}: figures", problem))
+    if table.explain_missing:
+        totalled = [c.key for c in table.columns if c.total]
+        missing = [row for row in rows if any(row.get(key) is None for key in totalled)]
+        if missing:
+            explained = ((answers.get(table.explain_missing) or {}).get("value") or "").strip()
+            names = "; ".join(_row_name(table, row) for row in missing)
+            problem = "" if explained else f"Not recorded for {names}: record it under Money, or say why here."
+            checks.append(_check(table.explain_missing, sheet.title, f"{table.heading}: not recorded", problem))
     if table.row_commentary and table.commentary_required_when:
         column, values = table.commentary_required_when
         first = table.columns[0].key

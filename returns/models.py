@@ -13,6 +13,8 @@ from simple_history.models import HistoricalRecords
 
 from core.models import TimeStampedModel, VersionedModel
 
+SIGNED_OFF_IS_FINAL = "A signed-off return cannot be changed: start a correction (a new version) instead."
+
 
 class ReturnStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
@@ -74,6 +76,16 @@ class QuarterlyReturn(VersionedModel):
     def __str__(self) -> str:
         return f"{self.programme} {self.quarter} version {self.revision} ({self.get_status_display().lower()})"
 
+    def save(self, *args, **kwargs):
+        # A signed-off version is a record sent to NHS England: whatever path tries (admin, shell, a bug),
+        # its stored row is never rewritten. The sign-off itself saves a row still stored as a draft.
+        if (
+            not self._state.adding
+            and QuarterlyReturn.objects.filter(pk=self.pk, status=ReturnStatus.SIGNED_OFF).exists()
+        ):
+            raise ValueError(SIGNED_OFF_IS_FINAL)
+        super().save(*args, **kwargs)
+
     @property
     def is_draft(self) -> bool:
         return self.status == ReturnStatus.DRAFT
@@ -101,6 +113,12 @@ class ReturnAnswer(VersionedModel):
         constraints = [
             models.UniqueConstraint(fields=["quarterly_return", "code"], name="one_answer_per_return_code"),
         ]
+
+    def save(self, *args, **kwargs):
+        # The answers of a signed-off version are part of what was signed: none is added or changed.
+        if QuarterlyReturn.objects.filter(pk=self.quarterly_return_id, status=ReturnStatus.SIGNED_OFF).exists():
+            raise ValueError(SIGNED_OFF_IS_FINAL)
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return f"{self.quarterly_return} {self.code}"

@@ -13,8 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.rag import RAG
-from finance.models import FinancialYear, Fund, FundContribution, FundKind
-from finance.selectors import allocations_with_money
+from finance.models import Allocation, FinancialYear, Fund, FundContribution, FundKind, QuarterlySpend
 from metrics.models import Frequency, Status, period_label
 from metrics.selectors import SUMMABLE, metric_summaries, status_of
 from reporting.models import NationalConditionAnswer
@@ -83,41 +82,60 @@ def income_rows(*, funds: list[Fund], quarter: Quarter) -> list[dict]:
 
 
 def expenditure_rows(*, funds: list[Fund], quarter: Quarter) -> list[dict]:
-    """Planned and actual spend per allocation, for the quarter and the year to date (finance selectors).
+    """Planned and actual spend per allocation, for the quarter and the year to date. Three queries, however
+    many funds and allocations: the spend rows of every fund are read in one go.
 
-    Allocations with no spend planned or recorded in the year are left out. Two queries per fund.
+    The same rows finance.selectors.allocations_with_money sums (the year's spend up to the quarter). A
+    missing actual is not a nil spend: when the quarter's actual is not recorded, or an earlier quarter
+    planned spend and has no actual, the actual is None (a blank "not recorded"), and so is the variance,
+    so neither counts it as £0. Allocations with no spend planned or recorded in the year are left out.
     """
     year = FinancialYear.objects.filter(start_year=quarter.start_year).first()
     if year is None or not funds:
         return []
+    order = {fund.pk: index for index, fund in enumerate(funds)}
+    names = {fund.pk: fund.name for fund in funds}
+    allocations = sorted(
+        Allocation.objects.filter(fund__in=funds).select_related("scheme").order_by(),
+        key=lambda a: (order[a.fund_id], a.order, a.pk),
+    )
+    spend: dict[int, dict[int, tuple[Decimal, Decimal | None]]] = {}
+    for allocation_id, number, planned, actual in (
+        QuarterlySpend.objects.filter(allocation__fund__in=funds, financial_year=year, quarter__lte=quarter.number)
+        .order_by()
+        .values_list("allocation_id", "quarter", "planned", "actual")
+    ):
+        spend.setdefault(allocation_id, {})[number] = (planned or ZERO, actual)
     rows = []
-    for fund in funds:
-        allocations = fund.allocations.select_related("scheme").order_by("order", "id")
-        to_date = list(allocations_with_money(allocations, year=year, quarter=quarter.number))
-        before = {}
-        if quarter.number > 1:
-            before = {
-                a.pk: (a.planned_spend, a.actual_spend)
-                for a in allocations_with_money(fund.allocations.order_by(), year=year, quarter=quarter.number - 1)
+    for a in allocations:
+        quarters = spend.get(a.pk, {})
+        planned_ytd = sum((planned for planned, _actual in quarters.values()), ZERO)
+        recorded = [actual for _planned, actual in quarters.values() if actual is not None]
+        if not planned_ytd and not any(recorded):
+            continue
+        planned_quarter, actual_quarter = quarters.get(quarter.number, (ZERO, None))
+        earlier_missing = any(
+            actual is None and planned for number, (planned, actual) in quarters.items() if number < quarter.number
+        )
+        actual_ytd = None if actual_quarter is None or earlier_missing else sum(recorded, ZERO)
+        name = f"{a.scheme.ref} {a.scheme.name}".strip() if a.scheme else a.scheme_name
+        rows.append(
+            {
+                "key": f"a{a.pk}",
+                "fund": names[a.fund_id],
+                "scheme": name,
+                "planned_quarter": money_text(planned_quarter),
+                "actual_quarter": _money_or_none(actual_quarter),
+                "planned_ytd": money_text(planned_ytd),
+                "actual_ytd": _money_or_none(actual_ytd),
+                "variance_ytd": None if actual_ytd is None else money_text(actual_ytd - planned_ytd),
             }
-        for a in to_date:
-            planned_before, actual_before = before.get(a.pk, (ZERO, ZERO))
-            if not a.planned_spend and not a.actual_spend:
-                continue
-            name = f"{a.scheme.ref} {a.scheme.name}".strip() if a.scheme else a.scheme_name
-            rows.append(
-                {
-                    "key": f"a{a.pk}",
-                    "fund": fund.name,
-                    "scheme": name,
-                    "planned_quarter": money_text(a.planned_spend - planned_before),
-                    "actual_quarter": money_text(a.actual_spend - actual_before),
-                    "planned_ytd": money_text(a.planned_spend),
-                    "actual_ytd": money_text(a.actual_spend),
-                    "variance_ytd": money_text(a.actual_spend - a.planned_spend),
-                }
-            )
+        )
     return rows
+
+
+def _money_or_none(amount: Decimal | None) -> str | None:
+    return None if amount is None else money_text(amount)
 
 
 # --- Figures: metrics ----------------------------------------------------------------------------
@@ -152,8 +170,9 @@ def _metric_row(summary, quarter: Quarter) -> dict:
         "metric": metric.name,
         "unit": metric.get_unit_display(),
         "period": label,
-        "plan": None if plan is None else money_text(plan),
-        "actual": None if actual is None else money_text(actual),
+        # As recorded, not rounded: a rate or a share may carry more places than pence.
+        "plan": None if plan is None else str(plan),
+        "actual": None if actual is None else str(actual),
         "status": status,
         "note": notes,
     }
@@ -233,11 +252,18 @@ def narrative_draft(*, programme, quarter: Quarter, expenditure: list[dict], met
             )
             variances += moves
     if expenditure:
-        planned = sum((Decimal(r["planned_ytd"]) for r in expenditure), ZERO)
-        actual = sum((Decimal(r["actual_ytd"]) for r in expenditure), ZERO)
-        variances.append(
-            f"Spend to date £{actual:,.2f} against £{planned:,.2f} planned: a variance of £{actual - planned:,.2f}."
-        )
+        # Like with like: schemes whose actual is not recorded are left out of both sides.
+        known = [r for r in expenditure if r["actual_ytd"] is not None]
+        planned = sum((Decimal(r["planned_ytd"]) for r in known), ZERO)
+        actual = sum((Decimal(r["actual_ytd"]) for r in known), ZERO)
+        if known:
+            variances.append(
+                f"Spend to date £{actual:,.2f} against £{planned:,.2f} planned: a variance of £{actual - planned:,.2f}."
+            )
+        if len(known) < len(expenditure):
+            variances.append(
+                f"Actual spend not recorded for {len(expenditure) - len(known)} scheme(s): left out of the variance."
+            )
     off = [m for m in metrics if m["status"] == Status.NOT_ON_TRACK.label]
     if off:
         variances.append("Metrics not on track: " + "; ".join(m["metric"] for m in off) + ".")
@@ -250,16 +276,26 @@ def narrative_draft(*, programme, quarter: Quarter, expenditure: list[dict], met
 # --- Everything a build reads --------------------------------------------------------------------
 
 
-def _previous_answers(*, programme, quarter: Quarter) -> dict[str, str]:
-    """The cover answers of the programme's latest return for an earlier quarter, to carry forward (two queries)."""
-    earlier = (
-        QuarterlyReturn.objects.filter(programme=programme, quarter__lt=quarter.code)
-        .order_by("-quarter", "-revision")
-        .first()
+def _previous_answers(*, programme, quarter: Quarter) -> tuple[str, dict[str, tuple[str, str]]]:
+    """(its quarter, {code: (value, commentary)}) of the return to carry forward: the latest signed-off version
+    of an earlier quarter, else (nothing signed off yet) the latest version of one. Two or three queries.
+
+    Signed off first, because a draft (a correction under way, say) holds answers nobody has agreed yet.
+    """
+    earlier = QuarterlyReturn.objects.filter(programme=programme, quarter__lt=quarter.code).order_by(
+        "-quarter", "-revision"
     )
-    if earlier is None:
-        return {}
-    return dict(earlier.answers.filter(code__startswith="cover.").values_list("code", "value"))
+    found = earlier.filter(status=ReturnStatus.SIGNED_OFF).first() or earlier.first()
+    if found is None:
+        return "", {}
+    answers = found.answers.filter(Q(code__startswith="cover.") | Q(code__startswith="nc.")).values_list(
+        "code", "value", "commentary"
+    )
+    signed = found.status == ReturnStatus.SIGNED_OFF
+    # A draft's national-condition answers are not carried: only what a board signed off, else the record.
+    return found.quarter, {
+        code: (value, commentary) for code, value, commentary in answers if signed or code.startswith("cover.")
+    }
 
 
 def return_source_data(*, programme, quarter: Quarter, template: ReturnTemplate, by=None) -> tuple[dict, dict]:
@@ -274,7 +310,8 @@ def return_source_data(*, programme, quarter: Quarter, template: ReturnTemplate,
     }
     for _sheet, table in template.tables():
         figures.setdefault(table.source, {"rows": []})
-    previous = _previous_answers(programme=programme, quarter=quarter)
+    previous_quarter, answers = _previous_answers(programme=programme, quarter=quarter)
+    previous = {code: value for code, (value, _commentary) in answers.items()}
     facts: dict = {
         "quarter.label": f"{quarter.label} ({quarter.months})",
         "cover.hwb": previous.get("cover.hwb", ""),
@@ -291,6 +328,13 @@ def return_source_data(*, programme, quarter: Quarter, template: ReturnTemplate,
             "commentary": answer.commentary,
             "from": answer.quarter,
         }
+    # The last signed-off return's answers, unless a later quarter's answer is on record (recorded for this
+    # quarter, say): the most recent wins, and on the same quarter the signed-off return.
+    for code, (value, commentary) in answers.items():
+        if code.startswith("nc."):
+            recorded = facts.get(f"condition:{code[3:]}")
+            if recorded is None or quarter_parse(recorded["from"]) <= quarter_parse(previous_quarter):
+                facts[f"condition:{code[3:]}"] = {"value": value, "commentary": commentary, "from": previous_quarter}
     facts.update(narrative_draft(programme=programme, quarter=quarter, expenditure=expenditure, metrics=metrics))
     return facts, figures
 

@@ -5,19 +5,22 @@ Rules kept here, whoever calls (views, the Celery task, the command):
 - a quarter has at most one draft; building again refreshes it (the database refuses a second);
 - answers a person changed are kept when the draft is rebuilt; the rest are pre-filled again from live data;
 - a signed-off version never changes: its workbook bytes and SHA-256 are kept; a correction is a new version;
-- sign-off is refused while any check fails, listing them.
+- sign-off is refused while any check fails, listing them;
+- a quarter is built once it has started, and signed off once it has ended;
+- sign-off records the national-condition answers for the quarter, for the highlight report.
 """
 
 import datetime as dt
 import hashlib
 import logging
+import re
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.utils import timezone
 
 from accounts.roles import Role
@@ -65,6 +68,14 @@ def return_quarter_check(*, programme: Programme, quarter) -> tuple[Quarter, Ret
     if q.starts_on > programme.end_date:
         raise ValidationError(
             {"quarter": f"{q.label} is after {programme.name} ends on {programme.end_date:%d/%m/%Y}."}
+        )
+    today = timezone.localdate()
+    if q.starts_on > today:
+        raise ValidationError(
+            {
+                "quarter": f"{q.label} ({q.months}) has not started yet: its return can be built from "
+                f"{q.starts_on:%d/%m/%Y}."
+            }
         )
     template = template_for(q.start_year)
     if template is None:
@@ -206,13 +217,14 @@ def quarterly_return_build(
     """Create the quarter's draft, or refresh it, from live data. Never makes a second draft."""
     progress = progress or (lambda step: None)
     q, template = return_quarter_check(programme=programme, quarter=quarter)
-    progress("Reading the schemes, money and metrics")
-    facts, figures = selectors.return_source_data(programme=programme, quarter=q, template=template, by=by)
-    progress("Drafting the answers and writing the workbook")
     with transaction.atomic():
-        # Builds of one programme queue here, one at a time (the constraint still stands behind it).
+        # Builds of one programme queue here, one at a time (the constraint still stands behind it). The
+        # data is read only once the lock is held, so the last build to finish is built from the latest data.
         Programme.objects.select_for_update().filter(pk=programme.pk).order_by().first()
         draft = _draft_get_or_create(programme=programme, quarter=q, template=template, by=by)
+        progress("Reading the schemes, money and metrics")
+        facts, figures = selectors.return_source_data(programme=programme, quarter=q, template=template, by=by)
+        progress("Drafting the answers and writing the workbook")
         draft.template_year = template.slug
         draft.facts, draft.figures = facts, figures
         _answers_sync(draft, template, facts, figures, by)
@@ -226,13 +238,17 @@ def quarterly_return_build(
 # --- Edits ---------------------------------------------------------------------------------------
 
 
+def signed_off_message(quarterly_return: QuarterlyReturn) -> str:
+    return (
+        f"Version {quarterly_return.revision} of {quarterly_return.quarter} is signed off and cannot change: start "
+        "a correction (a new version, with a reason) instead."
+    )
+
+
 def _locked_draft(quarterly_return: QuarterlyReturn) -> QuarterlyReturn:
     locked = QuarterlyReturn.objects.select_for_update().select_related("programme").get(pk=quarterly_return.pk)
     if locked.status != ReturnStatus.DRAFT:
-        raise ValidationError(
-            f"Version {locked.revision} of {locked.quarter} is signed off and cannot change: start a correction "
-            "(a new version, with a reason) instead."
-        )
+        raise ValidationError(signed_off_message(locked))
     return locked
 
 
@@ -298,6 +314,12 @@ def quarterly_return_sign_off(
     on_behalf_of = (on_behalf_of or "").strip()
     if not on_behalf_of:
         raise ValidationError({"on_behalf_of": "Say on behalf of which board it is signed off."})
+    quarter = quarter_parse(draft.quarter)
+    if quarter.ends_on >= timezone.localdate():
+        raise ValidationError(
+            f"{quarter.label} ends on {quarter.ends_on:%d/%m/%Y}: its return can be signed off once the quarter "
+            "has ended."
+        )
     template = _template_of(draft)
     answers = _answers(draft)
     draft.checks = return_checks(template=template, answers=answers, figures=draft.figures)
@@ -306,15 +328,49 @@ def quarterly_return_sign_off(
         listed = "; ".join(f"{c['sheet']}: {c['item']}: {c['message']}" for c in problems)
         raise ValidationError(f"Not signed off: {len(problems)} check(s) failed. {listed}")
     now = timezone.now()
-    draft.status = ReturnStatus.SIGNED_OFF
-    draft.signed_off_by, draft.signed_off_at, draft.on_behalf_of = by, now, on_behalf_of
     signed = f"{by} on behalf of {on_behalf_of}, {timezone.localtime(now):%d/%m/%Y}"
     answers["cover.sign_off"] = {"value": signed, "commentary": ""}
-    ReturnAnswer.objects.filter(quarterly_return=draft, code="cover.sign_off").update(value=signed)
+    # Written while the return is still stored as a draft: once signed off, the model refuses any change.
+    sign_off_answer = ReturnAnswer.objects.select_for_update().filter(quarterly_return=draft, code="cover.sign_off")
+    for answer in sign_off_answer:
+        answer.value = signed
+        bump_version(answer)
+        audited_save(answer, by=by, reason="Signed off")
+    _condition_answers_record(draft, template, answers, by)
+    draft.status = ReturnStatus.SIGNED_OFF
+    draft.signed_off_by, draft.signed_off_at, draft.on_behalf_of = by, now, on_behalf_of
     draft.workbook = _render(draft, template, answers)
     draft.sha256 = hashlib.sha256(draft.workbook).hexdigest()
     bump_version(draft)
     return audited_save(draft, by=by, reason=f"Signed off on behalf of {on_behalf_of}")
+
+
+def _condition_answers_record(draft: QuarterlyReturn, template: ReturnTemplate, answers: dict, by) -> None:
+    """Record the signed-off national-condition answers for the quarter, as the highlight report's "latest
+    submission" reads them (reporting's NationalConditionAnswer), headings included so it prints them."""
+    from reporting.services import national_condition_answer_record
+
+    heading = ""
+    questions = [question for _sheet, question in template.questions() if question.code.startswith("nc.")]
+    for order, question in enumerate(questions):
+        code = question.code[3:]
+        if question.heading:
+            heading = code
+        # A heading's sub-questions are numbered after it in roman numerals: 4i, 4ii, 4iii under 4.
+        parent = heading if heading and re.fullmatch(rf"{re.escape(heading)}[ivx]+", code) else ""
+        answer = answers.get(question.code) or {}
+        national_condition_answer_record(
+            programme=draft.programme,
+            quarter=draft.quarter,
+            code=code,
+            text=question.text,
+            answer="" if question.heading else answer.get("value") or "",
+            commentary="" if question.heading else answer.get("commentary") or "",
+            parent_code=parent,
+            order=order,
+            by=by,
+            reason=f"The {draft.quarter} return signed off (version {draft.revision})",
+        )
 
 
 @transaction.atomic
@@ -400,13 +456,28 @@ def _publish(job: ReturnJob) -> None:
 def return_job_queue(*, programme: Programme, quarter, by=None, scheduled: bool = False) -> ReturnJob:
     """Queue a build of the quarter's return once this transaction commits; the job row shows how it goes.
 
-    A job already queued or running for the quarter is returned instead of queueing another.
+    A job already queued or running for the quarter (and not stale) is returned instead of queueing another.
+    A signed-off quarter with no draft is refused at once: changing it is a correction.
     Raises QueueUnavailable (after commit) when the broker cannot be reached.
     """
     q, _template = return_quarter_check(programme=programme, quarter=quarter)
     with transaction.atomic():
+        # One request at a time per programme, so two quick clicks cannot both find no job and queue two.
+        Programme.objects.select_for_update().filter(pk=programme.pk).order_by().first()
+        latest = (
+            QuarterlyReturn.objects.filter(programme=programme, quarter=q.code)
+            .order_by("-revision")
+            .only("status", "revision")
+            .first()
+        )
+        if latest is not None and latest.status == ReturnStatus.SIGNED_OFF:
+            # Said now, not after a trip through the queue: the build would refuse it all the same.
+            raise ValidationError(
+                f"{q.label} is signed off (version {latest.revision}): to change it, start a correction with a reason."
+            )
+        return_jobs_stale_fail(programme=programme)
         active = selectors.job_active(programme=programme, quarter=q)
-        if active is not None and active.updated_at > timezone.now() - dt.timedelta(minutes=10):
+        if active is not None:
             return active
         job = ReturnJob.objects.create(
             programme=programme, quarter=q.code, requested_by=by, scheduled=scheduled, step="Waiting for a worker"
@@ -421,12 +492,15 @@ def return_job_run(*, job_id: int | None, programme_id: int, quarter: str, by_id
 
     now = timezone.now()
     if job_id:
+        # Counted by the database: two deliveries of the same job cannot both read 0 and write 1.
         ReturnJob.objects.filter(pk=job_id).update(
-            state=JobState.RUNNING, step="Starting", error="", started_at=now, updated_at=now
+            state=JobState.RUNNING,
+            step="Starting",
+            error="",
+            started_at=now,
+            updated_at=now,
+            attempts=F("attempts") + 1,
         )
-        job = ReturnJob.objects.filter(pk=job_id).first()
-        if job is not None:
-            ReturnJob.objects.filter(pk=job_id).update(attempts=job.attempts + 1)
     programme = Programme.objects.get(pk=programme_id)
     by = User.objects.filter(pk=by_id).first() if by_id else None
     draft = quarterly_return_build(
@@ -449,10 +523,41 @@ def return_job_fail(*, job_id: int | None, reason: str, retrying: bool = False) 
         _job_update(job_id, state=JobState.FAILED, step="", error=reason, finished_at=timezone.now())
 
 
+STALE_JOB = "The worker stopped before finishing; build again."
+STALE_MARGIN = dt.timedelta(minutes=5)
+
+
+def _stale_before() -> dt.datetime:
+    from returns.tasks import build_quarterly_return
+
+    return timezone.now() - dt.timedelta(seconds=build_quarterly_return.time_limit) - STALE_MARGIN
+
+
+def return_jobs_stale_fail(*, programme: Programme | None = None) -> int:
+    """Mark failed the queued or running jobs not heard from for longer than the task may run (its hard time
+    limit) plus a margin: a worker killed at that limit, or lost, never says so, and they would look busy for
+    ever. A job whose worker does pick it up later still finishes: running it sets it running again."""
+    stale = ReturnJob.objects.filter(state__in=[JobState.QUEUED, JobState.RUNNING], updated_at__lt=_stale_before())
+    if programme is not None:
+        stale = stale.filter(programme=programme)
+    now = timezone.now()
+    # One conditional UPDATE: a job that reported progress meanwhile no longer matches and is left alone.
+    return stale.update(state=JobState.FAILED, step="", error=STALE_JOB, finished_at=now, updated_at=now)
+
+
+def return_job_refresh(*, job: ReturnJob | None) -> ReturnJob | None:
+    """The job as a page shows it: failed as stale (see return_jobs_stale_fail) if its worker went quiet."""
+    if job is not None and job.is_active and job.updated_at < _stale_before():
+        return_jobs_stale_fail(programme=job.programme)
+        job.refresh_from_db()
+    return job
+
+
 def returns_due(*, today: dt.date) -> list[tuple[Programme, Quarter]]:
     """Quarters that ended at least RETURN_DRAFT_DAYS_AFTER_QUARTER days ago, within a programme's dates and
     with a template, that have no return (draft or signed) and no job under way yet."""
     days = settings.RETURN_DRAFT_DAYS_AFTER_QUARTER
+    return_jobs_stale_fail()
     have = set(QuarterlyReturn.objects.values_list("programme_id", "quarter"))
     busy = set(
         ReturnJob.objects.filter(state__in=[JobState.QUEUED, JobState.RUNNING]).values_list("programme_id", "quarter")
@@ -477,6 +582,8 @@ def returns_due_queue(*, today: dt.date | None = None) -> list[ReturnJob]:
             jobs.append(return_job_queue(programme=programme, quarter=q, scheduled=True))
         except QueueUnavailable:
             logger.error("Return %s %s not queued: the job queue is unavailable", programme.slug, q.code)
+        except ValidationError as exc:  # a refusal for one quarter must not stop the others
+            logger.error("Return %s %s not queued: %s", programme.slug, q.code, " ".join(exc.messages))
     return jobs
 
 
@@ -498,20 +605,25 @@ def _missing_updates(period: ReportingPeriod, today: dt.date) -> list[tuple[Sche
     ]
 
 
-def _send_once(period: ReportingPeriod, kind: str, recipient: str, subject: str, body: str, schemes: str) -> bool:
-    """Send one reminder unless it was sent before; the row is written first, so two runs cannot both send."""
+def _send_once(period: ReportingPeriod, kind: str, recipient: str, subject: str, body: str, schemes: str) -> str:
+    """Send one reminder unless it was sent before: "sent", "before" or "failed". The row is written first, so
+    two runs cannot both send; a failed send takes its row with it, so the next run tries again."""
     try:
         with transaction.atomic():
             UpdateReminder.objects.create(period=period, kind=kind, recipient=recipient, schemes=schemes)
             send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
     except IntegrityError:
-        return False
-    return True
+        return "before"
+    except Exception:  # an SMTP refusal, OSError…: one bad address must not stop the others
+        logger.exception("Reminder (%s) for %s to %s not sent: tried again on the next run", kind, period, recipient)
+        return "failed"
+    return "sent"
 
 
 def update_reminders_send(*, today: dt.date | None = None) -> dict:
     """Email each project lead whose period update is missing, REMINDER_DAYS_BEFORE_STEERING days (or fewer)
-    before the steering group meets, and the programme office a summary. Each email is sent once."""
+    before the steering group meets, and the programme office a summary. Each email is sent once; one that
+    fails is logged, counted under "failed" and tried again on the next run, and the others still go."""
     from accounts.models import User
 
     today = today or timezone.localdate()
@@ -524,7 +636,7 @@ def update_reminders_send(*, today: dt.date | None = None) -> dict:
         for u in User.objects.filter(groups__name=Role.PROGRAMME_OFFICE, is_active=True).exclude(email="").distinct()
     ]
     office += [e for e in settings.RETURNS_PROGRAMME_OFFICE_EMAILS if e not in office]
-    sent = {"leads": 0, "summaries": 0}
+    sent = {"leads": 0, "summaries": 0, "failed": 0}
     for period in periods:
         missing = _missing_updates(period, today)
         if not missing:
@@ -548,15 +660,16 @@ def update_reminders_send(*, today: dt.date | None = None) -> dict:
                 "and RAG up to date, add a progress comment and submit the update on each scheme's page.\n\n"
                 f"{period.programme.name} programme office"
             )
-            if _send_once(
+            outcome = _send_once(
                 period,
                 ReminderKind.LEAD,
                 lead.email,
                 f"Update needed before the steering group on {meeting}",
                 body,
                 "; ".join(schemes),
-            ):
-                sent["leads"] += 1
+            )
+            sent["leads"] += outcome == "sent"
+            sent["failed"] += outcome == "failed"
         lines = [f"- {scheme}: {', '.join(str(u) for u in leads) or 'no current lead'}" for scheme, leads in missing]
         body = (
             f"Updates for {period} not yet submitted, {len(missing)} scheme(s), before the steering group on "
@@ -567,15 +680,16 @@ def update_reminders_send(*, today: dt.date | None = None) -> dict:
         if no_lead:
             body += "\n\nSchemes with no current lead: " + "; ".join(no_lead)
         for address in office:
-            if _send_once(
+            outcome = _send_once(
                 period,
                 ReminderKind.SUMMARY,
                 address,
                 f"{len(missing)} period update(s) missing before the steering group on {meeting}",
                 body,
                 "; ".join(str(s) for s, _ in missing),
-            ):
-                sent["summaries"] += 1
+            )
+            sent["summaries"] += outcome == "sent"
+            sent["failed"] += outcome == "failed"
     return sent
 
 

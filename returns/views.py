@@ -42,6 +42,7 @@ def return_list(request):
     programme = get_object_or_404(Programme, slug=slug) if slug else scheme_selectors.programme_default()
     context = {"programme": programme, "programmes": scheme_selectors.programme_list()}
     if programme is not None:
+        services.return_jobs_stale_fail(programme=programme)
         context["quarters"] = selectors.return_quarters(programme=programme)
     context["can_manage"] = permissions.can_manage_returns(request.user)
     context["build_form"] = BuildForm()
@@ -76,8 +77,13 @@ def _sections(template, answers: dict, checks: dict, figures: dict) -> list[dict
 
                     for column in table.columns:
                         if column.total:
+                            # A blank (not recorded) is left out, as in the workbook's totals.
                             totals[column.key] = sum(
-                                (Decimal(r[column.key]) for r in figures.get(table.source, {}).get("rows") or []),
+                                (
+                                    Decimal(r[column.key])
+                                    for r in figures.get(table.source, {}).get("rows") or []
+                                    if r.get(column.key) is not None
+                                ),
                                 Decimal("0"),
                             )
                 section["tables"].append(
@@ -112,12 +118,15 @@ def return_detail(request, slug: str, quarter: str, *, queue_down: bool = False,
     }
     if shown is not None and template is not None:
         answers = {a.code: a for a in shown.answers.all()}
-        checks = {c["code"]: c for c in shown.checks}
+        checks: dict[str, dict] = {}
+        for check in shown.checks:  # one answer can have two checks: show the one that fails
+            if check["code"] not in checks or not check["ok"]:
+                checks[check["code"]] = check
         context["sections"] = _sections(template, answers, checks, shown.figures)
         context["failed"] = shown.failed_checks
     if can_manage:
         latest = versions[-1] if versions else None
-        context["job"] = selectors.job_latest(programme=programme, quarter=q)
+        context["job"] = services.return_job_refresh(job=selectors.job_latest(programme=programme, quarter=q))
         context["draft"] = next((v for v in versions if v.is_draft), None)
         context["can_correct"] = latest is not None and latest.status == ReturnStatus.SIGNED_OFF
         if context["draft"] is not None:
@@ -140,7 +149,10 @@ def build(request, slug: str, quarter: str):
         services.return_job_queue(programme=programme, quarter=q, by=request.user)
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
-        return redirect(_list_url(programme))
+        # A bad quarter goes back to the list; a refusal about this quarter (signed off) stays on its page.
+        return redirect(
+            _list_url(programme) if "quarter" in getattr(exc, "error_dict", {}) else _detail_url(programme, q)
+        )
     except services.QueueUnavailable:
         messages.error(request, services.QUEUE_UNAVAILABLE)
         return return_detail(request, slug, quarter, queue_down=True, status=503)
@@ -189,7 +201,7 @@ def build_here(request, slug: str, quarter: str):
 @require_GET
 def job_status(request, pk: int):
     """The job's state, polled by the return page every 2 seconds while it is queued or running."""
-    job = permissions.job_get(user=request.user, pk=pk)
+    job = services.return_job_refresh(job=permissions.job_get(user=request.user, pk=pk))
     return render(request, "returns/_job.html", {"job": job})
 
 
@@ -207,7 +219,15 @@ def answer_edit(request, pk: int):
         "long_text": bool(question and question.long_text),
     }
     status = 200
-    if request.method == "POST":
+    read_only = not quarterly_return.is_draft
+    if read_only and request.method != "POST":
+        # Shown, not offered for editing: the service would refuse the change anyway.
+        form = AnswerForm(
+            initial={"value": answer.value, "commentary": answer.commentary, "version": answer.version}, **options
+        )
+        for field in form.fields.values():
+            field.disabled = True
+    elif request.method == "POST":
         form = AnswerForm(request.POST, **options)
         if form.is_valid():
             try:
@@ -258,6 +278,8 @@ def answer_edit(request, pk: int):
             "question": question,
             "label": label,
             "form": form,
+            "read_only": read_only and request.method != "POST",
+            "signed_off_message": services.signed_off_message(quarterly_return) if read_only else "",
         },
         status=status,
     )

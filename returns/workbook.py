@@ -51,6 +51,12 @@ def _text(value) -> str:
     return text
 
 
+def number_format(value: Decimal) -> str:
+    """A count, a rate or a share as recorded: its own decimal places (none for a whole number), not pounds."""
+    places = max(0, -value.normalize().as_tuple().exponent) if value.is_finite() else 0
+    return "#,##0" + ("." + "0" * places if places else "")
+
+
 def _put(ws, row: int, column: int, value, *, font=None, fill=None, wrap=False, number_format=None):
     cell = ws.cell(row=row, column=column)
     if isinstance(value, Formula):
@@ -156,8 +162,10 @@ def _table_sheet(ws, sheet: TableSheet, document: dict, cells: dict) -> None:
             row += 1
             for offset, column in enumerate(table.columns):
                 value = data.get(column.key)
-                if column.kind in ("money", "number") and value not in (None, ""):
+                if column.kind == "money" and value not in (None, ""):
                     _put(ws, row, 2 + offset, Decimal(value), number_format=MONEY_FORMAT)
+                elif column.kind == "number" and value not in (None, ""):
+                    _put(ws, row, 2 + offset, Decimal(value), number_format=number_format(Decimal(value)))
                 elif column.kind == "status":
                     ok = value == "On track"
                     _put(ws, row, 2 + offset, value or "", fill=GREEN_FILL if ok else RED_FILL)

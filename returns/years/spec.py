@@ -51,6 +51,9 @@ class Table:
     row_commentary: bool = False  # a commentary cell per row, kept as an answer "<source>.<row key>"
     commentary_required_when: tuple[str, tuple[str, ...]] | None = None  # (column key, values)
     when_empty: str = ""  # the code of a question that must say why, when the table has no rows
+    # The code of a question that must say why, when a row has a figure not recorded (None): a blank is
+    # not a zero, so it is left out of the totals and has to be explained.
+    explain_missing: str = ""
     note: str = ""
 
 

@@ -182,12 +182,18 @@ INCOME_AND_EXPENDITURE = TableSheet(
             columns=MONEY,
             totals=True,
             when_empty="ie.commentary",
+            explain_missing="ie.commentary",
+            note=(
+                "A blank actual is not recorded yet, not a nil spend: it is left out of the totals and the "
+                "variance, and the commentary below says why."
+            ),
         ),
     ),
     questions=(
         Question(
             "ie.commentary",
-            "Commentary on income and expenditure (needed when there are no figures: say why)",
+            "Commentary on income and expenditure (needed when there are no figures or an actual is not "
+            "recorded: say why)",
             required=False,
             long_text=True,
         ),

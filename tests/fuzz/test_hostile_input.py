@@ -62,7 +62,7 @@ hostile = st.one_of(
     st.dates().map(lambda d: d.strftime("%d/%m/%Y")),
 )
 
-EXAMPLES = 8
+EXAMPLES = 5
 FIELD = re.compile(r'<(?:input|select|textarea)[^>]*\bname="([^"]+)"')
 # Fields every service reads, for views that take only a POST (no form page to read them from).
 COMMON = [

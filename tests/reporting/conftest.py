@@ -23,3 +23,16 @@ def trafford(demo):
 
     programme = Programme.objects.get(slug="trafford-bcf-2015-16")
     return programme, programme.periods.get(code="2015-16-P1"), programme.periods.get(code="2015-16-P2")
+
+
+@pytest.fixture
+def small(db):
+    """A small synthetic programme (3 schemes, 4 milestones each, 3 monthly periods from April 2024, 3 risks):
+    its report is a few pages, for tests of issuing and versions rather than of the demo's content."""
+    from demo.synthetic import synthetic_programme_generate
+
+    programme = synthetic_programme_generate(
+        schemes=3, milestones_per_scheme=4, periods=3, seed=11, slug="small-programme", risks=3
+    )
+    periods = list(programme.periods.order_by("start_date"))
+    return programme, periods[0], periods[1]

@@ -6,10 +6,14 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from finance.models import QuarterlySpend
 from returns import services
+from returns.checks import return_checks
 from returns.models import QuarterlyReturn
+from returns.workbook import return_workbook_bytes
+from returns.years import y2015_16
 from tests.factories.returns import POOLED_SPEND, pooled_fund_create
 from tests.returns.helpers import decimal, find_row, validation_for, workbook
 
@@ -127,20 +131,25 @@ def test_income_and_expenditure_totals_are_formulas_and_values_matching_the_mone
         rows.append(row)
         row += 1
     total = row
-    recorded = row + 1
+    recorded_row = row + 1
     assert ws.cell(total, 2).value == "Total"
-    assert ws.cell(recorded, 2).value == "Total as recorded"
+    assert ws.cell(recorded_row, 2).value == "Total as recorded"
     assert len(rows) == len(POOLED_SPEND)
     # Q2: the quarter's figures are Q2's, year to date Q1 + Q2, as recorded through the finance services.
+    # 5.3's Q2 actual is not recorded: a blank, left out of the actual totals and the variance, never £0.
     spend = {}
     for s in QuarterlySpend.objects.filter(allocation__fund__programme=programme):
         spend.setdefault(s.allocation.scheme.ref, {})[s.quarter] = s
+    recorded = [r for r in spend if spend[r][2].actual is not None]
+    assert recorded == ["5.1", "5.2"]
     expected = {
         "Planned this quarter (£)": sum((spend[r][2].planned for r in spend), Decimal(0)),
-        "Actual this quarter (£)": sum((spend[r][2].actual or 0 for r in spend), Decimal(0)),
+        "Actual this quarter (£)": sum((spend[r][2].actual for r in recorded), Decimal(0)),
         "Planned year to date (£)": sum((spend[r][1].planned + spend[r][2].planned for r in spend), Decimal(0)),
-        "Actual year to date (£)": sum(
-            ((spend[r][1].actual or 0) + (spend[r][2].actual or 0) for r in spend), Decimal(0)
+        "Actual year to date (£)": sum((spend[r][1].actual + spend[r][2].actual for r in recorded), Decimal(0)),
+        "Variance year to date (£)": sum(
+            (spend[r][1].actual + spend[r][2].actual - spend[r][1].planned - spend[r][2].planned for r in recorded),
+            Decimal(0),
         ),
     }
     for header_text, value in expected.items():
@@ -148,17 +157,49 @@ def test_income_and_expenditure_totals_are_formulas_and_values_matching_the_mone
         letter = ws.cell(total, column).column_letter
         assert ws.cell(total, column).value == f"=SUM({letter}{rows[0]}:{letter}{rows[-1]})"
         assert ws.cell(total, column).data_type == "f"
-        assert decimal(ws.cell(recorded, column).value) == value
-        assert sum(decimal(ws.cell(r, column).value) for r in rows) == value
-    # Money is exact: the stored figures are Decimal strings, not floats.
-    assert draft.figures["expenditure"]["rows"][0]["planned_ytd"] == "240000.00"
-    assert Decimal(draft.figures["expenditure"]["rows"][1]["actual_ytd"]) == Decimal("83999.99")
+        assert decimal(ws.cell(recorded_row, column).value) == value, header_text
+        assert sum(decimal(ws.cell(r, column).value or 0) for r in rows) == value, header_text
+    not_recorded = rows[2]
+    assert ws.cell(not_recorded, 3).value.startswith("5.3")
+    for header_text in ("Actual this quarter (£)", "Actual year to date (£)", "Variance year to date (£)"):
+        assert ws.cell(not_recorded, columns[header_text]).value in (None, ""), header_text
+    # Money is exact: the stored figures are Decimal strings, not floats; a missing actual is None.
+    figures = draft.figures["expenditure"]["rows"]
+    assert figures[0]["planned_ytd"] == "240000.00"
+    assert Decimal(figures[1]["actual_ytd"]) == Decimal("83999.99")
+    assert (figures[2]["planned_quarter"], figures[2]["actual_quarter"]) == ("80000.00", None)
+    assert (figures[2]["actual_ytd"], figures[2]["variance_ytd"]) == (None, None)
     income = draft.figures["income"]["rows"]
     assert [(r["contributor"], r["year"], r["quarter"], r["ytd"]) for r in income] == [
         ("NHS Trafford CCG", "12000000.00", "3000000.00", "6000000.00"),
         ("Trafford Council", "1500000.00", "375000.00", "750000.00"),
     ]
+    # The checklist asks why, and the narrative compares like with like.
+    failing = [c for c in draft.failed_checks if c["sheet"] == "Income and Expenditure"]
+    assert [(c["code"], c["message"]) for c in failing] == [
+        (
+            "ie.commentary",
+            "Not recorded for 5.3 Intermediate Care: record it under Money, or say why here.",
+        )
+    ]
+    variances = draft.answers.get(code="narrative.variances").value
+    assert "Actual spend not recorded for 1 scheme(s): left out of the variance." in variances
+    answer = draft.answers.get(code="ie.commentary")
+    services.return_answer_update(
+        answer=answer, value="5.3's Q2 invoice is late from the provider.", by=pmo, expected_version=answer.version
+    )
+    draft.refresh_from_db()
     assert not [c for c in draft.failed_checks if c["sheet"] == "Income and Expenditure"]
+
+
+def test_the_return_page_shows_a_missing_actual_as_not_recorded(demo_client, programme, pmo):
+    pooled_fund_create(programme=programme, by=pmo)
+    services.quarterly_return_build(programme=programme, quarter="2015-16-Q2", by=pmo)
+    page = demo_client("pmo").get(reverse("returns:detail", args=[programme.slug, "2015-16-Q2"]))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "not recorded" in html
+    assert "Not recorded for 5.3" in html
 
 
 def test_budget_arrangements_prefill_from_the_section_75_flag_of_the_pooled_fund(programme, pmo):
@@ -217,22 +258,81 @@ def test_building_twice_keeps_one_draft_and_keeps_what_a_person_changed(programm
     assert second.answers.get(code="nc.1").value == "Yes"  # pre-filled again, unchanged
 
 
-def test_the_builders_query_count_does_not_grow_with_the_number_of_schemes(db):
+def test_the_builders_query_count_does_not_grow_with_the_number_of_schemes_or_funds(db):
+    """Prevents an N+1 over funds (the spend of each pooled fund read apart) and over allocations."""
     from demo.synthetic import synthetic_programme_generate
 
-    def queries(schemes: int, seed: int) -> int:
+    def queries(schemes: int, funds: int, seed: int) -> int:
         programme = synthetic_programme_generate(
-            schemes=schemes, milestones_per_scheme=1, periods=4, seed=seed, funds=2, movements=schemes * 2, metrics=3
+            schemes=schemes,
+            milestones_per_scheme=1,
+            periods=4,
+            seed=seed,
+            funds=funds,
+            movements=schemes * 2,
+            metrics=3,
         )
         services.quarterly_return_build(programme=programme, quarter="2024-25-Q1")  # warm: creates the answers
         with CaptureQueriesContext(connection) as ctx:
             draft = services.quarterly_return_build(programme=programme, quarter="2024-25-Q1")
-        assert draft.figures["expenditure"]["rows"], "the synthetic pooled fund has spend"
+        rows = draft.figures["expenditure"]["rows"]
+        assert len({r["fund"] for r in rows}) == funds // 2, "every synthetic pooled fund has spend"
         return len(ctx.captured_queries)
 
-    small, large = queries(10, 1), queries(120, 2)
+    small, large = queries(10, 2, 1), queries(120, 6, 2)  # one pooled fund, then three
     assert large == small, (small, large)
     assert large <= 40
+
+
+def test_metric_figures_keep_their_precision_and_are_not_formatted_as_money():
+    from returns.workbook import number_format
+
+    template = y2015_16.TEMPLATE
+    figures = {
+        "income": {"rows": []},
+        "expenditure": {"rows": []},
+        "metrics": {
+            "rows": [
+                {
+                    "key": "a",
+                    "metric": "Admissions",
+                    "unit": "Count",
+                    "period": "Q1",
+                    "plan": "5066.25",
+                    "actual": "5118.00",
+                    "status": "Not on track",
+                    "note": "",
+                },
+                {
+                    "key": "b",
+                    "metric": "Share",
+                    "unit": "%",
+                    "period": "Q1",
+                    "plan": "0.125",
+                    "actual": None,
+                    "status": "No actual yet",
+                    "note": "",
+                },
+            ]
+        },
+    }
+    content = return_workbook_bytes(
+        template=template,
+        document={
+            "programme": "P",
+            "quarter_label": "2015/16 Q1",
+            "status_line": "DRAFT",
+            "answers": {},
+            "figures": figures,
+            "checks": return_checks(template=template, answers={}, figures=figures),
+        },
+    )
+    ws = workbook(content)["Supporting Metrics"]
+    admissions, share = find_row(ws, 2, "Admissions"), find_row(ws, 2, "Share")
+    assert (ws.cell(admissions, 5).value, ws.cell(admissions, 5).number_format) == (5066.25, "#,##0.00")
+    assert (ws.cell(admissions, 6).value, ws.cell(admissions, 6).number_format) == (5118, "#,##0")
+    assert (ws.cell(share, 5).value, ws.cell(share, 5).number_format) == (0.125, "#,##0.000")
+    assert number_format(Decimal("5100")) == "#,##0"
 
 
 @pytest.mark.parametrize("quarter", ["2015-16-Q1"])

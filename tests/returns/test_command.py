@@ -58,6 +58,17 @@ def test_bad_input_stops_with_a_one_line_message_and_writes_nothing(
     assert not QuarterlyReturn.objects.exists()
 
 
-def test_an_unwritable_file_is_reported(programme, tmp_path):
-    with pytest.raises(CommandError, match="Could not write"):
-        call_command("build_quarterly_return", programme=programme.slug, quarter="2015-16-Q1", out=str(tmp_path))
+@pytest.mark.parametrize(
+    "where, message",
+    [
+        ("folder", "it is a folder; give a file name such as q1.xlsx."),
+        ("missing/q1.xlsx", "the folder {tmp}/missing does not exist."),
+    ],
+)
+def test_an_unwritable_out_is_refused_before_anything_is_built(programme, tmp_path, where, message):
+    (tmp_path / "folder").mkdir()
+    out = tmp_path / where
+    with pytest.raises(CommandError) as stopped:
+        call_command("build_quarterly_return", programme=programme.slug, quarter="2015-16-Q1", out=str(out))
+    assert str(stopped.value) == f"Could not write {out}: " + message.format(tmp=tmp_path)
+    assert not QuarterlyReturn.objects.exists()

@@ -196,3 +196,178 @@ def test_date_helpers():
         "2015-16-Q2",
         "2015-16-Q3",
     ]
+
+
+# --- National conditions carried forward and recorded ------------------------------------------
+
+
+def _answer(quarterly_return, code, value, commentary, by):
+    answer = quarterly_return.answers.get(code=code)
+    services.return_answer_update(
+        answer=answer, value=value, commentary=commentary, by=by, expected_version=answer.version
+    )
+
+
+def test_the_next_quarter_pre_fills_conditions_from_the_last_signed_off_return(draft, pmo):
+    _answer(draft, "nc.3", "Yes", "Seven-day discharge team in place from June.", pmo)
+    _answer(draft, "nc.5", "No", "The accountable professional role is not agreed.", pmo)
+    _sign(draft, pmo)
+    q2 = services.quarterly_return_build(programme=draft.programme, quarter="2015-16-Q2", by=pmo)
+    assert (q2.answers.get(code="nc.3").value, q2.answers.get(code="nc.3").commentary) == (
+        "Yes",
+        "Seven-day discharge team in place from June.",
+    )
+    assert q2.answers.get(code="nc.5").value == "No"
+    assert q2.answers.get(code="nc.1").value == "Yes"
+
+
+def test_a_later_recorded_answer_wins_over_an_earlier_signed_off_return(draft, pmo):
+    from reporting.services import national_condition_answer_record
+
+    _answer(draft, "nc.3", "Yes", "", pmo)
+    _sign(draft, pmo)
+    national_condition_answer_record(
+        programme=draft.programme, quarter="2015-16-Q3", code="3", text="7 day services", answer="No", by=pmo
+    )
+    q3 = services.quarterly_return_build(programme=draft.programme, quarter="2015-16-Q3", by=pmo)
+    assert q3.answers.get(code="nc.3").value == "No"  # recorded for Q3 itself, after Q1's sign-off
+    q2 = services.quarterly_return_build(programme=draft.programme, quarter="2015-16-Q2", by=pmo)
+    assert q2.answers.get(code="nc.3").value == "Yes"  # Q1 signed off; nothing recorded for Q2
+
+
+def test_sign_off_records_the_answers_for_the_highlight_reports_latest_submission(draft, pmo):
+    from reporting.models import NationalConditionAnswer
+    from reporting.selectors import _conditions
+
+    _answer(draft, "nc.3", "Yes", "Seven-day discharge team in place from June.", pmo)
+    _sign(draft, pmo)
+    rows = list(
+        NationalConditionAnswer.objects.filter(programme=draft.programme, quarter="2015-16-Q1").order_by("order")
+    )
+    assert [(r.code, r.parent_code, r.answer) for r in rows] == [
+        ("1", "", "Yes"),
+        ("2", "", "Yes"),
+        ("3", "", "Yes"),
+        ("4", "", ""),
+        ("4i", "4", "No - In Progress"),
+        ("4ii", "4", "Yes"),
+        ("4iii", "4", "Yes"),
+        ("5", "", "No - In Progress"),
+        ("6", "", "Yes"),
+    ]
+    assert rows[2].commentary == "Seven-day discharge team in place from June."
+    assert rows[2].history.latest().history_user == pmo
+    latest = _conditions(draft.programme, dt.date(2015, 7, 31))
+    assert latest["quarter"] == "2015-16-Q1" and latest["rows"][2]["answer"] == "Yes"
+
+
+def test_a_signed_off_correction_updates_the_recorded_answers(draft, pmo):
+    from reporting.models import NationalConditionAnswer
+
+    signed = _sign(draft, pmo)
+    correction = services.quarterly_return_correct(
+        programme=signed.programme, quarter="2015-16-Q1", reason="Condition 6 was not met", by=pmo
+    )
+    _answer(correction, "nc.6", "No", "The acute-sector agreement lapsed in May.", pmo)
+    services.quarterly_return_sign_off(
+        quarterly_return=correction, on_behalf_of="Trafford Health and Wellbeing Board", by=pmo
+    )
+    six = NationalConditionAnswer.objects.get(programme=draft.programme, quarter="2015-16-Q1", code="6")
+    assert (six.answer, six.commentary) == ("No", "The acute-sector agreement lapsed in May.")
+    assert NationalConditionAnswer.objects.filter(programme=draft.programme, quarter="2015-16-Q1").count() == 9
+
+
+# --- Signed off means final, whatever the path -------------------------------------------------
+
+
+def test_a_signed_off_return_and_its_answers_refuse_any_save(draft, pmo):
+    signed = _sign(draft, pmo)
+    signed.on_behalf_of = "Another board"
+    with pytest.raises(ValueError, match="A signed-off return cannot be changed"):
+        signed.save()
+    answer = signed.answers.get(code="nc.1")
+    answer.value = "No"
+    with pytest.raises(ValueError, match="A signed-off return cannot be changed"):
+        answer.save()
+    with pytest.raises(ValueError, match="A signed-off return cannot be changed"):
+        ReturnAnswer(quarterly_return=signed, code="nc.extra", value="x").save()
+    signed.refresh_from_db()
+    assert signed.on_behalf_of == "Trafford Health and Wellbeing Board"
+    assert signed.answers.get(code="nc.1").value == "Yes"
+
+
+def test_the_sign_off_answer_is_written_with_its_version_and_history(draft, pmo):
+    before = draft.answers.get(code="cover.sign_off").version
+    signed = _sign(draft, pmo)
+    answer = signed.answers.get(code="cover.sign_off")
+    assert answer.value.startswith("Programme Office on behalf of Trafford Health and Wellbeing Board")
+    assert answer.version == before + 1
+    record = answer.history.latest()
+    assert (record.history_user, record.history_change_reason, record.value) == (pmo, "Signed off", answer.value)
+
+
+# --- Which quarters, when -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def this_year(pmo):
+    """A programme running from last year to next, so that 'now' falls inside it."""
+    from schemes import services as scheme_services
+
+    today = dt.date.today()
+    return scheme_services.programme_create(
+        slug="bcf-now",
+        name="BCF now",
+        start_date=dt.date(today.year - 1, 4, 1),
+        end_date=dt.date(today.year + 2, 3, 31),
+    )
+
+
+def test_a_quarter_that_has_not_started_is_refused(this_year, pmo):
+    from returns.quarters import quarter_of
+
+    now = quarter_of(dt.date.today())
+    with pytest.raises(ValidationError) as refused:
+        services.quarterly_return_build(programme=this_year, quarter=now.next(), by=pmo)
+    assert (
+        f"{now.next().label} ({now.next().months}) has not started yet: its return can be built from "
+        f"{now.next().starts_on:%d/%m/%Y}." in refused.value.messages
+    )
+    with pytest.raises(ValidationError, match="has not started yet"):
+        services.return_job_queue(programme=this_year, quarter=now.next(), by=pmo)
+    assert not QuarterlyReturn.objects.exists()
+    assert services.quarterly_return_build(programme=this_year, quarter=now, by=pmo).quarter == now.code
+
+
+def test_sign_off_waits_until_the_quarter_has_ended(this_year, pmo):
+    from returns.quarters import quarter_of
+
+    now = quarter_of(dt.date.today())
+    current = services.quarterly_return_build(programme=this_year, quarter=now, by=pmo)
+    with pytest.raises(ValidationError) as refused:
+        services.quarterly_return_sign_off(quarterly_return=current, on_behalf_of="The board", by=pmo)
+    assert refused.value.messages == [
+        f"{now.label} ends on {now.ends_on:%d/%m/%Y}: its return can be signed off once the quarter has ended."
+    ]
+    current.refresh_from_db()
+    assert current.status == "draft"
+
+
+def test_build_now_on_a_signed_off_quarter_is_refused_at_once(draft, pmo):
+    from returns.models import ReturnJob
+
+    signed = _sign(draft, pmo)
+    with pytest.raises(ValidationError, match="is signed off \\(version 1\\): to change it, start a correction"):
+        services.return_job_queue(programme=signed.programme, quarter="2015-16-Q1", by=pmo)
+    assert not ReturnJob.objects.exists()
+
+
+def test_cover_details_carry_forward_from_the_signed_off_version_not_a_correction_draft(draft, pmo):
+    _answer(draft, "cover.phone", "0161 912 0000", "", pmo)
+    signed = _sign(draft, pmo)
+    correction = services.quarterly_return_correct(
+        programme=signed.programme, quarter="2015-16-Q1", reason="Phone number to check", by=pmo
+    )
+    _answer(correction, "cover.phone", "not agreed yet", "", pmo)
+    q2 = services.quarterly_return_build(programme=draft.programme, quarter="2015-16-Q2", by=pmo)
+    assert q2.answers.get(code="cover.phone").value == "0161 912 0000"

@@ -207,3 +207,20 @@ def test_an_unknown_quarter_in_the_address_is_not_found(demo_client, programme):
 def test_the_nav_shows_returns_to_readers_not_to_leads(demo_client):
     assert reverse("returns:list") in demo_client("steering").get(reverse("metrics:list")).content.decode()
     assert reverse("returns:list") not in demo_client("lead").get(reverse("metrics:list")).content.decode()
+
+
+def test_a_signed_off_answer_opens_read_only_with_the_reason(demo_client, programme, signed):
+    answer = signed.answers.get(code="nc.1")
+    response = demo_client("pmo").get(reverse("returns:answer", args=[answer.pk]))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Version 1 of 2015-16-Q1 is signed off and cannot change: start a correction" in page
+    assert ">Save</button>" not in page
+    assert "disabled" in page
+
+
+def test_build_now_on_a_signed_off_quarter_says_so_on_its_page(demo_client, programme, signed):
+    response = demo_client("pmo").post(reverse("returns:build", args=[programme.slug, Q1]), follow=True)
+    assert response.redirect_chain[-1][0] == detail(programme)
+    assert "is signed off (version 1): to change it, start a correction" in response.content.decode()
+    assert not ReturnJob.objects.exists()

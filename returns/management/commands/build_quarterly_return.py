@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -20,6 +21,16 @@ class Command(BaseCommand):
         if found is None:
             known = ", ".join(Programme.objects.order_by("slug").values_list("slug", flat=True)) or "none"
             raise CommandError(f"No programme with slug “{programme}” (programmes: {known}).")
+        # Checked before building: a build commits the draft, and an unwritable --out would leave it built
+        # with nothing written.
+        target = Path(out)
+        folder = target.parent
+        if target.is_dir():
+            raise CommandError(f"Could not write {out}: it is a folder; give a file name such as q1.xlsx.")
+        if not folder.is_dir():
+            raise CommandError(f"Could not write {out}: the folder {folder} does not exist.")
+        if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+            raise CommandError(f"Could not write {out}: permission denied.")
         try:
             draft = quarterly_return_build(programme=found, quarter=quarter)
         except ValidationError as exc:
