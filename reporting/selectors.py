@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 
+from core.quarters import quarter_parse
 from reporting.models import HighlightCover, IssuedReport, NationalConditionAnswer
 
 SNAPSHOT_SCHEMA = 1
@@ -220,25 +221,18 @@ def _risks(programme) -> list[dict]:
     ]
 
 
-QUARTER_CODE = re.compile(r"^(\d{4})-\d{2}-Q([1-4])$")
-
-
-def quarter_end(code: str) -> dt.date | None:
-    """The last day of a financial-year quarter written "2014-15-Q4" (Q1 April–June … Q4 January–March)."""
-    match = QUARTER_CODE.match(code or "")
-    if not match:
-        return None
-    year, quarter = int(match[1]), int(match[2])
-    return {1: dt.date(year, 6, 30), 2: dt.date(year, 9, 30), 3: dt.date(year, 12, 31), 4: dt.date(year + 1, 3, 31)}[
-        quarter
-    ]
+def _quarter_end(code: str) -> dt.date | None:
+    try:
+        return quarter_parse(code).ends_on
+    except ValidationError:
+        return None  # a stored code that is not a quarter: never "submitted by" any date
 
 
 def _conditions(programme, as_of: dt.date) -> dict:
     """The national-condition answers of the latest quarter that had ended by `as_of`: the return as last
     submitted when the period closed (a later quarter's answers do not leak into an earlier report)."""
     quarters = set(NationalConditionAnswer.objects.filter(programme=programme).values_list("quarter", flat=True))
-    ended = sorted((end, code) for code in quarters if (end := quarter_end(code)) and end <= as_of)
+    ended = sorted((end, code) for code in quarters if (end := _quarter_end(code)) and end <= as_of)
     if not ended:
         return {"quarter": "", "rows": []}
     quarter = ended[-1][1]

@@ -9,8 +9,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.roles import Role, has_role
+from core.quarters import Quarter, quarter_parse
 from returns.models import QuarterlyReturn, ReturnAnswer, ReturnJob, ReturnStatus
-from returns.quarters import Quarter, quarter_parse
 from schemes.models import Programme
 from schemes.permissions import require_programme_reader
 

@@ -12,13 +12,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
+from core.quarters import Quarter, quarter_parse, quarters_between
 from core.rag import RAG
 from finance.models import Allocation, FinancialYear, Fund, FundContribution, FundKind, QuarterlySpend
 from metrics.models import Frequency, Status, period_label
 from metrics.selectors import SUMMABLE, metric_summaries, status_of
 from reporting.models import NationalConditionAnswer
 from returns.models import JobState, QuarterlyReturn, ReturnJob, ReturnStatus
-from returns.quarters import Quarter, quarter_parse, quarters_between
 from returns.years import template_for
 from returns.years.spec import ReturnTemplate
 from schemes.models import CommentKind, ProgressComment, ReportingPeriod, SchemePeriodUpdate

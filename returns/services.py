@@ -24,6 +24,7 @@ from django.db.models import F, Prefetch
 from django.utils import timezone
 
 from accounts.roles import Role
+from core.quarters import Quarter, quarter_of, quarter_parse, quarters_between
 from core.services import audited_save, bump_version, check_version
 from returns import selectors
 from returns.checks import failed, return_checks
@@ -36,7 +37,6 @@ from returns.models import (
     ReturnStatus,
     UpdateReminder,
 )
-from returns.quarters import Quarter, quarter_of, quarter_parse, quarters_between
 from returns.workbook import return_workbook_bytes
 from returns.years import template_for
 from returns.years.spec import ReturnTemplate

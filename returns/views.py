@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import StaleEdit
+from core.quarters import quarter_parse
 from returns import permissions, selectors, services
 from returns.forms import AnswerForm, BuildForm, CorrectionForm, SignOffForm
 from returns.models import ReturnStatus
-from returns.quarters import quarter_parse
 from returns.years import template_for
 from returns.years.spec import QuestionSheet, TableSheet
 from schemes import selectors as scheme_selectors

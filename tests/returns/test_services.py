@@ -181,7 +181,7 @@ def test_cover_answers_carry_forward_from_the_previous_quarter(draft, pmo):
 
 
 def test_date_helpers():
-    from returns.quarters import Quarter, quarter_of, quarter_parse, quarters_between
+    from core.quarters import Quarter, quarter_of, quarter_parse, quarters_between
 
     q = quarter_parse("2015-16-Q4")
     assert (q.starts_on, q.ends_on, q.label, q.months) == (
@@ -324,7 +324,7 @@ def this_year(pmo):
 
 
 def test_a_quarter_that_has_not_started_is_refused(this_year, pmo):
-    from returns.quarters import quarter_of
+    from core.quarters import quarter_of
 
     now = quarter_of(dt.date.today())
     with pytest.raises(ValidationError) as refused:
@@ -340,7 +340,7 @@ def test_a_quarter_that_has_not_started_is_refused(this_year, pmo):
 
 
 def test_sign_off_waits_until_the_quarter_has_ended(this_year, pmo):
-    from returns.quarters import quarter_of
+    from core.quarters import quarter_of
 
     now = quarter_of(dt.date.today())
     current = services.quarterly_return_build(programme=this_year, quarter=now, by=pmo)

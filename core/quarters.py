@@ -1,4 +1,4 @@
-"""Financial-year quarters as the return names them: "2015-16-Q1" is April to June 2015."""
+"""Financial-year quarters as NHS England returns name them: "2015-16-Q1" is April to June 2015."""
 
 import datetime as dt
 import re
