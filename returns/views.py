@@ -1,16 +1,13 @@
 """Return pages: the quarters of a programme, one quarter's return (review, edit, build, sign off, correct),
 the job's progress, and the downloads. Views check access, read the form, call one service."""
 
-import hashlib
-import logging
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from core.downloads import stored_file_response
 from core.exceptions import StaleEdit
 from core.quarters import quarter_parse
 from returns import permissions, selectors, services
@@ -22,7 +19,6 @@ from schemes import selectors as scheme_selectors
 from schemes.models import Programme
 from schemes.views import _add_errors
 
-logger = logging.getLogger(__name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -334,18 +330,13 @@ def download(request, slug: str, quarter: str, revision: int):
     programme, q = permissions.return_quarter_get(user=request.user, slug=slug, quarter=quarter)
     found = permissions.return_version_get(user=request.user, programme=programme, quarter=q, revision=revision)
     content = bytes(found.workbook or b"")
-    if found.status == ReturnStatus.SIGNED_OFF and hashlib.sha256(content).hexdigest() != found.sha256:
-        logger.error("Signed-off return %s does not match its SHA-256", found.pk)
-        return HttpResponseServerError(
-            "This signed-off workbook does not match the fingerprint (SHA-256) recorded when it was signed off, "
-            "so it is not served. Tell the system administrator."
-        )
-    if not content:
+    signed = found.status == ReturnStatus.SIGNED_OFF
+    if not content and not signed:
         messages.error(request, "This version has no workbook yet: build it first.")
         return redirect(_detail_url(programme, q))
-    suffix = "" if found.status == ReturnStatus.SIGNED_OFF else "-DRAFT"
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{programme.slug}-{q.code}-v{found.revision}{suffix}.xlsx"'
-    if found.sha256:
-        response["X-Content-SHA256"] = found.sha256
-    return response
+    return stored_file_response(
+        content,
+        filename=f"{programme.slug}-{q.code}-v{found.revision}{'' if signed else '-DRAFT'}.xlsx",
+        content_type=XLSX,
+        recorded_sha256=found.sha256 if signed else "",
+    )

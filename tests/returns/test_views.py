@@ -224,3 +224,12 @@ def test_build_now_on_a_signed_off_quarter_says_so_on_its_page(demo_client, prog
     assert response.redirect_chain[-1][0] == detail(programme)
     assert "is signed off (version 1): to change it, start a correction" in response.content.decode()
     assert not ReturnJob.objects.exists()
+
+
+def test_a_signed_off_workbook_changed_outside_the_app_is_not_served(demo_client, programme, signed):
+    client = demo_client("secretary")
+    url = reverse("returns:download", args=[programme.slug, Q1, 1])
+    assert client.get(url).status_code == 200
+    QuarterlyReturn.objects.filter(pk=signed.pk).update(workbook=b"PK not the signed workbook")  # outside the app
+    response = client.get(url)
+    assert response.status_code == 409 and "no longer matches" in response.content.decode()
