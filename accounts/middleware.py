@@ -76,25 +76,31 @@ class SecondFactorMiddleware:
     def __call__(self, request):
         user = request.user
         if user.is_authenticated and not user.is_verified():
-            match = getattr(request, "resolver_match", None) or _resolve(request.path_info)
-            name = f"{match.namespace}:{match.url_name}" if match and match.namespace else ""
-            if name not in SECOND_FACTOR_EXEMPT:
-                has_device = request.session.get(HAS_DEVICE)
-                if has_device is None:  # a session from before this was recorded at sign-in
-                    from django_otp import user_has_device
-
-                    has_device = request.session[HAS_DEVICE] = user_has_device(user)
-                if has_device:
-                    return redirect(f"{reverse('accounts:mfa_verify')}?next={request.get_full_path()}")
-                if settings.MFA_REQUIRED:
-                    return redirect(f"{reverse('accounts:mfa_setup')}?next={request.get_full_path()}")
+            # Most people have no authenticator app: they pay no URL resolving here, only a session read.
+            page = _second_factor_page(request, user)
+            if page and _url_name(request.path_info) not in SECOND_FACTOR_EXEMPT:
+                return redirect(f"{reverse(page)}?next={request.get_full_path()}")
         return self.get_response(request)
 
 
-def _resolve(path):
+def _second_factor_page(request, user) -> str | None:
+    """Where a signed-in user who has not given a code must go: the code page, the set-up page, or nowhere."""
+    has_device = request.session.get(HAS_DEVICE)
+    if has_device is None:  # a session from before this was recorded at sign-in
+        from django_otp import user_has_device
+
+        has_device = request.session[HAS_DEVICE] = user_has_device(user)
+    if has_device:
+        return "accounts:mfa_verify"
+    return "accounts:mfa_setup" if settings.MFA_REQUIRED else None
+
+
+def _url_name(path: str) -> str:
+    """'namespace:name' of a path (the resolver has not run yet when middleware is called)."""
     from django.urls import Resolver404, resolve
 
     try:
-        return resolve(path)
+        match = resolve(path)
     except Resolver404:
-        return None
+        return ""
+    return f"{match.namespace}:{match.url_name}" if match.namespace else ""

@@ -2,6 +2,7 @@ from django import forms
 
 from reporting.models import HighlightCover
 from reporting.selectors import DEFAULT_MEETING
+from reporting.services import COVER_FIELDS
 
 
 class CoverForm(forms.ModelForm):
@@ -11,19 +12,7 @@ class CoverForm(forms.ModelForm):
 
     class Meta:
         model = HighlightCover
-        fields = [
-            "report_to",
-            "report_date",
-            "report_for",
-            "report_of",
-            "title",
-            "purpose",
-            "recommendations",
-            "contact",
-            "introduction",
-            "steering_group",
-            "conclusion",
-        ]
+        fields = list(COVER_FIELDS)
         widgets = {
             "report_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "purpose": forms.Textarea(attrs={"rows": 2}),

@@ -7,6 +7,7 @@ from django import template
 
 from core.charts import bar_chart, line_chart
 from core.rag import RAG
+from core.templatetags import bcf
 
 register = template.Library()
 
@@ -55,12 +56,9 @@ def pounds(value) -> str:
 
 @register.filter
 def thousands(value) -> str:
-    """Pounds as £'000s: '2074000.00' → '2,074'; negatives in brackets."""
+    """Pounds as £'000s, rounded and bracketed exactly as the fund pages do (core's filter); a dash when blank."""
     amount = _decimal(value)
-    if amount is None:
-        return "—"
-    text = f"{abs(amount) / 1000:,.0f}"
-    return f"({text})" if amount < 0 else text
+    return "—" if amount is None else bcf.thousands(amount)
 
 
 @register.filter
