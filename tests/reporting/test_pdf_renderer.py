@@ -8,6 +8,10 @@ from reporting.renderers.pdf import ReportHTML, StaticOnlyFetcher, report_ua_css
 
 # Lists with markers (the one place ::marker still applies), a repeated-header table, bookmarked headings,
 # the running strings and page counters the highlight report uses.
+ROWS = "".join(
+    f"<tr><td>{n}</td><td>Milestone {n} with some words to wrap across the cell</td><td>Green</td></tr>"
+    for n in range(1, 90)
+)
 SAMPLE = """<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>Sample</title>
 <style>
 @page { size: A4; margin: 20mm; @bottom-right { content: "Page " counter(page) " of " counter(pages) } }
@@ -21,10 +25,7 @@ thead { display: table-header-group } tr { break-inside: avoid } td, th { border
 %s
 </tbody></table>
 <h3>Notes</h3><p>Text with <strong>bold</strong> and <em>emphasis</em>.</p>
-</body></html>""" % "".join(
-    f"<tr><td>{n}</td><td>Milestone {n} with some words to wrap across the cell</td><td>Green</td></tr>"
-    for n in range(1, 90)
-)
+</body></html>""".replace("%s", ROWS)
 
 
 def _pdf(document_class) -> bytes:
