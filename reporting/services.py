@@ -20,7 +20,7 @@ from reporting.models import (
     NationalConditionAnswer,
     ReportJob,
 )
-from reporting.renderers.pdf import RenderedPdf, html_to_pdf
+from reporting.renderers.pdf import RenderedPdf, html_parts_to_pdf, html_to_pdf
 from reporting.selectors import (
     highlight_snapshot,
     latest_issued_version,
@@ -105,9 +105,25 @@ def highlight_cover_save(*, programme, period, data: dict, version: int | None, 
 
 
 def highlight_report_html(
-    *, snapshot: dict, status: str, meeting: str = "", meeting_date=None, version=None, changes=None, created=""
+    *,
+    snapshot: dict,
+    status: str,
+    meeting: str = "",
+    meeting_date=None,
+    version=None,
+    changes=None,
+    created="",
+    front: bool = True,
+    schemes: list | None = None,
+    back: bool = True,
+    page_numbers: bool = True,
 ) -> str:
-    """The report's HTML from a snapshot (nothing is read from the database here)."""
+    """The report's HTML from a snapshot (nothing is read from the database here).
+
+    The whole report by default; a part of it (for a build in parts) with `front` (cover to the projects
+    table and the sections before the scheme updates), `schemes` (those schemes' updates), `back` (money,
+    metrics, recommendations, the changes appendix) and no page numbers.
+    """
     cover = snapshot["cover"]
     return render_to_string(
         "reporting/pdf/highlight_report.html",
@@ -119,14 +135,70 @@ def highlight_report_html(
             "version": version,
             "changes": changes,
             "created": created or snapshot["taken_at"],
+            "front": front,
+            "scheme_list": snapshot["schemes"] if schemes is None else schemes,
+            "back": back,
+            "page_numbers": page_numbers,
         },
     )
 
 
+def _scheme_weight(scheme: dict) -> int:
+    """Roughly the table rows a scheme's update prints, to share the layout work out evenly."""
+    return (
+        12
+        + len(scheme["milestones"])
+        + len(scheme["completed_this_period"])
+        + len(scheme["planned_next_period"])
+        + 2 * len(scheme["comments"])
+    )
+
+
+def highlight_report_parts(snapshot: dict, parts: int) -> list[dict]:
+    """Split the report into `parts` runs of scheme updates of about equal work, the front matter with the
+    first and the back matter with the last. Each is a set of highlight_report_html options."""
+    schemes = snapshot["schemes"]
+    weights = [_scheme_weight(scheme) for scheme in schemes]
+    front = 40 + len(schemes) + 4 * len(snapshot["risks"]) + 2 * len(snapshot["highlights"])
+    back = 20 + 6 * len(snapshot["metrics"]) + 8 * len(snapshot["money"])
+    share = (front + sum(weights) + back) / parts
+    runs: list[list[dict]] = [[]]
+    done = front
+    for scheme, weight in zip(schemes, weights, strict=True):
+        # Start the next part when this scheme would take the current one further past its share than short.
+        if len(runs) < parts and runs[-1] and done + weight / 2 > share * len(runs):
+            runs.append([])
+        runs[-1].append(scheme)
+        done += weight
+    last = len(runs) - 1
+    return [
+        {"front": index == 0, "schemes": run, "back": index == last, "page_numbers": False}
+        for index, run in enumerate(runs)
+    ]
+
+
 def highlight_report_render(*, snapshot: dict, status: str = DRAFT, **options) -> RenderedPdf:
-    """The PDF for a snapshot. The same snapshot and options give the same bytes."""
+    """The PDF for a snapshot. The same snapshot and options give the same bytes.
+
+    A report of HIGHLIGHT_REPORT_PARALLEL_SCHEMES schemes or more is laid out in parts on
+    HIGHLIGHT_REPORT_PROCESSES cores (see reporting.renderers.pdf); if that fails it is built in one piece.
+    """
+    processes = settings.HIGHLIGHT_REPORT_PROCESSES
+    if processes > 1 and len(snapshot["schemes"]) >= settings.HIGHLIGHT_REPORT_PARALLEL_SCHEMES:
+        parts = [
+            highlight_report_html(snapshot=snapshot, status=status, **options, **part)
+            for part in highlight_report_parts(snapshot, processes)
+        ]
+        try:
+            return html_parts_to_pdf(parts, page_numbers_html=_page_numbers_html)
+        except Exception:  # a worker that could not start or died: the one-piece build still gives the report
+            logger.exception("Highlight report could not be laid out in parts; building it in one piece")
     html = highlight_report_html(snapshot=snapshot, status=status, **options)
     return html_to_pdf(html, identifier=snapshot_sha256(snapshot)[:32])
+
+
+def _page_numbers_html(pages: int) -> str:
+    return render_to_string("reporting/pdf/page_numbers.html", {"pages": range(pages)})
 
 
 def highlight_report_draft(*, programme, period) -> RenderedPdf:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import mimetypes
+import multiprocessing
 import re
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.contrib.staticfiles.finders import FileSystemFinder
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import Fit, NameObject
 from weasyprint import CSS, HTML
 from weasyprint.css.counters import CounterStyle
 from weasyprint.html import UA
@@ -87,3 +93,97 @@ def html_to_pdf(html: str, *, identifier: str | None = None) -> RenderedPdf:
     options = {"pdf_identifier": identifier.encode()[:32]} if identifier else {}
     pdf = document.write_pdf(**options)
     return RenderedPdf(pdf=pdf, pages=len(document.pages), refused=fetcher.refused)
+
+
+# --- Long reports on more than one core ---------------------------------------------------------------
+# WeasyPrint lays a document out on one core, about 0.15 s a page. A long report is cut where a scheme's
+# section starts (a forced page break, so the cut moves no line) and the parts are laid out at once, one
+# in this process and the rest in forked workers; the parts are then joined with pypdf. Numbers that
+# depend on the whole document are added after the join: "Page N of M" from a page-numbers sheet laid over
+# each page, and the bookmarks from every part's headings.
+
+
+@dataclass
+class RenderedPart:
+    pdf: bytes
+    pages: int
+    bookmarks: list[tuple[int, int, str, float]]  # (page index in the part, level, label, y)
+    refused: list[str]
+
+
+def render_part(html: str) -> RenderedPart:
+    """Lay out and write one part; run in a worker process, so it returns plain data."""
+    fetcher = StaticOnlyFetcher()
+    document = ReportHTML(string=html, url_fetcher=fetcher, base_url=None).render()
+    bookmarks = [
+        (index, level, label, y)
+        for index, page in enumerate(document.pages)
+        for level, label, (_x, y), _state in page.bookmarks
+    ]
+    return RenderedPart(
+        pdf=document.write_pdf(), pages=len(document.pages), bookmarks=bookmarks, refused=fetcher.refused
+    )
+
+
+def _render_parts(parts: list[str]) -> list[RenderedPart]:
+    # Fork, not spawn: the worker starts with Django, WeasyPrint and its fonts already loaded. It only lays
+    # out HTML and touches neither the database nor the caller's files.
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=len(parts) - 1, mp_context=context) as pool:
+        others = [pool.submit(render_part, html) for html in parts[1:]]
+        first = render_part(parts[0])
+        return [first, *(future.result() for future in others)]
+
+
+def html_parts_to_pdf(parts: list[str], *, page_numbers_html: Callable[[int], str]) -> RenderedPdf:
+    """Lay out the parts of one document side by side and join them into one PDF.
+
+    Each part is a whole HTML document without page numbers; `page_numbers_html(total)` gives a document of
+    `total` pages that carries only "Page N of M", which is laid over the joined pages. Metadata, named
+    destinations and links come from the parts (links may only point inside their own part); the bookmarks
+    are rebuilt across parts, so a scheme in the second part still sits under its section. The same parts
+    give the same bytes (pypdf writes no random file identifier).
+    """
+    rendered = _render_parts(parts) if len(parts) > 1 else [render_part(parts[0])]
+    total = sum(part.pages for part in rendered)
+    fetcher = StaticOnlyFetcher()
+    numbers = ReportHTML(string=page_numbers_html(total), url_fetcher=fetcher, base_url=None).render()
+    if len(numbers.pages) != total:
+        raise RuntimeError(f"page-numbers sheet has {len(numbers.pages)} pages for a {total}-page report")
+    numbers_reader = PdfReader(io.BytesIO(numbers.write_pdf()))
+
+    writer = PdfWriter()
+    readers = [PdfReader(io.BytesIO(part.pdf)) for part in rendered]
+    for reader in readers:
+        writer.append(reader, import_outline=False)
+    for page, numbers_page in zip(writer.pages, numbers_reader.pages, strict=True):
+        page.merge_page(numbers_page)
+        page.compress_content_streams()
+    _add_bookmarks(writer, rendered)
+    writer.add_metadata({key: value for key, value in readers[0].metadata.items()})
+    root = readers[0].trailer["/Root"]
+    if "/Lang" in root:
+        writer._root_object[NameObject("/Lang")] = root["/Lang"]
+    out = io.BytesIO()
+    writer.write(out)
+    return RenderedPdf(
+        pdf=out.getvalue(), pages=total, refused=[url for part in rendered for url in part.refused] + fetcher.refused
+    )
+
+
+def _add_bookmarks(writer: PdfWriter, parts: list[RenderedPart]) -> None:
+    """One outline for the joined document: each heading under the nearest earlier heading of a higher level."""
+    open_items: list[tuple[int, object]] = []  # (level, outline item) from the outermost in
+    offset = 0
+    for part in parts:
+        for index, level, label, y in part.bookmarks:
+            while open_items and open_items[-1][0] >= level:
+                open_items.pop()
+            parent = open_items[-1][1] if open_items else None
+            # WeasyPrint measures y in CSS px down from the top; PDF points up from the bottom.
+            top = float(writer.pages[offset + index].mediabox.height) - y * 0.75
+            item = writer.add_outline_item(
+                title=label, page_number=offset + index, parent=parent, fit=Fit.xyz(left=0, top=top)
+            )
+            open_items.append((level, item))
+        offset += part.pages
