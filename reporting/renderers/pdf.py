@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import mimetypes
-import multiprocessing
+import os
+import pickle  # noqa: S403 - only between this process and its own forked children
 import re
+import select
+import signal
+import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -125,14 +129,80 @@ def render_part(html: str) -> RenderedPart:
     )
 
 
-def _render_parts(parts: list[str]) -> list[RenderedPart]:
-    # Fork, not spawn: the worker starts with Django, WeasyPrint and its fonts already loaded. It only lays
-    # out HTML and touches neither the database nor the caller's files.
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=len(parts) - 1, mp_context=context) as pool:
-        others = [pool.submit(render_part, html) for html in parts[1:]]
-        first = render_part(parts[0])
-        return [first, *(future.result() for future in others)]
+def _render_parts(parts: list[str], render: Callable[[str], RenderedPart] = render_part) -> list[RenderedPart]:
+    """The first part here, the others each in a forked child at the same time.
+
+    A plain fork rather than multiprocessing: a Celery worker's pool process is daemonic and multiprocessing
+    refuses it children. The child starts with Django, WeasyPrint and the fonts already loaded, only lays
+    out HTML, and leaves with os._exit (no atexit, no closing the parent's database connection). A child
+    that dies or does not answer in time is killed and its part is laid out here instead.
+    """
+    children = [_fork(render, html) for html in parts[1:]]
+    try:
+        started = time.monotonic()
+        rendered = [render(parts[0])]
+        patience = max(CHILD_MIN_WAIT_SECONDS, 4 * (time.monotonic() - started))
+        for (pid, reader), html in zip(children, parts[1:], strict=True):
+            part = _collect(reader, deadline=time.monotonic() + patience)
+            if part is None:
+                logger.warning("PDF part worker %s gave no result; laying its part out in this process", pid)
+                part = render(html)
+            rendered.append(part)
+        return rendered
+    finally:
+        for pid, reader in children:
+            _reap(pid, reader)
+
+
+CHILD_MIN_WAIT_SECONDS = 60.0
+
+
+def _fork(render: Callable[[str], RenderedPart], html: str) -> tuple[int, int]:
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        status = 1
+        try:
+            os.close(read_end)
+            payload = pickle.dumps(render(html), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write_end, "wb") as out:
+                out.write(payload)
+            status = 0
+        except BaseException:  # noqa: BLE001 - the parent sees no result and lays the part out itself
+            logger.exception("PDF part worker failed")
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    return pid, read_end
+
+
+def _collect(reader: int, *, deadline: float) -> RenderedPart | None:
+    """The child's part, or None if it died, failed or is still busy at the deadline."""
+    chunks = []
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not select.select([reader], [], [], remaining)[0]:
+            return None
+        chunk = os.read(reader, 1 << 20)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    try:
+        # Bytes from our own forked child, never from outside.
+        part = pickle.loads(b"".join(chunks))  # noqa: S301
+    except Exception:  # noqa: BLE001 - a child killed mid-write leaves a truncated payload
+        return None
+    return part if isinstance(part, RenderedPart) else None
+
+
+def _reap(pid: int, reader: int) -> None:
+    """Close our end of the pipe and make sure the child is gone (killed if it is still working)."""
+    with contextlib.suppress(OSError):
+        os.close(reader)
+    with contextlib.suppress(ChildProcessError):
+        if os.waitpid(pid, os.WNOHANG) == (0, 0):
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
 
 
 def html_parts_to_pdf(parts: list[str], *, page_numbers_html: Callable[[int], str]) -> RenderedPdf:

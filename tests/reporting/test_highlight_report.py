@@ -89,6 +89,37 @@ def test_report_is_a4_with_metadata_embedded_fonts_and_bookmarks_per_section_and
         assert f"{scheme.ref} {scheme.name}" in titles
 
 
+def _outline_pages(reader) -> list[tuple[int, str, int]]:
+    rows = []
+
+    def walk(items, depth):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                rows.append((depth, item.title, reader.get_destination_page_number(item)))
+
+    walk(reader.outline, 0)
+    return rows
+
+
+def test_the_demo_laid_out_in_parts_matches_the_one_piece_build(trafford, settings):
+    programme, p1, _ = trafford
+    snapshot = selectors.highlight_snapshot(programme=programme, period=p1)
+    settings.HIGHLIGHT_REPORT_PROCESSES = 1
+    whole = PdfReader(io.BytesIO(services.highlight_report_render(snapshot=snapshot).pdf))
+    settings.HIGHLIGHT_REPORT_PROCESSES, settings.HIGHLIGHT_REPORT_PARALLEL_SCHEMES = 2, 2
+    parts = PdfReader(io.BytesIO(services.highlight_report_render(snapshot=snapshot).pdf))
+    # The joined file is pypdf's (no file identifier), the one-piece file WeasyPrint's (the snapshot's hash).
+    assert "/ID" not in parts.trailer and "/ID" in whole.trailer
+    assert len(parts.pages) == len(whole.pages)
+    for joined, single in zip(parts.pages, whole.pages, strict=True):
+        # The same words on the same page; pdftotext may read a merged page's text in another order.
+        assert sorted(joined.extract_text().split()) == sorted(single.extract_text().split())
+    assert _outline_pages(parts) == _outline_pages(whole)
+    assert parts.metadata == whole.metadata
+
+
 def test_a_period_without_updates_says_so_per_scheme_instead_of_failing(trafford):
     programme, _, p2 = trafford
     text = pdf_text(services.highlight_report_draft(programme=programme, period=p2).pdf)

@@ -1,10 +1,23 @@
-"""The report renderer's trimmed WeasyPrint stylesheet: faster, and the same pages to the byte."""
+"""The report renderer: the trimmed WeasyPrint stylesheet (same pages to the byte) and long reports laid out\nin parts on more than one core, then joined."""
+
+import io
+import os
+import signal
 
 import pytest
+from pypdf import PdfReader
 from weasyprint import HTML
 from weasyprint.html import UA
 
-from reporting.renderers.pdf import ReportHTML, StaticOnlyFetcher, report_ua_css
+from reporting import services
+from reporting.renderers.pdf import (
+    ReportHTML,
+    StaticOnlyFetcher,
+    _render_parts,
+    html_parts_to_pdf,
+    render_part,
+    report_ua_css,
+)
 
 # Lists with markers (the one place ::marker still applies), a repeated-header table, bookmarked headings,
 # the running strings and page counters the highlight report uses.
@@ -52,3 +65,100 @@ def test_a_changed_weasyprint_stylesheet_is_refused_rather_than_trimmed_blindly(
         report_ua_css(UA.replace("::note-callback", "::note-back"))
     with pytest.raises(RuntimeError):
         report_ua_css(UA.replace("\n::marker {", "\n*::marker {"))
+
+
+# --- A long report laid out in parts ----------------------------------------------------------------------
+
+
+def _page(title: str, level: int, paragraphs: int) -> str:
+    body = "".join(f"<p>{title} paragraph {n} with enough words to fill a line or so.</p>" for n in range(paragraphs))
+    return f"<h{level}>{title}</h{level}>{body}"
+
+
+def _part(*sections: str) -> str:
+    return (
+        '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>Joined</title>'
+        '<link rel="stylesheet" href="static:reporting/print.css"></head><body>' + "".join(sections) + "</body></html>"
+    )
+
+
+PARTS = [
+    _part(_page("3. Highlight reports", 1, 60)),  # runs over two pages
+    _part(_page("5.1 Community Nursing", 2, 10), '<div class="new-page"></div>' + _page("4. Money", 1, 5)),
+]
+
+
+def _outline(reader) -> list[tuple[int, str, int]]:
+    rows = []
+
+    def walk(items, depth):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                rows.append((depth, item.title, reader.get_destination_page_number(item) + 1))
+
+    walk(reader.outline, 0)
+    return rows
+
+
+def test_parts_join_into_one_document_numbered_throughout_with_one_outline():
+    rendered = html_parts_to_pdf(PARTS, page_numbers_html=services._page_numbers_html)
+    reader = PdfReader(io.BytesIO(rendered.pdf))
+    assert rendered.pages == len(reader.pages) == 4
+    for number, page in enumerate(reader.pages, start=1):
+        assert f"Page {number} of 4" in page.extract_text()
+    # The second part's scheme sits under the first part's section, as in a one-piece build.
+    assert _outline(reader) == [
+        (0, "3. Highlight reports", 1),
+        (1, "5.1 Community Nursing", 3),
+        (0, "4. Money", 4),
+    ]
+    assert reader.metadata.title == "Joined"
+    assert "Community Nursing paragraph 9" in reader.pages[2].extract_text()
+    assert html_parts_to_pdf(PARTS, page_numbers_html=services._page_numbers_html).pdf == rendered.pdf
+
+
+def test_a_part_whose_worker_is_killed_is_laid_out_here_instead(caplog):
+    parent = os.getpid()
+
+    def render(html):
+        if os.getpid() != parent:  # the forked child dies as under the OOM killer
+            os.kill(os.getpid(), signal.SIGKILL)
+        return render_part(html)
+
+    parts = _render_parts(PARTS, render=render)
+    assert [part.pages for part in parts] == [2, 2]
+    assert "gave no result; laying its part out in this process" in caplog.text
+
+
+def _snapshot(milestones: list[int]) -> dict:
+    schemes = [
+        {
+            "ref": f"5.{n}",
+            "milestones": [{}] * count,
+            "completed_this_period": [],
+            "planned_next_period": [],
+            "comments": [],
+        }
+        for n, count in enumerate(milestones, start=1)
+    ]
+    return {"schemes": schemes, "risks": [{}] * 10, "highlights": [], "metrics": [{}] * 4, "money": [{}]}
+
+
+@pytest.mark.parametrize("parts", [2, 3])
+def test_a_report_is_cut_between_schemes_into_parts_of_about_equal_work(parts):
+    snapshot = _snapshot([20, 5, 40, 12, 12, 30, 3, 25, 18, 8, 22, 16])
+    cut = services.highlight_report_parts(snapshot, parts)
+    assert len(cut) == parts
+    assert [s["ref"] for part in cut for s in part["schemes"]] == [s["ref"] for s in snapshot["schemes"]]
+    assert [part["front"] for part in cut] == [True] + [False] * (parts - 1)
+    assert [part["back"] for part in cut] == [False] * (parts - 1) + [True]
+    assert not any(part["page_numbers"] for part in cut)
+    work = [sum(services._scheme_weight(s) for s in part["schemes"]) for part in cut]
+    work[0] += 40 + 12 + 4 * 10
+    work[-1] += 20 + 6 * 4 + 8
+    # Each cut falls within half a scheme of its ideal place, so no part is a whole scheme off its share.
+    share = sum(work) / parts
+    heaviest = max(services._scheme_weight(s) for s in snapshot["schemes"])
+    assert all(abs(w - share) <= heaviest for w in work), (work, share)
