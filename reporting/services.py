@@ -159,8 +159,14 @@ def highlight_report_parts(snapshot: dict, parts: int) -> list[dict]:
     first and the back matter with the last. Each is a set of highlight_report_html options."""
     schemes = snapshot["schemes"]
     weights = [_scheme_weight(scheme) for scheme in schemes]
-    front = 40 + len(schemes) + 4 * len(snapshot["risks"]) + 2 * len(snapshot["highlights"])
-    back = 20 + 6 * len(snapshot["metrics"]) + 8 * len(snapshot["money"])
+    front = (
+        40
+        + len(schemes)
+        + 4 * len(snapshot["risks"])
+        + 2 * len(snapshot["highlights"])
+        + 2 * len(snapshot["national_conditions"]["rows"])
+    )
+    back = 20 + 4 * len(snapshot["metrics"]) + 6 * len(snapshot["money"])
     share = (front + sum(weights) + back) / parts
     runs: list[list[dict]] = [[]]
     done = front

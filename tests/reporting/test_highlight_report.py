@@ -331,3 +331,13 @@ def test_the_changes_appendix_compares_with_the_same_meeting_only(small, pmo_use
     )
     assert second.compared_with == board
     assert second.snapshot["cover"]["report_date"] == "2015-09-08"  # the cover carries the meeting's date
+
+
+def test_the_pdf_charts_name_the_embedded_font_not_whatever_the_server_has(small):
+    programme, first, _ = small
+    html = services.highlight_report_html(
+        snapshot=selectors.highlight_snapshot(programme=programme, period=first), status="DRAFT"
+    )
+    assert html.count("<svg") >= 1
+    assert html.count('font-family="DejaVu Sans"') == html.count("<svg")
+    assert "Helvetica" not in html
