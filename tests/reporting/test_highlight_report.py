@@ -118,6 +118,21 @@ def test_the_demo_laid_out_in_parts_matches_the_one_piece_build(trafford, settin
         assert sorted(joined.extract_text().split()) == sorted(single.extract_text().split())
     assert _outline_pages(parts) == _outline_pages(whole)
     assert parts.metadata == whole.metadata
+    # The laid-over page number sits where the one-piece build prints it.
+    assert _where(parts.pages[-1], "Page 24 of 24") == _where(whole.pages[-1], "Page 24 of 24")
+
+
+def _where(page, text: str) -> tuple[float, float]:
+    """Where on the page a run of text starts, in points (rounded)."""
+    found = []
+
+    def visit(run, _cm, tm, _font, _size):
+        if text in run:
+            found.append((round(tm[4]), round(tm[5])))
+
+    page.extract_text(visitor_text=visit)
+    assert found, text
+    return found[0]
 
 
 def test_a_period_without_updates_says_so_per_scheme_instead_of_failing(trafford):

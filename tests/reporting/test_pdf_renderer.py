@@ -78,6 +78,7 @@ def _page(title: str, level: int, paragraphs: int) -> str:
 def _part(*sections: str) -> str:
     return (
         '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>Joined</title>'
+        '<link rel="stylesheet" href="static:reporting/page.css">'
         '<link rel="stylesheet" href="static:reporting/print.css"></head><body>' + "".join(sections) + "</body></html>"
     )
 
