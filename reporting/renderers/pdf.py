@@ -11,6 +11,7 @@ import pickle  # noqa: S403 - only between this process and its own forked child
 import re
 import select
 import signal
+import struct
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import Fit, NameObject
 from weasyprint import CSS, HTML
 from weasyprint.css.counters import CounterStyle
+from weasyprint.document import Document
 from weasyprint.html import UA
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -103,8 +105,8 @@ def html_to_pdf(html: str, *, identifier: str | None = None) -> RenderedPdf:
 # WeasyPrint lays a document out on one core, about 0.15 s a page. A long report is cut where a scheme's
 # section starts (a forced page break, so the cut moves no line) and the parts are laid out at once, one
 # in this process and the rest in forked workers; the parts are then joined with pypdf. Numbers that
-# depend on the whole document are added after the join: "Page N of M" from a page-numbers sheet laid over
-# each page, and the bookmarks from every part's headings.
+# depend on the whole document come from the join: "Page N of M" from a page-numbers sheet laid over each
+# page, and the bookmarks from every part's headings.
 
 
 @dataclass
@@ -115,10 +117,13 @@ class RenderedPart:
     refused: list[str]
 
 
-def render_part(html: str) -> RenderedPart:
-    """Lay out and write one part; run in a worker process, so it returns plain data."""
+def lay_out(html: str) -> tuple[Document, StaticOnlyFetcher]:
     fetcher = StaticOnlyFetcher()
-    document = ReportHTML(string=html, url_fetcher=fetcher, base_url=None).render()
+    return ReportHTML(string=html, url_fetcher=fetcher, base_url=None).render(), fetcher
+
+
+def finish_part(document: Document, fetcher: StaticOnlyFetcher) -> RenderedPart:
+    """Write a laid-out part; plain data, so a worker can hand it back."""
     bookmarks = [
         (index, level, label, y)
         for index, page in enumerate(document.pages)
@@ -129,116 +134,152 @@ def render_part(html: str) -> RenderedPart:
     )
 
 
-def _render_parts(parts: list[str], render: Callable[[str], RenderedPart] = render_part) -> list[RenderedPart]:
-    """The first part here, the others each in a forked child at the same time.
+def render_part(html: str, lay_out=lay_out) -> RenderedPart:
+    return finish_part(*lay_out(html))
+
+
+CHILD_MIN_WAIT_SECONDS = 60.0
+PAGE_COUNT = struct.Struct("!I")
+
+
+def html_parts_to_pdf(parts: list[str], *, page_numbers_html: Callable[[int], str], lay_out=lay_out) -> RenderedPdf:
+    """Lay out the parts of one document side by side and join them into one PDF.
+
+    Each part is a whole HTML document without page numbers. The first is laid out here, the others each
+    in a forked child at the same time. A child sends its page count as soon as its layout is done, so the
+    sheet of page numbers (`page_numbers_html(total)`, "Page N of M" on `total` pages) is laid out here
+    while the children still write their PDFs. Metadata, named destinations and links come from the parts
+    (links may only point inside their own part); the bookmarks are rebuilt across parts, so a scheme in
+    the second part still sits under its section. The same parts give the same bytes (pypdf writes no
+    random file identifier).
 
     A plain fork rather than multiprocessing: a Celery worker's pool process is daemonic and multiprocessing
     refuses it children. The child starts with Django, WeasyPrint and the fonts already loaded, only lays
     out HTML, and leaves with os._exit (no atexit, no closing the parent's database connection). A child
     that dies or does not answer in time is killed and its part is laid out here instead.
     """
-    children = [_fork(render, html) for html in parts[1:]]
+    children = [_fork(html, lay_out) for html in parts[1:]]
+    writer = PdfWriter()
+    fetcher = StaticOnlyFetcher()
     try:
         started = time.monotonic()
-        rendered = [render(parts[0])]
-        patience = max(CHILD_MIN_WAIT_SECONDS, 4 * (time.monotonic() - started))
-        for (pid, reader), html in zip(children, parts[1:], strict=True):
-            part = _collect(reader, deadline=time.monotonic() + patience)
-            if part is None:
-                logger.warning("PDF part worker %s gave no result; laying its part out in this process", pid)
-                part = render(html)
+        first = render_part(parts[0], lay_out)
+        deadline = time.monotonic() + max(CHILD_MIN_WAIT_SECONDS, 4 * (time.monotonic() - started))
+        here: dict[int, RenderedPart] = {0: first}  # parts laid out in this process
+        counts = [first.pages]
+        for index, (child, html) in enumerate(zip(children, parts[1:], strict=True), start=1):
+            count = _read_page_count(child.reader, deadline)
+            if count is None:
+                logger.warning("PDF part worker %s gave no page count; laying its part out here", child.pid)
+                child.reap()
+                here[index] = render_part(html, lay_out)
+                count = here[index].pages
+            counts.append(count)
+
+        total = sum(counts)
+        numbers = ReportHTML(string=page_numbers_html(total), url_fetcher=fetcher, base_url=None).render()
+        if len(numbers.pages) != total:
+            raise RuntimeError(f"page-numbers sheet has {len(numbers.pages)} pages for a {total}-page report")
+        numbers_pages = PdfReader(io.BytesIO(numbers.write_pdf())).pages
+
+        rendered = []
+        for index, html in enumerate(parts):
+            part = here.get(index) or _read_part(children[index - 1].reader, deadline)
+            if part is None or part.pages != counts[index]:
+                logger.warning("PDF part worker %s gave no part; laying its part out here", children[index - 1].pid)
+                part = render_part(html, lay_out)
+            if part.pages != counts[index]:
+                raise RuntimeError(f"part {index} laid out to {part.pages} pages, then to {counts[index]}")
+            # Join each part as it arrives, while the later ones are still being written.
+            offset = len(writer.pages)
+            writer.append(PdfReader(io.BytesIO(part.pdf)), import_outline=False)
+            for page, numbers_page in zip(writer.pages[offset:], numbers_pages[offset:], strict=False):
+                page.merge_page(numbers_page)
+                page.compress_content_streams()
             rendered.append(part)
-        return rendered
     finally:
-        for pid, reader in children:
-            _reap(pid, reader)
+        for child in children:
+            child.reap()
+
+    _add_bookmarks(writer, rendered)
+    first_reader = PdfReader(io.BytesIO(first.pdf))
+    writer.add_metadata(dict(first_reader.metadata.items()))
+    if "/Lang" in first_reader.trailer["/Root"]:
+        writer._root_object[NameObject("/Lang")] = first_reader.trailer["/Root"]["/Lang"]
+    out = io.BytesIO()
+    writer.write(out)
+    return RenderedPdf(
+        pdf=out.getvalue(), pages=total, refused=[url for part in rendered for url in part.refused] + fetcher.refused
+    )
 
 
-CHILD_MIN_WAIT_SECONDS = 60.0
+@dataclass
+class _Child:
+    pid: int
+    reader: int  # our end of the pipe
+    reaped: bool = False
+
+    def reap(self) -> None:
+        """Close our end of the pipe and make sure the child is gone (killed if it is still working)."""
+        if self.reaped:
+            return
+        self.reaped = True
+        with contextlib.suppress(OSError):
+            os.close(self.reader)
+        with contextlib.suppress(ChildProcessError):
+            if os.waitpid(self.pid, os.WNOHANG) == (0, 0):
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
 
 
-def _fork(render: Callable[[str], RenderedPart], html: str) -> tuple[int, int]:
+def _fork(html: str, lay_out) -> _Child:
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child
         status = 1
         try:
             os.close(read_end)
-            payload = pickle.dumps(render(html), protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(write_end, "wb") as out:
-                out.write(payload)
+            with os.fdopen(write_end, "wb", buffering=0) as out:
+                document, fetcher = lay_out(html)
+                out.write(PAGE_COUNT.pack(len(document.pages)))
+                out.write(pickle.dumps(finish_part(document, fetcher), protocol=pickle.HIGHEST_PROTOCOL))
             status = 0
         except BaseException:  # noqa: BLE001 - the parent sees no result and lays the part out itself
             logger.exception("PDF part worker failed")
         finally:
             os._exit(status)
     os.close(write_end)
-    return pid, read_end
+    return _Child(pid=pid, reader=read_end)
 
 
-def _collect(reader: int, *, deadline: float) -> RenderedPart | None:
-    """The child's part, or None if it died, failed or is still busy at the deadline."""
-    chunks = []
-    while True:
+def _read(reader: int, deadline: float, size: int | None = None) -> bytes | None:
+    """`size` bytes from the child (or all it sends if None); None if it dies first or misses the deadline."""
+    chunks, received = [], 0
+    while size is None or received < size:
         remaining = deadline - time.monotonic()
         if remaining <= 0 or not select.select([reader], [], [], remaining)[0]:
             return None
-        chunk = os.read(reader, 1 << 20)
+        chunk = os.read(reader, (1 << 20) if size is None else size - received)
         if not chunk:
-            break
+            return b"".join(chunks) if size is None else None
         chunks.append(chunk)
+        received += len(chunk)
+    return b"".join(chunks)
+
+
+def _read_page_count(reader: int, deadline: float) -> int | None:
+    data = _read(reader, deadline, PAGE_COUNT.size)
+    return None if data is None else PAGE_COUNT.unpack(data)[0]
+
+
+def _read_part(reader: int, deadline: float) -> RenderedPart | None:
+    data = _read(reader, deadline)
     try:
         # Bytes from our own forked child, never from outside.
-        part = pickle.loads(b"".join(chunks))  # noqa: S301
+        part = pickle.loads(data) if data else None  # noqa: S301
     except Exception:  # noqa: BLE001 - a child killed mid-write leaves a truncated payload
         return None
     return part if isinstance(part, RenderedPart) else None
-
-
-def _reap(pid: int, reader: int) -> None:
-    """Close our end of the pipe and make sure the child is gone (killed if it is still working)."""
-    with contextlib.suppress(OSError):
-        os.close(reader)
-    with contextlib.suppress(ChildProcessError):
-        if os.waitpid(pid, os.WNOHANG) == (0, 0):
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-
-
-def html_parts_to_pdf(parts: list[str], *, page_numbers_html: Callable[[int], str]) -> RenderedPdf:
-    """Lay out the parts of one document side by side and join them into one PDF.
-
-    Each part is a whole HTML document without page numbers; `page_numbers_html(total)` gives a document of
-    `total` pages that carries only "Page N of M", which is laid over the joined pages. Metadata, named
-    destinations and links come from the parts (links may only point inside their own part); the bookmarks
-    are rebuilt across parts, so a scheme in the second part still sits under its section. The same parts
-    give the same bytes (pypdf writes no random file identifier).
-    """
-    rendered = _render_parts(parts) if len(parts) > 1 else [render_part(parts[0])]
-    total = sum(part.pages for part in rendered)
-    fetcher = StaticOnlyFetcher()
-    numbers = ReportHTML(string=page_numbers_html(total), url_fetcher=fetcher, base_url=None).render()
-    if len(numbers.pages) != total:
-        raise RuntimeError(f"page-numbers sheet has {len(numbers.pages)} pages for a {total}-page report")
-    numbers_reader = PdfReader(io.BytesIO(numbers.write_pdf()))
-
-    writer = PdfWriter()
-    readers = [PdfReader(io.BytesIO(part.pdf)) for part in rendered]
-    for reader in readers:
-        writer.append(reader, import_outline=False)
-    for page, numbers_page in zip(writer.pages, numbers_reader.pages, strict=True):
-        page.merge_page(numbers_page)
-        page.compress_content_streams()
-    _add_bookmarks(writer, rendered)
-    writer.add_metadata({key: value for key, value in readers[0].metadata.items()})
-    root = readers[0].trailer["/Root"]
-    if "/Lang" in root:
-        writer._root_object[NameObject("/Lang")] = root["/Lang"]
-    out = io.BytesIO()
-    writer.write(out)
-    return RenderedPdf(
-        pdf=out.getvalue(), pages=total, refused=[url for part in rendered for url in part.refused] + fetcher.refused
-    )
 
 
 def _add_bookmarks(writer: PdfWriter, parts: list[RenderedPart]) -> None:

@@ -13,9 +13,8 @@ from reporting import services
 from reporting.renderers.pdf import (
     ReportHTML,
     StaticOnlyFetcher,
-    _render_parts,
     html_parts_to_pdf,
-    render_part,
+    lay_out,
     report_ua_css,
 )
 
@@ -120,17 +119,25 @@ def test_parts_join_into_one_document_numbered_throughout_with_one_outline():
     assert html_parts_to_pdf(PARTS, page_numbers_html=services._page_numbers_html).pdf == rendered.pdf
 
 
-def test_a_part_whose_worker_is_killed_is_laid_out_here_instead(caplog):
+@pytest.mark.parametrize("when", ["before its page count", "after its page count"])
+def test_a_part_whose_worker_is_killed_is_laid_out_here_instead(caplog, when):
     parent = os.getpid()
 
-    def render(html):
-        if os.getpid() != parent:  # the forked child dies as under the OOM killer
-            os.kill(os.getpid(), signal.SIGKILL)
-        return render_part(html)
+    def dying_lay_out(html):
+        if os.getpid() != parent and when == "before its page count":
+            os.kill(os.getpid(), signal.SIGKILL)  # as under the OOM killer
+        document, fetcher = lay_out(html)
+        if os.getpid() != parent:
+            # Dies while writing its PDF, after the parent has its page count.
+            document.write_pdf = lambda: os.kill(os.getpid(), signal.SIGKILL)
+        return document, fetcher
 
-    parts = _render_parts(PARTS, render=render)
-    assert [part.pages for part in parts] == [2, 2]
-    assert "gave no result; laying its part out in this process" in caplog.text
+    joined = html_parts_to_pdf(PARTS, page_numbers_html=services._page_numbers_html, lay_out=dying_lay_out)
+    reader = PdfReader(io.BytesIO(joined.pdf))
+    assert joined.pages == len(reader.pages) == 4
+    assert "Page 4 of 4" in reader.pages[3].extract_text()
+    expected = "gave no page count" if when == "before its page count" else "gave no part"
+    assert expected in caplog.text
 
 
 def _snapshot(milestones: list[int]) -> dict:
