@@ -10,6 +10,7 @@ from django.db import OperationalError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
+from pypdf.errors import PyPdfError
 
 from core.services import audited_save, bump_version, check_version
 from reporting.models import (
@@ -197,7 +198,7 @@ def highlight_report_render(*, snapshot: dict, status: str = DRAFT, **options) -
         ]
         try:
             return html_parts_to_pdf(parts, page_numbers_html=_page_numbers_html)
-        except Exception:  # a worker that could not start or died: the one-piece build still gives the report
+        except (OSError, RuntimeError, PyPdfError):  # not a time limit: that must still stop the job
             logger.exception("Highlight report could not be laid out in parts; building it in one piece")
     html = highlight_report_html(snapshot=snapshot, status=status, **options)
     return html_to_pdf(html, identifier=snapshot_sha256(snapshot)[:32])

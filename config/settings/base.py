@@ -1,6 +1,5 @@
 """Settings shared by every environment. Values come from the environment (see .env.example)."""
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -237,10 +236,11 @@ CELERY_BEAT_SCHEDULE = {
 
 # Highlight reports for programmes with more schemes than this are built by a worker, with a progress page.
 HIGHLIGHT_REPORT_BACKGROUND_SCHEMES = cfg.integer("HIGHLIGHT_REPORT_BACKGROUND_SCHEMES", 20)
-# A report of this many schemes or more is laid out in parts on up to HIGHLIGHT_REPORT_PROCESSES cores
-# (1 builds every report in one piece).
+# A report of this many schemes or more is laid out in HIGHLIGHT_REPORT_PROCESSES parts at once, one
+# per core (1 builds every report in one piece). Not taken from the machine's cores: the same snapshot
+# must give the same bytes wherever it is rebuilt.
 HIGHLIGHT_REPORT_PARALLEL_SCHEMES = cfg.integer("HIGHLIGHT_REPORT_PARALLEL_SCHEMES", 6)
-HIGHLIGHT_REPORT_PROCESSES = cfg.integer("HIGHLIGHT_REPORT_PROCESSES", min(2, os.cpu_count() or 1))
+HIGHLIGHT_REPORT_PROCESSES = cfg.integer("HIGHLIGHT_REPORT_PROCESSES", 2)
 
 DEMO_PASSWORD = cfg.env.str("DEMO_PASSWORD", default="trafford-demo-2015")
 

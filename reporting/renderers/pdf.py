@@ -113,7 +113,7 @@ def html_to_pdf(html: str, *, identifier: str | None = None) -> RenderedPdf:
 class RenderedPart:
     pdf: bytes
     pages: int
-    bookmarks: list[tuple[int, int, str, float]]  # (page index in the part, level, label, y)
+    bookmarks: list[tuple[int, int, str, float, float]]  # (page index in the part, level, label, x, y)
     refused: list[str]
 
 
@@ -125,9 +125,9 @@ def lay_out(html: str) -> tuple[Document, StaticOnlyFetcher]:
 def finish_part(document: Document, fetcher: StaticOnlyFetcher) -> RenderedPart:
     """Write a laid-out part; plain data, so a worker can hand it back."""
     bookmarks = [
-        (index, level, label, y)
+        (index, level, label, x, y)
         for index, page in enumerate(document.pages)
-        for level, label, (_x, y), _state in page.bookmarks
+        for level, label, (x, y), _state in page.bookmarks
     ]
     return RenderedPart(
         pdf=document.write_pdf(), pages=len(document.pages), bookmarks=bookmarks, refused=fetcher.refused
@@ -138,8 +138,13 @@ def render_part(html: str, lay_out=lay_out) -> RenderedPart:
     return finish_part(*lay_out(html))
 
 
-CHILD_MIN_WAIT_SECONDS = 60.0
+# How long to wait for a part worker once this process has laid out its own part: a few times as long as
+# that took, and at least CHILD_MIN_WAIT_SECONDS; well inside a web request's time-out for a report small
+# enough to be built in the request.
+CHILD_MIN_WAIT_SECONDS = 10.0
+CHILD_WAIT_FACTOR = 3
 PAGE_COUNT = struct.Struct("!I")
+PAYLOAD_SIZE = struct.Struct("!Q")
 
 
 def html_parts_to_pdf(parts: list[str], *, page_numbers_html: Callable[[int], str], lay_out=lay_out) -> RenderedPdf:
@@ -156,18 +161,25 @@ def html_parts_to_pdf(parts: list[str], *, page_numbers_html: Callable[[int], st
     A plain fork rather than multiprocessing: a Celery worker's pool process is daemonic and multiprocessing
     refuses it children. The child starts with Django, WeasyPrint and the fonts already loaded, only lays
     out HTML, and leaves with os._exit (no atexit, no closing the parent's database connection). A child
-    that dies or does not answer in time is killed and its part is laid out here instead.
+    that dies, does not answer in time or cannot be started is killed and its part is laid out here
+    instead, so the bytes are the same either way.
     """
-    children = [_fork(html, lay_out) for html in parts[1:]]
+    children: list[_Child | None] = []
     writer = PdfWriter()
     fetcher = StaticOnlyFetcher()
     try:
+        for html in parts[1:]:
+            children.append(_fork(html, lay_out, close_in_child=[c.reader for c in children if c]))
         started = time.monotonic()
         first = render_part(parts[0], lay_out)
-        deadline = time.monotonic() + max(CHILD_MIN_WAIT_SECONDS, 4 * (time.monotonic() - started))
+        deadline = time.monotonic() + max(CHILD_MIN_WAIT_SECONDS, CHILD_WAIT_FACTOR * (time.monotonic() - started))
         here: dict[int, RenderedPart] = {0: first}  # parts laid out in this process
         counts = [first.pages]
         for index, (child, html) in enumerate(zip(children, parts[1:], strict=True), start=1):
+            if child is None:  # could not be started
+                here[index] = render_part(html, lay_out)
+                counts.append(here[index].pages)
+                continue
             count = _read_page_count(child.reader, deadline)
             if count is None:
                 logger.warning("PDF part worker %s gave no page count; laying its part out here", child.pid)
@@ -187,6 +199,7 @@ def html_parts_to_pdf(parts: list[str], *, page_numbers_html: Callable[[int], st
             part = here.get(index) or _read_part(children[index - 1].reader, deadline)
             if part is None or part.pages != counts[index]:
                 logger.warning("PDF part worker %s gave no part; laying its part out here", children[index - 1].pid)
+                children[index - 1].reap()
                 part = render_part(html, lay_out)
             if part.pages != counts[index]:
                 raise RuntimeError(f"part {index} laid out to {part.pages} pages, then to {counts[index]}")
@@ -199,7 +212,8 @@ def html_parts_to_pdf(parts: list[str], *, page_numbers_html: Callable[[int], st
             rendered.append(part)
     finally:
         for child in children:
-            child.reap()
+            if child:
+                child.reap()
 
     _add_bookmarks(writer, rendered)
     first_reader = PdfReader(io.BytesIO(first.pdf))
@@ -232,17 +246,30 @@ class _Child:
                 os.waitpid(self.pid, 0)
 
 
-def _fork(html: str, lay_out) -> _Child:
+def _fork(html: str, lay_out, *, close_in_child: list[int]) -> _Child | None:
+    """A child laying out `html`; None (logged) if the system will not start one."""
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        logger.warning("Could not start a PDF part worker; laying its part out here", exc_info=True)
+        return None
     if pid == 0:  # the child
         status = 1
         try:
             os.close(read_end)
-            with os.fdopen(write_end, "wb", buffering=0) as out:
+            for fd in close_in_child:  # earlier workers' pipes: theirs to close, not ours to hold open
+                os.close(fd)
+            with os.fdopen(write_end, "wb") as out:
                 document, fetcher = lay_out(html)
                 out.write(PAGE_COUNT.pack(len(document.pages)))
-                out.write(pickle.dumps(finish_part(document, fetcher), protocol=pickle.HIGHEST_PROTOCOL))
+                out.flush()
+                # Length first: the parent must not wait for end-of-file, which another process forked
+                # meanwhile (holding a copy of this pipe) could put off.
+                payload = pickle.dumps(finish_part(document, fetcher), protocol=pickle.HIGHEST_PROTOCOL)
+                out.write(PAYLOAD_SIZE.pack(len(payload)) + payload)
             status = 0
         except BaseException:  # noqa: BLE001 - the parent sees no result and lays the part out itself
             logger.exception("PDF part worker failed")
@@ -252,16 +279,18 @@ def _fork(html: str, lay_out) -> _Child:
     return _Child(pid=pid, reader=read_end)
 
 
-def _read(reader: int, deadline: float, size: int | None = None) -> bytes | None:
-    """`size` bytes from the child (or all it sends if None); None if it dies first or misses the deadline."""
+def _read(reader: int, deadline: float, size: int) -> bytes | None:
+    """`size` bytes from the child; None if it dies first or misses the deadline."""
     chunks, received = [], 0
-    while size is None or received < size:
+    poller = select.poll()
+    poller.register(reader, select.POLLIN)
+    while received < size:
         remaining = deadline - time.monotonic()
-        if remaining <= 0 or not select.select([reader], [], [], remaining)[0]:
+        if remaining <= 0 or not poller.poll(remaining * 1000):
             return None
-        chunk = os.read(reader, (1 << 20) if size is None else size - received)
+        chunk = os.read(reader, min(size - received, 1 << 20))
         if not chunk:
-            return b"".join(chunks) if size is None else None
+            return None
         chunks.append(chunk)
         received += len(chunk)
     return b"".join(chunks)
@@ -273,7 +302,8 @@ def _read_page_count(reader: int, deadline: float) -> int | None:
 
 
 def _read_part(reader: int, deadline: float) -> RenderedPart | None:
-    data = _read(reader, deadline)
+    size = _read(reader, deadline, PAYLOAD_SIZE.size)
+    data = None if size is None else _read(reader, deadline, PAYLOAD_SIZE.unpack(size)[0])
     try:
         # Bytes from our own forked child, never from outside.
         part = pickle.loads(data) if data else None  # noqa: S301
@@ -287,14 +317,14 @@ def _add_bookmarks(writer: PdfWriter, parts: list[RenderedPart]) -> None:
     open_items: list[tuple[int, object]] = []  # (level, outline item) from the outermost in
     offset = 0
     for part in parts:
-        for index, level, label, y in part.bookmarks:
+        for index, level, label, x, y in part.bookmarks:
             while open_items and open_items[-1][0] >= level:
                 open_items.pop()
             parent = open_items[-1][1] if open_items else None
-            # WeasyPrint measures y in CSS px down from the top; PDF points up from the bottom.
+            # WeasyPrint measures in CSS px (0.75 pt) down from the top; PDF in points up from the bottom.
             top = float(writer.pages[offset + index].mediabox.height) - y * 0.75
             item = writer.add_outline_item(
-                title=label, page_number=offset + index, parent=parent, fit=Fit.xyz(left=0, top=top)
+                title=label, page_number=offset + index, parent=parent, fit=Fit.xyz(left=x * 0.75, top=top, zoom=0)
             )
             open_items.append((level, item))
         offset += part.pages

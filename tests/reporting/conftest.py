@@ -17,6 +17,21 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+def outline(reader) -> list[tuple[int, str, int]]:
+    """A PDF's bookmarks as (depth, title, page number from 1), in order."""
+    rows = []
+
+    def walk(items, depth):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                rows.append((depth, item.title, reader.get_destination_page_number(item) + 1))
+
+    walk(reader.outline, 0)
+    return rows
+
+
 @pytest.fixture
 def trafford(demo):
     from schemes.models import Programme

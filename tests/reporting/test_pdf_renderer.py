@@ -3,6 +3,7 @@
 import io
 import os
 import signal
+import time
 
 import pytest
 from pypdf import PdfReader
@@ -10,6 +11,7 @@ from weasyprint import HTML
 from weasyprint.html import UA
 
 from reporting import services
+from reporting.renderers import pdf
 from reporting.renderers.pdf import (
     ReportHTML,
     StaticOnlyFetcher,
@@ -17,6 +19,7 @@ from reporting.renderers.pdf import (
     lay_out,
     report_ua_css,
 )
+from tests.reporting.conftest import outline
 
 # Lists with markers (the one place ::marker still applies), a repeated-header table, bookmarked headings,
 # the running strings and page counters the highlight report uses.
@@ -88,28 +91,15 @@ PARTS = [
 ]
 
 
-def _outline(reader) -> list[tuple[int, str, int]]:
-    rows = []
-
-    def walk(items, depth):
-        for item in items:
-            if isinstance(item, list):
-                walk(item, depth + 1)
-            else:
-                rows.append((depth, item.title, reader.get_destination_page_number(item) + 1))
-
-    walk(reader.outline, 0)
-    return rows
-
-
 def test_parts_join_into_one_document_numbered_throughout_with_one_outline():
     rendered = html_parts_to_pdf(PARTS, page_numbers_html=services._page_numbers_html)
+    _no_children_left()
     reader = PdfReader(io.BytesIO(rendered.pdf))
     assert rendered.pages == len(reader.pages) == 4
     for number, page in enumerate(reader.pages, start=1):
         assert f"Page {number} of 4" in page.extract_text()
     # The second part's scheme sits under the first part's section, as in a one-piece build.
-    assert _outline(reader) == [
+    assert outline(reader) == [
         (0, "3. Highlight reports", 1),
         (1, "5.1 Community Nursing", 3),
         (0, "4. Money", 4),
@@ -117,6 +107,57 @@ def test_parts_join_into_one_document_numbered_throughout_with_one_outline():
     assert reader.metadata.title == "Joined"
     assert "Community Nursing paragraph 9" in reader.pages[2].extract_text()
     assert html_parts_to_pdf(PARTS, page_numbers_html=services._page_numbers_html).pdf == rendered.pdf
+
+
+def test_three_parts_join_in_their_order():
+    three = [*PARTS, _part(_page("5. Metrics", 1, 3))]
+    rendered = html_parts_to_pdf(three, page_numbers_html=services._page_numbers_html)
+    reader = PdfReader(io.BytesIO(rendered.pdf))
+    assert [title for _depth, title, _page in outline(reader)] == [
+        "3. Highlight reports",
+        "5.1 Community Nursing",
+        "4. Money",
+        "5. Metrics",
+    ]
+    assert "Page 5 of 5" in reader.pages[4].extract_text() and "Metrics paragraph 2" in reader.pages[4].extract_text()
+    _no_children_left()
+
+
+def _no_children_left():
+    with pytest.raises(ChildProcessError):  # every worker was waited for: no zombie, none still running
+        os.waitpid(-1, os.WNOHANG)
+
+
+def test_workers_are_stopped_when_this_process_fails_its_own_part():
+    parent = os.getpid()
+
+    def failing_here(html):
+        if os.getpid() == parent:
+            raise ValueError("layout failed")
+        time.sleep(30)  # a worker still busy when the parent gives up
+        return lay_out(html)
+
+    started = time.monotonic()
+    with pytest.raises(ValueError, match="layout failed"):
+        html_parts_to_pdf(PARTS, page_numbers_html=services._page_numbers_html, lay_out=failing_here)
+    assert time.monotonic() - started < 10  # killed, not waited for
+    _no_children_left()
+
+
+def test_a_stalled_worker_is_killed_at_its_deadline_and_its_part_laid_out_here(monkeypatch, caplog):
+    monkeypatch.setattr(pdf, "CHILD_MIN_WAIT_SECONDS", 1.0)
+    parent = os.getpid()
+
+    def stalling(html):
+        if os.getpid() != parent:
+            time.sleep(60)
+        return lay_out(html)
+
+    started = time.monotonic()
+    joined = html_parts_to_pdf(PARTS, page_numbers_html=services._page_numbers_html, lay_out=stalling)
+    assert time.monotonic() - started < 30
+    assert joined.pages == 4 and "gave no page count" in caplog.text
+    _no_children_left()
 
 
 @pytest.mark.parametrize("when", ["before its page count", "after its page count"])
@@ -138,6 +179,7 @@ def test_a_part_whose_worker_is_killed_is_laid_out_here_instead(caplog, when):
     assert "Page 4 of 4" in reader.pages[3].extract_text()
     expected = "gave no page count" if when == "before its page count" else "gave no part"
     assert expected in caplog.text
+    _no_children_left()
 
 
 def _snapshot(milestones: list[int]) -> dict:
