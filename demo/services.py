@@ -86,6 +86,15 @@ def demo_users_ensure(*, password: str) -> dict[str, User]:
     return {spec["username"]: user_ensure(password=password, **spec) for spec in DEMO_USERS}
 
 
+# libyaml's parser when PyYAML has it (the same safe constructor, ~10x faster): the seed files are read on
+# every demo load, and the test suite loads the demo a few hundred times.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _read_yaml(path):
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
+
+
 @transaction.atomic
 def demo_load(*, password: str | None = None) -> DemoLoadReport:
     """Load the demo users, the Trafford BCF 2015/16 programme and the Trafford TF fund.
@@ -96,22 +105,20 @@ def demo_load(*, password: str | None = None) -> DemoLoadReport:
     users = demo_users_ensure(password=password or settings.DEMO_PASSWORD)
     report.users = list(users)
     pmo = users["pmo"]
-    programme_data = yaml.safe_load(PROGRAMME_FILE.read_text(encoding="utf-8"))
+    programme_data = _read_yaml(PROGRAMME_FILE)
     programme = Programme.objects.filter(slug=programme_data["programme"]["slug"]).first()
     if programme is None:
         programme = _load_programme(programme_data, users=users, by=pmo, report=report)
         report.programme_created = True
-    fund_data = yaml.safe_load(FUND_FILE.read_text(encoding="utf-8"))
+    fund_data = _read_yaml(FUND_FILE)
     if not Fund.objects.filter(slug=fund_data["fund"]["slug"]).exists():
         _load_fund(fund_data, by=users["finance"], report=report)
         report.fund_created = True
-    budgets = yaml.safe_load(BUDGETS_FILE.read_text(encoding="utf-8"))
+    budgets = _read_yaml(BUDGETS_FILE)
     if not Fund.objects.filter(slug=budgets["fund"]["slug"]).exists():
         _load_budgets(budgets, by=users["finance"], report=report)
     if not programme.metrics.exists():
-        _load_metrics(
-            yaml.safe_load(METRICS_FILE.read_text(encoding="utf-8")), programme=programme, by=pmo, report=report
-        )
+        _load_metrics(_read_yaml(METRICS_FILE), programme=programme, by=pmo, report=report)
     return report
 
 
