@@ -94,8 +94,7 @@ class RenderedPdf:
 
 def html_to_pdf(html: str, *, identifier: str | None = None) -> RenderedPdf:
     """Lay out the HTML and write the PDF. `identifier` (e.g. a snapshot hash) makes the same input give the same bytes."""
-    fetcher = StaticOnlyFetcher()
-    document = ReportHTML(string=html, url_fetcher=fetcher, base_url=None).render()
+    document, fetcher = lay_out(html)
     options = {"pdf_identifier": identifier.encode()[:32]} if identifier else {}
     pdf = document.write_pdf(**options)
     return RenderedPdf(pdf=pdf, pages=len(document.pages), refused=fetcher.refused)
@@ -134,8 +133,8 @@ def finish_part(document: Document, fetcher: StaticOnlyFetcher) -> RenderedPart:
     )
 
 
-def render_part(html: str, lay_out=lay_out) -> RenderedPart:
-    return finish_part(*lay_out(html))
+def render_part(html: str, lay_out_part=lay_out) -> RenderedPart:
+    return finish_part(*lay_out_part(html))
 
 
 # How long to wait for a part worker once this process has laid out its own part: a few times as long as
@@ -147,7 +146,9 @@ PAGE_COUNT = struct.Struct("!I")
 PAYLOAD_SIZE = struct.Struct("!Q")
 
 
-def html_parts_to_pdf(parts: list[str], *, page_numbers_html: Callable[[int], str], lay_out=lay_out) -> RenderedPdf:
+def html_parts_to_pdf(
+    parts: list[str], *, page_numbers_html: Callable[[int], str], lay_out_part=lay_out
+) -> RenderedPdf:
     """Lay out the parts of one document side by side and join them into one PDF.
 
     Each part is a whole HTML document without page numbers. The first is laid out here, the others each
@@ -166,30 +167,30 @@ def html_parts_to_pdf(parts: list[str], *, page_numbers_html: Callable[[int], st
     """
     children: list[_Child | None] = []
     writer = PdfWriter()
-    fetcher = StaticOnlyFetcher()
+    first_reader = None
     try:
         for html in parts[1:]:
-            children.append(_fork(html, lay_out, close_in_child=[c.reader for c in children if c]))
+            children.append(_fork(html, lay_out_part, close_in_child=[c.reader for c in children if c]))
         started = time.monotonic()
-        first = render_part(parts[0], lay_out)
+        first = render_part(parts[0], lay_out_part)
         deadline = time.monotonic() + max(CHILD_MIN_WAIT_SECONDS, CHILD_WAIT_FACTOR * (time.monotonic() - started))
         here: dict[int, RenderedPart] = {0: first}  # parts laid out in this process
         counts = [first.pages]
         for index, (child, html) in enumerate(zip(children, parts[1:], strict=True), start=1):
             if child is None:  # could not be started
-                here[index] = render_part(html, lay_out)
+                here[index] = render_part(html, lay_out_part)
                 counts.append(here[index].pages)
                 continue
             count = _read_page_count(child.reader, deadline)
             if count is None:
                 logger.warning("PDF part worker %s gave no page count; laying its part out here", child.pid)
                 child.reap()
-                here[index] = render_part(html, lay_out)
+                here[index] = render_part(html, lay_out_part)
                 count = here[index].pages
             counts.append(count)
 
         total = sum(counts)
-        numbers = ReportHTML(string=page_numbers_html(total), url_fetcher=fetcher, base_url=None).render()
+        numbers, fetcher = lay_out(page_numbers_html(total))
         if len(numbers.pages) != total:
             raise RuntimeError(f"page-numbers sheet has {len(numbers.pages)} pages for a {total}-page report")
         numbers_pages = PdfReader(io.BytesIO(numbers.write_pdf())).pages
@@ -200,12 +201,14 @@ def html_parts_to_pdf(parts: list[str], *, page_numbers_html: Callable[[int], st
             if part is None or part.pages != counts[index]:
                 logger.warning("PDF part worker %s gave no part; laying its part out here", children[index - 1].pid)
                 children[index - 1].reap()
-                part = render_part(html, lay_out)
+                part = render_part(html, lay_out_part)
             if part.pages != counts[index]:
                 raise RuntimeError(f"part {index} laid out to {part.pages} pages, then to {counts[index]}")
             # Join each part as it arrives, while the later ones are still being written.
             offset = len(writer.pages)
-            writer.append(PdfReader(io.BytesIO(part.pdf)), import_outline=False)
+            reader = PdfReader(io.BytesIO(part.pdf))
+            first_reader = first_reader or reader  # metadata and language come from the first part
+            writer.append(reader, import_outline=False)
             for page, numbers_page in zip(writer.pages[offset:], numbers_pages[offset:], strict=False):
                 page.merge_page(numbers_page)
                 page.compress_content_streams()
@@ -216,7 +219,6 @@ def html_parts_to_pdf(parts: list[str], *, page_numbers_html: Callable[[int], st
                 child.reap()
 
     _add_bookmarks(writer, rendered)
-    first_reader = PdfReader(io.BytesIO(first.pdf))
     writer.add_metadata(dict(first_reader.metadata.items()))
     if "/Lang" in first_reader.trailer["/Root"]:
         writer._root_object[NameObject("/Lang")] = first_reader.trailer["/Root"]["/Lang"]
@@ -246,7 +248,7 @@ class _Child:
                 os.waitpid(self.pid, 0)
 
 
-def _fork(html: str, lay_out, *, close_in_child: list[int]) -> _Child | None:
+def _fork(html: str, lay_out_part, *, close_in_child: list[int]) -> _Child | None:
     """A child laying out `html`; None (logged) if the system will not start one."""
     read_end, write_end = os.pipe()
     try:
@@ -263,7 +265,7 @@ def _fork(html: str, lay_out, *, close_in_child: list[int]) -> _Child | None:
             for fd in close_in_child:  # earlier workers' pipes: theirs to close, not ours to hold open
                 os.close(fd)
             with os.fdopen(write_end, "wb") as out:
-                document, fetcher = lay_out(html)
+                document, fetcher = lay_out_part(html)
                 out.write(PAGE_COUNT.pack(len(document.pages)))
                 out.flush()
                 # Length first: the parent must not wait for end-of-file, which another process forked

@@ -139,7 +139,7 @@ def test_workers_are_stopped_when_this_process_fails_its_own_part():
 
     started = time.monotonic()
     with pytest.raises(ValueError, match="layout failed"):
-        html_parts_to_pdf(PARTS, page_numbers_html=services._page_numbers_html, lay_out=failing_here)
+        html_parts_to_pdf(PARTS, page_numbers_html=services._page_numbers_html, lay_out_part=failing_here)
     assert time.monotonic() - started < 10  # killed, not waited for
     _no_children_left()
 
@@ -154,7 +154,7 @@ def test_a_stalled_worker_is_killed_at_its_deadline_and_its_part_laid_out_here(m
         return lay_out(html)
 
     started = time.monotonic()
-    joined = html_parts_to_pdf(PARTS, page_numbers_html=services._page_numbers_html, lay_out=stalling)
+    joined = html_parts_to_pdf(PARTS, page_numbers_html=services._page_numbers_html, lay_out_part=stalling)
     assert time.monotonic() - started < 30
     assert joined.pages == 4 and "gave no page count" in caplog.text
     _no_children_left()
@@ -173,7 +173,7 @@ def test_a_part_whose_worker_is_killed_is_laid_out_here_instead(caplog, when):
             document.write_pdf = lambda: os.kill(os.getpid(), signal.SIGKILL)
         return document, fetcher
 
-    joined = html_parts_to_pdf(PARTS, page_numbers_html=services._page_numbers_html, lay_out=dying_lay_out)
+    joined = html_parts_to_pdf(PARTS, page_numbers_html=services._page_numbers_html, lay_out_part=dying_lay_out)
     reader = PdfReader(io.BytesIO(joined.pdf))
     assert joined.pages == len(reader.pages) == 4
     assert "Page 4 of 4" in reader.pages[3].extract_text()
