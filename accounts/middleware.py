@@ -62,8 +62,13 @@ def on_sign_in(sender, request, user, **kwargs):
         request.session[HAS_DEVICE] = user_has_device(user)
 
 
-# Pages a signed-in user may open before their second factor: to give it, set it up, or sign out.
-SECOND_FACTOR_EXEMPT = ("accounts:mfa_verify", "accounts:mfa_setup", "accounts:logout", "core:healthz")
+# Pages a signed-in user may open before their second factor, by where they are sent: someone who has an
+# authenticator may only give a code (never set up another: that was a way round the code with a password
+# alone); someone who must set one up may only do that. Either may sign out.
+SECOND_FACTOR_EXEMPT = {
+    "accounts:mfa_verify": ("accounts:mfa_verify", "accounts:logout", "core:healthz"),
+    "accounts:mfa_setup": ("accounts:mfa_setup", "accounts:logout", "core:healthz"),
+}
 
 
 class SecondFactorMiddleware:
@@ -78,7 +83,7 @@ class SecondFactorMiddleware:
         if user.is_authenticated and not user.is_verified():
             # Most people have no authenticator app: they pay no URL resolving here, only a session read.
             page = _second_factor_page(request, user)
-            if page and _url_name(request.path_info) not in SECOND_FACTOR_EXEMPT:
+            if page and _url_name(request.path_info) not in SECOND_FACTOR_EXEMPT[page]:
                 return redirect(f"{reverse(page)}?next={request.get_full_path()}")
         return self.get_response(request)
 

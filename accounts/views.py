@@ -66,8 +66,10 @@ def mfa_setup(request):
     from django_otp import login as otp_login
     from django_otp import user_has_device
 
-    if user_has_device(request.user) and request.user.is_verified():
-        return redirect("accounts:mfa")
+    if user_has_device(request.user) and not request.user.is_verified():
+        # Half signed in (password only) with an authenticator already set up: adding another one needs a
+        # code from the first, given at this sign-in.
+        return redirect(f"{reverse('accounts:mfa_verify')}?next={reverse('accounts:mfa_setup')}")
     device = services.authenticator_pending(user=request.user)
     if request.method == "POST":
         confirmed = services.authenticator_confirm(user=request.user, token=request.POST.get("token", ""))
