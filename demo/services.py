@@ -15,7 +15,8 @@ from finance import services as finance_services
 from finance.models import Fund
 from metrics import services as metric_services
 from milestones import services as milestone_services
-from reporting import services as reporting_services
+from reporting import highlight
+from returns import services as return_services
 from risks import services as risk_services
 from schemes import services as scheme_services
 from schemes.models import Programme, SchemeStatus
@@ -324,7 +325,7 @@ def _load_programme(data: dict, *, users: dict[str, User], by: User, report: Dem
         counts["risks"] += 1
     quarter = data.get("national_conditions_quarter", "")
     for order, condition in enumerate(data.get("national_conditions") or []):
-        reporting_services.national_condition_answer_record(
+        return_services.national_condition_answer_record(
             programme=programme,
             quarter=quarter,
             code=str(condition["code"]),
@@ -336,10 +337,10 @@ def _load_programme(data: dict, *, users: dict[str, User], by: User, report: Dem
         )
     cover = data.get("highlight_cover")
     if cover:
-        reporting_services.highlight_cover_save(
+        highlight.highlight_cover_save(
             programme=programme,
             period=periods[cover["period"]],
-            data={name: cover.get(name, "") for name in reporting_services.COVER_FIELDS},
+            data={name: cover.get(name, "") for name in highlight.COVER_FIELDS},
             version=None,
             by=by,
         )

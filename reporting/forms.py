@@ -1,8 +1,8 @@
 from django import forms
 
+from reporting.highlight import COVER_FIELDS
 from reporting.models import HighlightCover
 from reporting.selectors import DEFAULT_MEETING
-from reporting.services import COVER_FIELDS
 
 
 class CoverForm(forms.ModelForm):

@@ -2,36 +2,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from core.models import TimeStampedModel, VersionedModel
-
-
-class ConditionAnswer(models.TextChoices):
-    YES = "Yes", "Yes"
-    NO = "No", "No"
-    IN_PROGRESS = "No - In Progress", "No - In Progress"
-
-
-class NationalConditionAnswer(VersionedModel):
-    """A programme's answer to one NHS England national condition in a quarterly return."""
-
-    programme = models.ForeignKey("schemes.Programme", on_delete=models.CASCADE, related_name="condition_answers")
-    quarter = models.CharField(max_length=20, help_text="e.g. 2014-15-Q4")
-    code = models.CharField(max_length=10, help_text="e.g. 1, 4, 4i")
-    parent_code = models.CharField(max_length=10, blank=True)
-    text = models.TextField()
-    answer = models.CharField(max_length=20, choices=ConditionAnswer.choices, blank=True)
-    commentary = models.TextField(blank=True)
-    order = models.PositiveIntegerField(default=0)
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["programme", "quarter", "order"]
-        constraints = [
-            models.UniqueConstraint(fields=["programme", "quarter", "code"], name="one_answer_per_condition"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.code}) {self.text[:60]}"
+from core.models import VersionedModel
 
 
 class HighlightCover(VersionedModel):
@@ -83,6 +54,9 @@ class IssuedReport(models.Model):
     snapshot = models.JSONField(help_text="The data the PDF was built from.")
     snapshot_sha256 = models.CharField("snapshot SHA-256", max_length=64)
     page_count = models.PositiveIntegerField(default=0)
+    parts = models.PositiveIntegerField(
+        default=1, help_text="How many parts it was laid out in by workers and joined (1: in one piece)."
+    )
     compared_with = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", help_text="For the changes appendix."
     )
@@ -116,39 +90,3 @@ class IssuedReport(models.Model):
     @property
     def size(self) -> int:
         return len(self.pdf)
-
-
-class JobState(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
-
-
-class ReportJob(TimeStampedModel):
-    """A highlight report built in the background (large programmes): its state for the progress page, then the PDF."""
-
-    programme = models.ForeignKey("schemes.Programme", on_delete=models.CASCADE, related_name="report_jobs")
-    period = models.ForeignKey("schemes.ReportingPeriod", on_delete=models.CASCADE, related_name="report_jobs")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    issue = models.JSONField(
-        null=True, blank=True, help_text="Meeting, date, re-issue and reason when the job issues the report."
-    )
-    state = models.CharField(max_length=10, choices=JobState.choices, default=JobState.QUEUED)
-    step = models.CharField(max_length=200, blank=True)
-    error = models.TextField(blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    pdf = models.BinaryField(null=True, blank=True)
-    issued_report = models.ForeignKey(IssuedReport, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"Report job {self.pk} ({self.get_state_display()})"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.state in (JobState.DONE, JobState.FAILED)

@@ -11,12 +11,11 @@ import hashlib
 import json
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 
-from core.quarters import quarter_parse
-from reporting.models import HighlightCover, IssuedReport, NationalConditionAnswer
+from reporting.models import HighlightCover, IssuedReport
+from returns.selectors import national_conditions_as_at
 
 SNAPSHOT_SCHEMA = 1
 DEFAULT_MEETING = "Health & Wellbeing Board"
@@ -221,37 +220,6 @@ def _risks(programme) -> list[dict]:
     ]
 
 
-def _quarter_end(code: str) -> dt.date | None:
-    try:
-        return quarter_parse(code).ends_on
-    except ValidationError:
-        return None  # a stored code that is not a quarter: never "submitted by" any date
-
-
-def _conditions(programme, as_of: dt.date) -> dict:
-    """The national-condition answers of the latest quarter that had ended by `as_of`: the return as last
-    submitted when the period closed (a later quarter's answers do not leak into an earlier report)."""
-    quarters = set(NationalConditionAnswer.objects.filter(programme=programme).values_list("quarter", flat=True))
-    ended = sorted((end, code) for code in quarters if (end := _quarter_end(code)) and end <= as_of)
-    if not ended:
-        return {"quarter": "", "rows": []}
-    quarter = ended[-1][1]
-    rows = NationalConditionAnswer.objects.filter(programme=programme, quarter=quarter).order_by("order")
-    return {
-        "quarter": quarter,
-        "rows": [
-            {
-                "code": a.code,
-                "parent_code": a.parent_code,
-                "text": a.text,
-                "answer": a.answer,
-                "commentary": a.commentary,
-            }
-            for a in rows
-        ],
-    }
-
-
 def _money_section(programme) -> list[dict]:
     """Each fund of the programme: its headline figures, its allocations' budgets and its approved movements."""
     from finance.models import DecisionStatus, Fund, Movement
@@ -367,7 +335,7 @@ def highlight_snapshot(*, programme, period) -> dict:
             "next_end_date": _iso(next_end),
         },
         "cover": cover_for(programme=programme, period=period),
-        "national_conditions": _conditions(programme, period.end_date),
+        "national_conditions": national_conditions_as_at(programme=programme, as_of=period.end_date),
         "schemes": schemes,
         "highlights": highlights,
         "risks": _risks(programme),

@@ -1,6 +1,7 @@
 """Highlight report pages: the reports page, the draft PDF, the cover, issuing, issued reports and their
 downloads, background jobs with their progress, and the finance appendix. Rules live in services."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -11,10 +12,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from core.downloads import stored_file_response
 from core.exceptions import StaleEdit
+from core.models import BackgroundJob, JobState
 from finance.models import Fund
-from reporting import permissions, selectors, services
+from reporting import appendix, highlight, jobs, permissions, selectors
 from reporting.forms import CoverForm, IssueForm
-from reporting.models import HighlightCover, JobState
+from reporting.models import HighlightCover
 from schemes import selectors as scheme_selectors
 from schemes.models import Programme, ReportingPeriod
 from schemes.permissions import require_programme_reader
@@ -47,39 +49,54 @@ def report_index(request):
             {
                 "periods": periods,
                 "meetings": selectors.issued_reports(programme=programme),
-                "background": services.report_needs_background(programme=programme),
+                "background": jobs.report_needs_background(programme=programme),
                 "can_issue": permissions.can_issue(request.user),
                 "funds": Fund.objects.filter(programme=programme).order_by("name"),
-                "jobs": _recent_jobs(request.user, programme),
+                "jobs": _recent_jobs(request.user, programme, periods),
             }
         )
     return render(request, "reporting/index.html", context)
 
 
-def _recent_jobs(user, programme):
-    from reporting.models import ReportJob
-
-    jobs = ReportJob.objects.filter(programme=programme).select_related("period").defer("pdf")
+def _recent_jobs(user, programme, periods):
+    recent = BackgroundJob.objects.filter(programme=programme, kind=jobs.REPORT_JOB.name).defer("file", "payload")
     if not permissions.can_issue(user):
-        jobs = jobs.filter(requested_by=user)
-    return list(jobs.order_by("-created_at")[:5])
+        recent = recent.filter(requested_by=user)
+    recent = list(recent.order_by("-created_at")[:5])
+    names = {period.code: period.name for period in periods}
+    for job in recent:
+        job.period_name = names.get(job.subject, job.subject)
+    return recent
 
 
 @require_safe
 def draft_pdf(request, period_id: int):
     """A draft from today's data, built in the request; large programmes are sent to build it in the background."""
     period = _period(request.user, period_id)
-    if services.report_needs_background(programme=period.programme):
+    if permissions.draft_rate_limited(request):
+        return _too_many_drafts(request, period)
+    if jobs.report_needs_background(programme=period.programme):
         messages.info(request, "This programme is large, so its report is built in the background: use “Build draft”.")
         return redirect(f"{reverse('reporting:index')}?programme={period.programme.slug}")
-    rendered = services.highlight_report_draft(programme=period.programme, period=period)
+    rendered = highlight.highlight_report_draft(programme=period.programme, period=period)
     return _pdf_response(rendered.pdf, f"{period.programme.slug}-highlight-report-{period.code}-DRAFT.pdf", inline=True)
+
+
+def _too_many_drafts(request, period) -> HttpResponse:
+    return render(
+        request,
+        "reporting/too_many_drafts.html",
+        {"period": period, "rate": settings.HIGHLIGHT_REPORT_DRAFT_RATE},
+        status=429,
+    )
 
 
 @require_POST
 def draft_build(request, period_id: int):
     period = _period(request.user, period_id)
-    job = services.report_job_start(programme=period.programme, period=period, by=request.user)
+    if permissions.draft_rate_limited(request):
+        return _too_many_drafts(request, period)
+    job = jobs.report_job_start(programme=period.programme, period=period, by=request.user)
     return redirect("reporting:job", pk=job.pk)
 
 
@@ -92,10 +109,10 @@ def cover_edit(request, period_id: int):
         form = CoverForm(request.POST, instance=cover)
         if form.is_valid():
             try:
-                services.highlight_cover_save(
+                highlight.highlight_cover_save(
                     programme=period.programme,
                     period=period,
-                    data={name: form.cleaned_data[name] for name in services.COVER_FIELDS},
+                    data={name: form.cleaned_data[name] for name in highlight.COVER_FIELDS},
                     version=form.cleaned_data.get("version"),
                     by=request.user,
                 )
@@ -121,8 +138,8 @@ def issue(request, period_id: int):
         form = IssueForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            if services.report_needs_background(programme=programme):
-                job = services.report_job_start(
+            if jobs.report_needs_background(programme=programme):
+                job = jobs.report_job_start(
                     programme=programme,
                     period=period,
                     by=request.user,
@@ -130,7 +147,7 @@ def issue(request, period_id: int):
                 )
                 return redirect("reporting:job", pk=job.pk)
             try:
-                report = services.highlight_report_issue(
+                report = highlight.highlight_report_issue(
                     programme=programme,
                     period=period,
                     by=request.user,
@@ -172,7 +189,7 @@ def issue(request, period_id: int):
             "form": form,
             "period": period,
             "previous": previous,
-            "background": services.report_needs_background(programme=programme),
+            "background": jobs.report_needs_background(programme=programme),
         },
     )
 
@@ -205,37 +222,49 @@ def issued_snapshot(request, pk: int):
     return response
 
 
+def _job_context(job: BackgroundJob) -> dict:
+    return {
+        "job": job,
+        "period": jobs.report_job_period(job),
+        "panel": {
+            "poll_url": reverse("reporting:job_status", args=[job.pk]),
+            "retry_url": reverse("reporting:job_retry", args=[job.pk]),
+            "result_template": "reporting/_job_result.html",
+        },
+    }
+
+
 @require_safe
 def job_detail(request, pk: int):
-    job = services.report_job_expire_if_stale(job=permissions.report_job_get(user=request.user, pk=pk))
-    return render(request, "reporting/job_detail.html", {"job": job})
+    job = jobs.report_job_refresh(job=permissions.report_job_get(user=request.user, pk=pk))
+    return render(request, "reporting/job_detail.html", _job_context(job))
 
 
 @require_safe
 def job_status(request, pk: int):
     """The progress panel alone: the job page polls it with htmx until the job has finished."""
-    job = services.report_job_expire_if_stale(job=permissions.report_job_get(user=request.user, pk=pk))
-    return render(request, "reporting/_job_status.html", {"job": job})
+    job = jobs.report_job_refresh(job=permissions.report_job_get(user=request.user, pk=pk))
+    return render(request, "core/_job_status.html", _job_context(job))
 
 
 @require_safe
 def job_download(request, pk: int):
-    job = services.report_job_expire_if_stale(job=permissions.report_job_get(user=request.user, pk=pk))
+    job = jobs.report_job_refresh(job=permissions.report_job_get(user=request.user, pk=pk))
     if job.state != JobState.DONE:
         raise Http404("The report is not ready.")
-    if job.issued_report_id:
-        return redirect("reporting:issued_download", pk=job.issued_report_id)
-    pdf = type(job).objects.values_list("pdf", flat=True).get(pk=job.pk)
-    return _pdf_response(pdf, f"{job.programme.slug}-highlight-report-{job.period.code}-DRAFT.pdf", inline=True)
+    if job.result.get("issued_report"):
+        return redirect("reporting:issued_download", pk=job.result["issued_report"])
+    pdf = BackgroundJob.objects.values_list("file", flat=True).get(pk=job.pk)
+    return _pdf_response(pdf, f"{job.programme.slug}-highlight-report-{job.subject}-DRAFT.pdf", inline=True)
 
 
 @require_POST
 def job_retry(request, pk: int):
-    job = services.report_job_expire_if_stale(job=permissions.report_job_get(user=request.user, pk=pk))
-    if job.issue:
+    job = jobs.report_job_refresh(job=permissions.report_job_get(user=request.user, pk=pk))
+    if job.params.get("issue"):
         permissions.require_issuer(request.user)
     try:
-        new_job = services.report_job_retry(job=job)
+        new_job = jobs.report_job_retry(job=job)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("reporting:job", pk=job.pk)
@@ -246,5 +275,5 @@ def job_retry(request, pk: int):
 def finance_appendix(request, slug: str):
     require_programme_reader(request.user)
     fund = get_object_or_404(Fund.objects.select_related("programme"), slug=slug)
-    rendered = services.finance_appendix_render(fund=fund)
+    rendered = appendix.finance_appendix_render(fund=fund)
     return _pdf_response(rendered.pdf, f"{fund.slug}-appendix-1.pdf", inline=True)

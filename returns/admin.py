@@ -3,7 +3,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from returns.models import QuarterlyReturn, ReturnAnswer, ReturnJob, UpdateReminder
+from returns.models import NationalConditionAnswer, QuarterlyReturn, ReturnAnswer, UpdateReminder
 
 
 class ReadOnly:
@@ -30,12 +30,12 @@ class ReturnAnswerAdmin(ReadOnly, SimpleHistoryAdmin):
     search_fields = ("code", "value", "commentary")
 
 
-@admin.register(ReturnJob)
-class ReturnJobAdmin(ReadOnly, admin.ModelAdmin):
-    list_display = ("programme", "quarter", "state", "step", "error", "created_at", "finished_at")
-    list_filter = ("state",)
-
-
 @admin.register(UpdateReminder)
 class UpdateReminderAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ("period", "kind", "recipient", "created_at")
+
+
+@admin.register(NationalConditionAnswer)
+class NationalConditionAnswerAdmin(SimpleHistoryAdmin):
+    list_display = ("programme", "quarter", "code", "text", "answer")
+    list_filter = ("programme", "quarter", "answer")

@@ -1,5 +1,5 @@
-"""NHS England quarterly returns: each version of a programme's return for a quarter, its answers, the jobs that
-build it, and the period-update reminders sent.
+"""NHS England quarterly returns: each version of a programme's return for a quarter, its answers, and the
+period-update reminders sent (the jobs that build it are core.models.BackgroundJob).
 
 A quarter has at most one draft (a partial unique constraint). Signing off freezes a version: its workbook
 bytes and their SHA-256 are kept and never rewritten; a correction is the next version, a new draft with a
@@ -124,45 +124,34 @@ class ReturnAnswer(VersionedModel):
         return f"{self.quarterly_return} {self.code}"
 
 
-class JobState(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+class ConditionAnswer(models.TextChoices):
+    YES = "Yes", "Yes"
+    NO = "No", "No"
+    IN_PROGRESS = "No - In Progress", "No - In Progress"
 
 
-class ReturnJob(TimeStampedModel):
-    """A request to build a quarter's return and how it went; the return page polls it.
+class NationalConditionAnswer(VersionedModel):
+    """A programme's answer to one NHS England national condition for a quarter, as last signed off (or loaded):
+    the highlight report's "latest submission" reads it (returns.selectors.national_conditions_as_at)."""
 
-    A log of its own (who asked, when, what happened), so it has no separate history.
-    """
-
-    programme = models.ForeignKey("schemes.Programme", on_delete=models.CASCADE, related_name="return_jobs")
-    quarter = models.CharField(max_length=10)
-    state = models.CharField(max_length=10, choices=JobState.choices, default=JobState.QUEUED)
-    step = models.CharField(max_length=200, blank=True)
-    error = models.TextField(blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    scheduled = models.BooleanField(default=False, help_text="Queued by the daily schedule, not by a person.")
-    task_id = models.CharField(max_length=64, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    quarterly_return = models.ForeignKey(
-        QuarterlyReturn, on_delete=models.SET_NULL, null=True, blank=True, related_name="jobs"
-    )
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    programme = models.ForeignKey("schemes.Programme", on_delete=models.CASCADE, related_name="condition_answers")
+    quarter = models.CharField(max_length=20, help_text="e.g. 2014-15-Q4")
+    code = models.CharField(max_length=10, help_text="e.g. 1, 4, 4i")
+    parent_code = models.CharField(max_length=10, blank=True)
+    text = models.TextField()
+    answer = models.CharField(max_length=20, choices=ConditionAnswer.choices, blank=True)
+    commentary = models.TextField(blank=True)
+    order = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
 
     class Meta:
-        ordering = ["-created_at", "-id"]
+        ordering = ["programme", "quarter", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "quarter", "code"], name="one_answer_per_condition"),
+        ]
 
     def __str__(self) -> str:
-        return f"Build {self.programme} {self.quarter}: {self.get_state_display()}"
-
-    @property
-    def is_active(self) -> bool:
-        return self.state in (JobState.QUEUED, JobState.RUNNING)
+        return f"{self.code}) {self.text[:60]}"
 
 
 class ReminderKind(models.TextChoices):

@@ -12,13 +12,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
+from core.models import BackgroundJob, JobState
 from core.quarters import Quarter, quarter_parse, quarters_between
 from core.rag import RAG
 from finance.models import Allocation, FinancialYear, Fund, FundContribution, FundKind, QuarterlySpend
 from metrics.models import Frequency, Status, period_label
 from metrics.selectors import SUMMABLE, metric_summaries, status_of
-from reporting.models import NationalConditionAnswer
-from returns.models import JobState, QuarterlyReturn, ReturnJob, ReturnStatus
+from returns.models import NationalConditionAnswer, QuarterlyReturn, ReturnStatus
 from returns.years import template_for
 from returns.years.spec import ReturnTemplate
 from schemes.models import CommentKind, ProgressComment, ReportingPeriod, SchemePeriodUpdate
@@ -35,6 +35,37 @@ def money_text(amount: Decimal) -> str:
 
 
 # --- National conditions ------------------------------------------------------------------------
+
+
+def _quarter_end(code: str) -> dt.date | None:
+    try:
+        return quarter_parse(code).ends_on
+    except ValidationError:
+        return None  # a stored code that is not a quarter: never "submitted by" any date
+
+
+def national_conditions_as_at(*, programme, as_of: dt.date) -> dict:
+    """The national-condition answers of the latest quarter that had ended by `as_of`: the return as last
+    submitted when the period closed (a later quarter's answers do not leak into an earlier report)."""
+    quarters = set(NationalConditionAnswer.objects.filter(programme=programme).values_list("quarter", flat=True))
+    ended = sorted((end, code) for code in quarters if (end := _quarter_end(code)) and end <= as_of)
+    if not ended:
+        return {"quarter": "", "rows": []}
+    quarter = ended[-1][1]
+    rows = NationalConditionAnswer.objects.filter(programme=programme, quarter=quarter).order_by("order")
+    return {
+        "quarter": quarter,
+        "rows": [
+            {
+                "code": a.code,
+                "parent_code": a.parent_code,
+                "text": a.text,
+                "answer": a.answer,
+                "commentary": a.commentary,
+            }
+            for a in rows
+        ],
+    }
 
 
 def national_condition_answers_latest(*, programme, quarter: Quarter) -> dict[str, NationalConditionAnswer]:
@@ -357,9 +388,9 @@ def return_quarters(*, programme, today: dt.date | None = None) -> list[dict]:
         .order_by("quarter", "revision")
     ):
         versions.setdefault(r.quarter, []).append(r)
-    jobs: dict[str, ReturnJob] = {}
-    for job in ReturnJob.objects.filter(programme=programme).order_by("created_at", "id"):
-        jobs[job.quarter] = job
+    jobs: dict[str, BackgroundJob] = {}
+    for job in _return_jobs(programme).defer("file", "payload").order_by("created_at", "id"):
+        jobs[job.subject] = job
     known = {q.code for q in quarters}
     extra = sorted({code for code in versions if code not in known})
     rows = []
@@ -393,13 +424,19 @@ def return_draft(*, programme, quarter: Quarter) -> QuarterlyReturn | None:
     return QuarterlyReturn.objects.filter(programme=programme, quarter=quarter.code, status=ReturnStatus.DRAFT).first()
 
 
-def job_latest(*, programme, quarter: Quarter) -> ReturnJob | None:
-    return ReturnJob.objects.filter(programme=programme, quarter=quarter.code).order_by("-created_at", "-id").first()
+def _return_jobs(programme):
+    # The kind's name, not returns.services.RETURN_JOB: services import this module.
+    return BackgroundJob.objects.filter(programme=programme, kind="quarterly_return")
 
 
-def job_active(*, programme, quarter: Quarter) -> ReturnJob | None:
+def job_latest(*, programme, quarter: Quarter) -> BackgroundJob | None:
+    return _return_jobs(programme).filter(subject=quarter.code).order_by("-created_at", "-id").first()
+
+
+def job_active(*, programme, quarter: Quarter) -> BackgroundJob | None:
     return (
-        ReturnJob.objects.filter(programme=programme, quarter=quarter.code)
+        _return_jobs(programme)
+        .filter(subject=quarter.code)
         .filter(Q(state=JobState.QUEUED) | Q(state=JobState.RUNNING))
         .order_by("-created_at")
         .first()

@@ -20,20 +20,23 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from accounts.roles import Role
+from core import jobs
+from core.jobs import QueueUnavailable
+from core.models import BackgroundJob, JobState
 from core.quarters import Quarter, quarter_of, quarter_parse, quarters_between
 from core.services import audited_save, bump_version, check_version
 from returns import selectors
 from returns.checks import failed, return_checks
 from returns.models import (
-    JobState,
+    ConditionAnswer,
+    NationalConditionAnswer,
     QuarterlyReturn,
     ReminderKind,
     ReturnAnswer,
-    ReturnJob,
     ReturnStatus,
     UpdateReminder,
 )
@@ -46,10 +49,6 @@ logger = logging.getLogger(__name__)
 
 MAX_ANSWER = 30_000  # characters: an Excel cell holds 32,767
 QUEUE_UNAVAILABLE = "The job queue is unavailable: try again, or build it here now."
-
-
-class QueueUnavailable(Exception):
-    """The broker could not be reached: the job was not queued."""
 
 
 # --- Which quarter, which template ---------------------------------------------------------------
@@ -345,11 +344,48 @@ def quarterly_return_sign_off(
     return audited_save(draft, by=by, reason=f"Signed off on behalf of {on_behalf_of}")
 
 
+# --- National-condition answers (read by the highlight report) --------------------------------
+
+
+@transaction.atomic
+def national_condition_answer_record(
+    *,
+    programme,
+    quarter: str,
+    code: str,
+    text: str,
+    answer: str = "",
+    parent_code: str = "",
+    commentary: str = "",
+    order: int = 0,
+    by=None,
+    reason: str = "",
+) -> NationalConditionAnswer:
+    """Record a programme's answer to one national condition for a quarter (Yes / No / No - In Progress).
+
+    A quarter's answer already recorded is updated (a corrected return), audited with `reason`; unchanged
+    answers are left alone."""
+    if answer and answer not in ConditionAnswer.values:
+        raise ValidationError({"answer": "Answer Yes, No or No - In Progress."})
+    fields = {"text": text, "answer": answer, "parent_code": parent_code, "commentary": commentary, "order": order}
+    row = (
+        NationalConditionAnswer.objects.select_for_update()
+        .filter(programme=programme, quarter=quarter, code=code)
+        .first()
+    )
+    if row is None:
+        return audited_save(NationalConditionAnswer(programme=programme, quarter=quarter, code=code, **fields), by=by)
+    if all(getattr(row, name) == value for name, value in fields.items()):
+        return row
+    for name, value in fields.items():
+        setattr(row, name, value)
+    bump_version(row)
+    return audited_save(row, by=by, reason=reason)
+
+
 def _condition_answers_record(draft: QuarterlyReturn, template: ReturnTemplate, answers: dict, by) -> None:
     """Record the signed-off national-condition answers for the quarter, as the highlight report's "latest
-    submission" reads them (reporting's NationalConditionAnswer), headings included so it prints them."""
-    from reporting.services import national_condition_answer_record
-
+    submission" reads them (NationalConditionAnswer), headings included so it prints them."""
     heading = ""
     questions = [question for _sheet, question in template.questions() if question.code.startswith("nc.")]
     for order, question in enumerate(questions):
@@ -418,42 +454,18 @@ def quarterly_return_correct(*, programme: Programme, quarter, reason: str, by=N
     return quarterly_return_build(programme=programme, quarter=q, by=by)
 
 
-# --- Jobs ----------------------------------------------------------------------------------------
+# --- Jobs (core.jobs) ------------------------------------------------------------------------------
+
+RETURN_JOB = jobs.JobKind(
+    name="quarterly_return",
+    task_name="returns.tasks.build_quarterly_return",
+    time_limit=180,
+    queue_unavailable=QUEUE_UNAVAILABLE,
+)
+STALE_JOB = jobs.STALE_JOB
 
 
-def _job_update(job_id: int | None, **fields) -> None:
-    if job_id:
-        ReturnJob.objects.filter(pk=job_id).update(updated_at=timezone.now(), **fields)
-
-
-def _publish(job: ReturnJob) -> None:
-    """Send the job to the broker, within about a second when it is down; mark it failed if it cannot go."""
-    from returns.tasks import build_quarterly_return
-
-    args = [job.programme_id, job.quarter]
-    kwargs = {"job_id": job.pk, "by_id": job.requested_by_id}
-    app = build_quarterly_return.app
-    try:
-        if app.conf.task_always_eager:
-            result = build_quarterly_return.apply_async(args, kwargs)
-        else:
-            options = dict(app.conf.broker_transport_options or {})
-            options.update(settings.RETURNS_PUBLISH_TRANSPORT_OPTIONS)
-            with app.connection_for_write(
-                connect_timeout=settings.RETURNS_PUBLISH_TIMEOUT, transport_options=options
-            ) as connection:
-                result = build_quarterly_return.apply_async(args, kwargs, connection=connection, retry=False)
-    except Exception as exc:  # kombu OperationalError, redis ConnectionError/TimeoutError, OSError…
-        if app.conf.task_always_eager:
-            raise  # in-process: the task itself failed and recorded why
-        logger.warning("Could not queue the return build for %s %s: %s", job.programme_id, job.quarter, exc)
-        _job_update(job.pk, state=JobState.FAILED, step="", error=QUEUE_UNAVAILABLE, finished_at=timezone.now())
-        raise QueueUnavailable(QUEUE_UNAVAILABLE) from exc
-    if result.id and not app.conf.task_always_eager:
-        ReturnJob.objects.filter(pk=job.pk).update(task_id=result.id)
-
-
-def return_job_queue(*, programme: Programme, quarter, by=None, scheduled: bool = False) -> ReturnJob:
+def return_job_queue(*, programme: Programme, quarter, by=None, scheduled: bool = False) -> BackgroundJob:
     """Queue a build of the quarter's return once this transaction commits; the job row shows how it goes.
 
     A job already queued or running for the quarter (and not stale) is returned instead of queueing another.
@@ -479,78 +491,38 @@ def return_job_queue(*, programme: Programme, quarter, by=None, scheduled: bool 
         active = selectors.job_active(programme=programme, quarter=q)
         if active is not None:
             return active
-        job = ReturnJob.objects.create(
-            programme=programme, quarter=q.code, requested_by=by, scheduled=scheduled, step="Waiting for a worker"
-        )
+        job = jobs.job_create(kind=RETURN_JOB, programme=programme, subject=q.code, by=by, scheduled=scheduled)
         transaction.on_commit(lambda: _publish(job))
     return job
 
 
-def return_job_run(*, job_id: int | None, programme_id: int, quarter: str, by_id: int | None = None) -> int:
-    """What the Celery task does: build the return, recording each step on the job. Returns the draft's id."""
-    from accounts.models import User
+def _publish(job: BackgroundJob) -> None:
+    if not jobs.job_publish(job, kind=RETURN_JOB):
+        raise QueueUnavailable(QUEUE_UNAVAILABLE)
 
-    now = timezone.now()
-    if job_id:
-        # Counted by the database: two deliveries of the same job cannot both read 0 and write 1.
-        ReturnJob.objects.filter(pk=job_id).update(
-            state=JobState.RUNNING,
-            step="Starting",
-            error="",
-            started_at=now,
-            updated_at=now,
-            attempts=F("attempts") + 1,
+
+def return_job_run(*, job_id: int, final_attempt: bool = True) -> BackgroundJob | None:
+    """What the Celery task does: build the job's return, recording each step on the job."""
+
+    def work(job: BackgroundJob, progress) -> None:
+        draft = quarterly_return_build(
+            programme=job.programme, quarter=job.subject, by=job.requested_by, progress=progress
         )
-    programme = Programme.objects.get(pk=programme_id)
-    by = User.objects.filter(pk=by_id).first() if by_id else None
-    draft = quarterly_return_build(
-        programme=programme, quarter=quarter, by=by, progress=lambda step: _job_update(job_id, step=step)
-    )
-    _job_update(
-        job_id,
-        state=JobState.DONE,
-        step=f"Draft version {draft.revision} built",
-        quarterly_return=draft,
-        finished_at=timezone.now(),
-    )
-    return draft.pk
+        jobs.job_done(
+            job_id=job.pk, step=f"Draft version {draft.revision} built", result={"quarterly_return": draft.pk}
+        )
 
-
-def return_job_fail(*, job_id: int | None, reason: str, retrying: bool = False) -> None:
-    if retrying:
-        _job_update(job_id, state=JobState.QUEUED, step=f"Retrying: {reason}")
-    else:
-        _job_update(job_id, state=JobState.FAILED, step="", error=reason, finished_at=timezone.now())
-
-
-STALE_JOB = "The worker stopped before finishing; build again."
-STALE_MARGIN = dt.timedelta(minutes=5)
-
-
-def _stale_before() -> dt.datetime:
-    from returns.tasks import build_quarterly_return
-
-    return timezone.now() - dt.timedelta(seconds=build_quarterly_return.time_limit) - STALE_MARGIN
+    return jobs.job_run(job_id=job_id, work=work, final_attempt=final_attempt)
 
 
 def return_jobs_stale_fail(*, programme: Programme | None = None) -> int:
-    """Mark failed the queued or running jobs not heard from for longer than the task may run (its hard time
-    limit) plus a margin: a worker killed at that limit, or lost, never says so, and they would look busy for
-    ever. A job whose worker does pick it up later still finishes: running it sets it running again."""
-    stale = ReturnJob.objects.filter(state__in=[JobState.QUEUED, JobState.RUNNING], updated_at__lt=_stale_before())
-    if programme is not None:
-        stale = stale.filter(programme=programme)
-    now = timezone.now()
-    # One conditional UPDATE: a job that reported progress meanwhile no longer matches and is left alone.
-    return stale.update(state=JobState.FAILED, step="", error=STALE_JOB, finished_at=now, updated_at=now)
+    """Return builds whose worker went quiet are failed (core.jobs.jobs_stale_fail)."""
+    return jobs.jobs_stale_fail(kind=RETURN_JOB, programme=programme)
 
 
-def return_job_refresh(*, job: ReturnJob | None) -> ReturnJob | None:
-    """The job as a page shows it: failed as stale (see return_jobs_stale_fail) if its worker went quiet."""
-    if job is not None and job.is_active and job.updated_at < _stale_before():
-        return_jobs_stale_fail(programme=job.programme)
-        job.refresh_from_db()
-    return job
+def return_job_refresh(*, job: BackgroundJob | None) -> BackgroundJob | None:
+    """The job as a page shows it: failed as stale if its worker went quiet."""
+    return jobs.job_refresh(job=job, kind=RETURN_JOB)
 
 
 def returns_due(*, today: dt.date) -> list[tuple[Programme, Quarter]]:
@@ -560,7 +532,9 @@ def returns_due(*, today: dt.date) -> list[tuple[Programme, Quarter]]:
     return_jobs_stale_fail()
     have = set(QuarterlyReturn.objects.values_list("programme_id", "quarter"))
     busy = set(
-        ReturnJob.objects.filter(state__in=[JobState.QUEUED, JobState.RUNNING]).values_list("programme_id", "quarter")
+        BackgroundJob.objects.filter(kind=RETURN_JOB.name, state__in=[JobState.QUEUED, JobState.RUNNING]).values_list(
+            "programme_id", "subject"
+        )
     )
     due = []
     for programme in Programme.objects.order_by("start_date", "pk"):
@@ -573,7 +547,7 @@ def returns_due(*, today: dt.date) -> list[tuple[Programme, Quarter]]:
     return due
 
 
-def returns_due_queue(*, today: dt.date | None = None) -> list[ReturnJob]:
+def returns_due_queue(*, today: dt.date | None = None) -> list[BackgroundJob]:
     """The daily schedule: queue a build for every return that is due (see returns_due)."""
     today = today or timezone.localdate()
     jobs = []

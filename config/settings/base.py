@@ -220,9 +220,10 @@ RETURN_DRAFT_DAYS_AFTER_QUARTER = cfg.integer("RETURN_DRAFT_DAYS_AFTER_QUARTER",
 REMINDER_DAYS_BEFORE_STEERING = cfg.integer("REMINDER_DAYS_BEFORE_STEERING", 5)
 RETURNS_PROGRAMME_OFFICE_EMAILS = cfg.csv_list("RETURNS_PROGRAMME_OFFICE_EMAILS")
 DEFAULT_FROM_EMAIL = cfg.env.str("DEFAULT_FROM_EMAIL", default="bcf-programme@localhost")
-# "Build now" publishes on its own short-lived connection: with the broker down it must answer well inside 2 s.
-RETURNS_PUBLISH_TIMEOUT = 1
-RETURNS_PUBLISH_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1, "max_retries": 0}
+# Background jobs (core.jobs) are published on a short-lived connection of their own: with the broker down,
+# "Build now" must answer well inside 2 s.
+JOB_PUBLISH_TIMEOUT = 1
+JOB_PUBLISH_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1, "max_retries": 0}
 CELERY_BEAT_SCHEDULE = {
     "draft-due-quarterly-returns": {
         "task": "returns.tasks.draft_due_returns",
@@ -236,11 +237,36 @@ CELERY_BEAT_SCHEDULE = {
 
 # Highlight reports for programmes with more schemes than this are built by a worker, with a progress page.
 HIGHLIGHT_REPORT_BACKGROUND_SCHEMES = cfg.integer("HIGHLIGHT_REPORT_BACKGROUND_SCHEMES", 20)
-# A report of this many schemes or more is laid out in HIGHLIGHT_REPORT_PROCESSES parts at once, one
-# per core (1 builds every report in one piece). Not taken from the machine's cores: the same snapshot
-# must give the same bytes wherever it is rebuilt.
-HIGHLIGHT_REPORT_PARALLEL_SCHEMES = cfg.integer("HIGHLIGHT_REPORT_PARALLEL_SCHEMES", 6)
-HIGHLIGHT_REPORT_PROCESSES = cfg.integer("HIGHLIGHT_REPORT_PROCESSES", 2)
+# A report with more schemes than this is cut into parts of about this many schemes, each laid out by its own
+# Celery task (a chord) on whichever worker is free, then joined. Only in the background (so also above
+# HIGHLIGHT_REPORT_BACKGROUND_SCHEMES) and with a broker; in-process it is laid out in one piece.
+HIGHLIGHT_REPORT_PART_SCHEMES = cfg.integer("HIGHLIGHT_REPORT_PART_SCHEMES", 30)
+# An unchanged programme's draft comes back from the cache (keyed on its data's SHA-256) for this long.
+HIGHLIGHT_REPORT_DRAFT_CACHE_SECONDS = cfg.integer("HIGHLIGHT_REPORT_DRAFT_CACHE_SECONDS", 24 * 60 * 60)
+# Drafts cost 2-14 s of CPU each: each person may ask for this many a minute (django-ratelimit's "N/m" form);
+# more get 429 with a message. Every request counts, whether or not its PDF came from the cache.
+HIGHLIGHT_REPORT_DRAFT_RATE = cfg.env.str("HIGHLIGHT_REPORT_DRAFT_RATE", default="6/m")
+
+# --- Cache --------------------------------------------------------------------
+# Shared by every gunicorn worker and Celery worker: Redis when REDIS_URL is set; otherwise files under .cache/,
+# which every process on the laptop shares and which need no set-up (its counters are not atomic across
+# processes, which a laptop can live with).
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "bcf-cache",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": BASE_DIR / ".cache" / "django",
+        }
+    }
 
 DEMO_PASSWORD = cfg.env.str("DEMO_PASSWORD", default="trafford-demo-2015")
 

@@ -12,3 +12,6 @@ CELERY_TASK_ALWAYS_EAGER = True
 # Serve static files straight from static/ (no collectstatic needed on a laptop or in tests).
 WHITENOISE_USE_FINDERS = True
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+# One cache per test process (xdist workers must not share rate-limit counters or cached drafts); tests/conftest.py
+# clears it before each test.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -13,7 +13,7 @@ from accounts.roles import Role, user_roles
 from finance.models import Fund
 from finance.selectors import fund_reconciliation
 from milestones.models import Milestone, MilestoneDateChange
-from reporting.models import NationalConditionAnswer
+from returns.models import NationalConditionAnswer
 from risks.models import Risk
 from schemes.models import Programme, ProgressComment, ReportingPeriod, Scheme, SchemeDependency, SchemeStatus
 from tests.conftest import password_sign_in

@@ -11,7 +11,8 @@ from pypdf import PdfReader
 
 from milestones import services as milestone_services
 from milestones.models import Milestone
-from reporting import selectors, services
+from reporting import appendix, selectors
+from reporting import highlight as services
 from reporting.models import IssuedReport
 from risks import services as risk_services
 from risks.models import Risk
@@ -75,14 +76,31 @@ def test_report_is_a4_with_metadata_embedded_fonts_and_bookmarks_per_section_and
         assert f"{scheme.ref} {scheme.name}" in titles
 
 
-def test_a_report_laid_out_in_parts_matches_the_one_piece_build(small, settings):
+def test_a_report_laid_out_in_parts_matches_the_one_piece_build(small, settings, make_user):
+    """What a chord of workers makes (each part's task, then the join) reads exactly like the one-piece build."""
+    from core.models import BackgroundJob, JobState
+    from reporting import tasks
+    from tests.factories.jobs import report_job
+
     programme, p1, _ = small
+    settings.HIGHLIGHT_REPORT_PART_SCHEMES = 2
     snapshot = selectors.highlight_snapshot(programme=programme, period=p1)
-    settings.HIGHLIGHT_REPORT_PROCESSES = 1
     whole = PdfReader(io.BytesIO(services.highlight_report_render(snapshot=snapshot).pdf))
-    settings.HIGHLIGHT_REPORT_PROCESSES, settings.HIGHLIGHT_REPORT_PARALLEL_SCHEMES = 2, 2
+    assert services.highlight_report_part_count(snapshot) == 2
     assert [len(part["schemes"]) for part in services.highlight_report_parts(snapshot, 2)] == [1, 2]
-    parts = PdfReader(io.BytesIO(services.highlight_report_render(snapshot=snapshot).pdf))
+    job = report_job(
+        period=p1,
+        by=make_user(),
+        state=JobState.RUNNING,
+        payload={"snapshot": snapshot, "options": {"status": "DRAFT"}, "prepared": None},
+    )
+    for index in (1, 0):  # workers finish in any order
+        tasks.build_highlight_report_part.apply(args=[job.pk, index, 2])
+    tasks.join_highlight_report_parts.apply(args=[job.pk, 2])
+    job.refresh_from_db()
+    assert job.state == JobState.DONE, job.error
+    assert not job.parts.exists()  # kept only until the join
+    parts = PdfReader(io.BytesIO(bytes(BackgroundJob.objects.values_list("file", flat=True).get(pk=job.pk))))
     # The joined file is pypdf's (no file identifier), the one-piece file WeasyPrint's (the snapshot's hash).
     assert "/ID" not in parts.trailer and "/ID" in whole.trailer
     assert len(parts.pages) == len(whole.pages)
@@ -260,7 +278,7 @@ def test_user_text_is_printed_as_text_not_markup(small, pmo_user):
 def test_finance_appendix_is_its_own_pdf_laid_out_like_appendix_1(demo):
     from finance.models import Fund
 
-    rendered = services.finance_appendix_render(fund=Fund.objects.get(slug="trafford-tf"))
+    rendered = appendix.finance_appendix_render(fund=Fund.objects.get(slug="trafford-tf"))
     text = pdf_text(rendered.pdf)
     for expected in (
         "Appendix 1",
@@ -307,7 +325,7 @@ def test_snapshot_reads_a_fixed_number_of_queries_whatever_the_programme_size():
 
 
 def test_national_conditions_are_those_submitted_by_the_periods_end(trafford):
-    from reporting.services import national_condition_answer_record
+    from returns.services import national_condition_answer_record
 
     programme, p1, p2 = trafford
     national_condition_answer_record(

@@ -1,24 +1,15 @@
-"""The report renderer: the trimmed WeasyPrint stylesheet (same pages to the byte) and long reports laid out\nin parts on more than one core, then joined."""
+"""The report renderer: the trimmed WeasyPrint stylesheet (same pages to the byte), and long reports laid out in
+parts (each by its own Celery task) and joined."""
 
 import io
-import os
-import signal
-import time
 
 import pytest
 from pypdf import PdfReader
 from weasyprint import HTML
 from weasyprint.html import UA
 
-from reporting import services
-from reporting.renderers import pdf
-from reporting.renderers.pdf import (
-    ReportHTML,
-    StaticOnlyFetcher,
-    html_parts_to_pdf,
-    lay_out,
-    report_ua_css,
-)
+from reporting import highlight as services
+from reporting.renderers.pdf import ReportHTML, StaticOnlyFetcher, join_parts, render_part, report_ua_css
 from tests.reporting.conftest import outline
 
 # Lists with markers (the one place ::marker still applies), a repeated-header table, bookmarked headings,
@@ -91,9 +82,12 @@ PARTS = [
 ]
 
 
+def _joined(parts: list[str]):
+    return join_parts([render_part(html) for html in parts], page_numbers_html=services._page_numbers_html)
+
+
 def test_parts_join_into_one_document_numbered_throughout_with_one_outline():
-    rendered = html_parts_to_pdf(PARTS, page_numbers_html=services._page_numbers_html)
-    _no_children_left()
+    rendered = _joined(PARTS)
     reader = PdfReader(io.BytesIO(rendered.pdf))
     assert rendered.pages == len(reader.pages) == 4
     for number, page in enumerate(reader.pages, start=1):
@@ -106,12 +100,12 @@ def test_parts_join_into_one_document_numbered_throughout_with_one_outline():
     ]
     assert reader.metadata.title == "Joined"
     assert "Community Nursing paragraph 9" in reader.pages[2].extract_text()
-    assert html_parts_to_pdf(PARTS, page_numbers_html=services._page_numbers_html).pdf == rendered.pdf
+    assert _joined(PARTS).pdf == rendered.pdf  # the same parts give the same bytes
 
 
 def test_three_parts_join_in_their_order():
     three = [*PARTS, _part(_page("5. Metrics", 1, 3))]
-    rendered = html_parts_to_pdf(three, page_numbers_html=services._page_numbers_html)
+    rendered = _joined(three)
     reader = PdfReader(io.BytesIO(rendered.pdf))
     assert [title for _depth, title, _page in outline(reader)] == [
         "3. Highlight reports",
@@ -120,66 +114,6 @@ def test_three_parts_join_in_their_order():
         "5. Metrics",
     ]
     assert "Page 5 of 5" in reader.pages[4].extract_text() and "Metrics paragraph 2" in reader.pages[4].extract_text()
-    _no_children_left()
-
-
-def _no_children_left():
-    with pytest.raises(ChildProcessError):  # every worker was waited for: no zombie, none still running
-        os.waitpid(-1, os.WNOHANG)
-
-
-def test_workers_are_stopped_when_this_process_fails_its_own_part():
-    parent = os.getpid()
-
-    def failing_here(html):
-        if os.getpid() == parent:
-            raise ValueError("layout failed")
-        time.sleep(30)  # a worker still busy when the parent gives up
-        return lay_out(html)
-
-    started = time.monotonic()
-    with pytest.raises(ValueError, match="layout failed"):
-        html_parts_to_pdf(PARTS, page_numbers_html=services._page_numbers_html, lay_out_part=failing_here)
-    assert time.monotonic() - started < 10  # killed, not waited for
-    _no_children_left()
-
-
-def test_a_stalled_worker_is_killed_at_its_deadline_and_its_part_laid_out_here(monkeypatch, caplog):
-    monkeypatch.setattr(pdf, "CHILD_MIN_WAIT_SECONDS", 1.0)
-    parent = os.getpid()
-
-    def stalling(html):
-        if os.getpid() != parent:
-            time.sleep(60)
-        return lay_out(html)
-
-    started = time.monotonic()
-    joined = html_parts_to_pdf(PARTS, page_numbers_html=services._page_numbers_html, lay_out_part=stalling)
-    assert time.monotonic() - started < 30
-    assert joined.pages == 4 and "gave no page count" in caplog.text
-    _no_children_left()
-
-
-@pytest.mark.parametrize("when", ["before its page count", "after its page count"])
-def test_a_part_whose_worker_is_killed_is_laid_out_here_instead(caplog, when):
-    parent = os.getpid()
-
-    def dying_lay_out(html):
-        if os.getpid() != parent and when == "before its page count":
-            os.kill(os.getpid(), signal.SIGKILL)  # as under the OOM killer
-        document, fetcher = lay_out(html)
-        if os.getpid() != parent:
-            # Dies while writing its PDF, after the parent has its page count.
-            document.write_pdf = lambda: os.kill(os.getpid(), signal.SIGKILL)
-        return document, fetcher
-
-    joined = html_parts_to_pdf(PARTS, page_numbers_html=services._page_numbers_html, lay_out_part=dying_lay_out)
-    reader = PdfReader(io.BytesIO(joined.pdf))
-    assert joined.pages == len(reader.pages) == 4
-    assert "Page 4 of 4" in reader.pages[3].extract_text()
-    expected = "gave no page count" if when == "before its page count" else "gave no part"
-    assert expected in caplog.text
-    _no_children_left()
 
 
 def _snapshot(milestones: list[int]) -> dict:
@@ -219,3 +153,20 @@ def test_a_report_is_cut_between_schemes_into_parts_of_about_equal_work(parts):
     share = sum(work) / parts
     heaviest = max(services._scheme_weight(s) for s in snapshot["schemes"])
     assert all(abs(w - share) <= heaviest for w in work), (work, share)
+
+
+@pytest.mark.parametrize(("schemes", "per_part", "count"), [(3, 30, 1), (30, 30, 1), (31, 30, 2), (60, 30, 2), (61, 30, 3)])
+def test_a_report_is_laid_out_in_one_part_per_so_many_schemes(settings, schemes, per_part, count):
+    settings.HIGHLIGHT_REPORT_PART_SCHEMES = per_part
+    assert services.highlight_report_part_count(_snapshot([5] * schemes)) == count
+
+
+def test_the_renderer_forks_no_process_of_its_own():
+    """Parallel layout is Celery's job (a chord of part tasks): the renderer has no pool, fork or pipe."""
+    import inspect
+
+    from reporting.renderers import pdf
+
+    source = inspect.getsource(pdf)
+    for name in ("os.fork", "fork()", "pickle", "SIGKILL", "os.pipe"):
+        assert name not in source

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from reporting import services
+from reporting import highlight as services
 from reporting.renderers.pdf import StaticOnlyFetcher, html_to_pdf
 from schemes.models import CommentKind
 from schemes.services import progress_comment_add

@@ -161,7 +161,7 @@ def test_bad_quarters_are_refused_with_a_clear_message_and_nothing_built(program
 
 
 def test_pre_fill_uses_the_latest_stored_answers_at_or_before_the_quarter(programme, pmo):
-    from reporting.services import national_condition_answer_record
+    from returns.services import national_condition_answer_record
 
     national_condition_answer_record(
         programme=programme, quarter="2015-16-Q2", code="3", text="7 day services", answer="Yes", by=pmo
@@ -222,7 +222,7 @@ def test_the_next_quarter_pre_fills_conditions_from_the_last_signed_off_return(d
 
 
 def test_a_later_recorded_answer_wins_over_an_earlier_signed_off_return(draft, pmo):
-    from reporting.services import national_condition_answer_record
+    from returns.services import national_condition_answer_record
 
     _answer(draft, "nc.3", "Yes", "", pmo)
     _sign(draft, pmo)
@@ -236,8 +236,8 @@ def test_a_later_recorded_answer_wins_over_an_earlier_signed_off_return(draft, p
 
 
 def test_sign_off_records_the_answers_for_the_highlight_reports_latest_submission(draft, pmo):
-    from reporting.models import NationalConditionAnswer
     from reporting.selectors import _conditions
+    from returns.models import NationalConditionAnswer
 
     _answer(draft, "nc.3", "Yes", "Seven-day discharge team in place from June.", pmo)
     _sign(draft, pmo)
@@ -262,7 +262,7 @@ def test_sign_off_records_the_answers_for_the_highlight_reports_latest_submissio
 
 
 def test_a_signed_off_correction_updates_the_recorded_answers(draft, pmo):
-    from reporting.models import NationalConditionAnswer
+    from returns.models import NationalConditionAnswer
 
     signed = _sign(draft, pmo)
     correction = services.quarterly_return_correct(

@@ -8,15 +8,16 @@ import pytest
 
 from accounts.models import User
 from api import services as api_services
+from core.models import JobState
 from finance.models import Allocation, Decision, Movement
 from metrics import services as metric_services
 from metrics.models import Metric
 from milestones.models import Milestone
-from reporting import services as reporting_services
-from reporting.models import JobState, ReportJob
+from reporting import highlight
 from reporting.renderers.pdf import html_to_pdf
 from risks import services as risk_services
 from schemes.models import Approval, Programme, Scheme
+from tests.factories.jobs import report_job, return_job
 
 PROGRAMME = "trafford-bcf-2015-16"
 TF = "trafford-tf"
@@ -63,15 +64,14 @@ def objects(demo, settings):
     settings.HIGHLIGHT_REPORT_BACKGROUND_SCHEMES = 0
     programme = Programme.objects.get(slug=PROGRAMME)
     period = programme.periods.get(code="2015-16-P1")
-    issued = reporting_services.highlight_report_issue(
+    issued = highlight.highlight_report_issue(
         programme=programme, period=period, meeting="Health & Wellbeing Board", meeting_date=dt.date(2015, 6, 9)
     )
-    job = ReportJob.objects.create(
-        programme=programme,
+    job = report_job(
         period=period,
-        requested_by=User.objects.get(username="secretary"),
+        by=User.objects.get(username="secretary"),
         state=JobState.DONE,
-        pdf=html_to_pdf("<p>Draft</p>").pdf,
+        file=html_to_pdf("<p>Draft</p>").pdf,
     )
     own = Scheme.objects.get(programme=programme, ref="5.1")  # the demo lead leads 5.1 and 5.2
     other = Scheme.objects.get(programme=programme, ref="5.3")
@@ -93,7 +93,6 @@ def objects(demo, settings):
 def _returns(programme):
     """The Q1 2015/16 return: version 1 signed off, version 2 a correction in draft, and a build job."""
     from returns import services as return_services
-    from returns.models import ReturnJob
     from tests.factories.returns import return_complete
 
     pmo = User.objects.get(username="pmo")
@@ -106,5 +105,5 @@ def _returns(programme):
     )
     return {
         "answer": correction.answers.get(code="nc.1"),
-        "job": ReturnJob.objects.create(programme=programme, quarter="2015-16-Q1", requested_by=pmo),
+        "job": return_job(programme=programme, quarter="2015-16-Q1", by=pmo),
     }

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from reporting import services
+from reporting import highlight as services
 from reporting.selectors import DEFAULT_MEETING, period_resolve
 
 
