@@ -123,6 +123,7 @@ def return_detail(request, slug: str, quarter: str, *, queue_down: bool = False,
     if can_manage:
         latest = versions[-1] if versions else None
         context["job"] = services.return_job_refresh(job=selectors.job_latest(programme=programme, quarter=q))
+        context["panel"] = _job_panel(context["job"]) if context["job"] else None
         context["draft"] = next((v for v in versions if v.is_draft), None)
         context["can_correct"] = latest is not None and latest.status == ReturnStatus.SIGNED_OFF
         if context["draft"] is not None:
@@ -194,11 +195,20 @@ def build_here(request, slug: str, quarter: str):
     return redirect(_detail_url(programme, q))
 
 
+def _job_panel(job) -> dict:
+    """The progress panel's links (core/_job_status.html): its own status, and "Try again" builds anew."""
+    return {
+        "poll_url": reverse("returns:job", args=[job.pk]),
+        "retry_url": reverse("returns:build", args=[job.programme.slug, job.subject]),
+        "result_template": "returns/_job_result.html",
+    }
+
+
 @require_GET
 def job_status(request, pk: int):
     """The job's state, polled by the return page every 2 seconds while it is queued or running."""
     job = services.return_job_refresh(job=permissions.job_get(user=request.user, pk=pk))
-    return render(request, "returns/_job.html", {"job": job})
+    return render(request, "core/_job_status.html", {"job": job, "panel": _job_panel(job)})
 
 
 def answer_edit(request, pk: int):

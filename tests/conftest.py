@@ -20,6 +20,15 @@ ROLE_USERS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (the test settings' per-process LocMemCache): no draft PDF cached and
+    no rate-limit count left by an earlier test."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def make_user(db):
     def _make(*roles, **kwargs):

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from config.celery import app
-from reporting.models import JobState, ReportJob
+from core.models import BackgroundJob, JobState
 from schemes.models import Programme
 from tests.faults.conftest import emit, wait_for
 
@@ -34,11 +34,11 @@ def main_pages() -> dict[str, list[str]]:
     }
 
 
-def queue_a_report(client, period, django_capture_on_commit_callbacks) -> tuple[ReportJob, float, int]:
+def queue_a_report(client, period, django_capture_on_commit_callbacks) -> tuple[BackgroundJob, float, int]:
     start = time.monotonic()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("reporting:draft_build", args=[period.pk]))
-    return ReportJob.objects.latest("created_at"), time.monotonic() - start, response.status_code
+    return BackgroundJob.objects.order_by("created_at", "id").last(), time.monotonic() - start, response.status_code
 
 
 def test_the_broker_timeouts_are_bounded():
@@ -115,7 +115,7 @@ def test_when_redis_is_back_a_retried_report_is_built_by_a_real_worker(
     assert client.get(reverse("core:healthz")).json()["broker"] == "ok"
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("reporting:job_retry", args=[failed.pk]))
-    retried = ReportJob.objects.latest("created_at")
+    retried = BackgroundJob.objects.order_by("created_at", "id").last()
     assert retried.pk != failed.pk and response["Location"] == reverse("reporting:job", args=[retried.pk])
 
     def finished():
@@ -125,4 +125,4 @@ def test_when_redis_is_back_a_retried_report_is_built_by_a_real_worker(
     wait_for(finished, timeout=120, what="the retried report job", log=worker.log)
     emit("faults.redis_stopped.retry_done_after_restart_seconds", round(time.monotonic() - back, 2), "s")
     assert retried.state == JobState.DONE, retried.error
-    assert retried.attempts == 1 and ReportJob.objects.values_list("pdf", flat=True).get(pk=retried.pk)
+    assert retried.attempts == 1 and BackgroundJob.objects.values_list("file", flat=True).get(pk=retried.pk)

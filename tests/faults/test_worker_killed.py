@@ -7,8 +7,9 @@ import pytest
 import redis
 
 from accounts.models import User
-from reporting import services
-from reporting.models import IssuedReport, JobState, ReportJob
+from core.models import BackgroundJob, JobState
+from reporting import jobs
+from reporting.models import IssuedReport
 from schemes.models import Programme
 from tests.faults.conftest import emit, wait_for
 
@@ -25,12 +26,12 @@ def test_a_report_job_whose_worker_is_killed_mid_build_completes_exactly_once(
     period = programme.periods.get(code="2015-16-P1")
     issue = {"meeting": "Health & Wellbeing Board", "meeting_date": "2015-06-09"} if kind == "issue" else None
     first = workers(broker_on.url, visibility_timeout=VISIBILITY_TIMEOUT)
-    job = services.report_job_start(
+    job = jobs.report_job_start(
         programme=programme, period=period, by=User.objects.get(username="pmo"), issue=issue
     )  # queued at once: a transactional test commits as it goes
 
     def running():
-        return ReportJob.objects.filter(pk=job.pk, state=JobState.RUNNING).exists()
+        return BackgroundJob.objects.filter(pk=job.pk, state=JobState.RUNNING).exists()
 
     wait_for(running, timeout=120, interval=0.02, what="the first worker to start the job", log=first.log)
     first.kill9()
@@ -51,9 +52,11 @@ def test_a_report_job_whose_worker_is_killed_mid_build_completes_exactly_once(
     assert job.attempts == 2  # the killed run and the redelivered one, and no third
     if kind == "issue":
         (report,) = IssuedReport.objects.all()  # exactly one issued report, version 1
-        assert job.issued_report_id == report.pk and report.version == 1
+        assert job.result == {"issued_report": report.pk} and report.version == 1
     else:
-        assert ReportJob.objects.count() == 1 and ReportJob.objects.values_list("pdf", flat=True).get(pk=job.pk)
+        assert BackgroundJob.objects.count() == 1 and BackgroundJob.objects.values_list("file", flat=True).get(
+            pk=job.pk
+        )
 
     # Nothing is left in Redis to be delivered a third time.
     client = redis.Redis.from_url(broker_on.url)

@@ -155,7 +155,9 @@ def test_a_report_is_cut_between_schemes_into_parts_of_about_equal_work(parts):
     assert all(abs(w - share) <= heaviest for w in work), (work, share)
 
 
-@pytest.mark.parametrize(("schemes", "per_part", "count"), [(3, 30, 1), (30, 30, 1), (31, 30, 2), (60, 30, 2), (61, 30, 3)])
+@pytest.mark.parametrize(
+    ("schemes", "per_part", "count"), [(3, 30, 1), (30, 30, 1), (31, 30, 2), (60, 30, 2), (61, 30, 3)]
+)
 def test_a_report_is_laid_out_in_one_part_per_so_many_schemes(settings, schemes, per_part, count):
     settings.HIGHLIGHT_REPORT_PART_SCHEMES = per_part
     assert services.highlight_report_part_count(_snapshot([5] * schemes)) == count

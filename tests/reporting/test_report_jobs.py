@@ -1,6 +1,7 @@
 """Large programmes: the report is built by a Celery task, the page shows its progress, failures offer a retry."""
 
 import datetime as dt
+import io
 import time
 
 import pytest
@@ -143,10 +144,64 @@ def test_a_job_whose_worker_died_is_shown_failed_and_can_be_retried(demo_client,
     job = report_job(period=p1, by=User.objects.get(username="steering"), state=JobState.RUNNING)
     client = demo_client("steering")
     # Quiet for just under its task's time limit plus the margin: still running.
-    BackgroundJob.objects.filter(pk=job.pk).update(updated_at=timezone.now() - REPORT_JOB.stale_after + dt.timedelta(seconds=30))
+    BackgroundJob.objects.filter(pk=job.pk).update(
+        updated_at=timezone.now() - REPORT_JOB.stale_after + dt.timedelta(seconds=30)
+    )
     assert "Running" in client.get(reverse("reporting:job_status", args=[job.pk])).content.decode()
-    BackgroundJob.objects.filter(pk=job.pk).update(updated_at=timezone.now() - REPORT_JOB.stale_after - dt.timedelta(seconds=5))
+    BackgroundJob.objects.filter(pk=job.pk).update(
+        updated_at=timezone.now() - REPORT_JOB.stale_after - dt.timedelta(seconds=5)
+    )
     panel = client.get(reverse("reporting:job_status", args=[job.pk])).content.decode()
     assert "worker stopped before finishing" in panel and reverse("reporting:job_retry", args=[job.pk]) in panel
     assert client.post(reverse("reporting:job_retry", args=[job.pk])).status_code == 302
     assert BackgroundJob.objects.count() == 2
+
+
+@pytest.fixture
+def one_scheme_per_part(monkeypatch, settings):
+    """Cut every report into one part per scheme, here and in the worker started after this (it reads the env)."""
+    monkeypatch.setenv("HIGHLIGHT_REPORT_PART_SCHEMES", "1")
+    settings.HIGHLIGHT_REPORT_PART_SCHEMES = 1
+
+
+@pytest.mark.worker
+def test_a_real_worker_builds_a_large_report_in_parts_through_a_chord(
+    one_scheme_per_part, real_worker, small, make_user
+):
+    from pypdf import PdfReader
+
+    from schemes.models import CommentKind
+    from schemes.services import progress_comment_add
+    from tests.reporting.conftest import outline
+
+    programme, p1, _ = small
+    marker = f"Written for this run {time.time_ns()}"  # new data, so no earlier run's cached draft is found
+    progress_comment_add(
+        scheme=programme.schemes.order_by("ref").last(),
+        period=p1,
+        date=p1.start_date,
+        text=marker,
+        kind=CommentKind.HIGHLIGHT,
+        by=None,
+    )
+    job = report_job(period=p1, by=make_user())
+    build_highlight_report_job.apply_async(args=[job.pk], queue=real_worker)
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.is_finished:
+            break
+        time.sleep(0.5)
+    assert job.state == JobState.DONE, job.error
+    assert job.attempts == 1
+    assert job.payload is not None and not job.parts.exists()  # handed out in parts, joined, parts dropped
+    pdf = bytes(BackgroundJob.objects.values_list("file", flat=True).get(pk=job.pk))
+    reader = PdfReader(io.BytesIO(pdf))
+    assert "/ID" not in reader.trailer  # joined by pypdf, not laid out in one piece
+    text = pdf_text(pdf)
+    assert marker in text
+    pages = len(reader.pages)
+    assert f"Page 1 of {pages}" in text and f"Page {pages} of {pages}" in text
+    titles = [title for _depth, title, _page in outline(reader)]
+    for scheme in programme.schemes.exclude(status="to_scope"):
+        assert f"{scheme.ref} {scheme.name}" in titles

@@ -236,8 +236,8 @@ def test_a_later_recorded_answer_wins_over_an_earlier_signed_off_return(draft, p
 
 
 def test_sign_off_records_the_answers_for_the_highlight_reports_latest_submission(draft, pmo):
-    from reporting.selectors import _conditions
     from returns.models import NationalConditionAnswer
+    from returns.selectors import national_conditions_as_at
 
     _answer(draft, "nc.3", "Yes", "Seven-day discharge team in place from June.", pmo)
     _sign(draft, pmo)
@@ -257,7 +257,7 @@ def test_sign_off_records_the_answers_for_the_highlight_reports_latest_submissio
     ]
     assert rows[2].commentary == "Seven-day discharge team in place from June."
     assert rows[2].history.latest().history_user == pmo
-    latest = _conditions(draft.programme, dt.date(2015, 7, 31))
+    latest = national_conditions_as_at(programme=draft.programme, as_of=dt.date(2015, 7, 31))
     assert latest["quarter"] == "2015-16-Q1" and latest["rows"][2]["answer"] == "Yes"
 
 
@@ -354,12 +354,12 @@ def test_sign_off_waits_until_the_quarter_has_ended(this_year, pmo):
 
 
 def test_build_now_on_a_signed_off_quarter_is_refused_at_once(draft, pmo):
-    from returns.models import ReturnJob
+    from core.models import BackgroundJob
 
     signed = _sign(draft, pmo)
     with pytest.raises(ValidationError, match="is signed off \\(version 1\\): to change it, start a correction"):
         services.return_job_queue(programme=signed.programme, quarter="2015-16-Q1", by=pmo)
-    assert not ReturnJob.objects.exists()
+    assert not BackgroundJob.objects.exists()
 
 
 def test_cover_details_carry_forward_from_the_signed_off_version_not_a_correction_draft(draft, pmo):

@@ -11,10 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from core.jobs import STALE_MARGIN
+from core.models import BackgroundJob, JobState
 from returns import services, tasks
-from returns.models import JobState, QuarterlyReturn, ReturnJob, UpdateReminder
+from returns.models import QuarterlyReturn, UpdateReminder
 from schemes.models import ReportingPeriod
 from tests.conftest import requirement
+from tests.factories.jobs import return_job
 
 Q1 = "2015-16-Q1"
 
@@ -28,20 +31,21 @@ def test_the_build_task_is_reliable_by_configuration():
 
 
 def test_running_the_task_twice_leaves_exactly_one_draft(programme, pmo):
-    job = ReturnJob.objects.create(programme=programme, quarter=Q1, requested_by=pmo)
-    first = tasks.build_quarterly_return.apply(args=[programme.pk, Q1], kwargs={"job_id": job.pk}).get()
-    second = tasks.build_quarterly_return.apply(args=[programme.pk, Q1]).get()
+    job = return_job(programme=programme, quarter=Q1, by=pmo)
+    first = tasks.build_quarterly_return.apply(args=[job.pk]).get()
+    redelivered = tasks.build_quarterly_return.apply(args=[job.pk]).get()  # a done job is left as it is
+    job.refresh_from_db()
+    assert (job.state, job.result, job.attempts) == (JobState.DONE, {"quarterly_return": first}, 1)
+    assert redelivered == first
+    # A second job for the quarter refreshes the same draft.
+    second = tasks.build_quarterly_return.apply(args=[return_job(programme=programme, quarter=Q1).pk]).get()
     assert first == second
     assert QuarterlyReturn.objects.filter(programme=programme, quarter=Q1).count() == 1
-    job.refresh_from_db()
-    assert (job.state, job.quarterly_return_id, job.attempts) == (JobState.DONE, first, 1)
 
 
 def test_the_task_records_a_refusal_on_the_job_without_retrying(programme):
-    job = ReturnJob.objects.create(programme=programme, quarter="2014-15-Q4")
-    assert (
-        tasks.build_quarterly_return.apply(args=[programme.pk, "2014-15-Q4"], kwargs={"job_id": job.pk}).get() is None
-    )
+    job = return_job(programme=programme, quarter="2014-15-Q4")
+    assert tasks.build_quarterly_return.apply(args=[job.pk]).get() is None
     job.refresh_from_db()
     assert job.state == JobState.FAILED
     assert "is before Trafford Better Care Fund 2015/16 starts" in job.error
@@ -103,8 +107,8 @@ def test_the_schedule_drafts_each_due_quarter_once(programme, django_capture_on_
     assert services.returns_due(today=dt.date(2015, 7, 9)) == []
     with django_capture_on_commit_callbacks(execute=True):
         jobs = services.returns_due_queue(today=dt.date(2015, 7, 10))
-    assert [(j.quarter, j.scheduled) for j in jobs] == [(Q1, True)]
-    assert ReturnJob.objects.get().state == JobState.DONE
+    assert [(j.subject, j.scheduled) for j in jobs] == [(Q1, True)]
+    assert BackgroundJob.objects.get().state == JobState.DONE
     assert QuarterlyReturn.objects.get().quarter == Q1
     with django_capture_on_commit_callbacks(execute=True):
         assert services.returns_due_queue(today=dt.date(2015, 7, 11)) == []
@@ -192,23 +196,21 @@ def test_one_refused_address_does_not_stop_the_other_reminders(emails, settings,
 
 
 def _aged(job, *, seconds):
-    ReturnJob.objects.filter(pk=job.pk).update(updated_at=timezone.now() - dt.timedelta(seconds=seconds))
+    BackgroundJob.objects.filter(pk=job.pk).update(updated_at=timezone.now() - dt.timedelta(seconds=seconds))
     job.refresh_from_db()
     return job
 
 
 def _limit():
-    return tasks.build_quarterly_return.time_limit + services.STALE_MARGIN.total_seconds()
+    return tasks.build_quarterly_return.time_limit + STALE_MARGIN.total_seconds()
 
 
 def test_a_job_lost_with_its_worker_is_failed_and_the_schedule_queues_the_quarter_again(
     programme, django_capture_on_commit_callbacks, settings
 ):
     settings.RETURN_DRAFT_DAYS_AFTER_QUARTER = 10
-    lost = _aged(
-        ReturnJob.objects.create(programme=programme, quarter=Q1, state=JobState.RUNNING), seconds=_limit() + 5
-    )
-    recent = _aged(ReturnJob.objects.create(programme=programme, quarter="2015-16-Q2"), seconds=_limit() - 60)
+    lost = _aged(return_job(programme=programme, quarter=Q1, state=JobState.RUNNING), seconds=_limit() + 5)
+    recent = _aged(return_job(programme=programme, quarter="2015-16-Q2"), seconds=_limit() - 60)
     due = services.returns_due(today=dt.date(2015, 10, 31))
     assert [q.code for _p, q in due] == [Q1]  # Q2's job is still within the time limit: busy
     lost.refresh_from_db()
@@ -225,7 +227,7 @@ def test_a_job_lost_with_its_worker_is_failed_and_the_schedule_queues_the_quarte
 
 def test_the_status_partial_shows_a_stale_job_as_failed_and_stops_polling(demo_client, programme):
     job = _aged(
-        ReturnJob.objects.create(programme=programme, quarter=Q1, state=JobState.RUNNING, step="Writing"),
+        return_job(programme=programme, quarter=Q1, state=JobState.RUNNING, step="Writing"),
         seconds=_limit() + 5,
     )
     html = demo_client("pmo").get(reverse("returns:job", args=[job.pk])).content.decode()
@@ -234,13 +236,13 @@ def test_the_status_partial_shows_a_stale_job_as_failed_and_stops_polling(demo_c
     job.refresh_from_db()
     assert job.state == JobState.FAILED
     page = demo_client("pmo").get(reverse("returns:detail", args=[programme.slug, Q1])).content.decode()
-    assert "Build failed" in page
+    assert "Failed: The worker stopped before finishing; build again." in page
 
 
 def test_a_stale_job_picked_up_late_still_finishes(programme):
-    job = _aged(ReturnJob.objects.create(programme=programme, quarter=Q1), seconds=_limit() + 5)
+    job = _aged(return_job(programme=programme, quarter=Q1), seconds=_limit() + 5)
     services.return_jobs_stale_fail()
-    tasks.build_quarterly_return.apply(args=[programme.pk, Q1], kwargs={"job_id": job.pk}).get()
+    tasks.build_quarterly_return.apply(args=[job.pk]).get()
     job.refresh_from_db()
     assert (job.state, job.error, job.attempts) == (JobState.DONE, "", 1)
 
@@ -318,8 +320,8 @@ def test_two_quick_build_now_clicks_queue_one_job(demo):
                 time.sleep(0.05)
             else:
                 pytest.fail("the second click did not wait for the first")
-        first = ReturnJob.objects.create(programme=programme, quarter=Q1, step="Waiting for a worker")
+        first = return_job(programme=programme, quarter=Q1, step="Waiting for a worker")
     waiting.join(60)
     assert errors == []
     assert found == [first.pk]
-    assert ReturnJob.objects.count() == 1
+    assert BackgroundJob.objects.count() == 1

@@ -6,9 +6,11 @@ import hashlib
 import pytest
 from django.urls import reverse
 
+from core.models import BackgroundJob, JobState
 from returns import services
-from returns.models import JobState, QuarterlyReturn, ReturnJob
+from returns.models import QuarterlyReturn
 from returns.tasks import build_quarterly_return
+from tests.factories.jobs import return_job
 from tests.factories.returns import return_complete
 from tests.returns.helpers import workbook
 
@@ -30,7 +32,7 @@ def signed(programme, pmo):
 def test_project_leads_get_403_on_every_return_page(demo_client, programme, signed):
     client = demo_client("lead")
     answer = signed.answers.first()
-    job = ReturnJob.objects.create(programme=programme, quarter=Q1)
+    job = return_job(programme=programme, quarter=Q1)
     for url in (
         reverse("returns:list"),
         detail(programme),
@@ -74,18 +76,18 @@ def test_build_now_queues_the_job_and_the_page_shows_its_state(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("returns:build", args=[programme.slug, Q1]))
     assert response.status_code == 302
-    job = ReturnJob.objects.get()
-    assert job.state == JobState.DONE and job.quarterly_return is not None
+    job = BackgroundJob.objects.get()
+    assert job.state == JobState.DONE and job.result == {"quarterly_return": QuarterlyReturn.objects.get().pk}
     assert job.step == "Draft version 1 built"
     page = client.get(detail(programme)).content.decode()
-    assert 'id="return-job"' in page and "Build done" in page
+    assert 'id="job-status"' in page and "Done: Draft version 1 built" in page
     status = client.get(reverse("returns:job", args=[job.pk]))
     assert status.status_code == 200
     assert "hx-trigger" not in status.content.decode()  # finished: it stops polling
 
 
 def test_a_queued_or_running_job_polls_every_two_seconds(demo_client, programme):
-    job = ReturnJob.objects.create(programme=programme, quarter=Q1, state=JobState.RUNNING, step="Writing")
+    job = return_job(programme=programme, quarter=Q1, state=JobState.RUNNING, step="Writing")
     html = demo_client("pmo").get(reverse("returns:job", args=[job.pk])).content.decode()
     assert f'hx-get="{reverse("returns:job", args=[job.pk])}"' in html
     assert 'hx-trigger="every 2s"' in html
@@ -106,7 +108,7 @@ def test_with_the_queue_down_build_now_says_so_and_offers_to_build_here(demo_cli
     page = response.content.decode()
     assert "The job queue is unavailable: try again, or build it here now." in page
     assert reverse("returns:build_here", args=[programme.slug, Q1]) in page
-    job = ReturnJob.objects.get()
+    job = BackgroundJob.objects.get()
     assert (job.state, job.error) == (JobState.FAILED, services.QUEUE_UNAVAILABLE)
     assert not QuarterlyReturn.objects.exists()
     built = client.post(reverse("returns:build_here", args=[programme.slug, Q1]))
@@ -115,8 +117,8 @@ def test_with_the_queue_down_build_now_says_so_and_offers_to_build_here(demo_cli
 
 
 def test_publishing_is_bounded_well_under_two_seconds(settings):
-    assert settings.RETURNS_PUBLISH_TIMEOUT <= 1
-    options = settings.RETURNS_PUBLISH_TRANSPORT_OPTIONS
+    assert settings.JOB_PUBLISH_TIMEOUT <= 1
+    options = settings.JOB_PUBLISH_TRANSPORT_OPTIONS
     assert options["socket_connect_timeout"] <= 1 and options["socket_timeout"] <= 1 and options["max_retries"] == 0
 
 
@@ -197,7 +199,7 @@ def test_the_list_shows_quarters_and_refuses_a_quarter_before_the_programme(demo
     assert "is before Trafford Better Care Fund 2015/16 starts on 01/04/2015" in response.content.decode()
     response = client.post(reverse("returns:build_form"), {"programme": programme.slug, "quarter": "Q9"}, follow=True)
     assert "“Q9” is not a quarter" in response.content.decode()
-    assert not ReturnJob.objects.exists() and not QuarterlyReturn.objects.exists()
+    assert not BackgroundJob.objects.exists() and not QuarterlyReturn.objects.exists()
 
 
 def test_an_unknown_quarter_in_the_address_is_not_found(demo_client, programme):
@@ -223,7 +225,7 @@ def test_build_now_on_a_signed_off_quarter_says_so_on_its_page(demo_client, prog
     response = demo_client("pmo").post(reverse("returns:build", args=[programme.slug, Q1]), follow=True)
     assert response.redirect_chain[-1][0] == detail(programme)
     assert "is signed off (version 1): to change it, start a correction" in response.content.decode()
-    assert not ReturnJob.objects.exists()
+    assert not BackgroundJob.objects.exists()
 
 
 def test_a_signed_off_workbook_changed_outside_the_app_is_not_served(demo_client, programme, signed):

@@ -5,9 +5,11 @@ import time
 import pytest
 from kombu import pools
 
-from returns.models import JobState, QuarterlyReturn, ReturnJob
+from core.models import JobState
+from returns.models import QuarterlyReturn
 from returns.tasks import build_quarterly_return
 from schemes.models import Programme
+from tests.factories.jobs import return_job
 from tests.returns.helpers import find_row, validation_for, workbook
 
 
@@ -26,11 +28,11 @@ def queue(real_worker):
 @pytest.mark.worker
 def test_a_real_worker_builds_the_return_and_the_workbook_reads_back(queue, demo):
     programme = Programme.objects.get(slug="trafford-bcf-2015-16")
-    job = ReturnJob.objects.create(programme=programme, quarter="2015-16-Q1")
-    kwargs = {"job_id": job.pk}
-    build_quarterly_return.apply_async(args=[programme.pk, "2015-16-Q1"], kwargs=kwargs, queue=queue)
-    # Delivered twice (as after a lost worker with acks_late): still one draft.
-    build_quarterly_return.apply_async(args=[programme.pk, "2015-16-Q1"], queue=queue)
+    job = return_job(programme=programme, quarter="2015-16-Q1")
+    build_quarterly_return.apply_async(args=[job.pk], queue=queue)
+    # A second build of the quarter (another job): still one draft, built twice.
+    again = return_job(programme=programme, quarter="2015-16-Q1")
+    build_quarterly_return.apply_async(args=[again.pk], queue=queue)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         job.refresh_from_db()

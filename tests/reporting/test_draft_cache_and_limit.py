@@ -1,0 +1,83 @@
+"""Draft PDFs (issue 15.9, 16.4): an unchanged programme's draft comes back from the cache instead of being laid
+out again, and each person may ask for only so many drafts a minute (429 with a message in words)."""
+
+import pytest
+from django.urls import reverse
+
+from accounts.roles import Role
+from reporting import highlight
+from schemes.models import CommentKind
+from schemes.services import progress_comment_add
+from tests.reporting.conftest import pdf_text
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def layouts(monkeypatch):
+    """How many times a report is laid out (the real renderer, counted)."""
+    calls = []
+    real = highlight.highlight_report_render
+
+    def counted(**kwargs):
+        calls.append(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(highlight, "highlight_report_render", counted)
+    return calls
+
+
+def test_an_unchanged_programmes_draft_is_laid_out_once_and_a_change_lays_it_out_again(small, layouts, pmo_user):
+    programme, p1, _ = small
+    first = highlight.highlight_report_draft(programme=programme, period=p1)
+    again = highlight.highlight_report_draft(programme=programme, period=p1)
+    assert len(layouts) == 1
+    assert again.pdf == first.pdf and again.pages == first.pages
+    progress_comment_add(
+        scheme=programme.schemes.order_by("ref").first(),
+        period=p1,
+        date=p1.start_date,
+        text="Written after the first draft",
+        kind=CommentKind.HIGHLIGHT,
+        by=pmo_user,
+    )
+    changed = highlight.highlight_report_draft(programme=programme, period=p1)
+    assert len(layouts) == 2
+    assert "Written after the first draft" in pdf_text(changed.pdf)
+    assert "Written after the first draft" not in pdf_text(first.pdf)
+
+
+def test_the_cache_key_is_the_datas_hash_the_status_and_the_layout(small):
+    programme, p1, p2 = small
+    from reporting.selectors import highlight_snapshot
+
+    one = highlight_snapshot(programme=programme, period=p1)
+    same_day_later = {**one, "taken_at": one["taken_at"][:10] + "T23:59:59+00:00"}
+    assert highlight.draft_cache_key(one) == highlight.draft_cache_key(same_day_later)
+    next_day = {**one, "taken_at": "2099-01-01T00:00:00+00:00"}  # "Data as at" prints another date
+    assert highlight.draft_cache_key(one) != highlight.draft_cache_key(next_day)
+    assert highlight.draft_cache_key(one) != highlight.draft_cache_key(
+        highlight_snapshot(programme=programme, period=p2)
+    )
+    key = highlight.draft_cache_key(one)
+    assert ":DRAFT:" in key and key.endswith(highlight.layout_fingerprint()[:16])
+
+
+def test_a_person_asking_for_too_many_drafts_in_a_minute_gets_429_and_others_do_not(small, client, make_user, settings):
+    """The attack: one signed-in reader asks for draft after draft (2-14 s of CPU each). Before the limit every
+    request was laid out; now the one over the limit is refused with a page that says why."""
+    settings.HIGHLIGHT_REPORT_DRAFT_RATE = "3/m"
+    programme, p1, _ = small
+    url = reverse("reporting:draft", args=[p1.pk])
+    reader, other = make_user(Role.STEERING_GROUP), make_user(Role.STEERING_GROUP)
+    client.force_login(reader)
+    assert [client.get(url).status_code for _ in range(3)] == [200, 200, 200]
+    refused = client.get(url)
+    assert refused.status_code == 429
+    page = refused.content.decode()
+    assert "Too many drafts in a minute" in page and "Wait a minute" in page and "3 a minute" in page
+    # Building the draft in the background counts too.
+    assert client.post(reverse("reporting:draft_build", args=[p1.pk])).status_code == 429
+    client.force_login(other)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
