@@ -17,13 +17,13 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from core.models import BackgroundJob, BackgroundJobPart, JobState
 
@@ -87,7 +87,7 @@ def job_publish(job: BackgroundJob, *, kind: JobKind) -> bool:
 
     In-process (no broker) the task runs here and now, and a failure of the task itself is raised.
     """
-    task = current_app.tasks[kind.task_name]
+    task = import_string(kind.task_name)  # imports the app's tasks module if nothing has yet
     app = task.app
     if app.conf.task_always_eager:
         task.apply_async(args=[job.pk])
