@@ -386,8 +386,8 @@ def _tree(rows: list[MoneyRow]) -> dict:
     sections = []
     grand = MoneyRow(label="Grand total", level="total")
     for status, title in (
-        (AllocationStatus.GOING_FORWARD, "Schemes going forward"),
-        (AllocationStatus.DISCONTINUED, "Schemes discontinued (estimated spend to date)"),
+        (AllocationStatus.GOING_FORWARD, SECTION_TITLES[AllocationStatus.GOING_FORWARD]),
+        (AllocationStatus.DISCONTINUED, SECTION_TITLES[AllocationStatus.DISCONTINUED]),
     ):
         members = [r for r in rows if r.allocation.status == status]
         if not members and status == AllocationStatus.DISCONTINUED:
@@ -403,6 +403,156 @@ def _tree(rows: list[MoneyRow]) -> dict:
         grand.add(section.subtotal)
         sections.append(section)
     return {"sections": sections, "grand_total": grand, "rows": rows}
+
+
+@dataclass
+class AppendixLine:
+    """One line of Appendix 1 as every consumer walks it (fund page, Excel, CSV, PDF): a section heading, an
+    initiative or workstream heading, an allocation's row, an initiative's or workstream's subtotal, a section's
+    total, or the grand total. `money` carries the figures; each consumer prints the lines its layout has."""
+
+    kind: str  # section, initiative, workstream, row, subtotal, total, grand
+    label: str
+    money: MoneyRow | None = None
+    level: str = ""  # a subtotal's: initiative or workstream
+    initiative: str = ""
+    workstream: str = ""
+    first_in_initiative: bool = False  # a row: the first of its initiative (the paper prints the name only there)
+    first_in_workstream: bool = False
+    groups: int = 0  # a heading's or subtotal's: how many workstreams (initiative) or rows (workstream) it has
+    schemes: int = 0  # a heading's or subtotal's: how many allocations it holds
+
+    @property
+    def allocation(self):
+        return self.money.allocation if self.money is not None else None
+
+
+def appendix_section_lines(section: Group) -> list[AppendixLine]:
+    """A section's lines under its heading: each initiative (heading, workstreams, subtotal), each workstream
+    (heading, its allocations' rows, subtotal), in the tree's order."""
+    lines: list[AppendixLine] = []
+    for initiative in section.rows:
+        schemes = sum(len(workstream.rows) for workstream in initiative.rows)
+        lines.append(
+            AppendixLine(
+                "initiative", initiative.label, initiative.subtotal, groups=len(initiative.rows), schemes=schemes
+            )
+        )
+        first_in_initiative = True
+        for workstream in initiative.rows:
+            count = len(workstream.rows)
+            lines.append(AppendixLine("workstream", workstream.label, workstream.subtotal, groups=count, schemes=count))
+            for index, row in enumerate(workstream.rows):
+                lines.append(
+                    AppendixLine(
+                        "row",
+                        row.label,
+                        row,
+                        initiative=initiative.label,
+                        workstream=workstream.label,
+                        first_in_initiative=first_in_initiative,
+                        first_in_workstream=index == 0,
+                    )
+                )
+                first_in_initiative = False
+            lines.append(
+                AppendixLine(
+                    "subtotal",
+                    f"Subtotal {workstream.label}",
+                    workstream.subtotal,
+                    level="workstream",
+                    groups=count,
+                    schemes=count,
+                )
+            )
+        lines.append(
+            AppendixLine(
+                "subtotal",
+                f"Subtotal {initiative.label}",
+                initiative.subtotal,
+                level="initiative",
+                groups=len(initiative.rows),
+                schemes=schemes,
+            )
+        )
+    return lines
+
+
+SECTION_TITLES = {
+    AllocationStatus.GOING_FORWARD: "Schemes going forward",
+    AllocationStatus.DISCONTINUED: "Schemes discontinued (estimated spend to date)",
+}
+
+
+def appendix_lines(*, fund: Fund, tree: dict | None = None, every_section: bool = False) -> list[AppendixLine]:
+    """Appendix 1 of the Executive report (004) as lines: each section (schemes going forward, then
+    discontinued) with its initiatives, workstreams, allocations and subtotals, the section's total, then the
+    grand total; figures from allocation_tree (or `tree`, already read). A section with no allocations is left
+    out, unless `every_section` (the spreadsheet keeps both, with a zero total)."""
+    tree = tree if tree is not None else allocation_tree(fund=fund)
+    sections = {section.label: section for section in tree["sections"]}
+    lines: list[AppendixLine] = []
+    for title in SECTION_TITLES.values():
+        section = sections.get(title)
+        if section is None and not every_section:
+            continue
+        lines.append(AppendixLine("section", title, section.subtotal if section else None))
+        if section is not None:
+            lines.extend(appendix_section_lines(section))
+        lines.append(AppendixLine("total", "Total", section.subtotal if section else MoneyRow(label="Total")))
+    lines.append(AppendixLine("grand", "Grand total", tree["grand_total"]))
+    return lines
+
+
+@dataclass
+class FundMoneyTotals:
+    """A fund's money summed over some of its allocations: allocated, spent, forecast outturn (budget where none
+    is given), and how many allocations were summed."""
+
+    allocations: int = 0
+    allocated: Decimal = ZERO
+    spent: Decimal = ZERO
+    forecast: Decimal = ZERO
+    forecast_given: bool = True
+
+
+def money_by_fund(*, fund_ids: list[int], schemes=None) -> dict[int, FundMoneyTotals]:
+    """Allocated, spent and forecast per fund, with the same rules as fund_summary (allocated: the approved
+    movement lines; spent: recorded actual spend; forecast: each allocation's latest forecast outturn, else its
+    budget), summed in the database in three queries however many allocations. With `schemes` (a queryset),
+    only the allocations linked to those schemes count, and funds with none of them are left out."""
+    allocations = Allocation.objects.filter(fund_id__in=fund_ids)
+    lines = MovementLine.objects.filter(APPROVED, movement__fund_id__in=fund_ids, allocation__isnull=False)
+    spend = QuarterlySpend.objects.filter(allocation__fund_id__in=fund_ids, actual__isnull=False)
+    if schemes is not None:
+        allocations = allocations.filter(scheme__in=schemes)
+        lines = lines.filter(allocation__in=allocations)
+        spend = spend.filter(allocation__in=allocations)
+    totals = {pk: FundMoneyTotals() for pk in fund_ids}
+    budgets = dict(
+        lines.order_by().values("allocation_id").annotate(total=Sum("amount")).values_list("allocation_id", "total")
+    )
+    for fund_id, spent in (
+        spend.order_by()
+        .values("allocation__fund_id")
+        .annotate(total=Sum("actual"))
+        .values_list("allocation__fund_id", "total")
+    ):
+        totals[fund_id].spent += spent or ZERO
+    for pk, fund_id, forecast in (
+        allocations.annotate(latest_forecast=_latest_forecast(None, None))
+        .order_by()
+        .values_list("pk", "fund_id", "latest_forecast")
+    ):
+        row = totals[fund_id]
+        budget = budgets.get(pk) or ZERO
+        row.allocations += 1
+        row.allocated += budget
+        row.forecast += budget if forecast is None else forecast
+        row.forecast_given = row.forecast_given and forecast is not None
+    if schemes is not None:
+        return {pk: row for pk, row in totals.items() if row.allocations}
+    return totals
 
 
 def budget_monitoring(*, fund: Fund, year: FinancialYear, quarter: int) -> dict:

@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from core.exceptions import StaleEdit
 from finance import services
 from finance.models import AllocationStatus, FinancialYear, Fund, MovementKind, QuarterlySpend
-from finance.selectors import allocation_tree, fund_balances
+from finance.selectors import allocation_tree, appendix_lines, fund_balances
 from schemes.spreadsheet import (
     SpreadsheetErrors,
     _check_headers,
@@ -105,20 +105,19 @@ _SPEND_WIDTHS = [13, 30, 24, 42, 10, 9, 16, 16, 20]
 def _allocation_table(fund: Fund) -> list[tuple[str, list]]:
     """Appendix 1 as (kind, cells): kind is section, row, total or grand; money as Decimal pounds.
 
-    Totals come from the selectors' own subtotals (computed in Python, never spreadsheet formulas).
+    The lines are finance.selectors.appendix_lines (both sections always, as the upload reads them back);
+    totals come from its subtotals (computed in Python, never spreadsheet formulas).
     """
-    tree = allocation_tree(fund=fund)
-    sections = {section.label: section for section in tree["sections"]}
     table: list[tuple[str, list]] = []
 
     def money_cells(row) -> list:
         return [row.budget / THOUSAND, row.budget, row.spent, row.forecast]
 
-    for label in SECTION_LABELS.values():
-        section = sections.get(label)
-        table.append(("section", [label, "", "", None, None, None, None, "", None]))
-        for money_row in _flatten(section.rows if section else []):
-            allocation = money_row.allocation
+    for line in appendix_lines(fund=fund, every_section=True):
+        if line.kind == "section":
+            table.append(("section", [line.label, "", "", None, None, None, None, "", None]))
+        elif line.kind == "row":
+            allocation = line.allocation
             table.append(
                 (
                     "row",
@@ -126,27 +125,17 @@ def _allocation_table(fund: Fund) -> list[tuple[str, list]]:
                         safe_cell_text(allocation.initiative),
                         safe_cell_text(allocation.workstream),
                         safe_cell_text(allocation.scheme_name),
-                        *money_cells(money_row),
+                        *money_cells(line.money),
                         AllocationStatus(allocation.status).label,
                         allocation.pk,
                     ],
                 )
             )
-        totals = money_cells(section.subtotal) if section is not None else [ZERO] * 4
-        table.append(("total", [TOTAL, "", "", *totals, "", None]))
-    table.append(("grand", [GRAND_TOTAL, "", "", *money_cells(tree["grand_total"]), "", None]))
+        elif line.kind == "total":
+            table.append(("total", [TOTAL, "", "", *money_cells(line.money), "", None]))
+        elif line.kind == "grand":
+            table.append(("grand", [GRAND_TOTAL, "", "", *money_cells(line.money), "", None]))
     return table
-
-
-def _flatten(rows: list) -> list:
-    """The MoneyRows of a section's initiative → workstream groups, in the tree's order."""
-    flat = []
-    for item in rows:
-        if hasattr(item, "rows"):
-            flat.extend(_flatten(item.rows))
-        else:
-            flat.append(item)
-    return flat
 
 
 def _plain(value) -> str:

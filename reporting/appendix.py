@@ -3,7 +3,7 @@
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from finance.selectors import fund_overview
+from finance.selectors import appendix_lines, fund_overview
 from reporting.renderers.pdf import RenderedPdf, html_to_pdf
 
 
@@ -14,7 +14,7 @@ def finance_appendix_render(*, fund) -> RenderedPdf:
         "reporting/pdf/finance_appendix.html",
         {
             "fund": fund,
-            "rows": appendix_rows(overview["tree"]),
+            "rows": appendix_rows(appendix_lines(fund=fund, tree=overview["tree"])),
             "summary": overview["summary"],
             "now": timezone.localtime(),
         },
@@ -22,34 +22,33 @@ def finance_appendix_render(*, fund) -> RenderedPdf:
     return html_to_pdf(html)
 
 
-def appendix_rows(tree: dict) -> list[dict]:
-    """The allocation tree flattened into Appendix 1's lines: section heads, then initiative / workstream /
-    scheme / £'000s with the initiative and workstream printed only where they change, subtotals, totals."""
-    lines = []
-    for section in tree["sections"]:
-        lines.append({"kind": "section", "label": section.label})
-        for initiative in section.rows:
-            first_in_initiative = True
-            for workstream in initiative.rows:
-                first_in_workstream = True
-                for row in workstream.rows:
-                    lines.append(
-                        {
-                            "kind": "row",
-                            "initiative": initiative.label if first_in_initiative else "",
-                            "workstream": workstream.label if first_in_workstream else "",
-                            "scheme": row.label,
-                            "budget": row.budget,
-                            "spent": row.spent,
-                            "forecast": row.forecast,
-                            "forecast_given": row.forecast_given,
-                        }
-                    )
-                    first_in_initiative = first_in_workstream = False
-            if len(initiative.rows) > 1 or sum(len(w.rows) for w in initiative.rows) > 1:
-                lines.append(
-                    {"kind": "subtotal", "label": f"Subtotal {initiative.label}", "budget": initiative.subtotal.budget}
-                )
-        lines.append({"kind": "total", "label": f"Total {section.label.lower()}", "budget": section.subtotal.budget})
-    lines.append({"kind": "grand", "label": "Grand total", "budget": tree["grand_total"].budget})
-    return lines
+def appendix_rows(lines) -> list[dict]:
+    """The lines as the paper prints them: section heads, then initiative / workstream / scheme / £'000s with
+    the initiative and workstream printed only where they change, a subtotal for an initiative of more than one
+    scheme, each section's total and the grand total."""
+    rows, section = [], ""
+    for line in lines:
+        if line.kind == "section":
+            section = line.label
+            rows.append({"kind": "section", "label": line.label})
+        elif line.kind == "row":
+            money = line.money
+            rows.append(
+                {
+                    "kind": "row",
+                    "initiative": line.initiative if line.first_in_initiative else "",
+                    "workstream": line.workstream if line.first_in_workstream else "",
+                    "scheme": line.label,
+                    "budget": money.budget,
+                    "spent": money.spent,
+                    "forecast": money.forecast,
+                    "forecast_given": money.forecast_given,
+                }
+            )
+        elif line.kind == "subtotal" and line.level == "initiative" and line.schemes > 1:
+            rows.append({"kind": "subtotal", "label": line.label, "budget": line.money.budget})
+        elif line.kind == "total":
+            rows.append({"kind": "total", "label": f"Total {section.lower()}", "budget": line.money.budget})
+        elif line.kind == "grand":
+            rows.append({"kind": "grand", "label": line.label, "budget": line.money.budget})
+    return rows

@@ -16,6 +16,7 @@ from django.utils.text import Truncator
 
 from core.templatetags.bcf import percent, thousands
 from finance.models import Allocation
+from finance.selectors import appendix_section_lines
 
 register = template.Library()
 
@@ -58,26 +59,24 @@ class _TreeRows:
         self.statuses = {value: _esc(label) for value, label in Allocation._meta.get_field("status").flatchoices}
         self.out: list[str] = []
 
-    def group(self, group) -> None:
-        for item in group.rows:
-            if item.level == "row":
-                self.allocation(item)
-                continue
-            if item.level == "initiative":
+    def section(self, section) -> None:
+        for line in appendix_section_lines(section):
+            if line.kind == "row":
+                self.allocation(line.money)
+            elif line.kind == "initiative":
                 self.out.append(
                     '<tr class="table-light"><th scope="rowgroup" colspan="8">'
-                    f"{_esc(item.label or '(no initiative)')}</th></tr>\n"
+                    f"{_esc(line.label or '(no initiative)')}</th></tr>\n"
                 )
-            elif item.label:
+            elif line.kind == "workstream" and line.label:
                 self.out.append(
                     '<tr><th scope="rowgroup" colspan="8" class="ps-3 fw-semibold small text-body-secondary">'
-                    f"{_esc(item.label)}</th></tr>\n"
+                    f"{_esc(line.label)}</th></tr>\n"
                 )
-            self.group(item)
-            if item.level in ("initiative", "workstream") and len(item.rows) > 1:
+            elif line.kind == "subtotal" and line.groups > 1:
                 self.out.append(
-                    f'<tr class="fst-italic"><td colspan="2" class="ps-3">Subtotal {_esc(item.label)}</td>'
-                    f'{_figures(item.subtotal)}<td colspan="2"></td></tr>\n'
+                    f'<tr class="fst-italic"><td colspan="2" class="ps-3">{_esc(line.label)}</td>'
+                    f'{_figures(line.money)}<td colspan="2"></td></tr>\n'
                 )
 
     def allocation(self, item) -> None:
@@ -102,8 +101,8 @@ class _TreeRows:
 @register.simple_tag
 def allocation_tree_rows(group):
     """The rows of one section of the tree from finance.selectors.fund_overview (its rows carry an
-    AllocationLine): the initiative and workstream headings, each allocation with links to its own page
-    and its programme scheme, and the subtotals."""
+    AllocationLine), walked as finance.selectors.appendix_section_lines: the initiative and workstream headings,
+    each allocation with links to its own page and its programme scheme, and the subtotals of more than one."""
     rows = _TreeRows()
-    rows.group(group)
+    rows.section(group)
     return mark_safe("".join(rows.out))  # noqa: S308 - every value above is escaped or a formatted figure
