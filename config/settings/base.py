@@ -193,6 +193,10 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Each worker process reserves one task at a time (with acks_late, the one it is running): tasks here are long
+# (a report's part takes seconds), and a worker holding the next part in reserve while it lays one out would leave
+# another worker idle and the parts built one after the other.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 # A broker that is down must not hang a web request (celery#4296).
