@@ -46,12 +46,16 @@ class SSOBackend(OIDCAuthenticationBackend):
             return super().authenticate(request, **kwargs)
         except Refused as refusal:
             _refuse(request, refusal.message, email=refusal.email)
-        except (jwt.ExpiredSignatureError, jwt.ImmatureSignatureError):
-            _refuse(request, "The sign-in from the identity provider has expired. Please try again.")
-        except jwt.InvalidAudienceError:
-            _refuse(request, "The identity provider's sign-in was issued for another application, so it was refused.")
-        except jwt.InvalidIssuerError:
-            _refuse(request, "The sign-in came from an identity provider this site does not trust.")
+        except (jwt.ExpiredSignatureError, jwt.ImmatureSignatureError) as error:
+            _refuse(request, "The sign-in from the identity provider has expired. Please try again.", detail=error)
+        except jwt.InvalidAudienceError as error:
+            _refuse(
+                request,
+                "The identity provider's sign-in was issued for another application, so it was refused.",
+                detail=error,
+            )
+        except jwt.InvalidIssuerError as error:
+            _refuse(request, "The sign-in came from an identity provider this site does not trust.", detail=error)
         except (jwt.InvalidTokenError, SuspiciousOperation) as error:
             _refuse(request, "The identity provider's sign-in could not be checked, so it was refused.", detail=error)
         except requests.RequestException as error:
