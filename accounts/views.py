@@ -227,11 +227,15 @@ def mfa_verify(request):
 # --- The programme office: people's two-step sign-in, and the security log --------------------------------
 
 
+def _forbidden(request, reason: str):
+    return render(request, "accounts/forbidden.html", {"reason": reason}, status=403)
+
+
 @require_GET
 def people_two_step(request):
     """Everyone's two-step sign-in, for the programme office to reset a lost phone."""
     if not permissions.security_events_can_view(request.user):
-        raise PermissionDenied("Only the programme office can reset people's two-step sign-in.")
+        return _forbidden(request, "Only the programme office can reset people's two-step sign-in.")
     return render(
         request,
         "accounts/people_two_step.html",
@@ -243,7 +247,10 @@ def people_two_step(request):
 def people_two_step_reset(request, pk: int):
     """Reset one person's two-step sign-in, with a reason (audited)."""
     subject = get_object_or_404(User, pk=pk, is_active=True)
-    permissions.second_factor_reset_check(actor=request.user, subject=subject)
+    try:
+        permissions.second_factor_reset_check(actor=request.user, subject=subject)
+    except PermissionDenied as refusal:
+        return _forbidden(request, str(refusal))
     form = forms.SecondFactorResetForm(request.POST)
     if not form.is_valid():
         messages.error(request, f"Not reset: {' '.join(form.errors['reason'])}")
@@ -266,7 +273,10 @@ def people_two_step_reset(request, pk: int):
 @require_GET
 def security_events(request):
     """The security log: failed codes, pauses, resets, apps added and removed, password resets, SSO refusals."""
-    permissions.security_events_check_view(request.user)
+    try:
+        permissions.security_events_check_view(request.user)
+    except PermissionDenied as refusal:
+        return _forbidden(request, str(refusal))
     kind = request.GET.get("kind", "")
     if kind not in SecurityEvent.Kind.values:
         kind = ""
