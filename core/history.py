@@ -2,6 +2,8 @@
 
 from collections.abc import Callable, Iterable
 
+from django.contrib.auth import get_user_model
+
 from core.services import display_value, field_label
 
 HIDDEN_FIELDS = ["version", "updated_at", "created_at", "order"]
@@ -14,8 +16,7 @@ def audit_entries(sources: Iterable[tuple[str, object, Callable]]) -> list[dict]
     One query per source plus one for the people named in foreign keys, however long the history.
     Saves that changed nothing visible are left out.
     """
-    from accounts.models import User
-
+    User = get_user_model()  # noqa: N806 - core sits below accounts, so the user model is looked up, not imported
     loaded = [
         (kind, label, list(queryset.select_related("history_user").order_by("id", "history_date", "history_id")))
         for kind, queryset, label in sources

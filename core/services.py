@@ -1,6 +1,9 @@
 """Helpers shared by every app's services."""
 
+import datetime as dt
+
 from django.db import models
+from django.utils import timezone
 
 from core.exceptions import StaleEdit
 
@@ -24,10 +27,6 @@ def field_label(field) -> str:
 
 def display_value(field, value) -> str:
     """A stored value as a programme officer reads it: labels for choices, UK dates, Yes/No."""
-    import datetime as dt
-
-    from django.utils import timezone
-
     if value in (None, ""):
         return "—"
     if getattr(field, "choices", None):

@@ -13,6 +13,7 @@ from accounts.roles import Role
 from accounts.services import programme_office_admin_permissions_grant, user_ensure
 from finance import services as finance_services
 from finance.models import Fund
+from finance.selectors import fund_balances, fund_reconciliation
 from metrics import services as metric_services
 from milestones import services as milestone_services
 from reporting import services as reporting_services
@@ -426,8 +427,6 @@ def _load_fund(data: dict, *, by: User, report: DemoLoadReport) -> Fund:
 
 def _check_appendix_1(fund: Fund, data: dict) -> None:
     """Refuse to load a fund whose computed figures differ from the paper's (a transcription slip)."""
-    from finance.selectors import fund_balances, fund_reconciliation
-
     balances = fund_balances(fund=fund).by_allocation
     for allocation in fund.allocations.all():
         row = next(a for a in data["allocations"] if a["scheme"] == allocation.scheme_name)

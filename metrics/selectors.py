@@ -11,7 +11,9 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
+from metrics.charts import metric_chart
 from metrics.models import Direction, Metric, MetricValue, Status, Unit, period_label
+from metrics.permissions import can_define
 
 HUNDRED = Decimal("100")
 # Units whose periods add up to a year (a count of admissions does; a percentage does not).
@@ -146,3 +148,11 @@ def metrics_dashboard(*, programme, as_of: dt.date | None = None, window: int = 
     summaries.sort(key=lambda s: (order[s.status], s.metric.order, s.metric.name))
     counts = {status: sum(1 for s in summaries if s.status == status) for status in Status.values}
     return {"metrics": summaries, "counts": counts}
+
+
+def scheme_kpis_panel(*, scheme, user) -> dict:
+    """The scheme page's KPIs: each with its chart, and whether the user may define more."""
+    kpis = metric_summaries(scheme=scheme)
+    for summary in kpis:
+        summary.chart = metric_chart(summary)
+    return {"kpis": kpis, "can_manage": can_define(user)}

@@ -115,3 +115,8 @@ def issue_list(*, programme):
         .prefetch_related("schemes", "actions")
         .order_by("status", "-raised_on")
     )
+
+
+def risks_for_scheme(*, scheme) -> list[Risk]:
+    """The risks linked to a scheme, highest score first, for the scheme page (one query)."""
+    return sorted(Risk.objects.filter(schemes=scheme), key=lambda r: (-r.score, r.pk))
