@@ -1,6 +1,7 @@
 """Readable audit trails from django-simple-history records: who, when, what, before → after, why."""
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.contrib.auth import get_user_model
 
@@ -10,7 +11,7 @@ HIDDEN_FIELDS = ["version", "updated_at", "created_at", "order"]
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 
 
-def audit_entries(sources: Iterable[tuple[str, object, Callable]]) -> list[dict]:
+def audit_entries(sources: Iterable[tuple[str, Any, Callable]]) -> list[dict]:
     """Entries, newest first, from (kind, historical queryset, label-of-record) sources.
 
     One query per source plus one for the people named in foreign keys, however long the history.
@@ -37,7 +38,7 @@ def audit_entries(sources: Iterable[tuple[str, object, Callable]]) -> list[dict]
 
     entries = []
     for kind, label, records in loaded:
-        previous_by_id = {}
+        previous_by_id: dict[int, Any] = {}
         for record in records:
             previous = previous_by_id.get(record.id)
             previous_by_id[record.id] = record

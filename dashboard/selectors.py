@@ -48,7 +48,7 @@ LIST_LIMIT = 10  # rows in each tile's exception list; the list behind the tile 
 TOP_RISKS = 5
 STRIP_PERIODS = 6  # periods shown in each listed scheme's RAG strip
 ZERO = Decimal("0")
-POUNDS = DecimalField(max_digits=16, decimal_places=2)
+POUNDS: DecimalField = DecimalField(max_digits=16, decimal_places=2)
 
 
 # --- Schemes in scope ------------------------------------------------------------------------------
@@ -178,7 +178,7 @@ def _attention(rag_now: str, rag_before: str) -> int | None:
     trend = rag_trend(rag_before or None, rag_now or None)
     if rag_now == RAG.RED:
         return 0 if trend == Trend.DOWN else 1
-    return {Trend.DOWN: 2, Trend.UP: 3}.get(trend)
+    return {Trend.DOWN.value: 2, Trend.UP.value: 3}.get(trend or "")
 
 
 def _rag_exceptions(filters: DashboardFilters, limit: int) -> list[dict]:
@@ -220,6 +220,8 @@ def _rag_exceptions(filters: DashboardFilters, limit: int) -> list[dict]:
 
 def _add_history(filters: DashboardFilters, rows: list[dict]) -> None:
     """Each listed scheme's RAG over the last few periods up to the chosen one: one query."""
+    if filters.period is None:
+        return
     upto = [p for p in filters.periods if p.start_date <= filters.period.start_date][-STRIP_PERIODS:]
     ratings = {
         (scheme_id, period_id): rag or suggested
@@ -295,11 +297,16 @@ class DaysBetween(Func):
             **extra_context,
         )
 
-    def as_sql(self, compiler, connection, **extra_context):
+    def as_sql(self, compiler, connection, function=None, template=None, arg_joiner=None, **extra_context):
         # PostgreSQL: date − date is already a whole number of days.
-        extra_context.setdefault("template", "(%(expressions)s)")
-        extra_context.setdefault("arg_joiner", " - ")
-        return super().as_sql(compiler, connection, **extra_context)
+        return super().as_sql(
+            compiler,
+            connection,
+            function=function,
+            template=template or "(%(expressions)s)",
+            arg_joiner=arg_joiner or " - ",
+            **extra_context,
+        )
 
 
 def with_days(milestones, as_of: date) -> list:

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import yaml
 from django.conf import settings
@@ -28,7 +29,7 @@ BUDGETS_FILE = DATA_DIR / "trafford_budgets_2016_17.yaml"
 METRICS_FILE = DATA_DIR / "trafford_metrics_2015_16.yaml"
 
 # The five demo sign-ins (password: settings.DEMO_PASSWORD). `lead` is Sarah Gunshon, lead of 5.1 and 5.2.
-DEMO_USERS = [
+DEMO_USERS: list[dict[str, Any]] = [
     {
         "username": "pmo",
         "first_name": "Programme",
@@ -145,6 +146,8 @@ def _load_metrics(data: dict, *, programme: Programme, by: User, report: DemoLoa
         )
         if "plan_from_baseline" in spec:
             plan = spec["plan_from_baseline"]
+            if metric.baseline_value is None:
+                raise ValueError(f"Demo metric {metric.code} plans from a baseline but has none.")
             periods += len(
                 metric_services.plans_from_baseline(
                     metric=metric,

@@ -138,7 +138,8 @@ def milestone_reopen(*, milestone: Milestone, reason: str, by=None, expected_ver
         raise ValidationError("This milestone is not complete.")
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why the milestone is not complete after all."})
-    _refuse_closed_period(milestone, milestone.completed_on, "completed_on")
+    if milestone.completed_on is not None:
+        _refuse_closed_period(milestone, milestone.completed_on, "completed_on")
     milestone.status = MilestoneStatus.IN_PROGRESS
     milestone.completed_on = None
     bump_version(milestone)

@@ -1,5 +1,7 @@
 """Reads for schemes. Each list selector loads what its page needs in a fixed number of queries."""
 
+from typing import Any
+
 from django.db.models import (
     BooleanField,
     Case,
@@ -268,13 +270,15 @@ def my_schemes_todo(*, schemes: list[Scheme]) -> dict[int, dict]:
     today = timezone.localdate()
     ids = [s.pk for s in schemes]
     overdue = Milestone.objects.filter(scheme_id__in=ids).overdue(as_of=today).order_by("due_date")
-    periods_by_programme = {}
+    periods_by_programme: dict[int, list[ReportingPeriod]] = {}
     for period in ReportingPeriod.objects.filter(programme_id__in={s.programme_id for s in schemes}).order_by(
         "start_date"
     ):
         periods_by_programme.setdefault(period.programme_id, []).append(period)
     updates = {(u.scheme_id, u.period_id): u for u in SchemePeriodUpdate.objects.filter(scheme_id__in=ids)}
-    todo = {s.pk: {"overdue": [], "period": None, "update": None, "update_missing": False} for s in schemes}
+    todo: dict[int, dict[str, Any]] = {
+        s.pk: {"overdue": [], "period": None, "update": None, "update_missing": False} for s in schemes
+    }
     for m in overdue:
         m.pk_str = str(m.pk)  # form keys in the template
         todo[m.scheme_id]["overdue"].append(m)
