@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import forms, permissions, selectors, services
 from accounts.middleware import HAS_DEVICE
 from accounts.models import SecurityEvent, User
+from accounts.roles import Role, user_roles
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -86,7 +87,7 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 # --- Two-step sign-in ---------------------------------------------------------------------------------------
 
 
-def _next(request, default="core:home"):
+def _next(request, default="home"):
     from django.utils.http import url_has_allowed_host_and_scheme
 
     target = request.POST.get("next") or request.GET.get("next") or ""
@@ -313,3 +314,17 @@ def sso_callback(request) -> HttpResponse:
     from accounts.sso import SSOCallbackView
 
     return SSOCallbackView.as_view()(request)
+
+
+# Who starts on the dashboard; a project lead (and no other role) starts on My schemes instead.
+DASHBOARD_ROLES = {Role.PROGRAMME_OFFICE, Role.STEERING_GROUP, Role.FINANCE_OFFICER, Role.BOARD_SECRETARY}
+
+
+def home(request):
+    """Each role's first page: the dashboard for the programme's readers, My schemes for a project lead."""
+    roles = user_roles(request.user)
+    if roles & DASHBOARD_ROLES:
+        return redirect("dashboard:index")
+    if Role.PROJECT_LEAD in roles:
+        return redirect("schemes:mine")
+    return redirect("schemes:list")  # no role: the scheme list explains that access is needed
