@@ -180,7 +180,9 @@ def urls(objects: dict, own: bool) -> dict:
         "accounts:sso_start": reverse("accounts:sso_start"),
         "accounts:sso_callback": reverse("accounts:sso_callback"),
         "accounts:people_two_step": reverse("accounts:people_two_step"),
-        "accounts:people_two_step_reset": reverse("accounts:people_two_step_reset", args=[User.objects.get(username="lead").pk]),
+        "accounts:people_two_step_reset": reverse(
+            "accounts:people_two_step_reset", args=[User.objects.get(username="lead").pk]
+        ),
         "accounts:security_events": reverse("accounts:security_events"),
         "schemes:list": reverse("schemes:list"),
         "schemes:mine": reverse("schemes:mine"),
