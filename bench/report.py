@@ -77,7 +77,18 @@ def _database_url() -> str | None:
 
 def _worker(queue: str, env: dict, log: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue, f"--loglevel={os.environ.get('BENCH_WORKER_LOGLEVEL', 'warning')}"]
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            f"--loglevel={os.environ.get('BENCH_WORKER_LOGLEVEL', 'warning')}",
+        ]
         + ["--without-heartbeat", "--without-gossip", "--without-mingle", f"--hostname=bench-{log.stem}@%h"],
         cwd=ROOT,
         env=env,

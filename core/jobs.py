@@ -110,7 +110,7 @@ def job_publish(job: BackgroundJob, *, kind: JobKind) -> bool:
 
 def job_retry(*, job: BackgroundJob, kind: JobKind) -> BackgroundJob:
     """Start a failed job again, as a new job with the same request; the failed one stays as the record."""
-    job = job_refresh(job=job, kind=kind)
+    job_refresh(job=job, kind=kind)
     if job.state != JobState.FAILED:
         raise ValidationError("Only a failed job can be tried again.")
     return job_start(
@@ -133,7 +133,7 @@ def job_progress(*, job_id: int, step: str) -> None:
 
 def job_done(*, job_id: int, step: str = "Done", result: dict | None = None, file: bytes | None = None) -> None:
     """Record the job as done, with references to what it made and a file kept on the job."""
-    fields = {"state": JobState.DONE, "step": step[:200], "error": ""}
+    fields: dict[str, object] = {"state": JobState.DONE, "step": step[:200], "error": ""}
     if result is not None:
         fields["result"] = result
     if file is not None:
@@ -157,7 +157,7 @@ def job_run(
     work: Callable[[BackgroundJob, Callable[[str], None]], None],
     final_attempt: bool = True,
     count_attempt: bool = True,
-) -> BackgroundJob:
+) -> BackgroundJob | None:
     """What a job's task does: mark it running (counting the attempt), do the work, record how it ended.
 
     `work(job, progress)` records the result itself (job_done), so it can do so in its own transaction; work

@@ -51,14 +51,15 @@ def report_job_retry(*, job: BackgroundJob) -> BackgroundJob:
 
 
 def report_job_refresh(*, job: BackgroundJob) -> BackgroundJob:
-    return jobs.job_refresh(job=job, kind=REPORT_JOB)
+    jobs.job_refresh(job=job, kind=REPORT_JOB)
+    return job
 
 
 def report_job_period(job: BackgroundJob) -> ReportingPeriod:
     return ReportingPeriod.objects.select_related("programme").get(pk=job.params["period"])
 
 
-def report_job_run(*, job_id: int, queue: str | None = None) -> BackgroundJob:
+def report_job_run(*, job_id: int, queue: str | None = None) -> BackgroundJob | None:
     """Build a job's report. Safe to run twice: a finished job is left as it is, and an issue job records its
     report in the same transaction that stores it, so a redelivered job finds it done instead of issuing again.
     `queue`: where the parts of a large report are sent (the queue this job came from)."""
@@ -130,7 +131,7 @@ def report_part_run(*, job_id: int, index: int, count: int) -> None:
     """Lay out one part of a job's report and keep it for the join. Safe to run twice: a part already kept, or a
     finished job, is left as it is. A failure fails the job, with the reason."""
     job = BackgroundJob.objects.defer("file").filter(pk=job_id).first()
-    if job is None or job.is_finished or jobs.job_parts(job_id=job_id).get(index) is not None:
+    if job is None or job.payload is None or job.is_finished or jobs.job_parts(job_id=job_id).get(index) is not None:
         return
     try:
         part = highlight.highlight_report_part_render(
@@ -150,7 +151,7 @@ def _part_meta(part: RenderedPart) -> dict:
     return {"pages": part.pages, "bookmarks": [list(b) for b in part.bookmarks], "refused": part.refused}
 
 
-def report_parts_join(*, job_id: int, count: int) -> BackgroundJob:
+def report_parts_join(*, job_id: int, count: int) -> BackgroundJob | None:
     """The chord's callback: join the job's parts into the report and finish the job (store the draft, or issue
     it). A part that is missing (its task's result was counted twice) is laid out here."""
 
