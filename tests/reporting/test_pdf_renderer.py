@@ -161,14 +161,3 @@ def test_a_report_is_cut_between_schemes_into_parts_of_about_equal_work(parts):
 def test_a_report_is_laid_out_in_one_part_per_so_many_schemes(settings, schemes, per_part, count):
     settings.HIGHLIGHT_REPORT_PART_SCHEMES = per_part
     assert services.highlight_report_part_count(_snapshot([5] * schemes)) == count
-
-
-def test_the_renderer_forks_no_process_of_its_own():
-    """Parallel layout is Celery's job (a chord of part tasks): the renderer has no pool, fork or pipe."""
-    import inspect
-
-    from reporting.renderers import pdf
-
-    source = inspect.getsource(pdf)
-    for name in ("os.fork", "fork()", "pickle", "SIGKILL", "os.pipe"):
-        assert name not in source
