@@ -219,16 +219,25 @@ def draft_cache_key(snapshot: dict) -> str:
 
 
 def draft_cached(snapshot: dict) -> RenderedPdf | None:
-    found = cache.get(draft_cache_key(snapshot))
+    """The draft laid out before from the same data and layout, if the cache has it. A cache that cannot be
+    reached (Redis down) counts as empty: the draft is laid out, not refused."""
+    try:
+        found = cache.get(draft_cache_key(snapshot))
+    except Exception:  # redis ConnectionError/TimeoutError, OSError
+        logger.warning("Draft cache not read: the cache could not be reached", exc_info=True)
+        return None
     return RenderedPdf(pdf=found["pdf"], pages=found["pages"]) if found else None
 
 
 def draft_cache(snapshot: dict, rendered: RenderedPdf) -> None:
-    cache.set(
-        draft_cache_key(snapshot),
-        {"pdf": bytes(rendered.pdf), "pages": rendered.pages},
-        timeout=settings.HIGHLIGHT_REPORT_DRAFT_CACHE_SECONDS,
-    )
+    try:
+        cache.set(
+            draft_cache_key(snapshot),
+            {"pdf": bytes(rendered.pdf), "pages": rendered.pages},
+            timeout=settings.HIGHLIGHT_REPORT_DRAFT_CACHE_SECONDS,
+        )
+    except Exception:  # as above: the draft is still given, just not kept
+        logger.warning("Draft not cached: the cache could not be reached", exc_info=True)
 
 
 def highlight_report_draft(*, programme, period) -> RenderedPdf:

@@ -81,3 +81,19 @@ def test_a_person_asking_for_too_many_drafts_in_a_minute_gets_429_and_others_do_
     client.force_login(other)
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+
+
+def test_with_the_cache_unreachable_a_draft_is_still_laid_out_and_served(small, client, make_user, settings, caplog):
+    # Redis (the shared cache in production) stopped: a closed loopback port stands in for it.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    programme, p1, _ = small
+    client.force_login(make_user(Role.STEERING_GROUP))
+    response = client.get(reverse("reporting:draft", args=[p1.pk]))
+    assert response.status_code == 200 and "DRAFT" in pdf_text(response.content)
+    assert "Draft rate limit not checked" in caplog.text and "Draft cache not read" in caplog.text
