@@ -300,7 +300,8 @@ def _archive_check(archive: zipfile.ZipFile, limits: dict) -> list[zipfile.ZipIn
             ratio = part.file_size // max(part.compress_size, 1)
             raise refused(
                 f"Part “{part.filename[:100]}” of this file unpacks to {ratio:,} times its packed size, more than "
-                f"the {limits['ratio']:,} times an Excel workbook ever does. {_SMALLER}"
+                f"the {limits['ratio']:,} times allowed (a workbook's parts unpack to 10 to 15 times theirs). "
+                f"{_SMALLER}"
             )
     return parts
 
@@ -489,9 +490,10 @@ class SheetRow:
                 self.problem(fallback, message)
 
 
-def sheet_values(ws, *, first_row: int, width: int) -> Iterator[tuple[int, tuple]]:
+def sheet_values(ws, *, first_row: int, width: int | None) -> Iterator[tuple[int, tuple]]:
     """(row number, the first `width` values) for each row from `first_row`; a missing row comes as blanks."""
     rows = ws.iter_rows(min_row=first_row, max_col=width, values_only=True)
+    limit = upload_limits()["rows"]
     number = first_row
     while True:
         try:
@@ -500,6 +502,8 @@ def sheet_values(ws, *, first_row: int, width: int) -> Iterator[tuple[int, tuple
             return
         except Exception:  # openpyxl parses the sheet as we go: a damaged sheet fails here, in any of many ways
             raise refused(NOT_A_WORKBOOK) from None
+        if number > limit:  # workbook_check has counted the rows already; this holds even for a file it did not see
+            raise refused(f"This workbook goes past row {limit:,}, the last one an upload may have. {_SMALLER}")
         yield number, values
         number += 1
 

@@ -23,6 +23,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from accounts.models import User
 from finance.models import Allocation, Fund
 from metrics.models import Metric, MetricValue
 from milestones.models import Milestone
@@ -131,8 +132,6 @@ EXPORTS = [
 @pytest.fixture
 def planted(demo):
     """The demo with formula-like text in every kind of user text the exports carry, and a return built."""
-    from accounts.models import User
-
     programme = Programme.objects.get(slug=SLUG)
     pmo = User.objects.get(username="pmo")
     fund = pooled_fund_create(programme=programme, by=pmo)

@@ -259,3 +259,16 @@ def test_a_csv_upload_is_bounded_by_size_and_rows(settings):
     with pytest.raises(SpreadsheetErrors) as raised:
         csv_rows(io.BytesIO(b"Ref,Name\r\n" + b"x" * (2 * MB)), sheet="Metrics", headers=["Ref", "Name"], errors=[])
     assert raised.value.errors[0]["message"].startswith("This file is 2.0 MB, more than the 1 MB allowed.")
+
+
+def test_reading_stops_at_the_row_limit_even_for_a_workbook_the_check_did_not_see(settings):
+    workbook = Workbook()
+    for n in range(1, 30):
+        workbook.active.append([f"row {n}"])
+    content = workbook_bytes(workbook)
+    with workbook_open(io.BytesIO(content)) as opened:
+        ws = headers_check(opened, "Sheet", ["row 1"], [])
+        settings.SPREADSHEET_MAX_ROWS = 20  # lowered after the check, as if the file had not been checked
+        with pytest.raises(SpreadsheetErrors) as raised:
+            list(sheet_rows(ws, "Sheet", ["row 1"], []))
+    assert "goes past row 20" in raised.value.errors[0]["message"]
