@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import services
 from accounts.middleware import HAS_DEVICE
+from accounts.roles import Role, user_roles
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -28,7 +29,7 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     template_name = "accounts/password_change_done.html"
 
 
-def _next(request, default="core:home"):
+def _next(request, default="home"):
     from django.utils.http import url_has_allowed_host_and_scheme
 
     target = request.POST.get("next") or request.GET.get("next") or ""
@@ -106,3 +107,17 @@ def mfa_verify(request):
             return redirect(_next(request))
         messages.error(request, "That code is not right. Type the newest six-digit code from your app.")
     return render(request, "accounts/mfa_verify.html", {"next": _next(request)})
+
+
+# Who starts on the dashboard; a project lead (and no other role) starts on My schemes instead.
+DASHBOARD_ROLES = {Role.PROGRAMME_OFFICE, Role.STEERING_GROUP, Role.FINANCE_OFFICER, Role.BOARD_SECRETARY}
+
+
+def home(request):
+    """Each role's first page: the dashboard for the programme's readers, My schemes for a project lead."""
+    roles = user_roles(request.user)
+    if roles & DASHBOARD_ROLES:
+        return redirect("dashboard:index")
+    if Role.PROJECT_LEAD in roles:
+        return redirect("schemes:mine")
+    return redirect("schemes:list")  # no role: the scheme list explains that access is needed

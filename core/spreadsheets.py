@@ -524,8 +524,8 @@ def headers_check(
     ws = workbook[sheet]
     # Read every row the sheet really has: a file saved by another program may give too small a size.
     ws.reset_dimensions()
-    found = next((values for _n, values in sheet_values(ws, first_row=header_row, width=None)), ())
-    found = list(found)[: len(expected) + 50]  # extra columns are reported, a few dozen at most
+    first = next((values for _n, values in sheet_values(ws, first_row=header_row, width=None)), ())
+    found = list(first)[: len(expected) + 50]  # extra columns are reported, a few dozen at most
     where = f"Sheet {sheet}: " + (f"row {header_row}, " if header_row != 1 else "")
     for index, header in enumerate(expected):
         text = read_text(found[index]) if index < len(found) else ""

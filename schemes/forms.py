@@ -1,17 +1,12 @@
 from django import forms
 from django.conf import settings
 
+from core.forms import VersionedForm
 from core.rag import RAG
 from core.spreadsheets import XLSX_CONTENT_TYPE
 from schemes.models import ApprovalOutcome, CommentKind, Locality, SchemeStatus
 
 RAG_CHOICES = [("", "— choose —"), *RAG.choices]
-
-
-class VersionedForm(forms.Form):
-    """Every edit form carries the version of the record it was opened on (stale edits are refused)."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class SchemeRagForm(VersionedForm):

@@ -30,7 +30,7 @@ JOB_VIEWERS = {"pmo", "secretary"}
 # Who may use each URL: (GET, POST). A set names the demo users allowed; everyone else signed in must get 403,
 # and anonymous visitors are sent to sign in. Read pages answer a POST as a GET (it changes nothing).
 MATRIX = {
-    "core:home": (ACCOUNT, ACCOUNT),
+    "home": (ACCOUNT, ACCOUNT),
     "core:healthz": (PUBLIC, NOT_ALLOWED),
     "accounts:login": (PUBLIC, PUBLIC),
     "accounts:logout": (NOT_ALLOWED, ACCOUNT),
@@ -142,7 +142,7 @@ def urls(objects: dict, own: bool) -> dict:
     """The URL of every named pattern, for the lead's own object (own=True) or someone else's."""
     o = objects["own" if own else "other"]
     return {
-        "core:home": reverse("core:home"),
+        "home": reverse("home"),
         "core:healthz": reverse("core:healthz"),
         "accounts:login": reverse("accounts:login"),
         "accounts:logout": reverse("accounts:logout"),
