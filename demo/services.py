@@ -28,7 +28,7 @@ FUND_FILE = DATA_DIR / "trafford_tf.yaml"
 BUDGETS_FILE = DATA_DIR / "trafford_budgets_2016_17.yaml"
 METRICS_FILE = DATA_DIR / "trafford_metrics_2015_16.yaml"
 
-# The five demo sign-ins (password: settings.DEMO_PASSWORD). `lead` is Sarah Gunshon, lead of 5.1 and 5.2.
+# The demo sign-ins, one per role (password: settings.DEMO_PASSWORD). `lead` is Sarah Gunshon, lead of 5.1 and 5.2.
 DEMO_USERS: list[dict[str, Any]] = [
     {
         "username": "pmo",
@@ -66,6 +66,13 @@ DEMO_USERS: list[dict[str, Any]] = [
         "job_title": "Finance officer",
         "roles": [Role.FINANCE_OFFICER],
     },
+    {
+        "username": "governance",
+        "first_name": "Governance",
+        "last_name": "Secretary",
+        "job_title": "Secretary to TSG, CC&FC and PRAP",
+        "roles": [Role.GOVERNANCE_SECRETARY],
+    },
 ]
 
 
@@ -83,7 +90,7 @@ def _split_name(full: str) -> tuple[str, str]:
 
 
 def demo_users_ensure(*, password: str) -> dict[str, User]:
-    """Create the five demo sign-ins with the demo password (idempotent)."""
+    """Create the demo sign-ins, one per role, with the demo password (idempotent)."""
     programme_office_admin_permissions_grant()
     return {spec["username"]: user_ensure(password=password, **spec) for spec in DEMO_USERS}
 
@@ -258,6 +265,7 @@ def _load_programme(data: dict, *, users: dict[str, User], by: User, report: Dem
                 milestone_services.milestone_complete(milestone=milestone, completed_on=m["completed_on"], by=by)
             counts["milestones"] += 1
         for a in s.get("approvals") or []:
+            # The bodies' decisions are recorded by their secretary, not by the programme office or a lead.
             scheme_services.approval_record(
                 scheme=scheme,
                 body=a["body"],
@@ -266,7 +274,7 @@ def _load_programme(data: dict, *, users: dict[str, User], by: User, report: Dem
                 meeting_date=a.get("meeting_date"),
                 outcome=a.get("outcome", "pending"),
                 reason=a.get("reason") or "",
-                by=by,
+                by=users["governance"],
             )
             counts["approvals"] += 1
         for c in s.get("progress_comments") or []:
