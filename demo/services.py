@@ -119,13 +119,15 @@ def demo_load(*, password: str | None = None) -> DemoLoadReport:
     if programme is None:
         programme = _load_programme(programme_data, users=users, by=pmo, report=report)
         report.programme_created = True
+    # Money goes through the separation of duties like any other: the programme office proposes each decision,
+    # the finance officer gives its clearance in the app and approves it.
     fund_data = _read_yaml(FUND_FILE)
     if not Fund.objects.filter(slug=fund_data["fund"]["slug"]).exists():
-        _load_fund(fund_data, by=users["finance"], report=report)
+        _load_fund(fund_data, by=pmo, officer=users["finance"], report=report)
         report.fund_created = True
     budgets = _read_yaml(BUDGETS_FILE)
     if not Fund.objects.filter(slug=budgets["fund"]["slug"]).exists():
-        _load_budgets(budgets, by=users["finance"], report=report)
+        _load_budgets(budgets, by=pmo, officer=users["finance"], report=report)
     if not programme.metrics.exists():
         _load_metrics(_read_yaml(METRICS_FILE), programme=programme, by=pmo, report=report)
     return report
@@ -386,13 +388,25 @@ def _fund_create(data: dict, *, by: User) -> Fund:
 
 
 def _decision(fund: Fund, spec: dict, *, by: User):
+    """A proposed decision; the paper's "finance officer clearance" (e.g. GB) is kept as its printed note."""
     fields = {k: spec[k] for k in finance_services.DECISION_FIELDS if k in spec}
-    return finance_services.decision_record(fund=fund, by=by, **fields)
+    return finance_services.decision_record(
+        fund=fund, by=by, finance_clearance_note=spec.get("finance_clearance", ""), **fields
+    )
 
 
-def _load_fund(data: dict, *, by: User, report: DemoLoadReport) -> Fund:
-    """The Transformation Fund, with Appendix 1 rebuilt from the award, the repurposing and the discontinuations."""
-    fund = _fund_create(data, by=by)
+def _clear_and_approve(decision, *, officer: User) -> None:
+    """The finance officer, who did not propose it, gives the decision clearance and approves it."""
+    finance_services.decision_clear_finance(decision=decision, by=officer)
+    finance_services.decision_approve(decision=decision, by=officer)
+
+
+def _load_fund(data: dict, *, by: User, officer: User, report: DemoLoadReport) -> Fund:
+    """The Transformation Fund, with Appendix 1 rebuilt from the award, the repurposing and the discontinuations.
+
+    `by` proposes every decision and movement; `officer` (the finance officer) clears and approves them.
+    """
+    fund = _fund_create(data, by=officer)
     year = {y.start_year: y for y in fund.financial_years.all()}
     award = _decision(fund, data["award_decision"], by=by)
     allocations = {}
@@ -409,7 +423,7 @@ def _load_fund(data: dict, *, by: User, report: DemoLoadReport) -> Fund:
             order=order,
             by=by,
         )
-    finance_services.decision_approve(decision=award, by=by)
+    _clear_and_approve(award, officer=officer)
     spec = data["repurposing_decision"]
     repurposing = _decision(fund, spec, by=by)
     finance_services.repurposing_propose(
@@ -430,7 +444,7 @@ def _load_fund(data: dict, *, by: User, report: DemoLoadReport) -> Fund:
                 reason="Discontinued: Appendix 1 lists it with its estimated spend to 31 March 2019",
                 by=by,
             )
-    finance_services.decision_approve(decision=repurposing, by=by)
+    _clear_and_approve(repurposing, officer=officer)
     _check_appendix_1(fund, data)
     report.counts["allocations"] = len(data["allocations"])
     return fund
@@ -452,9 +466,9 @@ def _check_appendix_1(fund: Fund, data: dict) -> None:
         raise ValueError(f"Demo fund does not reconcile: {rec['problems']}")
 
 
-def _load_budgets(data: dict, *, by: User, report: DemoLoadReport) -> Fund:
+def _load_budgets(data: dict, *, by: User, officer: User, report: DemoLoadReport) -> Fund:
     """Seed 003's budget monitoring tables as a pooled budget: budgets as allocations, forecasts as spend rows."""
-    fund = _fund_create(data, by=by)
+    fund = _fund_create(data, by=officer)
     year = fund.financial_years.get()
     decisions = {d["key"]: _decision(fund, d, by=by) for d in data["decisions"]}
     for order, a in enumerate(data["allocations"]):
@@ -475,9 +489,9 @@ def _load_budgets(data: dict, *, by: User, report: DemoLoadReport) -> Fund:
             quarter=a["quarter"],
             forecast_outturn=_pounds(a["forecast"]),
             note="Forecast outturn from seed 003 §3",
-            by=by,
+            by=officer,
         )
     for decision in decisions.values():
-        finance_services.decision_approve(decision=decision, by=by)
+        _clear_and_approve(decision, officer=officer)
     report.counts["budget lines"] = len(data["allocations"])
     return fund

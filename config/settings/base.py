@@ -252,3 +252,8 @@ LOGGING = {
     # WeasyPrint logs every layout step at INFO; keep its warnings (e.g. a refused fetch) only.
     "loggers": {"weasyprint": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
 }
+
+# Money, separation of duties (issue 15): a decision moving more than this many pounds between allocations
+# (repurposing, release, reversal) is approved only as a key decision with its reference and 28-day notice.
+# Take the figure from your council's constitution.
+KEY_DECISION_THRESHOLD = cfg.integer("KEY_DECISION_THRESHOLD", 500000)
