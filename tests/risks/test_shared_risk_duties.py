@@ -99,7 +99,7 @@ def test_attack_lead_sets_a_shared_risk_to_never_report_to_the_board(demo_client
 
 
 def test_with_a_reason_the_lead_may_take_it_off_the_board_and_the_reason_is_shown(demo_client, shared):
-    reason = "Held on the CCG's own register, reported there"
+    reason = "Held on the CCG register and reported there"
     demo_client("lead").post(
         reverse("risks:edit", args=[shared.pk]),
         _form(shared, board_escalation=BoardEscalation.NEVER, board_escalation_reason=reason),
