@@ -257,6 +257,15 @@ def _proposed(decision: Decision) -> Decision:
     return decision
 
 
+def _withdraw_clearance(decision: Decision, *, by, why: str) -> None:
+    """A finance clearance covers the decision as it stood: a change to it withdraws the clearance, audited."""
+    if decision.finance_cleared_by_id is None:
+        return
+    decision.finance_cleared_by, decision.finance_cleared_at = None, None
+    bump_version(decision)
+    audited_save(decision, by=by, reason=f"{why}: finance clearance withdrawn, to be given again")
+
+
 @transaction.atomic
 def movement_propose(
     *,
@@ -272,6 +281,7 @@ def movement_propose(
 ) -> Movement:
     """Record a movement under a proposed decision. `lines` is [(allocation or None for unallocated, signed amount)]."""
     decision = _proposed(decision)
+    _withdraw_clearance(decision, by=by, why="Money added to the decision")
     fund = Fund.objects.select_for_update().get(pk=decision.fund_id)
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why the money moves."})
@@ -410,6 +420,7 @@ def discontinuation_propose(
     if not lines:
         # Nothing to release, but the discontinuation still goes through the decision: a movement with no lines.
         _open_year(financial_year)
+        _withdraw_clearance(decision, by=by, why="Discontinuation added to the decision")
         return audited_save(
             Movement(
                 fund=fund,
@@ -556,12 +567,14 @@ def decision_update(*, decision: Decision, by=None, expected_version=None, **fie
             setattr(decision, name, value)
     if decision.decided_on is None:
         raise ValidationError({"decided_on": "A decision needs the date it was (or will be) taken."})
-    reason = ""
     if changed and decision.finance_cleared_by_id is not None:
         decision.finance_cleared_by, decision.finance_cleared_at = None, None
-        reason = "Decision record changed: finance clearance withdrawn, to be given again"
+        bump_version(decision)
+        return audited_save(
+            decision, by=by, reason="Decision record changed: finance clearance withdrawn, to be given again"
+        )
     bump_version(decision)
-    return audited_save(decision, by=by, reason=reason)
+    return audited_save(decision, by=by)
 
 
 # --- Spend and forecast ------------------------------------------------------------------------

@@ -237,3 +237,23 @@ def test_the_demo_repurposing_has_a_proposer_a_different_approver_and_a_clearanc
     # The paper's initials are kept as the record of what was printed, beside the clearance in the app.
     assert (decision.finance_clearance_note, decision.legal_clearance) == ("GB", "JLF")
     assert Role.FINANCE_OFFICER in {Role(g.name) for g in finance.groups.all()}
+
+
+def test_adding_money_to_a_cleared_decision_withdraws_its_clearance(demo):
+    pmo, finance = User.objects.get(username="pmo"), User.objects.get(username="finance")
+    fund = alloc("Home Care").fund
+    year = FinancialYear.objects.get(start_year=2018)
+    decision = services.decision_record(fund=fund, title="T", body="Executive", decided_on=dt.date(2019, 11, 1), by=pmo)
+    move = {"reason": "r", "financial_year": year, "by": pmo}
+    services.repurposing_propose(
+        decision=decision, sources=[(alloc("Home Care"), D("10"))], destinations=[(alloc("Training"), D("10"))], **move
+    )
+    services.decision_clear_finance(decision=decision, by=finance)
+    services.repurposing_propose(
+        decision=decision, sources=[(alloc("Home Care"), D("99"))], destinations=[(alloc("Training"), D("99"))], **move
+    )
+    decision.refresh_from_db()
+    assert decision.finance_cleared_by is None
+    assert "finance clearance withdrawn" in decision.history.first().history_change_reason
+    with pytest.raises(ValidationError, match="clearance"):
+        services.decision_approve(decision=decision, by=finance)
