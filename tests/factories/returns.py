@@ -1,11 +1,13 @@
-"""Helpers for return tests: a BCF pooled fund for a programme, and completing a draft's failing checks."""
+"""Helpers for return tests: a BCF pooled fund for a programme, completing a draft's failing checks, and build jobs."""
 
 import datetime as dt
 from decimal import Decimal
 
+import factory
+
 from finance import services as finance_services
 from returns import services as return_services
-from returns.models import QuarterlyReturn
+from returns.models import QuarterlyReturn, ReturnJob
 
 POOLED_SPEND = {
     # scheme ref: (planned Q1, actual Q1, planned Q2, actual Q2)
@@ -91,3 +93,13 @@ def return_complete(quarterly_return: QuarterlyReturn, *, by=None) -> QuarterlyR
     quarterly_return.refresh_from_db()
     assert not quarterly_return.failed_checks, quarterly_return.failed_checks
     return quarterly_return
+
+
+class ReturnJobFactory(factory.django.DjangoModelFactory):
+    """A build job for a programme's quarter, as the return page shows it; state QUEUED unless given."""
+
+    class Meta:
+        model = ReturnJob
+
+    programme = factory.SubFactory("tests.factories.schemes.ProgrammeFactory")
+    quarter = "2015-16-Q1"
