@@ -36,9 +36,11 @@ test: setup ## the whole suite (PostgreSQL when DATABASE_URL is set, SQLite othe
 e2e: setup ## browser journeys only, in Debian's chromium
 	E2E_REQUIRED=1 DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest tests/e2e $(PYTEST_ARGS)
 
-lint: setup
+lint: setup ## ruff, the app layers (import-linter) and types on core, services and selectors (mypy)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/mypy
 
 format: setup
 	$(VENV)/bin/ruff format .

@@ -1,10 +1,30 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from accounts.models import User
+from accounts.models import SecurityEvent, User
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     fieldsets = (*BaseUserAdmin.fieldsets, ("Organisation", {"fields": ("job_title", "organisation")}))
     list_display = ("username", "first_name", "last_name", "email", "is_active", "is_staff")
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    """The security log, read-only: rows are written by the app and never changed."""
+
+    list_display = ("at", "kind", "subject", "username", "actor", "address", "detail")
+    list_filter = ("kind",)
+    search_fields = ("username", "subject__username", "actor__username", "address", "detail")
+    date_hierarchy = "at"
+    list_select_related = ("subject", "actor")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

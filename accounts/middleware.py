@@ -50,6 +50,8 @@ class SessionTimeoutMiddleware:
 
 
 HAS_DEVICE = "_has_second_factor"
+# Set by a single sign-on whose identity provider enforces its own second factor (OIDC_IDP_ENFORCES_MFA).
+IDP_VERIFIED = "_second_factor_by_idp"
 
 
 def on_sign_in(sender, request, user, **kwargs):
@@ -60,6 +62,12 @@ def on_sign_in(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
         request.session[STARTED] = request.session[SEEN] = now()
         request.session[HAS_DEVICE] = user_has_device(user)
+        request.session.pop(IDP_VERIFIED, None)  # only the SSO callback sets it, after this
+
+
+def second_factor_done(request) -> bool:
+    """Has this sign-in given a second factor: a code here, or an identity provider trusted to demand one."""
+    return request.user.is_verified() or bool(request.session.get(IDP_VERIFIED))
 
 
 # Pages a signed-in user may open before their second factor, by where they are sent: someone who has an
@@ -80,7 +88,7 @@ class SecondFactorMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if user.is_authenticated and not user.is_verified():
+        if user.is_authenticated and not second_factor_done(request):
             # Most people have no authenticator app: they pay no URL resolving here, only a session read.
             page = _second_factor_page(request, user)
             if page and _url_name(request.path_info) not in SECOND_FACTOR_EXEMPT[page]:

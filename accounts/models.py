@@ -1,5 +1,12 @@
+import hashlib
+import secrets
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, pbkdf2
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 
 
 class User(AbstractUser):
@@ -14,3 +21,104 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return str(self)
+
+
+class SecurityEvent(models.Model):
+    """One security event: who did it, to whom, when, what, and from which address. Never edited."""
+
+    class Kind(models.TextChoices):
+        CODE_FAILED = "code_failed", "Wrong two-step code"
+        LOCKED_OUT = "locked_out", "Sign-in paused (too many failures)"
+        SECOND_FACTOR_RESET = "second_factor_reset", "Two-step sign-in reset by the programme office"
+        DEVICE_ADDED = "device_added", "Authenticator app added"
+        DEVICE_REMOVED = "device_removed", "Authenticator app removed"
+        RECOVERY_CODES_MADE = "recovery_codes_made", "Recovery codes made"
+        RECOVERY_CODE_USED = "recovery_code_used", "Recovery code used"
+        PASSWORD_RESET_REQUESTED = "password_reset_requested", "Password reset asked for"
+        PASSWORD_RESET_COMPLETED = "password_reset_completed", "Password reset by e-mail link"
+        SSO_REFUSED = "sso_refused", "Single sign-on refused"
+        SSO_ACCOUNT_CREATED = "sso_account_created", "Account created at single sign-on"
+
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Who did it (None: nobody signed in, e.g. a failed sign-in) and to whom (None: no such account).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="security_events"
+    )
+    # What was typed or claimed (a username, an e-mail address), kept even when it matches no account.
+    username = models.CharField(max_length=254, blank=True)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["kind", "-at"]), models.Index(fields=["address", "kind", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.username or self.subject_id} · {self.at:%d/%m/%Y %H:%M}"
+
+
+# --- Recovery codes ------------------------------------------------------------------------------------
+# django-otp's static plugin keeps its tokens in plain text, so anyone who reads the database could sign in
+# as anyone with them. This device keeps only a salted PBKDF2 hash of each code, and plugs into django-otp's
+# Device API (devices_for_user, verify_is_allowed throttling, otp_login) like the TOTP device does.
+
+RECOVERY_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off paper
+RECOVERY_CODE_LENGTH = 12  # 60 bits: out of reach of guessing, even offline against the hash
+RECOVERY_CODE_ITERATIONS = 20_000  # the codes are random, so this only needs to be more than one round
+
+
+def recovery_code_normalise(code: str) -> str:
+    """What a person typed, as stored: upper case, without spaces or dashes."""
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+
+
+def recovery_code_hash(code: str, salt: str) -> str:
+    digest = pbkdf2(recovery_code_normalise(code), salt, RECOVERY_CODE_ITERATIONS, digest=hashlib.sha256)
+    return digest.hex()
+
+
+class RecoveryCodeDevice(TimestampMixin, ThrottlingMixin, Device):
+    """A user's set of one-time recovery codes, usable instead of the authenticator app's code."""
+
+    def verify_token(self, token) -> bool:
+        allowed, _ = self.verify_is_allowed()
+        if not allowed:
+            return False
+        typed = recovery_code_normalise(str(token))
+        if len(typed) == RECOVERY_CODE_LENGTH:
+            for code in self.codes.filter(used_at__isnull=True):
+                if constant_time_compare(recovery_code_hash(typed, code.salt), code.code_hash):
+                    # Spent at once, and only if nobody spent it in between (two tabs, two attackers).
+                    if RecoveryCode.objects.filter(pk=code.pk, used_at__isnull=True).update(used_at=timezone.now()):
+                        self.throttle_reset(commit=False)
+                        self.set_last_used_timestamp(commit=False)
+                        self.save()
+                        return True
+                    break
+        self.throttle_increment()
+        return False
+
+    def get_throttle_factor(self) -> int:
+        return getattr(settings, "OTP_RECOVERY_THROTTLE_FACTOR", 1)
+
+    @property
+    def unused_count(self) -> int:
+        return self.codes.filter(used_at__isnull=True).count()
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    salt = models.CharField(max_length=32)
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Recovery code {self.pk} ({'used' if self.used_at else 'unused'})"
+
+    @staticmethod
+    def new_salt() -> str:
+        return secrets.token_hex(16)

@@ -1,6 +1,8 @@
 """Writes for people and their roles."""
 
+from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import User
@@ -49,7 +51,7 @@ PROGRAMME_OFFICE_ADMIN_PERMISSIONS = [
     f"{action}_{model}"
     for model in ("programme", "workstream", "reportingperiod", "scheme", "schemelead", "schemedependency", "approval")
     for action in ("add", "change", "view")
-] + ["view_milestone", "view_user"]
+] + ["view_milestone", "view_user", "view_securityevent"]
 
 
 def programme_office_admin_permissions_grant() -> int:
@@ -65,9 +67,41 @@ def programme_office_admin_permissions_grant() -> int:
     return group.permissions.count()
 
 
-# --- Two-step sign-in (TOTP) ----------------------------------------------------------------------
+# --- Security events ------------------------------------------------------------------------------------
+
+
+def security_event_record(
+    *,
+    kind: str,
+    request=None,
+    actor=None,
+    subject=None,
+    username: str = "",
+    detail: str = "",
+):
+    """Write one audit row for a security event; the address is the client's as sign-in throttling sees it."""
+    from accounts.models import SecurityEvent
+    from accounts.throttle import client_address
+
+    if actor is None and request is not None and getattr(request, "user", None) is not None:
+        actor = request.user if request.user.is_authenticated else None
+    if not username and subject is not None:
+        username = subject.get_username()
+    return SecurityEvent.objects.create(
+        kind=kind,
+        actor=actor,
+        subject=subject,
+        username=username[:254],
+        address=client_address(request) if request is not None else None,
+        detail=detail,
+    )
+
+
+# --- Two-step sign-in (TOTP and recovery codes) -----------------------------------------------------------
 
 AUTHENTICATOR_NAME = "Authenticator app"
+RECOVERY_CODES_NAME = "Recovery codes"
+RECOVERY_CODE_COUNT = 10
 
 
 def authenticator_pending(*, user):
@@ -78,38 +112,178 @@ def authenticator_pending(*, user):
     return device or TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
 
 
-def authenticator_confirm(*, user, token: str):
-    """Confirm the pending authenticator with a code from the app; None if the code is wrong."""
+def authenticators(*, user):
+    """The user's confirmed authenticator apps, oldest first."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return list(TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk"))
+
+
+@transaction.atomic
+def authenticator_confirm(*, user, token: str, request=None) -> tuple[object | None, list[str]]:
+    """Confirm the pending authenticator with a code from the app: (the device, new recovery codes if this is
+    the first app, else []), or (None, []) if the code is wrong."""
     device = authenticator_pending(user=user)
     if not _verify(device, token):
-        return None
+        security_event_record(kind="code_failed", request=request, subject=user, detail="while adding an app")
+        return None, []
+    first = not authenticators(user=user)
     device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    return device
+    if not first:
+        device.name = f"{AUTHENTICATOR_NAME} {len(authenticators(user=user)) + 1}"
+    device.save(update_fields=["confirmed", "name"])
+    security_event_record(kind="device_added", request=request, subject=user, detail=device.name)
+    codes = recovery_codes_make(user=user, request=request) if first else []
+    return device, codes
 
 
-def second_factor_check(*, user, token: str):
-    """The confirmed device that accepts this code, or None. Wrong codes slow the device down (django-otp's
-    throttling doubles the wait after each failure)."""
+def second_factor_check(*, user, token: str, request=None):
+    """The confirmed device that accepts this code (an app's code or an unused recovery code), or None.
+    Wrong codes slow the device down (django-otp's throttling doubles the wait after each failure) and are
+    audited; a recovery code is spent when it is used."""
     from django_otp import devices_for_user
 
     for device in devices_for_user(user, confirmed=True):
         if _verify(device, token):
+            if _is_recovery(device):
+                left = device.unused_count
+                security_event_record(kind="recovery_code_used", request=request, subject=user, detail=f"{left} left")
             return device
+    security_event_record(kind="code_failed", request=request, subject=user)
     return None
 
 
-def authenticator_remove(*, user) -> int:
-    """Remove the user's authenticator apps (they sign in with a password alone until they add one again)."""
+@transaction.atomic
+def authenticator_remove(*, user, device_id: int, token: str, request=None) -> None:
+    """Remove one of the user's authenticator apps. Needs a current code (or a recovery code) given now; the
+    last app cannot go where two-step sign-in is required; with no app left the recovery codes go too."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    count, _ = TOTPDevice.objects.filter(user=user).delete()
-    return count
+    device = TOTPDevice.objects.filter(user=user, confirmed=True, pk=device_id).first()
+    if device is None:
+        raise ValidationError("That authenticator app is not one of yours, or it was already removed.")
+    if settings.MFA_REQUIRED and len(authenticators(user=user)) == 1:
+        raise ValidationError("Two-step sign-in is required here: add another app before removing this one.")
+    if second_factor_check(user=user, token=token, request=request) is None:
+        raise ValidationError("That code is not right, so nothing was removed.")
+    device.delete()
+    security_event_record(kind="device_removed", request=request, subject=user, detail=device.name)
+    if not authenticators(user=user):
+        _recovery_devices(user).delete()
+
+
+@transaction.atomic
+def recovery_codes_make(*, user, request=None) -> list[str]:
+    """Make a fresh set of one-time recovery codes for the user (the old set stops working) and return them:
+    the only time they are ever readable. Only a salted hash of each is kept."""
+    import secrets
+
+    from accounts.models import (
+        RECOVERY_CODE_ALPHABET,
+        RECOVERY_CODE_LENGTH,
+        RecoveryCode,
+        RecoveryCodeDevice,
+        recovery_code_hash,
+    )
+
+    _recovery_devices(user).delete()
+    device = RecoveryCodeDevice.objects.create(user=user, name=RECOVERY_CODES_NAME, confirmed=True)
+    codes = []
+    rows = []
+    for _ in range(RECOVERY_CODE_COUNT):
+        code = "".join(secrets.choice(RECOVERY_CODE_ALPHABET) for _ in range(RECOVERY_CODE_LENGTH))
+        salt = RecoveryCode.new_salt()
+        rows.append(RecoveryCode(device=device, salt=salt, code_hash=recovery_code_hash(code, salt)))
+        codes.append("-".join(code[i : i + 4] for i in range(0, RECOVERY_CODE_LENGTH, 4)))
+    RecoveryCode.objects.bulk_create(rows)
+    security_event_record(kind="recovery_codes_made", request=request, subject=user, detail=f"{len(codes)} codes")
+    return codes
+
+
+def recovery_codes_left(*, user) -> int | None:
+    """How many unused recovery codes the user has (None: they have no set)."""
+    device = _recovery_devices(user).first()
+    return device.unused_count if device else None
+
+
+@transaction.atomic
+def second_factor_reset(*, actor, subject, reason: str, request=None) -> int:
+    """The programme office resets someone's two-step sign-in (lost phone): every app and recovery code goes,
+    and they sign in with their password alone (or, where it is required, set up a new app at once)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.permissions import second_factor_reset_check
+
+    second_factor_reset_check(actor=actor, subject=subject)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Say why (for example: lost phone, confirmed by a call to their manager).")
+    removed, _ = TOTPDevice.objects.filter(user=subject).delete()
+    _recovery_devices(subject).delete()
+    security_event_record(
+        kind="second_factor_reset",
+        request=request,
+        actor=actor,
+        subject=subject,
+        detail=f"{removed} app{'s' if removed != 1 else ''} removed. Reason: {reason}",
+    )
+    return removed
+
+
+def _recovery_devices(user):
+    from accounts.models import RecoveryCodeDevice
+
+    return RecoveryCodeDevice.objects.filter(user=user)
+
+
+def _is_recovery(device) -> bool:
+    from accounts.models import RecoveryCodeDevice
+
+    return isinstance(device, RecoveryCodeDevice)
 
 
 def _verify(device, token: str) -> bool:
+    allowed, _ = device.verify_is_allowed()
+    if not allowed:
+        return False
+    if _is_recovery(device):
+        from accounts.models import RECOVERY_CODE_LENGTH, recovery_code_normalise
+
+        if len(recovery_code_normalise(token)) != RECOVERY_CODE_LENGTH:
+            return False
+        return device.verify_token(token)
     token = "".join((token or "").split())
     if not token.isdigit() or len(token) != device.digits:
         return False
-    allowed, _ = device.verify_is_allowed()
-    return bool(allowed) and device.verify_token(token)
+    return device.verify_token(token)
+
+
+# --- Password reset by e-mail --------------------------------------------------------------------------------
+
+
+def password_reset_too_many(*, request) -> bool:
+    """Has this address asked for more reset e-mails in the last hour than PASSWORD_RESET_PER_ADDRESS_PER_HOUR?
+    (Stops the form being used to flood someone's inbox.)"""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import SecurityEvent
+    from accounts.throttle import client_address
+
+    recent = SecurityEvent.objects.filter(
+        kind=SecurityEvent.Kind.PASSWORD_RESET_REQUESTED,
+        address=client_address(request),
+        at__gte=timezone.now() - timedelta(hours=1),
+    ).count()
+    return recent >= settings.PASSWORD_RESET_PER_ADDRESS_PER_HOUR
+
+
+def password_reset_completed(*, user, request=None) -> None:
+    """After a new password is set from an e-mailed link: audit it, and lift the sign-in waits on this
+    username (from every address), so the owner can sign in at once with the new password. An address's
+    spraying count is not touched."""
+    from axes.handlers.proxy import AxesProxyHandler
+
+    AxesProxyHandler.reset_attempts(username=user.get_username())
+    security_event_record(kind="password_reset_completed", request=request, actor=None, subject=user)

@@ -1,11 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.views import home
+
 urlpatterns = [
+    # Each role's first page (the dashboard, or My schemes for a project lead).
+    path("", home, name="home"),
     path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
     path("schemes/", include("schemes.urls")),
-    path("milestones/", include("milestones.urls")),
+    path("milestones/", include("schemes.urls_milestones")),
     path("risks/", include("risks.urls")),
     path("money/", include("finance.urls")),
     path("dashboard/", include("dashboard.urls")),

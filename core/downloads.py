@@ -29,6 +29,6 @@ def stored_file_response(
             content_type="text/plain; charset=utf-8",
         )
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(not inline, filename)
+    response["Content-Disposition"] = content_disposition_header(not inline, filename) or "attachment"
     response["Repr-Digest"] = f"sha-256=:{base64.b64encode(digest.digest()).decode()}:"
     return response

@@ -1,6 +1,9 @@
 """Readable audit trails from django-simple-history records: who, when, what, before → after, why."""
 
 from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.contrib.auth import get_user_model
 
 from core.services import display_value, field_label
 
@@ -8,14 +11,13 @@ HIDDEN_FIELDS = ["version", "updated_at", "created_at", "order"]
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 
 
-def audit_entries(sources: Iterable[tuple[str, object, Callable]]) -> list[dict]:
+def audit_entries(sources: Iterable[tuple[str, Any, Callable]]) -> list[dict]:
     """Entries, newest first, from (kind, historical queryset, label-of-record) sources.
 
     One query per source plus one for the people named in foreign keys, however long the history.
     Saves that changed nothing visible are left out.
     """
-    from accounts.models import User
-
+    User = get_user_model()  # noqa: N806 - core sits below accounts, so the user model is looked up, not imported
     loaded = [
         (kind, label, list(queryset.select_related("history_user").order_by("id", "history_date", "history_id")))
         for kind, queryset, label in sources
@@ -36,7 +38,7 @@ def audit_entries(sources: Iterable[tuple[str, object, Callable]]) -> list[dict]
 
     entries = []
     for kind, label, records in loaded:
-        previous_by_id = {}
+        previous_by_id: dict[int, Any] = {}
         for record in records:
             previous = previous_by_id.get(record.id)
             previous_by_id[record.id] = record

@@ -1,5 +1,6 @@
 """Reads about the running system itself."""
 
+import redis
 from django.conf import settings
 from django.db import connection
 
@@ -19,8 +20,6 @@ def broker_status() -> str:
     """'in-process' without REDIS_URL; otherwise whether Redis answers a PING within a second."""
     if not settings.REDIS_URL:
         return "in-process"
-    import redis
-
     try:
         client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
         client.ping()

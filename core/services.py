@@ -1,17 +1,24 @@
 """Helpers shared by every app's services."""
 
+import datetime as dt
+from typing import Any, TypeVar
+
 from django.db import models
+from django.utils import timezone
 
 from core.exceptions import StaleEdit
 
+M = TypeVar("M", bound=models.Model)
 
-def audited_save(instance: models.Model, *, by=None, reason: str = "") -> models.Model:
+
+def audited_save(instance: M, *, by=None, reason: str = "") -> M:
     """Validate and save, recording who made the change and why in the audit history."""
     instance.full_clean()
+    record: Any = instance  # django-simple-history reads these two private attributes at save
     if by is not None:
-        instance._history_user = by
+        record._history_user = by
     if reason:
-        instance._change_reason = reason
+        record._change_reason = reason
     instance.save()
     return instance
 
@@ -24,10 +31,6 @@ def field_label(field) -> str:
 
 def display_value(field, value) -> str:
     """A stored value as a programme officer reads it: labels for choices, UK dates, Yes/No."""
-    import datetime as dt
-
-    from django.utils import timezone
-
     if value in (None, ""):
         return "—"
     if getattr(field, "choices", None):

@@ -34,7 +34,8 @@ from core.rag import RAG, Trend, rag_trend
 from dashboard.forms import DashboardFilters
 from finance.models import Allocation, Decision, DecisionStatus, Fund, FundContribution, MovementLine, QuarterlySpend
 from finance.selectors import APPROVED
-from milestones.models import Milestone, MilestoneStatus
+from metrics.selectors import metrics_dashboard
+from milestones.models import Milestone, overdue_condition, slipped_condition
 from risks.models import Risk, RiskStatus
 from risks.scoring import Grade, risk_grade
 from risks.selectors import heat_map
@@ -47,7 +48,7 @@ LIST_LIMIT = 10  # rows in each tile's exception list; the list behind the tile 
 TOP_RISKS = 5
 STRIP_PERIODS = 6  # periods shown in each listed scheme's RAG strip
 ZERO = Decimal("0")
-POUNDS = DecimalField(max_digits=16, decimal_places=2)
+POUNDS: DecimalField = DecimalField(max_digits=16, decimal_places=2)
 
 
 # --- Schemes in scope ------------------------------------------------------------------------------
@@ -177,7 +178,7 @@ def _attention(rag_now: str, rag_before: str) -> int | None:
     trend = rag_trend(rag_before or None, rag_now or None)
     if rag_now == RAG.RED:
         return 0 if trend == Trend.DOWN else 1
-    return {Trend.DOWN: 2, Trend.UP: 3}.get(trend)
+    return {Trend.DOWN.value: 2, Trend.UP.value: 3}.get(trend or "")
 
 
 def _rag_exceptions(filters: DashboardFilters, limit: int) -> list[dict]:
@@ -219,6 +220,8 @@ def _rag_exceptions(filters: DashboardFilters, limit: int) -> list[dict]:
 
 def _add_history(filters: DashboardFilters, rows: list[dict]) -> None:
     """Each listed scheme's RAG over the last few periods up to the chosen one: one query."""
+    if filters.period is None:
+        return
     upto = [p for p in filters.periods if p.start_date <= filters.period.start_date][-STRIP_PERIODS:]
     ratings = {
         (scheme_id, period_id): rag or suggested
@@ -250,29 +253,25 @@ def rag_rows(*, filters: DashboardFilters) -> list[dict]:
 
 def _open_milestones(filters: DashboardFilters):
     """Milestones of the schemes in scope still open at `as_of` (a later completion still counts as open then)."""
-    as_of = filters.as_of
-    return (
-        Milestone.objects.filter(_in_scope(filters, "scheme"))
-        .exclude(status=MilestoneStatus.CANCELLED)
-        .filter(Q(completed_on__isnull=True) | Q(completed_on__gt=as_of))
-    )
+    return Milestone.objects.filter(_in_scope(filters, "scheme")).open_at(filters.as_of)
 
 
 def overdue_milestones(*, filters: DashboardFilters):
-    """Open milestones whose date had passed at `as_of`, most overdue first."""
+    """Milestones overdue as at `as_of` (Milestone.objects.overdue), most overdue first."""
     return (
-        _open_milestones(filters)
-        .filter(due_date__lt=filters.as_of)
+        Milestone.objects.filter(_in_scope(filters, "scheme"))
+        .overdue(as_of=filters.as_of)
         .select_related("scheme")
         .order_by("due_date", "scheme_id", "order", "pk")
     )
 
 
 def slipped_milestones(*, filters: DashboardFilters):
-    """Open milestones whose date has moved past the baseline, the biggest slippage first."""
+    """Milestones still open at `as_of` whose date has moved past the baseline (Milestone.objects.slipped), the
+    biggest slippage first."""
     return (
         _open_milestones(filters)
-        .filter(due_date__gt=F("baseline_date"))
+        .slipped()
         .annotate(slip=DaysBetween("due_date", "baseline_date"))
         .select_related("scheme")
         .order_by("-slip", "due_date", "scheme_id", "pk")
@@ -298,19 +297,24 @@ class DaysBetween(Func):
             **extra_context,
         )
 
-    def as_sql(self, compiler, connection, **extra_context):
+    def as_sql(self, compiler, connection, function=None, template=None, arg_joiner=None, **extra_context):
         # PostgreSQL: date − date is already a whole number of days.
-        extra_context.setdefault("template", "(%(expressions)s)")
-        extra_context.setdefault("arg_joiner", " - ")
-        return super().as_sql(compiler, connection, **extra_context)
+        return super().as_sql(
+            compiler,
+            connection,
+            function=function,
+            template=template or "(%(expressions)s)",
+            arg_joiner=arg_joiner or " - ",
+            **extra_context,
+        )
 
 
 def with_days(milestones, as_of: date) -> list:
     """Adds days_overdue (at `as_of`) and days_slipped (due − baseline) to each milestone."""
     milestones = list(milestones)
     for m in milestones:
-        m.days_overdue = max(0, (as_of - m.due_date).days)
-        m.days_slipped = (m.due_date - m.baseline_date).days
+        m.days_overdue = m.overdue_days(as_of)
+        m.days_slipped = m.slippage_days
     return milestones
 
 
@@ -331,12 +335,12 @@ _MILESTONE_FIELDS = (
 def milestone_summary(*, filters: DashboardFilters, limit: int = LIST_LIMIT) -> dict:
     """Overdue and slipped milestones: counts (one aggregate) and the worst `limit` of each (two queries)."""
     as_of = filters.as_of
-    overdue = Q(due_date__lt=as_of)
+    overdue, slipped = overdue_condition(as_of), slipped_condition()
     totals = _open_milestones(filters).aggregate(
         overdue=Count("pk", filter=overdue),
         overdue_schemes=Count("scheme", filter=overdue, distinct=True),
-        slipped=Count("pk", filter=Q(due_date__gt=F("baseline_date"))),
-        slipped_schemes=Count("scheme", filter=Q(due_date__gt=F("baseline_date")), distinct=True),
+        slipped=Count("pk", filter=slipped),
+        slipped_schemes=Count("scheme", filter=slipped, distinct=True),
     )
     return {
         "as_of": as_of,
@@ -353,7 +357,7 @@ def milestone_rows(*, filters: DashboardFilters) -> list[dict]:
     as_of = filters.as_of
     rows = list(
         _open_milestones(filters)
-        .filter(Q(due_date__lt=as_of) | Q(due_date__gt=F("baseline_date")))
+        .filter(overdue_condition(as_of) | slipped_condition())
         .order_by("due_date", "scheme__ref", "pk")
         .values("scheme__ref", "scheme__name", "description", "phase", "baseline_date", "due_date", "status")
     )
@@ -560,8 +564,6 @@ def money_summary(*, filters: DashboardFilters) -> list[FundMoney]:
 
 def metrics_summary(*, filters: DashboardFilters) -> dict:
     """Programme metrics against plan as at the period's end, not on track first (two queries)."""
-    from metrics.selectors import metrics_dashboard
-
     as_of = filters.period.end_date if filters.period else None
     return metrics_dashboard(programme=filters.programme, as_of=as_of, window=12)
 

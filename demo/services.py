@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import yaml
 from django.conf import settings
@@ -13,6 +14,7 @@ from accounts.roles import Role
 from accounts.services import programme_office_admin_permissions_grant, user_ensure
 from finance import services as finance_services
 from finance.models import Fund
+from finance.selectors import fund_balances, fund_reconciliation
 from metrics import services as metric_services
 from milestones import services as milestone_services
 from reporting import services as reporting_services
@@ -27,7 +29,7 @@ BUDGETS_FILE = DATA_DIR / "trafford_budgets_2016_17.yaml"
 METRICS_FILE = DATA_DIR / "trafford_metrics_2015_16.yaml"
 
 # The five demo sign-ins (password: settings.DEMO_PASSWORD). `lead` is Sarah Gunshon, lead of 5.1 and 5.2.
-DEMO_USERS = [
+DEMO_USERS: list[dict[str, Any]] = [
     {
         "username": "pmo",
         "first_name": "Programme",
@@ -144,6 +146,8 @@ def _load_metrics(data: dict, *, programme: Programme, by: User, report: DemoLoa
         )
         if "plan_from_baseline" in spec:
             plan = spec["plan_from_baseline"]
+            if metric.baseline_value is None:
+                raise ValueError(f"Demo metric {metric.code} plans from a baseline but has none.")
             periods += len(
                 metric_services.plans_from_baseline(
                     metric=metric,
@@ -426,8 +430,6 @@ def _load_fund(data: dict, *, by: User, report: DemoLoadReport) -> Fund:
 
 def _check_appendix_1(fund: Fund, data: dict) -> None:
     """Refuse to load a fund whose computed figures differ from the paper's (a transcription slip)."""
-    from finance.selectors import fund_balances, fund_reconciliation
-
     balances = fund_balances(fund=fund).by_allocation
     for allocation in fund.allocations.all():
         row = next(a for a in data["allocations"] if a["scheme"] == allocation.scheme_name)

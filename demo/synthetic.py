@@ -27,7 +27,9 @@ from finance.models import (
 )
 from finance.selectors import fund_reconciliation
 from finance.services import financial_year_get_or_create
+from metrics.models import Direction, Frequency, Metric, MetricValue, Unit
 from milestones.models import Milestone, MilestoneStatus
+from risks.models import MitigatingAction, Risk, RiskAssessment, RiskCategory
 from schemes.models import Programme, ReportingPeriod, Scheme, SchemeLead, SchemePeriodUpdate, Workstream
 
 WORKSTREAMS = ["Enablers", "Unscheduled Care", "Scheduled Care", "Mental Health", "Primary Care", "Children's"]
@@ -136,8 +138,6 @@ METRIC_YEARS = 3
 def synthetic_metrics_generate(*, programme, schemes, metrics: int, kpis: int = 0, seed: int = 1, years=METRIC_YEARS):
     """`metrics` programme metrics and `kpis` scheme KPIs, each with `years` years of monthly plans and actuals
     ending with the programme's first year (so the dashboard always has recent figures). Bulk-created."""
-    from metrics.models import Direction, Frequency, Metric, MetricValue, Unit
-
     rng = random.Random(seed * 7919 + 13)
     first = date(programme.start_date.year - years + 1, 4, 1)
     months = [
@@ -175,8 +175,6 @@ def synthetic_metrics_generate(*, programme, schemes, metrics: int, kpis: int = 
 
 def synthetic_risks_generate(*, programme, schemes, count: int, rng, start, periods: int) -> None:
     """Risks with an initial and a current assessment, a linked scheme and one or two actions each."""
-    from risks.models import MitigatingAction, Risk, RiskAssessment, RiskCategory
-
     risks = []
     for i in range(count):
         raised = start + timedelta(days=rng.randint(0, 30 * periods // 2))

@@ -517,8 +517,6 @@ def movement_ledger(*, fund: Fund, status: str | None = None):
 
 def decision_preview(*, decision: Decision) -> dict:
     """What approving the decision would do: each affected allocation's balance before and after."""
-    from finance.services import balance_problems
-
     fund = decision.fund
     before = fund_balances(fund=fund)
     after = fund_balances(fund=fund, with_decision=decision) if decision.status == DecisionStatus.PROPOSED else before
@@ -570,3 +568,21 @@ def quarters_with_spend(*, fund: Fund) -> list[tuple[FinancialYear, int]]:
 def allocation_row(*, allocation: Allocation) -> MoneyRow:
     """One allocation's budget, spend and forecast, for its own page."""
     return _row(allocations_with_money(Allocation.objects.filter(pk=allocation.pk)).get())
+
+
+def balance_problems(*, fund: Fund, extra_decision: Decision | None = None) -> list[str]:
+    """What would be wrong with the fund's balances if `extra_decision` were approved too."""
+    balances = fund_balances(fund=fund, with_decision=extra_decision)
+    problems = []
+    if balances.unallocated < 0:
+        problems.append(
+            f"This would over-allocate {fund.name} by £{-balances.unallocated:,.2f}: "
+            f"only £{balances.unallocated_before(extra_decision):,.2f} is unallocated."
+        )
+    negative = [pk for pk, amount in balances.by_allocation.items() if amount < 0]
+    for allocation in Allocation.objects.filter(pk__in=negative).order_by("order"):
+        problems.append(
+            f"“{allocation}” would go £{-balances.by_allocation[allocation.pk]:,.2f} below zero: "
+            "a repurposing cannot take more than an allocation holds."
+        )
+    return problems

@@ -32,6 +32,7 @@ from finance.models import (
     MovementLine,
     QuarterlySpend,
 )
+from finance.selectors import balance_problems, fund_balances
 
 ZERO = Decimal("0")
 MAX_POUNDS = Decimal("999999999999.99")  # fits the column; far beyond any fund
@@ -311,26 +312,6 @@ def movement_propose(
     return movement
 
 
-def balance_problems(*, fund: Fund, extra_decision: Decision | None = None) -> list[str]:
-    """What would be wrong with the fund's balances if `extra_decision` were approved too."""
-    from finance.selectors import fund_balances
-
-    balances = fund_balances(fund=fund, with_decision=extra_decision)
-    problems = []
-    if balances.unallocated < 0:
-        problems.append(
-            f"This would over-allocate {fund.name} by £{-balances.unallocated:,.2f}: "
-            f"only £{balances.unallocated_before(extra_decision):,.2f} is unallocated."
-        )
-    negative = [pk for pk, amount in balances.by_allocation.items() if amount < 0]
-    for allocation in Allocation.objects.filter(pk__in=negative).order_by("order"):
-        problems.append(
-            f"“{allocation}” would go £{-balances.by_allocation[allocation.pk]:,.2f} below zero: "
-            "a repurposing cannot take more than an allocation holds."
-        )
-    return problems
-
-
 @transaction.atomic
 def allocation_create_funded(
     *,
@@ -399,8 +380,6 @@ def discontinuation_propose(
 
     Takes effect when the decision is approved.
     """
-    from finance.selectors import fund_balances
-
     spend = money(spend_to_date, field="spend_to_date", label="Spend to date")
     allocation = Allocation.objects.select_for_update().get(pk=allocation.pk)
     if allocation.status == AllocationStatus.DISCONTINUED:

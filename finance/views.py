@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from core.exceptions import StaleEdit
+from core.forms import add_service_errors, not_saved_text
 from core.history import audit_entries
 from finance import permissions, selectors, services
 from finance.forms import (
@@ -26,14 +27,8 @@ from finance.forms import (
 )
 from finance.models import DecisionStatus, FinancialYear, Movement, MovementLine
 from schemes.permissions import require_programme_reader
-from schemes.views import _add_errors
 
 MOVEMENTS_PER_PAGE = 50
-
-
-def _messages_from(request, exc: ValidationError) -> None:
-    texts = [m for msgs in exc.message_dict.values() for m in msgs] if hasattr(exc, "error_dict") else exc.messages
-    messages.error(request, "Not saved: " + " ".join(texts))
 
 
 def fund_list(request):
@@ -146,7 +141,7 @@ def allocation_create(request, slug: str):
                 messages.success(request, f"Allocation “{allocation}” added with no money yet.")
                 return redirect("finance:allocation", pk=allocation.pk)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
     return render(
         request,
         "finance/allocation_form.html",
@@ -173,7 +168,7 @@ def repurpose(request, slug: str):
                 )
                 _finish_decision(request, decision, decision_form, "Repurposing recorded.")
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect("finance:decision", pk=decision.pk)
     return render(
@@ -237,7 +232,7 @@ def decision_edit(request, pk: int):
         except StaleEdit as exc:
             messages.error(request, str(exc))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Decision record saved.")
             return redirect("finance:decision", pk=pk)
@@ -254,7 +249,7 @@ def decision_approve(request, pk: int):
         except StaleEdit as exc:
             messages.error(request, str(exc))
         except ValidationError as exc:
-            _messages_from(request, exc)
+            messages.error(request, not_saved_text(exc))
         else:
             messages.success(request, "Decision approved: its movements now count in the balances.")
     else:
@@ -277,7 +272,7 @@ def decision_reject(request, pk: int):
         except StaleEdit as exc:
             messages.error(request, str(exc))
         except ValidationError as exc:
-            _messages_from(request, exc)
+            messages.error(request, not_saved_text(exc))
         else:
             messages.success(request, "Decision rejected: its movements will never count.")
     else:
@@ -332,7 +327,7 @@ def spend_record(request, pk: int):
     except StaleEdit as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:
-        _messages_from(request, exc)
+        messages.error(request, not_saved_text(exc))
     else:
         messages.success(request, f"Spend for {data['financial_year'].label} Q{data['quarter']} saved.")
     return redirect("finance:allocation", pk=pk)
@@ -351,7 +346,7 @@ def allocation_discontinue(request, pk: int):
                 )
                 _finish_decision(request, decision, decision_form, f"Discontinuation of “{allocation}” recorded.")
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect("finance:decision", pk=decision.pk)
     return render(
@@ -380,7 +375,7 @@ def movement_reverse(request, pk: int):
                 )
                 _finish_decision(request, decision, decision_form, f"Reversal of {movement} recorded.")
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect("finance:decision", pk=decision.pk)
     return render(

@@ -11,7 +11,9 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
+from metrics.charts import metric_chart
 from metrics.models import Direction, Metric, MetricValue, Status, Unit, period_label
+from metrics.permissions import can_define
 
 HUNDRED = Decimal("100")
 # Units whose periods add up to a year (a count of admissions does; a percentage does not).
@@ -29,7 +31,7 @@ def status_of(*, metric: Metric, plan: Decimal | None, actual: Decimal | None) -
 
 def variance_percent(plan: Decimal | None, actual: Decimal | None) -> Decimal | None:
     """Actual against plan as a % of plan: −3.5 means 3.5% below plan."""
-    if plan in (None, 0) or actual is None:
+    if plan is None or plan == 0 or actual is None:
         return None
     return ((actual - plan) / plan * HUNDRED).quantize(Decimal("0.1"))
 
@@ -52,6 +54,7 @@ class MetricSummary:
     rows: list[PeriodRow] = field(default_factory=list)
     latest: PeriodRow | None = None
     year_to_date: dict | None = None
+    chart: str = ""  # the SVG chart, drawn for pages that show one
 
     @property
     def status(self) -> str:
@@ -94,8 +97,8 @@ def _summary(metric: Metric, values: list[MetricValue], as_of: dt.date | None) -
         start = summary.latest.value.period_start
         fy_start = dt.date(start.year if start.month >= 4 else start.year - 1, 4, 1)
         in_year = [row for row in recorded if row.value.period_start >= fy_start]
-        plan = sum((row.value.plan for row in in_year), Decimal("0"))
-        actual = sum((row.value.actual for row in in_year), Decimal("0"))
+        plan = sum((row.value.plan or Decimal("0") for row in in_year), Decimal("0"))
+        actual = sum((row.value.actual or Decimal("0") for row in in_year), Decimal("0"))
         summary.year_to_date = {
             "periods": len(in_year),
             "plan": plan,
@@ -142,7 +145,15 @@ def metric_detail(*, metric: Metric) -> MetricSummary:
 def metrics_dashboard(*, programme, as_of: dt.date | None = None, window: int = 12) -> dict:
     """The dashboard's metrics tile: programme metrics against plan, not-on-track first, and the counts."""
     summaries = metric_summaries(programme=programme, kpis=False, as_of=as_of, window=window)
-    order = {Status.NOT_ON_TRACK: 0, Status.ON_TRACK: 1, Status.NO_DATA: 2}
+    order: dict[str, int] = {Status.NOT_ON_TRACK: 0, Status.ON_TRACK: 1, Status.NO_DATA: 2}
     summaries.sort(key=lambda s: (order[s.status], s.metric.order, s.metric.name))
     counts = {status: sum(1 for s in summaries if s.status == status) for status in Status.values}
     return {"metrics": summaries, "counts": counts}
+
+
+def scheme_kpis_panel(*, scheme, user) -> dict:
+    """The scheme page's KPIs: each with its chart, and whether the user may define more."""
+    kpis = metric_summaries(scheme=scheme)
+    for summary in kpis:
+        summary.chart = metric_chart(summary)
+    return {"kpis": kpis, "can_manage": can_define(user)}

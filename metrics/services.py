@@ -94,9 +94,9 @@ def period_parse(value, frequency: str, *, field: str = "period") -> dt.date:
         elif len(match.group(2)) == 2 and 1 <= end <= 12:
             start = dt.date(year, end, 1)  # 2015-05
     elif match := re.fullmatch(r"([A-Za-z]+)\.? (\d{4})", text):
-        month = MONTHS.get(match.group(1).casefold())
-        if month:
-            start = dt.date(int(match.group(2)), month, 1)
+        named_month = MONTHS.get(match.group(1).casefold())
+        if named_month:
+            start = dt.date(int(match.group(2)), named_month, 1)
     elif match := re.fullmatch(r"(?:(\d{1,2})/)?(\d{1,2})/(\d{4})", text):
         day, month, year = int(match.group(1) or 1), int(match.group(2)), int(match.group(3))
         try:
@@ -125,7 +125,7 @@ def periods_from(first: dt.date, count: int, frequency: str) -> list[dt.date]:
 
 
 def _clean_metric(metric: Metric) -> None:
-    if metric.scheme_id and metric.scheme.programme_id != metric.programme_id:
+    if metric.scheme is not None and metric.scheme.programme_id != metric.programme_id:
         raise ValidationError({"scheme": "A KPI belongs to a scheme of the same programme."})
     if metric.baseline_value is not None:
         metric.baseline_value = figure(metric.baseline_value, metric=metric, field="baseline_value", label="Baseline")

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from core.exceptions import StaleEdit
+from core.forms import add_service_errors, error_dict
 from core.history import audit_entries
 from metrics import permissions, selectors, services, spreadsheet
 from metrics.charts import metric_chart
@@ -18,7 +19,6 @@ from schemes import selectors as scheme_selectors
 from schemes.models import Programme
 from schemes.permissions import require_programme_reader
 from schemes.spreadsheet import SpreadsheetErrors
-from schemes.views import _add_errors
 
 
 def _programme(request):
@@ -99,7 +99,7 @@ def actual_record(request, pk: int, period: str):
                     expected_version=form.cleaned_data["version"],
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             except StaleEdit as exc:
                 # Show what is saved now, at its current version, so the user can re-make the change.
                 value.refresh_from_db()
@@ -146,8 +146,7 @@ def metric_create(request):
                 services.plans_from_baseline(metric=metric, by=request.user, **plan_form.cleaned_data)
         except ValidationError as exc:
             # Each message goes on the form that has its field; anything else on the metric form.
-            errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
-            for field, texts in errors.items():
+            for field, texts in error_dict(exc).items():
                 target = plan_form if field in plan_form.fields else form
                 for text in texts:
                     target.add_error(field if field in target.fields else None, text)
@@ -172,7 +171,7 @@ def plan_extend(request, pk: int):
             with transaction.atomic():
                 services.plans_from_baseline(metric=metric, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Plan saved.")
             return redirect("metrics:detail", pk=metric.pk)

@@ -1,7 +1,7 @@
 from django import forms
 
+from core.forms import VersionedForm
 from core.rag import RAG
-from schemes.forms import VersionedForm
 
 
 class MilestoneCompleteForm(VersionedForm):

@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -12,6 +14,57 @@ class MilestoneStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", "In progress"
     COMPLETE = "complete", "Complete"
     CANCELLED = "cancelled", "Cancelled"
+
+
+def open_condition(as_of: date) -> Q:
+    """Not cancelled, and not completed by the end of `as_of`."""
+    return ~Q(status=MilestoneStatus.CANCELLED) & (Q(completed_on__isnull=True) | Q(completed_on__gt=as_of))
+
+
+def overdue_condition(as_of: date) -> Q:
+    """Open as at `as_of` and due before it. Also used as an aggregate's filter (the dashboard's counts)."""
+    return open_condition(as_of) & Q(due_date__lt=as_of)
+
+
+def slipped_condition() -> Q:
+    """Not cancelled, and due later than its baseline."""
+    return ~Q(status=MilestoneStatus.CANCELLED) & Q(due_date__gt=F("baseline_date"))
+
+
+class MilestoneQuerySet(models.QuerySet):
+    """The plan's rules, each in one place. Every page, export, feed and PDF asks here (or asks the matching
+    Milestone method for a milestone already loaded); tests/milestones/test_rules.py checks the two agree.
+
+    A reporting period is half-open: it runs from its start date up to, not including, its end date, which is
+    the next period's start date (the papers' "From 18/03/2015 To 20/05/2015", then "From 20/05/2015"). So a
+    date belongs to exactly one period.
+    """
+
+    def open_at(self, as_of: date):
+        """Not cancelled and not yet completed as at the end of `as_of` (history is judged as it stood)."""
+        return self.filter(open_condition(as_of))
+
+    def overdue(self, *, as_of: date):
+        """Open as at `as_of` and due before it."""
+        return self.filter(overdue_condition(as_of))
+
+    def slipped(self):
+        """Due later than first planned (the baseline), completed ones included; cancelled ones left out."""
+        return self.filter(slipped_condition())
+
+    def completed_in(self, period):
+        """Completed on a date inside the period (start inclusive, end exclusive)."""
+        return self.filter(
+            status=MilestoneStatus.COMPLETE, completed_on__gte=period.start_date, completed_on__lt=period.end_date
+        )
+
+    def planned_for(self, period):
+        """Due inside the period and not already completed before it started."""
+        return (
+            self.exclude(status=MilestoneStatus.CANCELLED)
+            .filter(due_date__gte=period.start_date, due_date__lt=period.end_date)
+            .filter(Q(completed_on__isnull=True) | Q(completed_on__gte=period.start_date))
+        )
 
 
 class Milestone(VersionedModel):
@@ -29,6 +82,8 @@ class Milestone(VersionedModel):
     rag_reason = models.TextField("Reason for the RAG", blank=True)
     order = models.PositiveIntegerField(default=0)
     history = HistoricalRecords()
+
+    objects = MilestoneQuerySet.as_manager()
 
     class Meta:
         ordering = ["scheme", "order", "due_date", "id"]
@@ -59,6 +114,35 @@ class Milestone(VersionedModel):
     @property
     def is_extended(self) -> bool:
         return self.due_date > self.baseline_date
+
+    # The same rules as MilestoneQuerySet, for a milestone already in memory (e.g. prefetched with its scheme).
+
+    def is_open_at(self, as_of: date) -> bool:
+        return self.status != MilestoneStatus.CANCELLED and (self.completed_on is None or self.completed_on > as_of)
+
+    def is_overdue(self, as_of: date) -> bool:
+        return self.is_open_at(as_of) and self.due_date < as_of
+
+    def overdue_days(self, as_of: date) -> int:
+        return max(0, (as_of - self.due_date).days) if self.is_overdue(as_of) else 0
+
+    @property
+    def is_slipped(self) -> bool:
+        return self.status != MilestoneStatus.CANCELLED and self.due_date > self.baseline_date
+
+    def is_completed_in(self, period) -> bool:
+        return (
+            self.status == MilestoneStatus.COMPLETE
+            and self.completed_on is not None
+            and period.start_date <= self.completed_on < period.end_date
+        )
+
+    def is_planned_for(self, period) -> bool:
+        return (
+            self.status != MilestoneStatus.CANCELLED
+            and period.start_date <= self.due_date < period.end_date
+            and (self.completed_on is None or self.completed_on >= period.start_date)
+        )
 
 
 class MilestoneDateChange(models.Model):

@@ -3,7 +3,7 @@
 Milestone, as at a date (normally the end of the reporting period):
   1. completed on or before that date           -> Blue (complete)
   2. cancelled                                  -> no RAG
-  3. not complete and its date has passed       -> Red
+  3. overdue as at that date (Milestone.is_overdue) -> Red
   4. not complete and its date moved past the baseline ("deadline extended") -> Amber
   5. otherwise                                  -> Green
 
@@ -29,9 +29,9 @@ def suggest_milestone_rag(milestone, *, as_of: date) -> RAG | None:
         return RAG.BLUE
     if milestone.status == MilestoneStatus.CANCELLED:
         return None
-    if milestone.due_date < as_of:
+    if milestone.is_overdue(as_of):
         return RAG.RED
-    if milestone.due_date > milestone.baseline_date:
+    if milestone.is_extended:
         return RAG.AMBER
     return RAG.GREEN
 

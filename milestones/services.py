@@ -9,6 +9,7 @@ from django.utils import timezone
 from core.rag import RAG
 from core.services import audited_save, bump_version, check_version
 from milestones.models import Milestone, MilestoneDateChange, MilestoneStatus
+from milestones.rag_rules import suggest_milestone_rag
 
 
 def _locked(milestone: Milestone, expected_version: int | None) -> Milestone:
@@ -19,11 +20,7 @@ def _locked(milestone: Milestone, expected_version: int | None) -> Milestone:
 
 def _refuse_closed_period(milestone: Milestone, day: date, what: str) -> None:
     """Dates inside a closed reporting period were reported to the board: they cannot change now."""
-    from schemes.models import ReportingPeriod
-
-    closed = ReportingPeriod.objects.filter(
-        programme_id=milestone.scheme.programme_id, is_closed=True, start_date__lte=day, end_date__gte=day
-    ).first()
+    closed = milestone.scheme.programme.periods.containing(day).filter(is_closed=True).first()
     if closed:
         raise ValidationError(
             {what: f"{day:%d/%m/%Y} is in the closed reporting period {closed}: it can no longer change."}
@@ -141,7 +138,8 @@ def milestone_reopen(*, milestone: Milestone, reason: str, by=None, expected_ver
         raise ValidationError("This milestone is not complete.")
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why the milestone is not complete after all."})
-    _refuse_closed_period(milestone, milestone.completed_on, "completed_on")
+    if milestone.completed_on is not None:
+        _refuse_closed_period(milestone, milestone.completed_on, "completed_on")
     milestone.status = MilestoneStatus.IN_PROGRESS
     milestone.completed_on = None
     bump_version(milestone)
@@ -153,8 +151,6 @@ def milestone_set_rag(
     *, milestone: Milestone, rag: str, reason: str = "", by=None, expected_version: int | None = None
 ) -> Milestone:
     """Set a milestone's RAG. A RAG other than the rules' suggestion needs a written reason; blank clears it."""
-    from milestones.rag_rules import suggest_milestone_rag
-
     milestone = _locked(milestone, expected_version)
     if rag and rag not in RAG.values:
         raise ValidationError({"rag": "Choose Red, Amber, Green or Complete."})

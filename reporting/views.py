@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from core.downloads import stored_file_response
 from core.exceptions import StaleEdit
+from core.forms import add_service_errors
 from finance.models import Fund
 from reporting import permissions, selectors, services
 from reporting.forms import CoverForm, IssueForm
@@ -18,7 +19,6 @@ from reporting.models import HighlightCover, JobState
 from schemes import selectors as scheme_selectors
 from schemes.models import Programme, ReportingPeriod
 from schemes.permissions import require_programme_reader
-from schemes.views import _add_errors
 
 
 def _pdf_response(pdf: bytes, filename: str, *, inline: bool = False, recorded_sha256: str = "") -> HttpResponse:
@@ -102,7 +102,7 @@ def cover_edit(request, period_id: int):
             except StaleEdit as exc:
                 form.add_error(None, str(exc))
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, "Cover and opening sections saved. The next draft and issue will use them.")
                 return redirect(f"{reverse('reporting:index')}?programme={period.programme.slug}")
@@ -142,7 +142,7 @@ def issue(request, period_id: int):
                     expected_version=data["expected_version"],
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
                 # Show what is issued now, so a second, informed submit goes through.
                 form.data = form.data.copy()
                 form.data["expected_version"] = selectors.latest_issued_version(

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.downloads import stored_file_response
 from core.exceptions import StaleEdit
+from core.forms import add_service_errors, error_messages
 from core.quarters import quarter_parse
 from returns import permissions, selectors, services
 from returns.forms import AnswerForm, BuildForm, CorrectionForm, SignOffForm
@@ -17,15 +18,8 @@ from returns.years import template_for
 from returns.years.spec import QuestionSheet, TableSheet
 from schemes import selectors as scheme_selectors
 from schemes.models import Programme
-from schemes.views import _add_errors
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _error_text(exc: ValidationError) -> str:
-    if hasattr(exc, "error_dict"):
-        return " ".join(m for msgs in exc.message_dict.values() for m in msgs)
-    return " ".join(exc.messages)
 
 
 def _detail_url(programme, quarter) -> str:
@@ -144,7 +138,7 @@ def build(request, slug: str, quarter: str):
     try:
         services.return_job_queue(programme=programme, quarter=q, by=request.user)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, " ".join(error_messages(exc)))
         # A bad quarter goes back to the list; a refusal about this quarter (signed off) stays on its page.
         return redirect(
             _list_url(programme) if "quarter" in getattr(exc, "error_dict", {}) else _detail_url(programme, q)
@@ -174,7 +168,7 @@ def build_form(request):
         q = quarter_parse(form.data.get("quarter"))
         services.return_quarter_check(programme=programme, quarter=q)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, " ".join(error_messages(exc)))
         return redirect(_list_url(programme))
     return build(request, programme.slug, q.code)
 
@@ -186,7 +180,7 @@ def build_here(request, slug: str, quarter: str):
     try:
         draft = services.quarterly_return_build(programme=programme, quarter=q, by=request.user)
     except ValidationError as exc:
-        messages.error(request, "Not built: " + _error_text(exc))
+        messages.error(request, "Not built: " + " ".join(error_messages(exc)))
         return redirect(
             _list_url(programme) if "quarter" in getattr(exc, "error_dict", {}) else _detail_url(programme, q)
         )
@@ -242,7 +236,7 @@ def answer_edit(request, pk: int):
                 form.is_valid()
                 form.add_error(None, str(exc))
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, "Saved.")
                 return redirect(f"{_detail_url(quarterly_return.programme, q)}#answer-{answer.pk}")
@@ -299,7 +293,7 @@ def sign_off(request, slug: str, quarter: str):
                 expected_version=form.cleaned_data["version"],
             )
         except (ValidationError, StaleEdit) as exc:
-            messages.error(request, _error_text(exc) if isinstance(exc, ValidationError) else str(exc))
+            messages.error(request, " ".join(error_messages(exc)) if isinstance(exc, ValidationError) else str(exc))
         else:
             messages.success(
                 request, f"Version {signed.revision} of the {q.label} return is signed off. It can no longer change."
@@ -319,7 +313,7 @@ def correct(request, slug: str, quarter: str):
             programme=programme, quarter=q, reason=form.cleaned_data["reason"], by=request.user
         )
     except ValidationError as exc:
-        messages.error(request, "Not started: " + _error_text(exc))
+        messages.error(request, "Not started: " + " ".join(error_messages(exc)))
     else:
         messages.success(request, f"Correction started: version {draft.revision} is a new draft.")
     return redirect(_detail_url(programme, q))

@@ -1,8 +1,8 @@
 from django import forms
 
 from accounts.models import User
+from core.forms import VersionedForm
 from risks.models import ActionStatus, BoardEscalation, RiskCategory
-from schemes.forms import VersionedForm
 
 # A browser's date input only takes ISO dates, whatever the site's display format.
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -1,5 +1,7 @@
 """Reads for the risk register and heat map, each in a fixed number of queries."""
 
+from typing import Any
+
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
@@ -56,7 +58,9 @@ def annotate_register(risks: list[Risk], *, programme) -> list[Risk]:
     """Adds trend, initial score and overdue actions to each risk (no queries beyond the prefetch)."""
     as_of = previous_period_end(programme=programme)
     today = timezone.localdate()
-    for risk in risks:
+    row: Any  # the register's extra attributes ride on each Risk it lists
+    for row in risks:
+        risk = row
         assessments = list(risk.assessments.all())
         risk.initial_score = assessments[0].score if assessments else risk.score
         risk.trend = score_trend(risk, as_of)
@@ -115,3 +119,8 @@ def issue_list(*, programme):
         .prefetch_related("schemes", "actions")
         .order_by("status", "-raised_on")
     )
+
+
+def risks_for_scheme(*, scheme) -> list[Risk]:
+    """The risks linked to a scheme, highest score first, for the scheme page (one query)."""
+    return sorted(Risk.objects.filter(schemes=scheme), key=lambda r: (-r.score, r.pk))

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.exceptions import StaleEdit
+from core.forms import add_service_errors, not_saved_text
 from core.history import audit_entries
 from risks import permissions, selectors, services
 from risks.filters import RiskFilter
@@ -22,7 +23,6 @@ from risks.models import MitigatingAction, Risk
 from schemes import selectors as scheme_selectors
 from schemes.models import Programme
 from schemes.permissions import require_programme_reader
-from schemes.views import _add_errors
 
 RISKS_PER_PAGE = 25  # a page of risks with their actions and trend fits a laptop screen twice over
 
@@ -127,7 +127,7 @@ def risk_create(request):
             try:
                 risk = services.risk_create(programme=programme, schemes=schemes, by=request.user, **data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, f"Risk raised: {risk} (score {risk.score}, {risk.grade.label}).")
                 return redirect("risks:detail", pk=risk.pk)
@@ -153,7 +153,7 @@ def risk_edit(request, pk: int):
             except StaleEdit as exc:
                 messages.error(request, str(exc))
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, "Risk saved.")
                 return redirect("risks:detail", pk=risk.pk)
@@ -180,15 +180,7 @@ def _post_action(request, pk: int, form_class, action, success: str):
     except StaleEdit as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:
-        messages.error(
-            request,
-            "Not saved: "
-            + " ".join(
-                m
-                for msgs in (exc.message_dict.values() if hasattr(exc, "error_dict") else [exc.messages])
-                for m in msgs
-            ),
-        )
+        messages.error(request, not_saved_text(exc))
     else:
         messages.success(request, success)
         if result.__class__.__name__ == "Issue":

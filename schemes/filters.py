@@ -1,5 +1,6 @@
 import django_filters
 from django import forms
+from django.db.models import Q
 
 from accounts.models import User
 from core.rag import RAG
@@ -39,8 +40,6 @@ class SchemeFilter(django_filters.FilterSet):
             )
 
     def search(self, queryset, name, value):
-        from django.db.models import Q
-
         value = value.strip()
         if not value:
             return queryset

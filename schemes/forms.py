@@ -1,15 +1,10 @@
 from django import forms
 
+from core.forms import VersionedForm
 from core.rag import RAG
 from schemes.models import ApprovalOutcome, CommentKind, Locality, SchemeStatus
 
 RAG_CHOICES = [("", "— choose —"), *RAG.choices]
-
-
-class VersionedForm(forms.Form):
-    """Every edit form carries the version of the record it was opened on (stale edits are refused)."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class SchemeRagForm(VersionedForm):

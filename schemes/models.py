@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from core.models import TimeStampedModel, VersionedModel
@@ -43,6 +44,13 @@ class Workstream(TimeStampedModel):
         return self.name
 
 
+class ReportingPeriodQuerySet(models.QuerySet):
+    def containing(self, day):
+        """The period a date belongs to. Periods are half-open (start inclusive, end exclusive): the papers' next
+        period starts on the day the last one ends, and a date must belong to exactly one."""
+        return self.filter(start_date__lte=day, end_date__gt=day)
+
+
 class ReportingPeriod(TimeStampedModel):
     """A highlight-report cycle: 'From 18/03/2015 To 20/05/2015', with its meetings."""
 
@@ -56,6 +64,8 @@ class ReportingPeriod(TimeStampedModel):
     is_closed = models.BooleanField(default=False)
     history = HistoricalRecords()
 
+    objects = ReportingPeriodQuerySet.as_manager()
+
     class Meta:
         ordering = ["programme", "start_date"]
         constraints = [
@@ -65,6 +75,10 @@ class ReportingPeriod(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.start_date:%d/%m/%Y} to {self.end_date:%d/%m/%Y}"
+
+    def contains(self, day) -> bool:
+        """Whether a date belongs to this period (the same rule as ReportingPeriodQuerySet.containing)."""
+        return self.start_date <= day < self.end_date
 
 
 class Locality(models.TextChoices):
@@ -88,8 +102,6 @@ class SchemeQuerySet(models.QuerySet):
 
     def led_by(self, user, on=None):
         """Schemes the user leads now (or on a given date)."""
-        from django.utils import timezone
-
         day = on or timezone.localdate()
         return self.filter(
             Q(leads__user=user)

@@ -5,6 +5,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.roles import Role, has_role, user_roles
+from milestones.models import Milestone
 from schemes.models import Scheme
 
 
@@ -58,3 +59,12 @@ def require_spreadsheet_importer(user) -> None:
     require_programme_reader(user)
     if not can_import_spreadsheet(user):
         raise PermissionDenied("Only the programme office and project leads can upload schemes and milestones.")
+
+
+def milestone_get_for_edit(*, user, pk: int) -> Milestone:
+    """A milestone is changed by whoever may change its scheme: 404 when missing, 403 when not theirs."""
+    milestone = Milestone.objects.filter(pk=pk).only("id", "scheme_id").first()
+    if milestone is None:
+        raise Http404("No such milestone.")
+    scheme_get_for_edit(user=user, pk=milestone.scheme_id)
+    return Milestone.objects.select_related("scheme__programme").get(pk=pk)

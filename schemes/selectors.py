@@ -1,5 +1,7 @@
 """Reads for schemes. Each list selector loads what its page needs in a fixed number of queries."""
 
+from typing import Any
+
 from django.db.models import (
     BooleanField,
     Case,
@@ -17,7 +19,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.history import audit_entries
-from core.rag import RAG
+from core.rag import RAG, rag_trend
+from milestones.models import Milestone
+from milestones.rag_rules import suggest_milestone_rag, suggest_scheme_rag
 from schemes.models import (
     ApprovalOutcome,
     CommentKind,
@@ -27,6 +31,7 @@ from schemes.models import (
     SchemeLead,
     SchemePeriodUpdate,
 )
+from schemes.permissions import can_edit_scheme, can_manage_programme
 
 
 def programme_default() -> Programme | None:
@@ -46,15 +51,11 @@ def _effective_rag(qs):
 
 def _milestone_count(**filters):
     """A correlated count of a scheme's milestones (no GROUP BY over a join, so LIMIT stays cheap)."""
-    from milestones.models import Milestone
+    return _counted(Milestone.objects.filter(**filters))
 
-    counted = (
-        Milestone.objects.filter(scheme=OuterRef("pk"), **filters)
-        .order_by()
-        .values("scheme")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+
+def _counted(milestones):
+    counted = milestones.filter(scheme=OuterRef("pk")).order_by().values("scheme").annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
@@ -62,9 +63,8 @@ def schemes_with_status(queryset=None):
     """Schemes with their current RAG (chosen, else suggested), previous RAG and milestone counts.
 
     Annotations, not per-row queries: the scheme list stays at a fixed query count however many schemes.
+    `milestones_overdue` is as at today (Milestone.objects.overdue); pages that show it say so.
     """
-    from milestones.models import Milestone
-
     today = timezone.localdate()
     queryset = Scheme.objects.all() if queryset is None else queryset
     updates = SchemePeriodUpdate.objects.filter(scheme=OuterRef("pk")).order_by("-period__end_date")
@@ -80,18 +80,7 @@ def schemes_with_status(queryset=None):
             previous_rag=Subquery(_effective_rag(updates).values("effective")[1:2]),
             milestone_count=_milestone_count(),
             milestones_complete=_milestone_count(status="complete"),
-            milestones_overdue=Coalesce(
-                Subquery(
-                    Milestone.objects.filter(scheme=OuterRef("pk"), due_date__lt=today)
-                    .exclude(status__in=["complete", "cancelled"])
-                    .order_by()
-                    .values("scheme")
-                    .annotate(n=Count("pk"))
-                    .values("n"),
-                    output_field=IntegerField(),
-                ),
-                0,
-            ),
+            milestones_overdue=_counted(Milestone.objects.overdue(as_of=today)),
         )
         .prefetch_related(Prefetch("leads", queryset=SchemeLead.objects.select_related("user")))
     )
@@ -115,8 +104,6 @@ def current_leads(scheme: Scheme) -> list:
 
 def scheme_detail(*, scheme: Scheme) -> dict:
     """Everything the scheme page shows, in a fixed number of queries."""
-    from milestones.models import Milestone
-
     scheme = (
         Scheme.objects.select_related("programme", "workstream")
         .prefetch_related(
@@ -126,7 +113,6 @@ def scheme_detail(*, scheme: Scheme) -> dict:
             "dependents__scheme",
             "approvals",
             "comments__period",
-            "risks",
             Prefetch("period_updates", queryset=SchemePeriodUpdate.objects.select_related("period")),
         )
         .get(pk=scheme.pk)
@@ -139,7 +125,6 @@ def scheme_detail(*, scheme: Scheme) -> dict:
         "depended_on_by": list(scheme.dependents.all()),
         "approvals": list(scheme.approvals.all()),
         "comments": list(scheme.comments.all()),
-        "risks": list(scheme.risks.all()),
         "period_updates": list(scheme.period_updates.all()),
     }
 
@@ -154,7 +139,7 @@ def period_current(*, programme: Programme, today=None) -> ReportingPeriod | Non
     periods = list(ReportingPeriod.objects.filter(programme=programme).order_by("start_date"))
     open_periods = [p for p in periods if not p.is_closed]
     for period in open_periods:
-        if period.start_date <= today <= period.end_date:
+        if period.contains(today):
             return period
     started = [p for p in open_periods if p.start_date <= today]
     if started:
@@ -168,38 +153,27 @@ def period_after(period: ReportingPeriod, periods: list[ReportingPeriod]) -> Rep
 
 
 def milestones_completed_in(milestones, period: ReportingPeriod) -> list:
-    """'Milestones completed this period': completed on a date within the period (derived, never typed)."""
-    return sorted(
-        (m for m in milestones if m.completed_on and period.start_date <= m.completed_on <= period.end_date),
-        key=lambda m: (m.completed_on, m.order),
-    )
+    """'Milestones completed this period' (Milestone.is_completed_in: derived from the dates, never typed)."""
+    return sorted((m for m in milestones if m.is_completed_in(period)), key=lambda m: (m.completed_on, m.order))
 
 
 def milestones_planned_next(milestones, period: ReportingPeriod, next_period: ReportingPeriod | None) -> list:
-    """'Milestones planned for next period': not complete and due by the end of the next period.
+    """'Milestones planned for next period': due in the next period (Milestone.is_planned_for), and the ones
+    still open and overdue at this period's end (Milestone.is_overdue), carried forward as the papers do.
 
-    Open milestones already overdue are carried forward too, as the papers do. Without a next period
-    defined, the next period is taken to be as long as this one.
+    Without a next period defined, the next period is taken to be as long as this one.
     """
-    from datetime import timedelta
-
-    end = (
-        next_period.end_date
-        if next_period
-        else period.end_date + timedelta(days=(period.end_date - period.start_date).days)
+    following = next_period or ReportingPeriod(
+        start_date=period.end_date, end_date=period.end_date + (period.end_date - period.start_date)
     )
     return sorted(
-        (m for m in milestones if m.status not in ("complete", "cancelled") and m.due_date <= end),
+        (m for m in milestones if m.is_planned_for(following) or m.is_overdue(period.end_date)),
         key=lambda m: (m.due_date, m.order),
     )
 
 
 def scheme_workspace(*, scheme: Scheme, period: ReportingPeriod | None, user) -> dict:
     """What the scheme page shows for one reporting period, in a fixed number of queries."""
-    from core.rag import rag_trend
-    from milestones.rag_rules import suggest_milestone_rag, suggest_scheme_rag
-    from schemes.permissions import can_edit_scheme, can_manage_programme
-
     context = scheme_detail(scheme=scheme)
     scheme = context["scheme"]
     periods = list(ReportingPeriod.objects.filter(programme_id=scheme.programme_id).order_by("start_date"))
@@ -244,8 +218,6 @@ def scheme_workspace(*, scheme: Scheme, period: ReportingPeriod | None, user) ->
 def rag_history(*, periods, updates: dict, milestones) -> list[dict]:
     """The scheme's RAG for each period that has started, oldest first: the RAG people chose, else the
     update's suggestion, else what the rules suggest from the milestones as they stood at the period's end."""
-    from milestones.rag_rules import suggest_scheme_rag
-
     today = timezone.localdate()
     history = []
     for period in periods:
@@ -267,8 +239,6 @@ def scheme_history(*, scheme: Scheme) -> list[dict]:
 
     One query per kind of record, however long the history.
     """
-    from milestones.models import Milestone
-
     sources = [
         ("Scheme", Scheme.history.filter(id=scheme.pk), lambda r: "Scheme details"),
         ("Milestone", Milestone.history.filter(scheme_id=scheme.pk), lambda r: f"Milestone “{r.description[:70]}”"),
@@ -295,31 +265,27 @@ def scheme_history(*, scheme: Scheme) -> list[dict]:
 def my_schemes_todo(*, schemes: list[Scheme]) -> dict[int, dict]:
     """For each scheme a lead holds: overdue milestones and whether this period's update is still to do.
 
-    Three queries for any number of schemes.
+    Three queries for any number of schemes. Overdue is as at today (Milestone.objects.overdue).
     """
-    from milestones.models import Milestone
-
     today = timezone.localdate()
     ids = [s.pk for s in schemes]
-    overdue = (
-        Milestone.objects.filter(scheme_id__in=ids, due_date__lt=today)
-        .exclude(status__in=["complete", "cancelled"])
-        .order_by("due_date")
-    )
-    periods_by_programme = {}
+    overdue = Milestone.objects.filter(scheme_id__in=ids).overdue(as_of=today).order_by("due_date")
+    periods_by_programme: dict[int, list[ReportingPeriod]] = {}
     for period in ReportingPeriod.objects.filter(programme_id__in={s.programme_id for s in schemes}).order_by(
         "start_date"
     ):
         periods_by_programme.setdefault(period.programme_id, []).append(period)
     updates = {(u.scheme_id, u.period_id): u for u in SchemePeriodUpdate.objects.filter(scheme_id__in=ids)}
-    todo = {s.pk: {"overdue": [], "period": None, "update": None, "update_missing": False} for s in schemes}
+    todo: dict[int, dict[str, Any]] = {
+        s.pk: {"overdue": [], "period": None, "update": None, "update_missing": False} for s in schemes
+    }
     for m in overdue:
         m.pk_str = str(m.pk)  # form keys in the template
         todo[m.scheme_id]["overdue"].append(m)
     for s in schemes:
         periods = [p for p in periods_by_programme.get(s.programme_id, []) if not p.is_closed]
         started = [p for p in periods if p.start_date <= today]
-        period = next((p for p in periods if p.start_date <= today <= p.end_date), started[-1] if started else None)
+        period = next((p for p in periods if p.contains(today)), started[-1] if started else None)
         update = updates.get((s.pk, period.pk)) if period else None
         todo[s.pk].update(
             {

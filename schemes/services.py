@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from core.rag import RAG
 from core.services import audited_save, bump_version, check_version
+from milestones.rag_rules import suggest_scheme_rag
 from schemes.models import (
     Approval,
     ApprovalOutcome,
@@ -213,8 +214,6 @@ def progress_comment_add(
 @transaction.atomic
 def scheme_period_update_refresh_suggestion(*, scheme: Scheme, period: ReportingPeriod, by=None) -> SchemePeriodUpdate:
     """Create the scheme's update for the period if missing and store the RAG the rules suggest as at the period end."""
-    from milestones.rag_rules import suggest_scheme_rag
-
     suggested = suggest_scheme_rag(scheme.milestones.all(), as_of=period.end_date) or ""
     update = SchemePeriodUpdate.objects.select_for_update().filter(scheme=scheme, period=period).first()
     if update is None:
@@ -281,8 +280,6 @@ def scheme_rag_set(
     *, update: SchemePeriodUpdate, rag: str, reason: str = "", by=None, expected_version: int | None = None
 ) -> SchemePeriodUpdate:
     """Set the overall project status RAG for a period. Differing from the rules' suggestion needs a reason."""
-    from milestones.rag_rules import suggest_scheme_rag
-
     update = _locked_update(update, expected_version)
     if rag not in RAG.values:
         raise ValidationError({"rag": "Choose Red, Amber, Green or Complete."})

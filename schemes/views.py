@@ -9,10 +9,7 @@ from django.views.decorators.http import require_POST
 from accounts.roles import Role, has_role
 from core.charts import rag_strip
 from core.exceptions import StaleEdit
-from core.forms import ActionResult, run_action
-from finance import selectors as finance_selectors
-from metrics import selectors as metric_selectors
-from metrics.charts import metric_chart
+from core.forms import ActionResult, VersionedForm, add_service_errors, run_action
 from schemes import permissions, selectors, services
 from schemes.filters import SchemeFilter
 from schemes.forms import (
@@ -22,7 +19,6 @@ from schemes.forms import (
     ReturnForm,
     SchemeDetailsForm,
     SchemeRagForm,
-    VersionedForm,
 )
 from schemes.models import Approval, Programme, ReportingPeriod, Scheme, SchemePeriodUpdate
 
@@ -94,7 +90,7 @@ def _my_scheme_card(request, scheme, result: ActionResult):
     )
 
 
-def _period_from(request, scheme) -> ReportingPeriod | None:
+def period_from_request(request, scheme) -> ReportingPeriod | None:
     code = request.GET.get("period") or request.POST.get("period")
     if not code:
         return None
@@ -103,8 +99,7 @@ def _period_from(request, scheme) -> ReportingPeriod | None:
 
 def scheme_detail(request, pk: int):
     scheme = permissions.scheme_get_for_view(user=request.user, pk=pk)
-    context = selectors.scheme_workspace(scheme=scheme, period=_period_from(request, scheme), user=request.user)
-    context["money"] = finance_selectors.scheme_money(scheme=scheme)
+    context = selectors.scheme_workspace(scheme=scheme, period=period_from_request(request, scheme), user=request.user)
     context["rag_strip"] = rag_strip(
         [
             (f"{h['period'].name}{' (suggested by the rules)' if h['suggested'] else ''}", h["rag"])
@@ -112,9 +107,6 @@ def scheme_detail(request, pk: int):
         ],
         title=f"{scheme.ref} RAG by reporting period",
     )
-    context["kpis"] = metric_selectors.metric_summaries(scheme=scheme)
-    for summary in context["kpis"]:
-        summary.chart = metric_chart(summary)
     return render(request, "schemes/scheme_detail.html", context)
 
 
@@ -229,17 +221,11 @@ def scheme_edit(request, pk: int):
         except StaleEdit as exc:
             messages.error(request, str(exc))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Scheme details saved.")
             return redirect("schemes:detail", pk=scheme.pk)
     return render(request, "schemes/scheme_edit.html", {"scheme": scheme, "form": form})
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    for field, errors in (exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}).items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
 
 
 @require_POST
@@ -251,7 +237,7 @@ def approval_add(request, pk: int):
         lambda d: services.approval_record(scheme=scheme, by=request.user, **d),
         "Approval recorded.",
     )
-    return render_workspace(request, scheme, _period_from(request, scheme), result)
+    return render_workspace(request, scheme, period_from_request(request, scheme), result)
 
 
 @require_POST
@@ -277,4 +263,4 @@ def approval_outcome(request, pk: int):
         ),
         f"Outcome recorded: {approval}.",
     )
-    return render_workspace(request, scheme, _period_from(request, scheme), result)
+    return render_workspace(request, scheme, period_from_request(request, scheme), result)

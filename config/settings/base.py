@@ -83,7 +83,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "core.context_processors.navigation",
+                "accounts.context_processors.navigation",
             ],
         },
     },
@@ -98,7 +98,7 @@ AUTH_USER_MODEL = "accounts.User"
 # django-axes checks each sign-in before the password is tried.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -131,27 +131,70 @@ SESSION_COOKIE_AGE = 60 * 60 * 8  # a working day
 SESSION_IDLE_TIMEOUT = cfg.integer("SESSION_IDLE_TIMEOUT_MINUTES", 30) * 60
 SESSION_ABSOLUTE_TIMEOUT = cfg.integer("SESSION_ABSOLUTE_TIMEOUT_HOURS", 10) * 60 * 60
 
-# Sign-in throttling (django-axes): 5 failures for one username, or from one address, lock that username
-# or address for 15 minutes. Short on purpose: anyone can type a victim's username, so a lock-out must not
-# keep the victim out for long. A successful sign-in clears the count.
-AXES_FAILURE_LIMIT = cfg.integer("AXES_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = timedelta(minutes=cfg.integer("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Sign-in throttling (django-axes, with the rules in accounts/throttle.py). Failures are counted for each
+# username-and-address pair and for each address. A pair gets AXES_FAILURE_LIMIT failures free, then waits
+# 1, 2, 4... minutes after each further failure, up to AXES_COOLOFF_MINUTES: the same username from any other
+# address is never slowed, so nobody can lock someone else out. An address gets SIGN_IN_ADDRESS_FAILURE_LIMIT
+# failures across all usernames (password spraying), then the same growing waits up to an hour. Failures are
+# forgotten a day after the last one; a successful sign-in clears that pair only.
+TRUSTED_PROXY_COUNT = cfg.integer("TRUSTED_PROXY_COUNT", 0)
+SIGN_IN_PAIR_FREE_FAILURES = cfg.integer("AXES_FAILURE_LIMIT", 5)
+SIGN_IN_PAIR_MAX_DELAY = timedelta(minutes=cfg.integer("AXES_COOLOFF_MINUTES", 15))
+SIGN_IN_ADDRESS_FREE_FAILURES = cfg.integer("SIGN_IN_ADDRESS_FAILURE_LIMIT", 50)
+SIGN_IN_ADDRESS_MAX_DELAY = timedelta(minutes=60)
+AXES_HANDLER = "accounts.throttle.SignInThrottleHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+# The handler decides; axes locks when it reports one failure that matters (see SignInThrottleHandler).
+AXES_FAILURE_LIMIT = 1
+AXES_COOLOFF_TIME = timedelta(hours=24)  # how long failures are remembered after the last one
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# A try refused while waiting is not counted: the owner trying again must not lengthen their own wait.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "accounts.throttle.lockout_response"
 AXES_USERNAME_FORM_FIELD = "username"
-# Behind a reverse proxy every request comes from the proxy's address, so one person's typos would lock
-# everyone out: say how many proxies sit in front (TRUSTED_PROXY_COUNT) and the client's address is read
-# from X-Forwarded-For instead.
-AXES_IPWARE_PROXY_COUNT = cfg.integer("TRUSTED_PROXY_COUNT", 0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
-)
+# Behind the reverse proxy every request comes from the proxy's address: the client's is read from
+# X-Forwarded-For, TRUSTED_PROXY_COUNT entries from the right (accounts.throttle.client_address).
+AXES_CLIENT_IP_CALLABLE = "accounts.throttle.client_address"
+# At most this many password-reset e-mails asked for from one address in an hour (then 429).
+PASSWORD_RESET_PER_ADDRESS_PER_HOUR = cfg.integer("PASSWORD_RESET_PER_ADDRESS_PER_HOUR", 10)
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link works for a day
 
 # Multi-factor authentication (django-otp, TOTP): every user can turn it on from their account; with
 # MFA_REQUIRED (on in production) everyone must set it up before using the site.
 MFA_REQUIRED = cfg.boolean("MFA_REQUIRED", False)
 OTP_TOTP_ISSUER = "BCF programme"
+# Failed recovery codes slow down further tries, as wrong app codes do (django-otp's doubling back-off).
+OTP_RECOVERY_THROTTLE_FACTOR = 1
+
+# --- Single sign-on (OpenID Connect, mozilla-django-oidc; see accounts/sso.py and the README) -----------
+# Off unless a client id is set; password sign-in stays available either way.
+OIDC_RP_CLIENT_ID = cfg.env.str("OIDC_RP_CLIENT_ID", default="")
+SSO_ENABLED = bool(OIDC_RP_CLIENT_ID)
+SSO_PROVIDER_NAME = cfg.env.str("SSO_PROVIDER_NAME", default="your organisation's account")
+OIDC_RP_CLIENT_SECRET = cfg.env.str("OIDC_RP_CLIENT_SECRET", default="")
+# The ID token's "iss" must be exactly this, and its "aud" must name OIDC_RP_CLIENT_ID.
+OIDC_OP_ISSUER = cfg.env.str("OIDC_OP_ISSUER", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = cfg.env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = cfg.env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = cfg.env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = cfg.env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:sso_callback"
+LOGIN_REDIRECT_URL_FAILURE = "accounts:login"
+# People are matched to existing (invited) accounts by a verified e-mail address. Someone with no account
+# gets one, with no role, only when their address is in one of these domains (comma-separated).
+OIDC_ALLOWED_EMAIL_DOMAINS = [d.lower().lstrip("@") for d in cfg.csv_list("OIDC_ALLOWED_EMAIL_DOMAINS")]
+# Claims any one of which, when true, says the provider has verified the e-mail address. Entra ID sends no
+# email_verified: add the optional claim xms_edov (domain owner verified) and list it here.
+OIDC_EMAIL_VERIFIED_CLAIMS = cfg.csv_list("OIDC_EMAIL_VERIFIED_CLAIMS", ["email_verified"])
+# true only when the identity provider itself demands a second factor at every sign-in (e.g. an Entra ID
+# Conditional Access policy): SSO sign-ins then count as two-step. Otherwise this site still asks for its code.
+OIDC_IDP_ENFORCES_MFA = cfg.boolean("OIDC_IDP_ENFORCES_MFA", False)
+if SSO_ENABLED:
+    AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "accounts.sso.SSOBackend"]
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -1,3 +1,5 @@
+from decimal import ROUND_HALF_UP, Decimal
+
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -37,8 +39,6 @@ def thousands(value):
     """Pounds shown in £'000s, as the board papers do; negatives in brackets."""
     if value is None:
         return ""
-    from decimal import ROUND_HALF_UP, Decimal
-
     k = (Decimal(value) / 1000).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
     text = f"{abs(k):,}"
     return f"({text})" if k < 0 else text
@@ -54,8 +54,6 @@ def pounds(value):
     """Exact pounds and pence, negatives in brackets: £1,234.50 / (£279.00)."""
     if value is None or value == "":
         return ""
-    from decimal import Decimal
-
     amount = Decimal(value)
     text = f"£{abs(amount):,.2f}"
     return f"({text})" if amount < 0 else text
@@ -66,8 +64,6 @@ def percent(value):
     """A variance percentage as the papers print it: 7.8% / (0.9)%; blank where there is no budget."""
     if value is None or value == "":
         return "n/a"
-    from decimal import Decimal
-
     amount = Decimal(value)
     text = f"{abs(amount):.1f}"
     return f"({text})%" if amount < 0 else f"{text}%"

@@ -28,7 +28,7 @@ def _url_for(name, pattern):
 
 def test_every_app_url_is_discovered():
     names = {name for name, _ in _named_patterns()}
-    assert {"schemes:list", "schemes:detail", "schemes:mine", "core:home", "accounts:password_change"} <= names
+    assert {"schemes:list", "schemes:detail", "schemes:mine", "home", "accounts:password_change"} <= names
 
 
 @pytest.mark.django_db

@@ -32,15 +32,27 @@ JOB_VIEWERS = {"pmo", "secretary"}
 # Who may use each URL: (GET, POST). A set names the demo users allowed; everyone else signed in must get 403,
 # and anonymous visitors are sent to sign in. Read pages answer a POST as a GET (it changes nothing).
 MATRIX = {
-    "core:home": (ACCOUNT, ACCOUNT),
+    "home": (ACCOUNT, ACCOUNT),
     "core:healthz": (PUBLIC, NOT_ALLOWED),
     "accounts:login": (PUBLIC, PUBLIC),
     "accounts:logout": (NOT_ALLOWED, ACCOUNT),
     "accounts:password_change": (ACCOUNT, ACCOUNT),
     "accounts:password_change_done": (ACCOUNT, NOT_ALLOWED),
-    "accounts:mfa": (ACCOUNT, ACCOUNT),
+    "accounts:mfa": (ACCOUNT, NOT_ALLOWED),
     "accounts:mfa_setup": (ACCOUNT, ACCOUNT),
     "accounts:mfa_verify": (ACCOUNT, ACCOUNT),
+    "accounts:mfa_remove": (NOT_ALLOWED, ACCOUNT),
+    "accounts:mfa_recovery_codes": (NOT_ALLOWED, ACCOUNT),
+    "accounts:password_reset": (PUBLIC, PUBLIC),
+    "accounts:password_reset_done": (PUBLIC, NOT_ALLOWED),
+    "accounts:password_reset_confirm": (PUBLIC, PUBLIC),
+    "accounts:password_reset_complete": (PUBLIC, NOT_ALLOWED),
+    "accounts:sso_start": (PUBLIC, NOT_ALLOWED),
+    "accounts:sso_callback": (PUBLIC, NOT_ALLOWED),
+    # The programme office looks after other people's two-step sign-in and reads the security log.
+    "accounts:people_two_step": (OFFICE, NOT_ALLOWED),
+    "accounts:people_two_step_reset": (NOT_ALLOWED, OFFICE),
+    "accounts:security_events": (OFFICE, NOT_ALLOWED),
     "schemes:list": (READERS, READERS),
     "schemes:mine": (READERS, READERS),
     "schemes:detail": (READERS, READERS),
@@ -130,6 +142,14 @@ MATRIX = {
     "reporting:job_download": (JOB_VIEWERS, NOT_ALLOWED),
     "reporting:job_retry": (NOT_ALLOWED, JOB_VIEWERS),
 }
+# Pages that need no sign-in and answer only GET: a POST is 405 for everyone, anonymous visitors included.
+PUBLIC_GET_ONLY = {
+    "core:healthz",
+    "accounts:password_reset_done",
+    "accounts:password_reset_complete",
+    "accounts:sso_start",
+    "accounts:sso_callback",
+}
 # To anyone else these objects do not exist: 404, not 403.
 HIDDEN_FROM_OTHERS = {
     "api:token_revoke",
@@ -144,7 +164,7 @@ def urls(objects: dict, own: bool) -> dict:
     """The URL of every named pattern, for the lead's own object (own=True) or someone else's."""
     o = objects["own" if own else "other"]
     return {
-        "core:home": reverse("core:home"),
+        "home": reverse("home"),
         "core:healthz": reverse("core:healthz"),
         "accounts:login": reverse("accounts:login"),
         "accounts:logout": reverse("accounts:logout"),
@@ -153,6 +173,19 @@ def urls(objects: dict, own: bool) -> dict:
         "accounts:mfa": reverse("accounts:mfa"),
         "accounts:mfa_setup": reverse("accounts:mfa_setup"),
         "accounts:mfa_verify": reverse("accounts:mfa_verify"),
+        "accounts:mfa_remove": reverse("accounts:mfa_remove"),
+        "accounts:mfa_recovery_codes": reverse("accounts:mfa_recovery_codes"),
+        "accounts:password_reset": reverse("accounts:password_reset"),
+        "accounts:password_reset_done": reverse("accounts:password_reset_done"),
+        "accounts:password_reset_confirm": reverse("accounts:password_reset_confirm", args=["MQ", "set-password"]),
+        "accounts:password_reset_complete": reverse("accounts:password_reset_complete"),
+        "accounts:sso_start": reverse("accounts:sso_start"),
+        "accounts:sso_callback": reverse("accounts:sso_callback"),
+        "accounts:people_two_step": reverse("accounts:people_two_step"),
+        "accounts:people_two_step_reset": reverse(
+            "accounts:people_two_step_reset", args=[User.objects.get(username="lead").pk]
+        ),
+        "accounts:security_events": reverse("accounts:security_events"),
         "schemes:list": reverse("schemes:list"),
         "schemes:mine": reverse("schemes:mine"),
         "schemes:detail": reverse("schemes:detail", args=[o["scheme"].pk]),
@@ -323,7 +356,7 @@ def test_every_role_gets_what_the_matrix_says(objects):
                         client, method, addresses[name], count_changes=method == "post" and refused
                     )
                     status = response.status_code
-                    public = rule == PUBLIC or (rule is NOT_ALLOWED and name in ("core:healthz",))
+                    public = rule == PUBLIC or (rule is NOT_ALLOWED and name in PUBLIC_GET_ONLY)
                     if who == "anon" and not public and name not in ("api:index", "api:feed"):
                         expected = "302 to sign in"
                         ok = status == 302 and response["Location"].startswith(login)

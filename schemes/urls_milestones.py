@@ -1,7 +1,8 @@
 from django.urls import path
 
-from milestones import views
+from schemes import views_milestones as views
 
+# The milestone actions of the scheme page keep their own namespace ("milestones:complete" and so on).
 app_name = "milestones"
 
 urlpatterns = [

@@ -1,11 +1,12 @@
+"""The scheme page's in-place milestone actions: complete, move, RAG, add. Each re-renders the workspace."""
+
 from django.views.decorators.http import require_POST
 
 from core.forms import run_action
 from milestones import services
 from milestones.forms import MilestoneAddForm, MilestoneCompleteForm, MilestoneMoveForm, MilestoneRagForm
-from milestones.permissions import milestone_get_for_edit
-from schemes.permissions import scheme_get_for_edit
-from schemes.views import _period_from, render_workspace
+from schemes.permissions import milestone_get_for_edit, scheme_get_for_edit
+from schemes.views import period_from_request, render_workspace
 
 
 @require_POST
@@ -19,7 +20,7 @@ def milestone_complete(request, pk: int):
         ),
         f"Marked complete: {milestone}.",
     )
-    return render_workspace(request, milestone.scheme, _period_from(request, milestone.scheme), result)
+    return render_workspace(request, milestone.scheme, period_from_request(request, milestone.scheme), result)
 
 
 @require_POST
@@ -37,7 +38,7 @@ def milestone_move(request, pk: int):
         ),
         f"Date moved: {milestone}.",
     )
-    return render_workspace(request, milestone.scheme, _period_from(request, milestone.scheme), result)
+    return render_workspace(request, milestone.scheme, period_from_request(request, milestone.scheme), result)
 
 
 @require_POST
@@ -51,7 +52,7 @@ def milestone_rag(request, pk: int):
         ),
         f"RAG saved: {milestone}.",
     )
-    return render_workspace(request, milestone.scheme, _period_from(request, milestone.scheme), result)
+    return render_workspace(request, milestone.scheme, period_from_request(request, milestone.scheme), result)
 
 
 @require_POST
@@ -70,4 +71,4 @@ def milestone_add(request, scheme_pk: int):
         ),
         "Milestone added to the plan.",
     )
-    return render_workspace(request, scheme, _period_from(request, scheme), result)
+    return render_workspace(request, scheme, period_from_request(request, scheme), result)
