@@ -43,6 +43,7 @@ class DecisionFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Decision {n}")
     body = "Health and Wellbeing Board"
     decided_on = datetime.date(2015, 4, 1)
+    finance_clearance = "GB"  # approval needs the finance officer's clearance
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
