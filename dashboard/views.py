@@ -1,7 +1,5 @@
 """The steering group dashboard, each tile's CSV, and the milestone list behind the milestones tile."""
 
-import csv
-import io
 from datetime import date
 from decimal import Decimal
 
@@ -13,17 +11,15 @@ from django.views.decorators.http import require_GET
 
 from core.charts import bar_chart, rag_label, rag_strip
 from core.rag import Trend
+from core.spreadsheets import CSV_CONTENT_TYPE, CSV_ENCODING, csv_text_of, safe_cell_text
 from dashboard import links, selectors
 from dashboard.forms import DashboardFilters, dashboard_filters_from
 from metrics.charts import metric_chart
 from milestones.models import MilestoneStatus
 from schemes.models import Locality, SchemeStatus
 from schemes.permissions import require_programme_reader
-from schemes.spreadsheet import safe_cell_text
 
 MILESTONES_PER_PAGE = 50
-CSV_ENCODING = "utf-8-sig"  # Excel opens it as UTF-8, as the Money CSV
-CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 PENNY = Decimal("0.01")
 
 
@@ -260,11 +256,8 @@ def tile_csv(request, tile: str):
     if filters is None:
         raise Http404("There is no programme yet.")
     header, rows = build(filters)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([_cell(v) for v in row] for row in rows)
-    response = HttpResponse(buffer.getvalue().encode(CSV_ENCODING), content_type=CSV_CONTENT_TYPE)
+    text = csv_text_of([header, *([_cell(v) for v in row] for row in rows)])
+    response = HttpResponse(text.encode(CSV_ENCODING), content_type=CSV_CONTENT_TYPE)
     period = f"-{filters.period.code}" if filters.period else ""
     response["Content-Disposition"] = f'attachment; filename="dashboard-{filters.programme.slug}{period}-{tile}.csv"'
     return response

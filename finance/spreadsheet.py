@@ -18,20 +18,21 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from core.exceptions import StaleEdit
+from core.spreadsheets import (
+    SheetRow,
+    SpreadsheetErrors,
+    headers_check,
+    problem,
+    read_text,
+    safe_cell_text,
+    sheet_rows,
+    sheet_values,
+    stored_text,
+    workbook_open,
+)
 from finance import services
 from finance.models import AllocationStatus, FinancialYear, Fund, MovementKind, QuarterlySpend
 from finance.selectors import allocation_tree, fund_balances
-from schemes.spreadsheet import (
-    SpreadsheetErrors,
-    _check_headers,
-    _error,
-    _open_workbook,
-    _Row,
-    _rows,
-    _stored,
-    _text,
-    safe_cell_text,
-)
 
 __all__ = [
     "ALLOCATION_HEADERS",
@@ -311,7 +312,7 @@ def _decimal(value) -> Decimal | None:
         return Decimal(value)
     if isinstance(value, float):
         return Decimal(repr(value))
-    text = _text(value).replace(",", "").replace("£", "").strip()
+    text = read_text(value).replace(",", "").replace("£", "").strip()
     if re.fullmatch(r"\(\s*[0-9.]+\s*\)", text):  # (1,250) as the papers write negatives
         text = "-" + text[1:-1].strip()
     try:
@@ -322,17 +323,17 @@ def _decimal(value) -> Decimal | None:
 
 
 def _blank(value) -> bool:
-    return _text(value) == ""
+    return read_text(value) == ""
 
 
-def _pounds(row: _Row, column: str, *, allow_negative: bool = False) -> Decimal | None:
+def _pounds(row: SheetRow, column: str, *, allow_negative: bool = False) -> Decimal | None:
     """An amount in pounds from a cell, or None when blank; a per-row problem when it is not valid money."""
     value = row.values.get(column)
     if _blank(value):
         return None
     number = _decimal(value)
     if number is None:
-        row.problem(column, f"{column} must be a number of pounds, e.g. 1250.50; got “{_text(value)}”.")
+        row.problem(column, f"{column} must be a number of pounds, e.g. 1250.50; got “{read_text(value)}”.")
         return None
     try:
         return services.money(number, field=column, label=column, allow_negative=allow_negative)
@@ -342,13 +343,15 @@ def _pounds(row: _Row, column: str, *, allow_negative: bool = False) -> Decimal 
         return None
 
 
-def _thousands_as_pounds(row: _Row) -> Decimal | None:
+def _thousands_as_pounds(row: SheetRow) -> Decimal | None:
     value = row.values.get(THOUSANDS)
     if _blank(value):
         return None
     number = _decimal(value)
     if number is None:
-        row.problem(THOUSANDS, f"{THOUSANDS} must be a number of thousands of pounds, e.g. 2074; got “{_text(value)}”.")
+        row.problem(
+            THOUSANDS, f"{THOUSANDS} must be a number of thousands of pounds, e.g. 2074; got “{read_text(value)}”."
+        )
         return None
     if number < 0:
         row.problem(THOUSANDS, f"{THOUSANDS} cannot be negative.")
@@ -377,48 +380,18 @@ def _service_problem(errors: list[dict], sheet: str, exc: Exception, column: str
     else:
         messages = [str(exc)]
     for message in messages:
-        errors.append(_error(sheet, None, column, message))
+        errors.append(problem(sheet, None, column, message))
 
 
 def _check_appendix_headers(workbook, errors: list[dict]):
-    if APPENDIX_SHEET not in workbook.sheetnames:
-        errors.append(
-            _error(
-                APPENDIX_SHEET,
-                None,
-                "",
-                f"The workbook has no sheet called “{APPENDIX_SHEET}”: start from the fund's downloaded workbook.",
-            )
-        )
-        return None
-    ws = workbook[APPENDIX_SHEET]
-    found = [cell.value for cell in ws[HEADER_ROW]]
-    for index, header in enumerate(ALLOCATION_HEADERS):
-        text = _text(found[index]) if index < len(found) else ""
-        if text != header:
-            shown = f"found “{text}”" if text else "found an empty cell"
-            errors.append(
-                _error(
-                    APPENDIX_SHEET,
-                    HEADER_ROW,
-                    header,
-                    f"Sheet {APPENDIX_SHEET}: row {HEADER_ROW}, column {get_column_letter(index + 1)} should be "
-                    f"headed “{header}”, {shown}.",
-                )
-            )
-    for index in range(len(ALLOCATION_HEADERS), len(found)):
-        text = _text(found[index])
-        if text:
-            errors.append(
-                _error(
-                    APPENDIX_SHEET,
-                    HEADER_ROW,
-                    text,
-                    f"Sheet {APPENDIX_SHEET}: column {get_column_letter(index + 1)} (“{text}”) is not part of the "
-                    "template: remove the column.",
-                )
-            )
-    return ws
+    return headers_check(
+        workbook,
+        APPENDIX_SHEET,
+        ALLOCATION_HEADERS,
+        errors,
+        header_row=HEADER_ROW,
+        start_from="the fund's downloaded workbook",
+    )
 
 
 def _key(initiative: str, workstream: str, scheme: str) -> tuple[str, str, str]:
@@ -458,11 +431,11 @@ class _AllocationsImport:
         section = None
         totals = {TOTAL.casefold(), GRAND_TOTAL.casefold()}
         sections = {label.casefold(): status for status, label in SECTION_LABELS.items()}
-        for cells in ws.iter_rows(min_row=HEADER_ROW + 1, max_col=len(ALLOCATION_HEADERS)):
-            values = {header: cell.value for header, cell in zip(ALLOCATION_HEADERS, cells, strict=False)}
+        for number, cells in sheet_values(ws, first_row=HEADER_ROW + 1, width=len(ALLOCATION_HEADERS)):
+            values = dict(zip(ALLOCATION_HEADERS, cells, strict=False))
             if all(_blank(v) for v in values.values()):
                 continue
-            first = _text(values["Initiative"]).casefold()
+            first = read_text(values["Initiative"]).casefold()
             unnamed = _blank(values["Scheme"]) and _blank(values["Allocation ID"])
             if unnamed and first in sections:
                 section = sections[first]
@@ -470,9 +443,9 @@ class _AllocationsImport:
             if unnamed and first in totals:
                 section = None  # rows added after a Total belong to no section: read as going forward
                 continue
-            yield _Row(APPENDIX_SHEET, cells[0].row, values, self.errors), section
+            yield SheetRow(APPENDIX_SHEET, number, values, self.errors), section
 
-    def read(self, row: _Row, section) -> None:
+    def read(self, row: SheetRow, section) -> None:
         initiative, workstream, scheme = row.text("Initiative"), row.text("Workstream"), row.text("Scheme")
         allocation_id = row.integer(
             "Allocation ID",
@@ -498,7 +471,11 @@ class _AllocationsImport:
                     "Leave Allocation ID blank to add a new allocation.",
                 )
                 return
-            stored = (_stored(allocation.initiative), _stored(allocation.workstream), _stored(allocation.scheme_name))
+            stored = (
+                stored_text(allocation.initiative),
+                stored_text(allocation.workstream),
+                stored_text(allocation.scheme_name),
+            )
             if _key(initiative, workstream, scheme) != _key(*stored):
                 row.problem(
                     "Scheme",
@@ -520,7 +497,7 @@ class _AllocationsImport:
         else:
             self._existing(row, section, status_text, allocation, budget, thousands)
 
-    def _amount(self, row: _Row, budget, thousands, current: Decimal | None) -> tuple[Decimal | None, str]:
+    def _amount(self, row: SheetRow, budget, thousands, current: Decimal | None) -> tuple[Decimal | None, str]:
         """The row's amount in pounds and the column it came from: Budget (£), else £'000s × 1,000.
 
         When both are given and differ, the one that differs from the current balance is the edit; if both do,
@@ -541,7 +518,7 @@ class _AllocationsImport:
         )
         return None, BUDGET
 
-    def _new(self, row: _Row, section, status_text: str, names: dict, budget, thousands) -> None:
+    def _new(self, row: SheetRow, section, status_text: str, names: dict, budget, thousands) -> None:
         going_forward = AllocationStatus.GOING_FORWARD.label.casefold()
         if section == AllocationStatus.DISCONTINUED or status_text not in ("", going_forward):
             row.problem(
@@ -554,7 +531,7 @@ class _AllocationsImport:
         if amount is not None:
             self.new_rows.append((row, names, amount, column))
 
-    def _existing(self, row: _Row, section, status_text: str, allocation, budget, thousands) -> None:
+    def _existing(self, row: SheetRow, section, status_text: str, allocation, budget, thousands) -> None:
         label = AllocationStatus(allocation.status).label
         if (section is not None and section != allocation.status) or (status_text and status_text != label.casefold()):
             row.problem(
@@ -635,7 +612,7 @@ class _AllocationsImport:
         reason = (fields.pop("reason", "") or "").strip()
         if not fields:
             self.errors.append(
-                _error(
+                problem(
                     APPENDIX_SHEET,
                     None,
                     "Decision",
@@ -645,7 +622,7 @@ class _AllocationsImport:
             return summary
         if year is None:
             self.errors.append(
-                _error(
+                problem(
                     APPENDIX_SHEET,
                     None,
                     "Decision",
@@ -704,7 +681,7 @@ class _SpendImport:
         self.seen: dict = {}
         self.summary = {"kind": "spend", "spend_recorded": 0}
 
-    def row(self, row: _Row) -> None:
+    def row(self, row: SheetRow) -> None:
         allocation_id = row.integer(
             "Allocation ID", required=True, hint="Give the Allocation ID from the download (a whole number)."
         )
@@ -769,14 +746,18 @@ def fund_workbook_import(*, fund: Fund, file, user, kind: str, decision_fields: 
     """
     if kind not in ("allocations", "spend"):
         raise ValueError(f"Unknown import kind {kind!r}: use 'allocations' or 'spend'.")
-    workbook = _open_workbook(file)
-    errors: list[dict] = []
-    if kind == "allocations":
-        ws = _check_appendix_headers(workbook, errors)
-    else:
-        ws = _check_headers(workbook, SPEND_SHEET, SPEND_HEADERS, errors)
-    if errors:
-        raise SpreadsheetErrors(errors)
+    with workbook_open(file) as workbook:
+        errors: list[dict] = []
+        if kind == "allocations":
+            ws = _check_appendix_headers(workbook, errors)
+        else:
+            ws = headers_check(workbook, SPEND_SHEET, SPEND_HEADERS, errors)
+        if errors:
+            raise SpreadsheetErrors(errors)
+        return _import(ws, fund=fund, user=user, kind=kind, decision_fields=decision_fields, errors=errors)
+
+
+def _import(ws, *, fund: Fund, user, kind: str, decision_fields: dict | None, errors: list[dict]) -> dict:
     with transaction.atomic():
         if kind == "allocations":
             state = _AllocationsImport(fund=fund, user=user, errors=errors)
@@ -787,7 +768,7 @@ def fund_workbook_import(*, fund: Fund, file, user, kind: str, decision_fields: 
             summary = state.save(decision_fields) if not errors else {}
         else:
             spend = _SpendImport(fund=fund, user=user, errors=errors)
-            for row in _rows(ws, SPEND_SHEET, SPEND_HEADERS, errors):
+            for row in sheet_rows(ws, SPEND_SHEET, SPEND_HEADERS, errors):
                 spend.row(row)
             summary = spend.summary
         if errors:

@@ -4,18 +4,10 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
+from core.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, SpreadsheetErrors
 from finance import permissions
 from finance.forms import DecisionForm, FundImportForm
-from finance.spreadsheet import (
-    CSV_ENCODING,
-    SpreadsheetErrors,
-    fund_csv_text,
-    fund_workbook_bytes,
-    fund_workbook_import,
-)
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+from finance.spreadsheet import CSV_ENCODING, fund_csv_text, fund_workbook_bytes, fund_workbook_import
 
 
 def xlsx_filename(fund) -> str:

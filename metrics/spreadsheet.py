@@ -4,39 +4,34 @@ The upload goes through metrics.services inside one transaction: if any row has 
 and every problem is listed with its row and column.
 """
 
-import csv
-import io
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from accounts.roles import Role, has_role
 from core.exceptions import StaleEdit
+from core.spreadsheets import (
+    HEADER_FILL,
+    INFO_FILL,
+    SheetRow,
+    SpreadsheetErrors,
+    csv_rows,
+    csv_text_of,
+    headers_check,
+    sheet_append,
+    sheet_rows,
+    workbook_bytes,
+    workbook_open,
+)
 from metrics import permissions, services
 from metrics.models import Metric, MetricValue, period_label
-from schemes.spreadsheet import (
-    SpreadsheetErrors,
-    _check_headers,
-    _error,
-    _open_workbook,
-    _Row,
-    _rows,
-    _text,
-    safe_cell_text,
-)
 
 SHEET = "Metrics"
 HEADERS = ["Metric code", "Metric", "Scheme ref", "Period", "Plan", "Actual", "Note", "Version"]
 _WIDTHS = [30, 50, 11, 12, 12, 12, 50, 9]
 _INFO = {"Metric", "Scheme ref", "Version"}
-_HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
-_INFO_FILL = PatternFill("solid", fgColor="EEEEEE")
-CSV_ENCODING = "utf-8-sig"
-# Limits what one upload may hold: a real programme has a few hundred rows a year.
-MAX_ROWS = 20000
 
 
 def _number(value):
@@ -44,6 +39,7 @@ def _number(value):
 
 
 def template_rows(*, programme) -> list[list]:
+    """One row per metric per planned period, as the template has them (texts not yet neutralised)."""
     values = (
         MetricValue.objects.filter(metric__programme=programme)
         .select_related("metric", "metric__scheme")
@@ -51,39 +47,40 @@ def template_rows(*, programme) -> list[list]:
     )
     return [
         [
-            safe_cell_text(v.metric.code),
-            safe_cell_text(v.metric.name),
-            safe_cell_text(v.metric.scheme.ref) if v.metric.scheme_id else "",
+            v.metric.code,
+            v.metric.name,
+            v.metric.scheme.ref if v.metric.scheme_id else "",
             period_label(v.period_start, v.metric.frequency),
             v.plan,
             _number(v.actual),
-            safe_cell_text(v.note),
+            v.note,
             v.version,
         ]
         for v in values
     ]
 
 
-def workbook_bytes(*, programme) -> bytes:
+def template_workbook_bytes(*, programme) -> bytes:
+    """The template as .xlsx: the Metrics sheet (the upload reads it back) and a read-me."""
     workbook = Workbook()
     ws = workbook.active
     ws.title = SHEET
-    ws.append(HEADERS)
+    sheet_append(ws, HEADERS)
     for index in range(1, len(HEADERS) + 1):
         cell = ws.cell(row=1, column=index)
         cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
+        cell.fill = HEADER_FILL
         ws.column_dimensions[get_column_letter(index)].width = _WIDTHS[index - 1]
     for row in template_rows(programme=programme):
-        ws.append(row)
+        sheet_append(ws, row)
     for cells in ws.iter_rows(min_row=2):
         for cell, header in zip(cells, HEADERS, strict=False):
             if header in _INFO:
-                cell.fill = _INFO_FILL
+                cell.fill = INFO_FILL
     ws.freeze_panes = "A2"
     notes = workbook.create_sheet("Read me")
     for line in [
-        f"{safe_cell_text(programme.name)}: metrics and KPIs",
+        f"{programme.name}: metrics and KPIs",
         "One row per metric per planned period. Fill in Actual (and a Note where it is off plan) and upload the file.",
         "Period is written like May 2015 (monthly), 2015/16 Q1 (quarterly) or 2015/16 (annual).",
         "The programme office may change Plan, or add a row to plan a new period; an actual needs a planned period.",
@@ -91,40 +88,14 @@ def workbook_bytes(*, programme) -> bytes:
         "upload whether someone changed the row after you downloaded it.",
         "The upload is all or nothing: if any row has a problem, nothing is saved and every problem is listed.",
     ]:
-        notes.append([line])
+        sheet_append(notes, [line])
     notes.column_dimensions["A"].width = 120
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def csv_text(*, programme) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(HEADERS)
-    for row in template_rows(programme=programme):
-        writer.writerow(["" if v is None else v for v in row])
-    return buffer.getvalue()
-
-
-def _csv_rows(file, errors: list[dict]):
-    try:
-        file.seek(0)
-        text = file.read().decode(CSV_ENCODING)
-    except (UnicodeDecodeError, AttributeError):
-        raise SpreadsheetErrors(
-            [_error(SHEET, None, "", "This CSV file is not UTF-8 text: save it as “CSV UTF-8”.")]
-        ) from None
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, [])
-    header = [h.strip() for h in header]
-    if header[: len(HEADERS)] != HEADERS:
-        raise SpreadsheetErrors([_error(SHEET, 1, "", f"The first line must be the headers: {', '.join(HEADERS)}.")])
-    for number, cells in enumerate(reader, start=2):
-        values = dict(zip(HEADERS, cells, strict=False))
-        if all(_text(v) == "" for v in values.values()):
-            continue
-        yield _Row(SHEET, number, values, errors)
+    """The template as CSV, the same header and rows as the Metrics sheet."""
+    return csv_text_of([HEADERS, *template_rows(programme=programme)])
 
 
 class _Import:
@@ -143,7 +114,7 @@ class _Import:
         self.seen: dict = {}
         self.summary = {"plans": 0, "actuals": 0}
 
-    def row(self, row: _Row) -> None:
+    def row(self, row: SheetRow) -> None:
         code = row.text("Metric code")
         metric = self.metrics.get(code)
         if metric is None:
@@ -216,26 +187,26 @@ class _Import:
 
 
 def metrics_import(*, programme, file, user) -> dict:
-    """Plans and actuals from the template (.xlsx or .csv); raises SpreadsheetErrors and saves nothing on any problem."""
+    """Plans and actuals from the template (.xlsx or .csv); raises SpreadsheetErrors and saves nothing on any problem.
+
+    Both kinds of file are read within the upload limits (core.spreadsheets) before any row is.
+    """
     permissions.require_uploader(user)
     errors: list[dict] = []
     name = (getattr(file, "name", "") or "").lower()
     if name.endswith(".csv"):
-        rows = _csv_rows(file, errors)
-    else:
-        workbook = _open_workbook(file)
-        ws = _check_headers(workbook, SHEET, HEADERS, errors)
+        return _import(csv_rows(file, sheet=SHEET, headers=HEADERS, errors=errors), programme, user, errors)
+    with workbook_open(file) as workbook:
+        ws = headers_check(workbook, SHEET, HEADERS, errors)
         if errors:
             raise SpreadsheetErrors(errors)
-        if ws.max_row > MAX_ROWS:
-            raise SpreadsheetErrors([_error(SHEET, None, "", f"At most {MAX_ROWS:,} rows can be uploaded at once.")])
-        rows = _rows(ws, SHEET, HEADERS, errors)
+        return _import(sheet_rows(ws, SHEET, HEADERS, errors), programme, user, errors)
+
+
+def _import(rows, programme, user, errors: list[dict]) -> dict:
     state = _Import(programme=programme, user=user, errors=errors)
     with transaction.atomic():
-        for count, row in enumerate(rows, start=1):
-            if count > MAX_ROWS:
-                errors.append(_error(SHEET, None, "", f"At most {MAX_ROWS:,} rows can be uploaded at once."))
-                break
+        for row in rows:
             state.row(row)
         if errors:
             raise SpreadsheetErrors(errors)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from core.exceptions import StaleEdit
 from core.forms import add_service_errors, error_dict
 from core.history import audit_entries
+from core.spreadsheets import CSV_CONTENT_TYPE, CSV_ENCODING, XLSX_CONTENT_TYPE, SpreadsheetErrors
 from metrics import permissions, selectors, services, spreadsheet
 from metrics.charts import metric_chart
 from metrics.forms import ActualForm, MetricForm, PlanForm, UploadForm
@@ -18,7 +19,6 @@ from metrics.models import MetricValue, period_label
 from schemes import selectors as scheme_selectors
 from schemes.models import Programme
 from schemes.permissions import require_programme_reader
-from schemes.spreadsheet import SpreadsheetErrors
 
 
 def _programme(request):
@@ -192,13 +192,13 @@ def template_download(request, fmt: str):
         return redirect("metrics:list")
     if fmt == "xlsx":
         response = HttpResponse(
-            spreadsheet.workbook_bytes(programme=programme),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            spreadsheet.template_workbook_bytes(programme=programme),
+            content_type=XLSX_CONTENT_TYPE,
         )
     else:
         response = HttpResponse(
-            spreadsheet.csv_text(programme=programme).encode(spreadsheet.CSV_ENCODING),
-            content_type="text/csv; charset=utf-8",
+            spreadsheet.csv_text(programme=programme).encode(CSV_ENCODING),
+            content_type=CSV_CONTENT_TYPE,
         )
     response["Content-Disposition"] = f'attachment; filename="{programme.slug}-metrics.{fmt}"'
     return response

@@ -1,8 +1,8 @@
 """The return as an Excel workbook: pure (a document dict in, .xlsx bytes out), following the year's template.
 
 Every text written to a cell goes through `_text`, which neutralises anything a spreadsheet would run as a
-formula (a leading =, +, -, @, tab or carriage return gets a leading apostrophe; control characters and NUL
-are dropped). The only formulas in the workbook are the totals this module writes itself (`Formula`).
+formula with core.spreadsheets.safe_cell_text, as every export does (a leading =, +, -, @, tab or line break
+gets a leading apostrophe; control characters and NUL are dropped). The only formulas in the workbook are the totals this module writes itself (`Formula`).
 """
 
 import io
@@ -15,8 +15,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from core.spreadsheets import safe_cell_text
 from returns.years.spec import ChecklistSheet, QuestionSheet, ReturnTemplate, TableSheet
-from schemes.spreadsheet import safe_cell_text
 
 MAX_CELL = 32_000  # Excel holds 32,767 characters in a cell
 _NOT_XML = re.compile(r"[\ud800-\udfff\ufffe\uffff]")

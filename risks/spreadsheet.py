@@ -1,12 +1,10 @@
 """Excel in and out for the risk register: the register with its initial, current and target matrices,
 and the upload that reads the Risks sheet back.
 
-Built on the schemes workbook's helpers (safe text, header checks, row reading), so both uploads
-behave alike. The importer is a write kept here beside its renderer; every change goes through the
+Built on core.spreadsheets (neutralised text, bounded reading, header checks, row reading), as every upload
+is, so they behave alike. The importer is a write kept here beside its renderer; every change goes through the
 risk services inside one transaction, so an upload with any problem saves nothing.
 """
-
-import io
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,23 +15,24 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from accounts.models import User
 from core.exceptions import StaleEdit
+from core.spreadsheets import (
+    NO,
+    YES,
+    SpreadsheetErrors,
+    headers_check,
+    list_validation,
+    sheet_append,
+    sheet_rows,
+    stored_text,
+    workbook_bytes,
+    workbook_open,
+    write_table,
+)
 from risks import services
 from risks.models import BoardEscalation, RiskCategory, RiskStatus
 from risks.permissions import can_edit_risk, can_raise_risk
 from risks.scoring import CONSEQUENCE_LABELS, LIKELIHOOD_LABELS, risk_grade
 from risks.selectors import annotate_register, risk_queryset
-from schemes.spreadsheet import (
-    NO,
-    YES,
-    SpreadsheetErrors,
-    _check_headers,
-    _list_validation,
-    _open_workbook,
-    _rows,
-    _stored,
-    _write_table,
-    safe_cell_text,
-)
 
 RISKS_SHEET = "Risks"
 RISK_HEADERS = [
@@ -64,6 +63,7 @@ RISK_HEADERS = [
     "Open actions",
     "Version",
 ]
+_WIDTHS = {"Description": 70, "Status": 14, "Version": 9}
 GRADE_FILLS = {"low": "CCE5D4", "moderate": "FFE58F", "high": "F4A261", "extreme": "B3261E"}
 _FIELD_COLUMNS = {
     "title": "Title",
@@ -114,13 +114,13 @@ def register_workbook_bytes(*, programme, risks) -> bytes:
         rows.append(
             [
                 r.pk,
-                safe_cell_text(r.title),
-                safe_cell_text(r.description),
-                safe_cell_text(r.cause),
-                safe_cell_text(r.effect),
+                r.title,
+                r.description,
+                r.cause,
+                r.effect,
                 r.get_category_display(),
                 ", ".join(s.ref for s in r.schemes.all() if s.ref),
-                safe_cell_text(r.owner_display),
+                r.owner_display,
                 r.raised_on,
                 r.likelihood,
                 r.consequence,
@@ -130,18 +130,18 @@ def register_workbook_bytes(*, programme, risks) -> bytes:
                 r.target_likelihood,
                 r.target_consequence,
                 r.target_score,
-                safe_cell_text(r.target_reason),
+                r.target_reason,
                 r.get_status_display(),
-                safe_cell_text(r.closed_reason),
+                r.closed_reason,
                 r.next_review_date,
                 YES if r.on_assurance_framework else NO,
-                safe_cell_text(r.assurance_reference),
+                r.assurance_reference,
                 r.get_board_escalation_display(),
                 sum(1 for a in r.actions.all() if a.status != "done"),
                 r.version,
             ]
         )
-    last = _write_table(ws, RISK_HEADERS, rows)
+    last = write_table(ws, RISK_HEADERS, rows, widths=_WIDTHS, informational={"Version"}, wrapped={"Description"})
     for column in ("Raised on", "Next review"):
         letter = chr(ord("A") + RISK_HEADERS.index(column))
         for (cell,) in ws.iter_rows(
@@ -149,10 +149,10 @@ def register_workbook_bytes(*, programme, risks) -> bytes:
         ):
             cell.number_format = "DD/MM/YYYY"
         ws.column_dimensions[letter].width = 13
-    _list_validation(ws, RISK_HEADERS, "Category", RiskCategory.labels, last)
-    _list_validation(ws, RISK_HEADERS, "Status", RiskStatus.labels, last)
-    _list_validation(ws, RISK_HEADERS, "On assurance framework", [YES, NO], last)
-    _list_validation(ws, RISK_HEADERS, "Report to the board", BoardEscalation.labels, last)
+    list_validation(ws, RISK_HEADERS, "Category", RiskCategory.labels, last)
+    list_validation(ws, RISK_HEADERS, "Status", RiskStatus.labels, last)
+    list_validation(ws, RISK_HEADERS, "On assurance framework", [YES, NO], last)
+    list_validation(ws, RISK_HEADERS, "Report to the board", BoardEscalation.labels, last)
     for column in ("Likelihood", "Consequence", "Target likelihood", "Target consequence"):
         letter = chr(ord("A") + RISK_HEADERS.index(column))
         one_to_five = DataValidation(
@@ -186,27 +186,28 @@ def register_workbook_bytes(*, programme, risks) -> bytes:
         matrices.column_dimensions[letter].width = 15
 
     actions = workbook.create_sheet("Actions")
-    actions.append(["Risk ID", "Risk title", "Action", "Owner", "Due", "Status"])
+    sheet_append(actions, ["Risk ID", "Risk title", "Action", "Owner", "Due", "Status"])
     for cell in actions[1]:
         cell.font = Font(bold=True)
     for r in risks:
         for a in r.actions.all():
-            actions.append(
+            sheet_append(
+                actions,
                 [
                     r.pk,
-                    safe_cell_text(r.title),
-                    safe_cell_text(a.action),
-                    safe_cell_text(a.owner_name),
+                    r.title,
+                    a.action,
+                    a.owner_name,
                     a.due_date,
                     a.get_status_display(),
-                ]
+                ],
             )
     for (cell,) in actions.iter_rows(min_row=2, min_col=5, max_col=5):
         cell.number_format = "DD/MM/YYYY"
 
     readme = workbook.create_sheet("Read me")
     for line in [
-        f"{safe_cell_text(programme.name)}: risk register",
+        f"{programme.name}: risk register",
         "Change cells on the Risks sheet, save as .xlsx and upload it on the register's upload page. Rows left as they are change nothing.",
         "To raise a risk, add a row with Risk ID blank: title, description, raised on, likelihood, consequence and targets.",
         "Likelihood and consequence are whole numbers from 1 to 5; Score, Grade, Initial and Target score are worked out, not read.",
@@ -216,11 +217,9 @@ def register_workbook_bytes(*, programme, risks) -> bytes:
         "The upload is all or nothing: if any row has a problem, nothing is saved and every problem is listed by sheet, row and column.",
         "The Matrices sheet counts open risks per cell: initial (first score), current and target. Actions lists each risk's actions.",
     ]:
-        readme.append([line])
+        sheet_append(readme, [line])
     readme.column_dimensions["A"].width = 120
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def _scheme_list(row, programme, schemes_by_ref):
@@ -247,12 +246,17 @@ def register_workbook_import(*, programme, file, user) -> dict:
 
     Raises SpreadsheetErrors listing every problem (sheet, row, column, message).
     """
-    workbook = _open_workbook(file)
-    errors: list[dict] = []
-    ws = _check_headers(workbook, RISKS_SHEET, RISK_HEADERS, errors)
-    if errors:
-        raise SpreadsheetErrors(errors)
     summary = dict.fromkeys(("risks_created", "risks_updated", "risks_rescored", "risks_closed"), 0)
+    with workbook_open(file) as workbook:
+        errors: list[dict] = []
+        ws = headers_check(workbook, RISKS_SHEET, RISK_HEADERS, errors)
+        if errors:
+            raise SpreadsheetErrors(errors)
+        _import_rows(ws, programme, user, errors, summary)
+    return summary
+
+
+def _import_rows(ws, programme, user, errors: list[dict], summary: dict) -> None:
     with transaction.atomic():
         existing = {r.pk: r for r in risk_queryset().filter(programme=programme).prefetch_related("schemes__leads")}
         schemes_by_ref = {s.ref: s for s in programme.schemes.exclude(ref="").prefetch_related("leads")}
@@ -260,7 +264,7 @@ def register_workbook_import(*, programme, file, user) -> dict:
         for u in User.objects.filter(is_active=True):
             users_by_name[u.username.casefold()] = u
             users_by_name.setdefault(str(u).casefold(), u)
-        for row in _rows(ws, RISKS_SHEET, RISK_HEADERS, errors):
+        for row in sheet_rows(ws, RISKS_SHEET, RISK_HEADERS, errors):
             try:
                 with transaction.atomic():  # a savepoint: one refused row must not poison the rest on PostgreSQL
                     _import_row(row, programme, user, existing, schemes_by_ref, users_by_name, summary)
@@ -272,7 +276,6 @@ def register_workbook_import(*, programme, file, user) -> dict:
                 row.service_problem(exc, _FIELD_COLUMNS, "Title")
         if errors:
             raise SpreadsheetErrors(errors)  # inside the transaction: everything saved above rolls back
-    return summary
 
 
 class _RowFailed(Exception):
@@ -337,7 +340,9 @@ def _import_row(row, programme, user, existing, schemes_by_ref, users_by_name, s
     if version is None:
         return
     changed_details = {
-        k: v for k, v in details.items() if (_stored(getattr(risk, k)) if isinstance(v, str) else getattr(risk, k)) != v
+        k: v
+        for k, v in details.items()
+        if (stored_text(getattr(risk, k)) if isinstance(v, str) else getattr(risk, k)) != v
     }
     changed_schemes = {s.pk for s in schemes} != {s.pk for s in risk.schemes.all()}
     rescore = any(getattr(risk, k) != v for k, v in values.items())

@@ -6,12 +6,12 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from core.spreadsheets import XLSX_CONTENT_TYPE, SpreadsheetErrors
 from risks.permissions import may_raise_risks
 from risks.spreadsheet import register_workbook_bytes, register_workbook_data, register_workbook_import
-from schemes.forms import XLSX_CONTENT_TYPE, SpreadsheetUploadForm
+from schemes.forms import SpreadsheetUploadForm
 from schemes.models import Programme
 from schemes.permissions import require_programme_reader
-from schemes.spreadsheet import SpreadsheetErrors
 
 
 def register_export(request, programme: str):

@@ -1,7 +1,9 @@
 from django import forms
+from django.conf import settings
 
 from core.forms import VersionedForm
 from core.rag import RAG
+from core.spreadsheets import XLSX_CONTENT_TYPE
 from schemes.models import ApprovalOutcome, CommentKind, Locality, SchemeStatus
 
 RAG_CHOICES = [("", "— choose —"), *RAG.choices]
@@ -52,16 +54,21 @@ class ApprovalForm(forms.Form):
     reason = forms.CharField(label="Reason (required for a rejection)", required=False, max_length=2000)
 
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-
-
 class SpreadsheetUploadForm(forms.Form):
+    """An .xlsx to upload; its size and contents are checked by core.spreadsheets, which lists what is wrong."""
+
     file = forms.FileField(
         label="Spreadsheet to upload (.xlsx)",
-        help_text="The workbook downloaded from this page, with your changes. Up to 5 MB.",
         widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX_CONTENT_TYPE}"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "file"
+        ].help_text = (
+            f"The workbook downloaded from this page, with your changes. Up to {settings.SPREADSHEET_UPLOAD_MAX_MB} MB."
+        )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -69,11 +76,6 @@ class SpreadsheetUploadForm(forms.Form):
             raise forms.ValidationError(
                 "Upload an Excel workbook (.xlsx). If you saved it in another format, open it in Excel and "
                 "save it as “Excel Workbook (.xlsx)”."
-            )
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                f"This file is {upload.size / (1024 * 1024):.1f} MB; the limit is 5 MB. "
-                "Upload the downloaded template with your rows, without pictures or extra sheets."
             )
         return upload
 

@@ -4,23 +4,32 @@ The renderer is pure (data in, bytes out). The importer is a write: every change
 schemes and milestones services, inside one transaction, so an upload with any problem saves nothing.
 """
 
-import datetime as dt
-import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
 
 from accounts.roles import Role, has_role
 from core.exceptions import StaleEdit
+from core.spreadsheets import (
+    NO,
+    YES,
+    SheetRow,
+    SpreadsheetErrors,
+    headers_check,
+    list_validation,
+    sheet_append,
+    sheet_rows,
+    shown_date,
+    stored_text,
+    workbook_bytes,
+    workbook_open,
+    write_table,
+)
 from milestones import services as milestone_services
 from milestones.models import Milestone, MilestoneStatus
 from schemes import services as scheme_services
@@ -58,14 +67,6 @@ MILESTONE_HEADERS = [
     "Version",
 ]
 
-DATE_FORMAT = "DD/MM/YYYY"
-YES, NO = "Yes", "No"
-# Excel, LibreOffice and Google Sheets treat text starting with these as a formula (CSV/formula injection).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-# An .xlsx is a zip: refuse one that would expand to far more than any real programme (a "zip bomb").
-MAX_UNCOMPRESSED_BYTES = 60 * 1024 * 1024
-
 _WIDTHS = {
     "Ref": 8,
     "Name": 40,
@@ -90,32 +91,7 @@ _WIDTHS = {
 # Columns people should not edit: greyed so the sheet says so without a lecture.
 _INFORMATIONAL = {"Version", "Milestone ID", "Baseline date"}
 _WRAPPED = {"Description", "Reason for date change"}
-_HEADER_FONT = Font(bold=True)
-_HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
-_INFO_FILL = PatternFill("solid", fgColor="EEEEEE")
-
-
-class SpreadsheetErrors(Exception):
-    """An upload that was refused; `.errors` lists every problem as {sheet, row, column, message}."""
-
-    def __init__(self, errors: list[dict]):
-        super().__init__(f"{len(errors)} problem(s) in the spreadsheet; nothing was saved.")
-        self.errors = errors
-
-
-def safe_cell_text(value) -> str:
-    """User text made safe for a cell: control characters dropped, formula-like text prefixed with a quote."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))
-    if text.startswith(FORMULA_TRIGGERS):
-        return "'" + text
-    return text
-
-
-def _unneutralise(text: str) -> str:
-    """Undo safe_cell_text on the way back in, so an untouched exported cell reads as the stored text."""
-    if text.startswith("'") and text[1:2] and text[1:].startswith(FORMULA_TRIGGERS):
-        return text[1:]
-    return text
+_DATES = {"Start date", "Baseline date", "Due date", "Completed on"}
 
 
 # --- Reading for the download -------------------------------------------------------------------
@@ -147,47 +123,13 @@ def _yes_no(value: bool) -> str:
     return YES if value else NO
 
 
-def _list_validation(ws, headers: list[str], header: str, options: list[str], last_row: int) -> None:
-    letter = get_column_letter(headers.index(header) + 1)
-    validation = DataValidation(
-        type="list",
-        formula1='"' + ",".join(options) + '"',
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle=f"{header}: choose from the list",
-        error=f"Choose one of: {', '.join(options)}.",
-    )
-    validation.add(f"{letter}2:{letter}{last_row}")
-    ws.add_data_validation(validation)
-
-
 def _write_table(ws, headers: list[str], rows: list[list]) -> int:
-    ws.append(headers)
-    for cell in ws[1]:
-        cell.font = _HEADER_FONT
-        cell.fill = _HEADER_FILL
-    for row in rows:
-        ws.append(row)
-    for index, header in enumerate(headers, start=1):
-        letter = get_column_letter(index)
-        ws.column_dimensions[letter].width = _WIDTHS.get(header, 15)
-        is_date = header.endswith("date") or header == "Completed on"
-        for (cell,) in ws.iter_rows(min_row=2, min_col=index, max_col=index):
-            if is_date:
-                cell.number_format = DATE_FORMAT
-            if header in _INFORMATIONAL:
-                cell.fill = _INFO_FILL
-            if header in _WRAPPED:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(len(rows) + 1, 2)}"
-    # Drop-downs reach well past the data so rows people add get them too.
-    return len(rows) + 1000
+    return write_table(ws, headers, rows, widths=_WIDTHS, informational=_INFORMATIONAL, wrapped=_WRAPPED, dates=_DATES)
 
 
 def _readme_lines(programme: Programme) -> list[str]:
     return [
-        f"{safe_cell_text(programme.name)}: schemes and milestones",
+        f"{programme.name}: schemes and milestones",
         "Change cells on the Schemes and Milestones sheets, save the file as .xlsx and upload it on the "
         "import page. Rows you leave as they are change nothing.",
         "To add a milestone, add a row on the Milestones sheet with Milestone ID left blank, the scheme's ref, "
@@ -215,11 +157,11 @@ def programme_workbook_bytes(*, programme: Programme, schemes, milestones) -> by
         SCHEME_HEADERS,
         [
             [
-                safe_cell_text(s.ref),
-                safe_cell_text(s.name),
-                safe_cell_text(s.workstream.name) if s.workstream else "",
-                safe_cell_text(s.description),
-                safe_cell_text(s.clinical_lead),
+                s.ref,
+                s.name,
+                s.workstream.name if s.workstream else "",
+                s.description,
+                s.clinical_lead,
                 _yes_no(s.reports_to_ccg),
                 _yes_no(s.reports_to_gm),
                 _yes_no(s.reports_to_national),
@@ -231,9 +173,9 @@ def programme_workbook_bytes(*, programme: Programme, schemes, milestones) -> by
         ],
     )
     for header in ("CCG", "GM", "National"):
-        _list_validation(ws, SCHEME_HEADERS, header, [YES, NO], last)
-    _list_validation(ws, SCHEME_HEADERS, "Locality", Locality.labels, last)
-    _list_validation(ws, SCHEME_HEADERS, "Status", SchemeStatus.labels, last)
+        list_validation(ws, SCHEME_HEADERS, header, [YES, NO], last)
+    list_validation(ws, SCHEME_HEADERS, "Locality", Locality.labels, last)
+    list_validation(ws, SCHEME_HEADERS, "Status", SchemeStatus.labels, last)
 
     ws = workbook.create_sheet(MILESTONES_SHEET)
     last = _write_table(
@@ -242,9 +184,9 @@ def programme_workbook_bytes(*, programme: Programme, schemes, milestones) -> by
         [
             [
                 m.pk,
-                safe_cell_text(m.scheme.ref),
-                safe_cell_text(m.phase),
-                safe_cell_text(m.description),
+                m.scheme.ref,
+                m.phase,
+                m.description,
                 m.start_date,
                 m.baseline_date,
                 m.due_date,
@@ -256,19 +198,16 @@ def programme_workbook_bytes(*, programme: Programme, schemes, milestones) -> by
             for m in milestones
         ],
     )
-    _list_validation(ws, MILESTONE_HEADERS, "Status", MilestoneStatus.labels, last)
+    list_validation(ws, MILESTONE_HEADERS, "Status", MilestoneStatus.labels, last)
 
     ws = workbook.create_sheet(README_SHEET)
     for line in _readme_lines(programme):
-        ws.append([line])
+        sheet_append(ws, [line])
     ws["A1"].font = Font(bold=True, size=13)
     ws.column_dimensions["A"].width = 120
     for (cell,) in ws.iter_rows(min_row=2, max_col=1):
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 # --- The importer -------------------------------------------------------------------------------
@@ -301,123 +240,6 @@ _MILESTONE_FIELD_COLUMNS = {
     "completed_on": "Completed on",
     "status": "Status",
 }
-
-
-def _error(sheet: str, row: int | None, column: str, message: str) -> dict:
-    return {"sheet": sheet, "row": row, "column": column, "message": message}
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if isinstance(value, dt.date):
-        return f"{value:%d/%m/%Y}"
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
-    return _unneutralise(text).strip()
-
-
-def _stored(value) -> str:
-    """A stored text as the importer compares it (an exported cell reads back the same)."""
-    return (value or "").replace("\r\n", "\n").strip()
-
-
-def _shown(day: dt.date | None) -> str:
-    return f"{day:%d/%m/%Y}" if day else "blank"
-
-
-class _Row:
-    """One spreadsheet row: reads its cells and records every problem with its sheet, row and column."""
-
-    def __init__(self, sheet: str, number: int, values: dict, errors: list[dict]):
-        self.sheet, self.number, self.values, self.errors = sheet, number, values, errors
-        self.ok = True
-
-    def problem(self, column: str, message: str) -> None:
-        self.errors.append(_error(self.sheet, self.number, column, message))
-        self.ok = False
-
-    def text(self, column: str) -> str:
-        return _text(self.values.get(column))
-
-    def date(self, column: str, *, required: bool = False) -> dt.date | None:
-        value = self.values.get(column)
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        text = _text(value)
-        if not text:
-            if required:
-                self.problem(column, f"Give the {column.lower()} (DD/MM/YYYY).")
-            return None
-        if isinstance(value, str) and re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", text):
-            try:
-                return dt.datetime.strptime(text, "%d/%m/%Y").date()
-            except ValueError:
-                pass
-        self.problem(column, f"“{text}” is not a date (use DD/MM/YYYY).")
-        return None
-
-    def yes_no(self, column: str, *, default: bool | None) -> bool | None:
-        value = self.values.get(column)
-        if isinstance(value, bool):
-            return value
-        text = _text(value).casefold()
-        if text in ("yes", "y"):
-            return True
-        if text in ("no", "n"):
-            return False
-        if not text and default is not None:
-            return default
-        self.problem(column, f"{column} must be Yes or No" + (f", not “{_text(value)}”." if text else "."))
-        return None
-
-    def choice(self, column: str, choices, *, default: str | None) -> str | None:
-        """The stored value for a label (or stored value) in the cell; `default` when blank, if given."""
-        text = _text(self.values.get(column))
-        if not text:
-            if default is not None:
-                return default
-        else:
-            for value, label in choices.choices:
-                if text.casefold() in (label.casefold(), value.casefold()):
-                    return value
-        shown = f"“{text}” is not" if text else f"{column} is blank: it must be"
-        self.problem(column, f"{shown} one of: {', '.join(choices.labels)}.")
-        return None
-
-    def integer(self, column: str, *, required: bool, hint: str) -> int | None:
-        value = self.values.get(column)
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        text = _text(value)
-        if text.isdigit():
-            return int(text)
-        if not text and not required:
-            return None
-        self.problem(column, hint)
-        return None
-
-    def service_problem(self, exc: Exception, columns: dict[str, str], fallback: str) -> None:
-        """A service's refusal, placed on the column of the field it names."""
-        if isinstance(exc, StaleEdit):
-            self.problem("Version", str(exc))
-            return
-        if not isinstance(exc, ValidationError):  # callers catch only these two; anything else is a bug
-            raise exc
-        if hasattr(exc, "error_dict"):
-            for key, messages in exc.message_dict.items():
-                for message in messages:
-                    self.problem(columns.get(key, fallback), message)
-        else:
-            for message in exc.messages:
-                self.problem(fallback, message)
 
 
 @dataclass
@@ -463,7 +285,7 @@ class _Import:
 
     # --- Schemes sheet ---------------------------------------------------------------------
 
-    def scheme_row(self, row: _Row, seen: dict) -> None:
+    def scheme_row(self, row: SheetRow, seen: dict) -> None:
         ref, name = row.text("Ref"), row.text("Name")
         key = ref or f"name:{name.casefold()}"
         if key in seen:
@@ -514,7 +336,7 @@ class _Import:
         if not row.ok:
             self.refs_not_saved.add(ref)
 
-    def _scheme_create(self, row: _Row, ref: str, wanted: dict) -> None:
+    def _scheme_create(self, row: SheetRow, ref: str, wanted: dict) -> None:
         if not self.is_office:
             row.problem("Ref", "Only the programme office can change scheme details: this row would add a new scheme.")
             return
@@ -528,12 +350,12 @@ class _Import:
             self.schemes_by_ref[ref] = scheme
         self.summary["schemes_created"] += 1
 
-    def _scheme_update(self, row: _Row, scheme: Scheme, wanted: dict, version: int | None) -> None:
+    def _scheme_update(self, row: SheetRow, scheme: Scheme, wanted: dict, version: int | None) -> None:
         current = {
-            "name": _stored(scheme.name),
+            "name": stored_text(scheme.name),
             "workstream": scheme.workstream_id,
-            "description": _stored(scheme.description),
-            "clinical_lead": _stored(scheme.clinical_lead),
+            "description": stored_text(scheme.description),
+            "clinical_lead": stored_text(scheme.clinical_lead),
             "reports_to_ccg": scheme.reports_to_ccg,
             "reports_to_gm": scheme.reports_to_gm,
             "reports_to_national": scheme.reports_to_national,
@@ -562,7 +384,7 @@ class _Import:
 
     # --- Milestones sheet ------------------------------------------------------------------
 
-    def milestone_row(self, row: _Row, seen: dict) -> None:
+    def milestone_row(self, row: SheetRow, seen: dict) -> None:
         milestone_id = row.integer(
             "Milestone ID",
             required=False,
@@ -590,7 +412,7 @@ class _Import:
         completed = row.date("Completed on")
         status = row.choice("Status", MilestoneStatus, default="")
         if start and due and start > due:
-            row.problem("Start date", f"The start date {_shown(start)} is after the due date {_shown(due)}.")
+            row.problem("Start date", f"The start date {shown_date(start)} is after the due date {shown_date(due)}.")
         wanted = {
             "phase": row.text("Phase"),
             "description": description,
@@ -620,7 +442,7 @@ class _Import:
         else:
             self._milestone_change(row, milestone, wanted, version)
 
-    def _scheme_for(self, row: _Row) -> Scheme | None:
+    def _scheme_for(self, row: SheetRow) -> Scheme | None:
         ref = row.text("Scheme ref")
         if not ref:
             row.problem("Scheme ref", "Give the ref of the milestone's scheme (e.g. 5.1).")
@@ -633,7 +455,7 @@ class _Import:
                 row.problem("Scheme ref", f"{ref} is not a scheme of this programme.")
         return scheme
 
-    def _status_problem(self, row: _Row, status: str, current: str, will_complete: bool) -> None:
+    def _status_problem(self, row: SheetRow, status: str, current: str, will_complete: bool) -> None:
         allowed = {current, MilestoneStatus.COMPLETE} if will_complete else {current}
         if status and status not in allowed:
             row.problem(
@@ -642,7 +464,7 @@ class _Import:
                 "To complete a milestone, fill in “Completed on”; the status follows.",
             )
 
-    def _refused(self, row: _Row, scheme: Scheme, column: str, what: str) -> bool:
+    def _refused(self, row: SheetRow, scheme: Scheme, column: str, what: str) -> bool:
         if can_edit_scheme(self.user, scheme):
             return False
         row.problem(
@@ -652,7 +474,7 @@ class _Import:
         )
         return True
 
-    def _milestone_create(self, row: _Row, scheme: Scheme, wanted: dict) -> None:
+    def _milestone_create(self, row: SheetRow, scheme: Scheme, wanted: dict) -> None:
         if self._refused(row, scheme, "Scheme ref", "add to"):
             return
         self._status_problem(row, wanted["status"], MilestoneStatus.NOT_STARTED, bool(wanted["completed_on"]))
@@ -679,10 +501,10 @@ class _Import:
         if wanted["completed_on"]:
             self.summary["milestones_completed"] += 1
 
-    def _milestone_change(self, row: _Row, milestone: Milestone, wanted: dict, version: int | None) -> None:
+    def _milestone_change(self, row: SheetRow, milestone: Milestone, wanted: dict, version: int | None) -> None:
         details = {
-            "Phase": wanted["phase"] != _stored(milestone.phase),
-            "Description": wanted["description"] != _stored(milestone.description),
+            "Phase": wanted["phase"] != stored_text(milestone.phase),
+            "Description": wanted["description"] != stored_text(milestone.description),
             "Start date": wanted["start_date"] != milestone.start_date,
         }
         update = any(details.values())
@@ -704,14 +526,14 @@ class _Import:
         if completion_changed:
             row.problem(
                 "Completed on",
-                f"This milestone was completed on {_shown(milestone.completed_on)}: the completion date cannot be "
-                f"changed or cleared by upload (the row says {_shown(wanted['completed_on'])}).",
+                f"This milestone was completed on {shown_date(milestone.completed_on)}: the completion date cannot be "
+                f"changed or cleared by upload (the row says {shown_date(wanted['completed_on'])}).",
             )
         self._status_problem(row, wanted["status"], milestone.status, complete)
         if move and not wanted["reason"]:
             row.problem(
                 "Reason for date change",
-                f"The due date moves from {_shown(milestone.due_date)} to {_shown(wanted['due_date'])}: "
+                f"The due date moves from {shown_date(milestone.due_date)} to {shown_date(wanted['due_date'])}: "
                 "say why in “Reason for date change”.",
             )
         if not row.ok:
@@ -765,99 +587,27 @@ class _Import:
         self.summary["milestones_completed"] += int(complete)
 
 
-def _open_workbook(file):
-    not_a_workbook = SpreadsheetErrors(
-        [
-            _error(
-                "",
-                None,
-                "",
-                "This file could not be read as an Excel workbook. Save it from Excel as “Excel Workbook (.xlsx)” "
-                "and upload it again.",
-            )
-        ]
-    )
-    try:
-        file.seek(0)
-        with zipfile.ZipFile(file) as archive:
-            expanded = sum(info.file_size for info in archive.infolist())
-        file.seek(0)
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise not_a_workbook from None
-    if expanded > MAX_UNCOMPRESSED_BYTES:
-        raise SpreadsheetErrors(
-            [_error("", None, "", "This workbook is far larger than the template: upload the template with your rows.")]
-        )
-    try:
-        return load_workbook(file, read_only=False, data_only=True)
-    except Exception:  # openpyxl raises many kinds of error on a damaged or foreign file; all mean the same here.
-        raise not_a_workbook from None
-
-
-def _check_headers(workbook, sheet: str, expected: list[str], errors: list[dict]):
-    if sheet not in workbook.sheetnames:
-        errors.append(
-            _error(sheet, None, "", f"The workbook has no sheet called “{sheet}”: start from the downloaded template.")
-        )
-        return None
-    ws = workbook[sheet]
-    found = [cell.value for cell in ws[1]]
-    for index, header in enumerate(expected):
-        text = _text(found[index]) if index < len(found) else ""
-        if text != header:
-            shown = f"found “{text}”" if text else "found an empty cell"
-            errors.append(
-                _error(
-                    sheet,
-                    1,
-                    header,
-                    f"Sheet {sheet}: column {get_column_letter(index + 1)} should be headed “{header}”, {shown}.",
-                )
-            )
-    for index in range(len(expected), len(found)):
-        text = _text(found[index])
-        if text:
-            errors.append(
-                _error(
-                    sheet,
-                    1,
-                    text,
-                    f"Sheet {sheet}: column {get_column_letter(index + 1)} (“{text}”) is not part of the template: "
-                    "remove the column.",
-                )
-            )
-    return ws
-
-
-def _rows(ws, sheet: str, headers: list[str], errors: list[dict]):
-    for cells in ws.iter_rows(min_row=2, max_col=len(headers)):
-        values = {header: cell.value for header, cell in zip(headers, cells, strict=False)}
-        if all(_text(v) == "" for v in values.values()):
-            continue
-        yield _Row(sheet, cells[0].row, values, errors)
-
-
 def programme_workbook_import(*, programme: Programme, file, user) -> dict:
     """Create and update a programme's schemes and milestones from the workbook; any problem saves nothing.
 
     Raises SpreadsheetErrors listing every problem (sheet, row, column, message).
     """
-    workbook = _open_workbook(file)
-    errors: list[dict] = []
-    schemes_ws = _check_headers(workbook, SCHEMES_SHEET, SCHEME_HEADERS, errors)
-    milestones_ws = _check_headers(workbook, MILESTONES_SHEET, MILESTONE_HEADERS, errors)
-    if errors:
-        raise SpreadsheetErrors(errors)
-    state = _Import(programme=programme, user=user, is_office=has_role(user, Role.PROGRAMME_OFFICE), errors=errors)
-    with transaction.atomic():
-        state.load()
-        seen: dict = {}
-        for row in _rows(schemes_ws, SCHEMES_SHEET, SCHEME_HEADERS, errors):
-            state.scheme_row(row, seen)
-        seen = {}
-        for row in _rows(milestones_ws, MILESTONES_SHEET, MILESTONE_HEADERS, errors):
-            state.milestone_row(row, seen)
+    with workbook_open(file) as workbook:
+        errors: list[dict] = []
+        schemes_ws = headers_check(workbook, SCHEMES_SHEET, SCHEME_HEADERS, errors)
+        milestones_ws = headers_check(workbook, MILESTONES_SHEET, MILESTONE_HEADERS, errors)
         if errors:
-            # Raised inside the transaction, so every row that did save is rolled back with it.
             raise SpreadsheetErrors(errors)
+        state = _Import(programme=programme, user=user, is_office=has_role(user, Role.PROGRAMME_OFFICE), errors=errors)
+        with transaction.atomic():
+            state.load()
+            seen: dict = {}
+            for row in sheet_rows(schemes_ws, SCHEMES_SHEET, SCHEME_HEADERS, errors):
+                state.scheme_row(row, seen)
+            seen = {}
+            for row in sheet_rows(milestones_ws, MILESTONES_SHEET, MILESTONE_HEADERS, errors):
+                state.milestone_row(row, seen)
+            if errors:
+                # Raised inside the transaction, so every row that did save is rolled back with it.
+                raise SpreadsheetErrors(errors)
     return state.summary

@@ -5,15 +5,11 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from core.spreadsheets import XLSX_CONTENT_TYPE, SpreadsheetErrors
 from schemes import permissions
-from schemes.forms import XLSX_CONTENT_TYPE, SpreadsheetUploadForm
+from schemes.forms import SpreadsheetUploadForm
 from schemes.models import Programme
-from schemes.spreadsheet import (
-    SpreadsheetErrors,
-    programme_workbook_bytes,
-    programme_workbook_data,
-    programme_workbook_import,
-)
+from schemes.spreadsheet import programme_workbook_bytes, programme_workbook_data, programme_workbook_import
 
 
 def _summary_sentence(summary: dict) -> str:

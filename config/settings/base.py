@@ -295,3 +295,16 @@ LOGGING = {
     # WeasyPrint logs every layout step at INFO; keep its warnings (e.g. a refused fetch) only.
     "loggers": {"weasyprint": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
 }
+
+# --- Spreadsheet uploads (core.spreadsheets) ---------------------------------------------------------------
+# Checked before anything parses an upload. A real 500-scheme x 20-milestone workbook is about 0.5 MB, unpacks
+# to about 5 MB (each part 11-15 times its packed size) and has about 10,500 rows and 115,000 cells.
+SPREADSHEET_UPLOAD_MAX_MB = cfg.integer("SPREADSHEET_UPLOAD_MAX_MB", 5)
+SPREADSHEET_UNPACKED_MAX_MB = cfg.integer("SPREADSHEET_UNPACKED_MAX_MB", 20)
+SPREADSHEET_MAX_PARTS = cfg.integer("SPREADSHEET_MAX_PARTS", 200)
+# A part may unpack to at most this many times its packed size (Apache POI's default limit is 100 too).
+SPREADSHEET_MAX_RATIO = cfg.integer("SPREADSHEET_MAX_RATIO", 100)
+# Rows and cells leave 4-5 times the real programme's; counting them is most of the check's time on a hostile
+# file (about a second at the cell limit).
+SPREADSHEET_MAX_ROWS = cfg.integer("SPREADSHEET_MAX_ROWS", 50_000)
+SPREADSHEET_MAX_CELLS = cfg.integer("SPREADSHEET_MAX_CELLS", 500_000)

@@ -48,3 +48,10 @@ def test_production_reads_the_scheme_from_the_proxy():
     source = (ROOT / "config" / "settings" / "production.py").read_text()
     assert 'SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")' in source
     assert "header_up X-Forwarded-Proto {scheme}" in (ROOT / "deploy" / "Caddyfile").read_text()
+
+
+def test_the_proxy_refuses_request_bodies_larger_than_any_upload_before_gunicorn_sees_them(settings):
+    caddyfile = (ROOT / "deploy/Caddyfile").read_text()
+    limit = re.search(r"request_body\s*\{\s*max_size\s+(\d+)MB\s*\}", caddyfile)
+    assert limit, "the proxy sets no request body limit"
+    assert settings.SPREADSHEET_UPLOAD_MAX_MB < int(limit.group(1)) <= 4 * settings.SPREADSHEET_UPLOAD_MAX_MB

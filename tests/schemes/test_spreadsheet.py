@@ -12,17 +12,16 @@ from openpyxl import Workbook, load_workbook
 
 from accounts.models import User
 from accounts.roles import Role
+from core.spreadsheets import SpreadsheetErrors
 from milestones import services as milestone_services
 from milestones.models import Milestone, MilestoneDateChange, MilestoneStatus
 from schemes.models import Programme, Scheme
 from schemes.spreadsheet import (
     MILESTONE_HEADERS,
     SCHEME_HEADERS,
-    SpreadsheetErrors,
     programme_workbook_bytes,
     programme_workbook_data,
     programme_workbook_import,
-    safe_cell_text,
 )
 from tests.factories.milestones import MilestoneFactory
 from tests.factories.schemes import ProgrammeFactory, SchemeFactory, SchemeLeadFactory, WorkstreamFactory
@@ -91,23 +90,6 @@ def _snapshot():
 def _errors(response):
     assert response.status_code == 400
     return [(e["sheet"], e["row"], e["column"]) for e in response.context["errors"]]
-
-
-# --- safe_cell_text ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("text", ["=1+1", "+44 161 912 2000", "-2", "@SUM(A1)", "\tindented", "\rreturn"])
-def test_safe_cell_text_prefixes_each_formula_trigger_with_a_quote(text):
-    assert safe_cell_text(text) == "'" + text
-
-
-def test_safe_cell_text_leaves_ordinary_text_alone_and_drops_nul():
-    assert safe_cell_text("Community (District) Nursing") == "Community (District) Nursing"
-    assert safe_cell_text("5.1") == "5.1"
-    assert safe_cell_text("") == ""
-    assert safe_cell_text(None) == ""
-    assert safe_cell_text("a\x00b") == "ab"
-    assert safe_cell_text("\x00=cmd") == "'=cmd"
 
 
 # --- export ----------------------------------------------------------------------------------
@@ -432,7 +414,7 @@ def test_a_future_completion_date_is_refused_on_its_column(demo_client):
     [
         ("plan.csv", b"Ref,Name\n", "Upload an Excel workbook (.xlsx)"),
         ("plan.xlsx", b"this is not a workbook", "could not be read as an Excel workbook"),
-        ("plan.xlsx", b"0" * (5 * 1024 * 1024 + 1), "the limit is 5 MB"),
+        ("plan.xlsx", b"0" * (5 * 1024 * 1024 + 1), "This file is 5.0 MB, more than the 5 MB allowed"),
     ],
 )
 def test_upload_refuses_files_that_are_not_small_xlsx_workbooks(demo_client, name, content, problem):
