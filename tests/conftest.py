@@ -46,9 +46,18 @@ def _shared_layers(django_db_setup, django_db_blocker):
 def pytest_fixture_setup(fixturedef, request):
     # Just before pytest-django opens a test's own transaction, put the database in the state the test needs: the
     # shared layers it asks for (built once), or none at all for a transactional test.
-    if fixturedef.argname == "_django_db_helper":
+    if fixturedef.argname != "_django_db_helper":
+        return (yield)
+    failure = None
+    try:
         request.getfixturevalue("_shared_layers").prepare(request.node)
-    return (yield)
+    except Exception as error:  # noqa: BLE001 - raised below, once pytest-django's fixture is set up
+        failure = error
+    result = yield
+    if failure is not None:
+        # Raised after the fixture is set up, not before: pytest tears a fixture down only once it has been set up.
+        raise failure
+    return result
 
 
 @pytest.hookimpl(trylast=True)

@@ -107,7 +107,6 @@ class SharedLayers:
     def __init__(self, blocker):
         self.blocker = blocker
         self.layers: list[_Layer] = []  # the outer transaction, then one savepoint per built layer
-        self.builds = {name: 0 for name, _build in LAYERS}  # how often each layer was built (once, when ordered)
 
     def value(self, name: str):
         """The layer's value (what its builder returned) if the test runs over it, else None."""
@@ -130,11 +129,14 @@ class SharedLayers:
             if not self.layers:
                 self.layers.append(_Layer())
             while len(self.layers) < wanted:
-                name, build = LAYERS[len(self.layers) - 1]
+                _name, build = LAYERS[len(self.layers) - 1]
                 layer = _Layer()
                 self.layers.append(layer)
-                layer.value = build()
-                self.builds[name] += 1
+                try:
+                    layer.value = build()
+                except BaseException:
+                    self.layers.pop().rollback()  # not left half-built for the next test: it tries again
+                    raise
 
     def _intact(self) -> bool:
         """Our layers are still the outermost blocks on a live connection (no test closed it or left a block)."""
@@ -149,16 +151,34 @@ class SharedLayers:
         )
 
     def _start_again(self) -> None:
-        """Something else ended or broke our transaction (a test closed the connection, say): roll back what is
-        left at the database and start again from the empty database, rather than fail every later test."""
-        warnings.warn("A test broke the shared test transaction: starting again from the empty database.", stacklevel=1)
+        """Our transaction was ended under us, and with it every layer: start again from the empty database.
+
+        Running a management command as from the shell (ManagementUtility, call_command does not) closes every
+        database connection when it finishes. SQLite ignores that for its in-memory test database; PostgreSQL
+        closes it and rolls the transaction back. Django leaves the connection marked until the outermost block
+        ends, which here is ours: so it is reset as Django resets it there, and the next query reconnects.
+        """
+        warnings.warn(
+            "The previous test closed the database connection (a command run as from the shell does): the shared "
+            "test data is built again.",
+            stacklevel=1,
+        )
         self.layers = []
+        closed = (
+            connection.closed_in_transaction
+            or connection.connection is None
+            or bool(getattr(connection.connection, "closed", False))
+        )
         connection.atomic_blocks.clear()
         connection.savepoint_ids.clear()
+        connection.run_on_commit = []
         connection.in_atomic_block = connection.needs_rollback = connection.closed_in_transaction = False
-        if connection.connection is not None:
-            connection.connection.rollback()
-        connection.set_autocommit(True)
+        connection.commit_on_exit = True
+        if closed:
+            connection.connection = None  # the database rolled back as it closed; the next query reconnects
+        else:
+            connection.connection.rollback()  # a block left open by a test: roll it back at the database
+            connection.set_autocommit(True)
 
     def rollback_all(self) -> None:
         with self.blocker.unblock():
