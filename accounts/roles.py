@@ -1,4 +1,5 @@
-"""The five roles of a BCF programme, held as Django groups. Role checks start here."""
+"""The roles of a BCF programme, held as Django groups. Role checks start here; each app's permissions.py decides
+what a role may do there."""
 
 from django.db import models
 
@@ -9,6 +10,8 @@ class Role(models.TextChoices):
     STEERING_GROUP = "Steering group", "Steering group"
     BOARD_SECRETARY = "Board secretary", "Board secretary"
     FINANCE_OFFICER = "Finance officer", "Finance officer"
+    # Secretary to the governance bodies a scheme's papers go to (TSG, CC&FC, PRAP): records what they decided.
+    GOVERNANCE_SECRETARY = "Governance secretary", "Governance secretary"
 
 
 def user_roles(user) -> frozenset[Role]:

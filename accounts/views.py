@@ -317,7 +317,13 @@ def sso_callback(request) -> HttpResponse:
 
 
 # Who starts on the dashboard; a project lead (and no other role) starts on My schemes instead.
-DASHBOARD_ROLES = {Role.PROGRAMME_OFFICE, Role.STEERING_GROUP, Role.FINANCE_OFFICER, Role.BOARD_SECRETARY}
+DASHBOARD_ROLES = {
+    Role.PROGRAMME_OFFICE,
+    Role.STEERING_GROUP,
+    Role.FINANCE_OFFICER,
+    Role.BOARD_SECRETARY,
+    Role.GOVERNANCE_SECRETARY,
+}
 
 
 def home(request):

@@ -28,7 +28,7 @@ FUND_FILE = DATA_DIR / "trafford_tf.yaml"
 BUDGETS_FILE = DATA_DIR / "trafford_budgets_2016_17.yaml"
 METRICS_FILE = DATA_DIR / "trafford_metrics_2015_16.yaml"
 
-# The five demo sign-ins (password: settings.DEMO_PASSWORD). `lead` is Sarah Gunshon, lead of 5.1 and 5.2.
+# The demo sign-ins, one per role (password: settings.DEMO_PASSWORD). `lead` is Sarah Gunshon, lead of 5.1 and 5.2.
 DEMO_USERS: list[dict[str, Any]] = [
     {
         "username": "pmo",
@@ -66,6 +66,13 @@ DEMO_USERS: list[dict[str, Any]] = [
         "job_title": "Finance officer",
         "roles": [Role.FINANCE_OFFICER],
     },
+    {
+        "username": "governance",
+        "first_name": "Governance",
+        "last_name": "Secretary",
+        "job_title": "Secretary to TSG, CC&FC and PRAP",
+        "roles": [Role.GOVERNANCE_SECRETARY],
+    },
 ]
 
 
@@ -83,7 +90,7 @@ def _split_name(full: str) -> tuple[str, str]:
 
 
 def demo_users_ensure(*, password: str) -> dict[str, User]:
-    """Create the five demo sign-ins with the demo password (idempotent)."""
+    """Create the demo sign-ins, one per role, with the demo password (idempotent)."""
     programme_office_admin_permissions_grant()
     return {spec["username"]: user_ensure(password=password, **spec) for spec in DEMO_USERS}
 
@@ -112,13 +119,15 @@ def demo_load(*, password: str | None = None) -> DemoLoadReport:
     if programme is None:
         programme = _load_programme(programme_data, users=users, by=pmo, report=report)
         report.programme_created = True
+    # Money goes through the separation of duties like any other: the programme office proposes each decision,
+    # the finance officer gives its clearance in the app and approves it.
     fund_data = _read_yaml(FUND_FILE)
     if not Fund.objects.filter(slug=fund_data["fund"]["slug"]).exists():
-        _load_fund(fund_data, by=users["finance"], report=report)
+        _load_fund(fund_data, by=pmo, officer=users["finance"], report=report)
         report.fund_created = True
     budgets = _read_yaml(BUDGETS_FILE)
     if not Fund.objects.filter(slug=budgets["fund"]["slug"]).exists():
-        _load_budgets(budgets, by=users["finance"], report=report)
+        _load_budgets(budgets, by=pmo, officer=users["finance"], report=report)
     if not programme.metrics.exists():
         _load_metrics(_read_yaml(METRICS_FILE), programme=programme, by=pmo, report=report)
     return report
@@ -258,6 +267,7 @@ def _load_programme(data: dict, *, users: dict[str, User], by: User, report: Dem
                 milestone_services.milestone_complete(milestone=milestone, completed_on=m["completed_on"], by=by)
             counts["milestones"] += 1
         for a in s.get("approvals") or []:
+            # The bodies' decisions are recorded by their secretary, not by the programme office or a lead.
             scheme_services.approval_record(
                 scheme=scheme,
                 body=a["body"],
@@ -266,7 +276,7 @@ def _load_programme(data: dict, *, users: dict[str, User], by: User, report: Dem
                 meeting_date=a.get("meeting_date"),
                 outcome=a.get("outcome", "pending"),
                 reason=a.get("reason") or "",
-                by=by,
+                by=users["governance"],
             )
             counts["approvals"] += 1
         for c in s.get("progress_comments") or []:
@@ -378,13 +388,25 @@ def _fund_create(data: dict, *, by: User) -> Fund:
 
 
 def _decision(fund: Fund, spec: dict, *, by: User):
+    """A proposed decision; the paper's "finance officer clearance" (e.g. GB) is kept as its printed note."""
     fields = {k: spec[k] for k in finance_services.DECISION_FIELDS if k in spec}
-    return finance_services.decision_record(fund=fund, by=by, **fields)
+    return finance_services.decision_record(
+        fund=fund, by=by, finance_clearance_note=spec.get("finance_clearance", ""), **fields
+    )
 
 
-def _load_fund(data: dict, *, by: User, report: DemoLoadReport) -> Fund:
-    """The Transformation Fund, with Appendix 1 rebuilt from the award, the repurposing and the discontinuations."""
-    fund = _fund_create(data, by=by)
+def _clear_and_approve(decision, *, officer: User) -> None:
+    """The finance officer, who did not propose it, gives the decision clearance and approves it."""
+    finance_services.decision_clear_finance(decision=decision, by=officer)
+    finance_services.decision_approve(decision=decision, by=officer)
+
+
+def _load_fund(data: dict, *, by: User, officer: User, report: DemoLoadReport) -> Fund:
+    """The Transformation Fund, with Appendix 1 rebuilt from the award, the repurposing and the discontinuations.
+
+    `by` proposes every decision and movement; `officer` (the finance officer) clears and approves them.
+    """
+    fund = _fund_create(data, by=officer)
     year = {y.start_year: y for y in fund.financial_years.all()}
     award = _decision(fund, data["award_decision"], by=by)
     allocations = {}
@@ -401,7 +423,7 @@ def _load_fund(data: dict, *, by: User, report: DemoLoadReport) -> Fund:
             order=order,
             by=by,
         )
-    finance_services.decision_approve(decision=award, by=by)
+    _clear_and_approve(award, officer=officer)
     spec = data["repurposing_decision"]
     repurposing = _decision(fund, spec, by=by)
     finance_services.repurposing_propose(
@@ -422,7 +444,7 @@ def _load_fund(data: dict, *, by: User, report: DemoLoadReport) -> Fund:
                 reason="Discontinued: Appendix 1 lists it with its estimated spend to 31 March 2019",
                 by=by,
             )
-    finance_services.decision_approve(decision=repurposing, by=by)
+    _clear_and_approve(repurposing, officer=officer)
     _check_appendix_1(fund, data)
     report.counts["allocations"] = len(data["allocations"])
     return fund
@@ -444,9 +466,9 @@ def _check_appendix_1(fund: Fund, data: dict) -> None:
         raise ValueError(f"Demo fund does not reconcile: {rec['problems']}")
 
 
-def _load_budgets(data: dict, *, by: User, report: DemoLoadReport) -> Fund:
+def _load_budgets(data: dict, *, by: User, officer: User, report: DemoLoadReport) -> Fund:
     """Seed 003's budget monitoring tables as a pooled budget: budgets as allocations, forecasts as spend rows."""
-    fund = _fund_create(data, by=by)
+    fund = _fund_create(data, by=officer)
     year = fund.financial_years.get()
     decisions = {d["key"]: _decision(fund, d, by=by) for d in data["decisions"]}
     for order, a in enumerate(data["allocations"]):
@@ -467,9 +489,9 @@ def _load_budgets(data: dict, *, by: User, report: DemoLoadReport) -> Fund:
             quarter=a["quarter"],
             forecast_outturn=_pounds(a["forecast"]),
             note="Forecast outturn from seed 003 §3",
-            by=by,
+            by=officer,
         )
     for decision in decisions.values():
-        finance_services.decision_approve(decision=decision, by=by)
+        _clear_and_approve(decision, officer=officer)
     report.counts["budget lines"] = len(data["allocations"])
     return fund

@@ -300,7 +300,7 @@ class _FundBook:
             reference=f"{self.fund.slug}/{len(self.decisions) + 1:04d}",
             key_decision=key,
             notice_given=key,
-            finance_clearance="Synthetic finance officer",
+            finance_clearance_note="Synthetic finance officer",
             legal_clearance="Synthetic legal officer",
             status=DecisionStatus.APPROVED,
             approved_at=datetime.combine(decided_on, time(17), tzinfo=UTC),

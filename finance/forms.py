@@ -37,36 +37,35 @@ def _year_field(**kwargs):
 
 
 class DecisionForm(forms.Form):
-    """The decision record every movement carries (Trafford's reports end with exactly these boxes)."""
+    """The decision record every movement carries (Trafford's reports end with exactly these boxes).
+
+    Saving it proposes the decision. A finance officer then gives clearance in the app, and someone other than the
+    proposer approves it: no box here approves it or stands in for the finance officer's clearance.
+    """
 
     title = forms.CharField(max_length=300, help_text="e.g. Transformation Fund – re-purpose of the funding.")
     body = forms.CharField(label="Decision-making body", max_length=200, help_text="e.g. Executive, Governing Body.")
     decided_on = forms.DateField(label="Date of decision", widget=DateInput)
-    reference = forms.CharField(max_length=200, required=False, help_text="Report or minute reference.")
+    reference = forms.CharField(
+        max_length=200,
+        required=False,
+        help_text="Report, minute or key decision reference. Needed for a key decision.",
+    )
     key_decision = forms.BooleanField(label="Key decision (as defined in the Constitution)", required=False)
     notice_given = forms.BooleanField(label="28-day notice given", required=False)
-    finance_clearance = forms.CharField(
-        label="Finance officer clearance", max_length=100, required=False, help_text="Initials or name."
-    )
-    legal_clearance = forms.CharField(label="Legal officer clearance", max_length=100, required=False)
-    approve_now = forms.BooleanField(
-        label="This decision has been taken: approve it now",
+    legal_clearance = forms.CharField(
+        label="Legal officer clearance",
+        max_length=100,
         required=False,
-        help_text="Leave unticked to save it as proposed and preview its effect before approving.",
+        help_text="The legal officer's name or initials, as the report prints them.",
     )
 
     def decision_fields(self) -> dict:
-        data = dict(self.cleaned_data)
-        data.pop("approve_now", None)
-        return data
+        return dict(self.cleaned_data)
 
 
 class DecisionEditForm(DecisionForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        del self.fields["approve_now"]
 
     def decision_fields(self) -> dict:
         data = dict(self.cleaned_data)

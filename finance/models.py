@@ -166,12 +166,33 @@ class Decision(VersionedModel):
     reference = models.CharField(max_length=200, blank=True, help_text="Report or minute reference.")
     key_decision = models.BooleanField("key decision", default=False)
     notice_given = models.BooleanField("28-day notice given", default=False)
-    finance_clearance = models.CharField("finance officer clearance", max_length=100, blank=True)
-    legal_clearance = models.CharField("legal officer clearance", max_length=100, blank=True)
+    # What the paper itself printed as the finance officer's clearance (e.g. "GB"), kept as the record's text. It
+    # is not a clearance: that is a finance officer's action in the app, finance_cleared_by / finance_cleared_at.
+    finance_clearance_note = models.CharField("finance clearance as printed on the paper", max_length=100, blank=True)
+    finance_cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="finance clearance given by",
+    )
+    finance_cleared_at = models.DateTimeField("finance clearance given at", null=True, blank=True)
+    # Legal officers have no accounts here: their clearance is the named officer (name or initials) as the report
+    # prints it; who typed it, and when, is in the history.
+    legal_clearance = models.CharField(
+        "legal officer clearance", max_length=100, blank=True, help_text="The legal officer's name or initials."
+    )
     status = models.CharField(max_length=20, choices=DecisionStatus.choices, default=DecisionStatus.PROPOSED)
     status_reason = models.TextField(blank=True)
+    # The proposer. The approver must be someone else (finance.services.decision_approve).
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="proposed by",
     )
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

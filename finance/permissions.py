@@ -1,6 +1,9 @@
 """Who may see and change money. Every finance view and import asks here.
 
 Anyone with a programme role reads funds; only the finance officer and the programme office change them.
+Separation of duties: a decision is proposed by one person and approved by another (never its proposer, whatever
+their role, a superuser included); its finance clearance is given in the app by a finance officer who did not
+propose it. The rules about the people on a decision are in finance.services; the roles are here.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -13,6 +16,11 @@ from schemes.permissions import require_programme_reader
 
 def can_manage_money(user) -> bool:
     return has_role(user, Role.FINANCE_OFFICER, Role.PROGRAMME_OFFICE)
+
+
+def can_give_finance_clearance(user) -> bool:
+    """Finance clearance is a finance officer's action (not the programme office's, not typed initials)."""
+    return has_role(user, Role.FINANCE_OFFICER)
 
 
 def require_money_manager(user) -> None:
@@ -43,3 +51,11 @@ def decision_get(*, user, pk: int, manage: bool = False) -> Decision:
 
 def movement_get(*, user, pk: int, manage: bool = False) -> Movement:
     return _get(Movement, user, manage, pk=pk)
+
+
+def decision_get_for_clearance(*, user, pk: int) -> Decision:
+    """The decision, for a finance officer to clear: 404 when missing, 403 with the reason for anyone else."""
+    decision = decision_get(user=user, pk=pk)
+    if not can_give_finance_clearance(user):
+        raise PermissionDenied("Finance clearance is given by a finance officer, signed in as themselves.")
+    return decision

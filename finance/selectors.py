@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import ClassVar
 
+from django.conf import settings
 from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
@@ -21,6 +22,7 @@ from finance.models import (
     FinancialYear,
     Fund,
     Movement,
+    MovementKind,
     MovementLine,
     QuarterlySpend,
 )
@@ -538,9 +540,57 @@ def decision_preview(*, decision: Decision) -> dict:
             a = after.by_allocation.get(allocation_id, ZERO)
             rows.append({"label": allocation.path, "before": b, "after": a, "change": a - b, "allocation": allocation})
     problems = (
-        balance_problems(fund=fund, extra_decision=decision) if decision.status == DecisionStatus.PROPOSED else []
+        approval_problems(decision=decision) + balance_problems(fund=fund, extra_decision=decision)
+        if decision.status == DecisionStatus.PROPOSED
+        else []
     )
     return {"rows": rows, "problems": problems, "applies": decision.status == DecisionStatus.PROPOSED}
+
+
+def key_decision_threshold() -> Decimal:
+    """KEY_DECISION_THRESHOLD in pounds: a decision moving more than this must be a key decision."""
+    return Decimal(str(settings.KEY_DECISION_THRESHOLD))
+
+
+def decision_money_moved(*, decision: Decision) -> Decimal:
+    """The money a decision moves between allocations (repurposing, release, reversal): what the key-decision
+    threshold counts. Initial allocations share out money the contributors have already decided to put in (the
+    award or the budget, decided by their own bodies), so they are not counted."""
+    total = (
+        MovementLine.objects.filter(movement__decision=decision, amount__gt=0)
+        .exclude(movement__kind=MovementKind.ALLOCATION)
+        .aggregate(total=Sum("amount"))["total"]
+    )
+    return total or ZERO
+
+
+def approval_problems(*, decision: Decision) -> list[str]:
+    """What stops a proposed decision being approved, whoever approves it: a finance officer's clearance given in
+    the app, and above the threshold a key decision with its reference and 28-day notice."""
+    problems = []
+    if decision.finance_cleared_by_id is None:
+        problems.append(
+            "A finance officer must give clearance in the app (Give finance clearance on the decision's page) "
+            "before it is approved."
+        )
+    threshold = key_decision_threshold()
+    moved = decision_money_moved(decision=decision)
+    if moved > threshold:
+        missing = [
+            label
+            for label, ok in (
+                ("marked as a key decision", decision.key_decision),
+                ("its key decision reference", bool(decision.reference.strip())),
+                ("28-day notice given", decision.notice_given),
+            )
+            if not ok
+        ]
+        if missing:
+            problems.append(
+                f"This decision moves £{moved:,.2f}, more than £{threshold:,.2f}: it must be a key decision with "
+                f"its reference and 28-day notice. Missing: {', '.join(missing)}. Correct the decision record."
+            )
+    return problems
 
 
 def scheme_money(*, scheme) -> list[MoneyRow]:

@@ -6,7 +6,10 @@ Rules kept here, whoever calls (views, imports, commands, the demo loader):
 - a movement counts once its decision is approved, and approval is refused if any allocation or the
   unallocated pot would go below zero (no over-allocation);
 - approved movements are never edited: a reversal undoes one;
-- nothing is recorded in a closed financial year.
+- nothing is recorded in a closed financial year;
+- separation of duties: a decision is approved by a named person who did not propose it, after a finance officer
+  (also not its proposer) has given clearance in the app; one moving more than KEY_DECISION_THRESHOLD must be a
+  key decision with its reference and 28-day notice.
 """
 
 from collections import defaultdict
@@ -32,7 +35,8 @@ from finance.models import (
     MovementLine,
     QuarterlySpend,
 )
-from finance.selectors import balance_problems, fund_balances
+from finance.permissions import can_give_finance_clearance
+from finance.selectors import approval_problems, balance_problems, fund_balances
 
 ZERO = Decimal("0")
 MAX_POUNDS = Decimal("999999999999.99")  # fits the column; far beyond any fund
@@ -189,7 +193,8 @@ def allocation_update_details(*, allocation: Allocation, by=None, expected_versi
 # --- Decisions and movements -------------------------------------------------------------------
 
 
-# The decision record's boxes, as Trafford's reports print them; all editable while it is proposed.
+# The decision record's boxes, as Trafford's reports print them; all editable while it is proposed. The finance
+# officer's clearance is not one of them: it is given in the app (decision_clear_finance).
 DECISION_FIELDS = (
     "title",
     "body",
@@ -197,7 +202,6 @@ DECISION_FIELDS = (
     "reference",
     "key_decision",
     "notice_given",
-    "finance_clearance",
     "legal_clearance",
 )
 
@@ -212,11 +216,15 @@ def decision_record(
     reference: str = "",
     key_decision: bool = False,
     notice_given: bool = False,
-    finance_clearance: str = "",
     legal_clearance: str = "",
+    finance_clearance_note: str = "",
     by=None,
 ) -> Decision:
-    """A proposed decision; its movements count once it is approved."""
+    """A proposed decision, with `by` as its proposer; its movements count once someone else approves it.
+
+    `finance_clearance_note` keeps what a paper printed as the finance officer's clearance (e.g. "GB") when a
+    decision taken elsewhere is recorded; it is a note, not a clearance.
+    """
     if decided_on is None:
         raise ValidationError({"decided_on": "A decision needs the date it was (or will be) taken."})
     if not title.strip() or not body.strip():
@@ -230,11 +238,12 @@ def decision_record(
             reference=reference.strip(),
             key_decision=key_decision,
             notice_given=notice_given,
-            finance_clearance=finance_clearance.strip(),
+            finance_clearance_note=finance_clearance_note.strip(),
             legal_clearance=legal_clearance.strip(),
             recorded_by=by,
         ),
         by=by,
+        reason="Decision proposed",
     )
 
 
@@ -246,6 +255,15 @@ def _proposed(decision: Decision) -> Decision:
             "Record a new decision (a reversal undoes an approved movement)."
         )
     return decision
+
+
+def _withdraw_clearance(decision: Decision, *, by, why: str) -> None:
+    """A finance clearance covers the decision as it stood: a change to it withdraws the clearance, audited."""
+    if decision.finance_cleared_by_id is None:
+        return
+    decision.finance_cleared_by, decision.finance_cleared_at = None, None
+    bump_version(decision)
+    audited_save(decision, by=by, reason=f"{why}: finance clearance withdrawn, to be given again")
 
 
 @transaction.atomic
@@ -263,6 +281,7 @@ def movement_propose(
 ) -> Movement:
     """Record a movement under a proposed decision. `lines` is [(allocation or None for unallocated, signed amount)]."""
     decision = _proposed(decision)
+    _withdraw_clearance(decision, by=by, why="Money added to the decision")
     fund = Fund.objects.select_for_update().get(pk=decision.fund_id)
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why the money moves."})
@@ -401,6 +420,7 @@ def discontinuation_propose(
     if not lines:
         # Nothing to release, but the discontinuation still goes through the decision: a movement with no lines.
         _open_year(financial_year)
+        _withdraw_clearance(decision, by=by, why="Discontinuation added to the decision")
         return audited_save(
             Movement(
                 fund=fund,
@@ -453,18 +473,49 @@ def reversal_propose(*, movement: Movement, decision: Decision, reason: str, by=
     )
 
 
+def _not_the_proposer(decision: Decision, by, doing: str) -> None:
+    """Nobody clears or approves their own proposal, whatever their role (a superuser included)."""
+    if by is None:
+        raise ValidationError(f"A decision's {doing} is recorded by a named person, signed in as themselves.")
+    if decision.recorded_by_id is not None and decision.recorded_by_id == by.pk:
+        raise ValidationError(
+            f"You proposed this decision, so its {doing} must come from someone else "
+            "(the finance officer or the programme office)."
+        )
+
+
 @transaction.atomic
-def decision_approve(*, decision: Decision, by=None, expected_version=None) -> Decision:
-    """Approve: its movements now count. Refused if any balance would go below zero or a year has closed."""
+def decision_clear_finance(*, decision: Decision, by, expected_version=None) -> Decision:
+    """A finance officer, not the proposer, gives the decision finance clearance: who and when are recorded."""
     decision = _proposed(decision)
     check_version(decision, expected_version)
+    _not_the_proposer(decision, by, "finance clearance")
+    if not can_give_finance_clearance(by):
+        raise ValidationError(f"Finance clearance is given by a finance officer: {by} is not one.")
+    if decision.finance_cleared_by_id is not None:
+        raise ValidationError(
+            f"Finance clearance was already given by {decision.finance_cleared_by} "
+            f"on {timezone.localtime(decision.finance_cleared_at):%d/%m/%Y %H:%M}."
+        )
+    decision.finance_cleared_by = by
+    decision.finance_cleared_at = timezone.now()
+    bump_version(decision)
+    return audited_save(decision, by=by, reason="Finance clearance given")
+
+
+@transaction.atomic
+def decision_approve(*, decision: Decision, by, expected_version=None) -> Decision:
+    """Approve: its movements now count. Only by a named person other than its proposer, after finance clearance;
+    refused if any balance would go below zero, a year has closed, or it needed to be a key decision."""
+    decision = _proposed(decision)
+    check_version(decision, expected_version)
+    _not_the_proposer(decision, by, "approval")
     Fund.objects.select_for_update().get(pk=decision.fund_id)  # one approval at a time per fund
     movements = list(decision.movements.select_related("financial_year", "discontinues"))
     problems = []
     if not movements:
         problems.append("This decision has no movements to approve.")
-    if not decision.finance_clearance:
-        problems.append("Record the finance officer's clearance before approving.")
+    problems += approval_problems(decision=decision)
     for movement in movements:
         if movement.financial_year.is_closed:
             problems.append(f"{movement} is for {movement.financial_year.label}, which is now closed.")
@@ -501,15 +552,27 @@ def decision_reject(*, decision: Decision, reason: str, by=None, expected_versio
 
 @transaction.atomic
 def decision_update(*, decision: Decision, by=None, expected_version=None, **fields) -> Decision:
-    """Correct a proposed decision's record (e.g. add the clearances). An approved one never changes."""
+    """Correct a proposed decision's record (e.g. its reference). An approved one never changes.
+
+    A finance clearance was given to the record as it stood: any change withdraws it, to be given again.
+    """
     decision = _proposed(decision)
     check_version(decision, expected_version)
+    changed = False
     for name in DECISION_FIELDS:
         if name in fields:
             value = fields[name]
-            setattr(decision, name, value.strip() if isinstance(value, str) else value)
+            value = value.strip() if isinstance(value, str) else value
+            changed = changed or getattr(decision, name) != value
+            setattr(decision, name, value)
     if decision.decided_on is None:
         raise ValidationError({"decided_on": "A decision needs the date it was (or will be) taken."})
+    if changed and decision.finance_cleared_by_id is not None:
+        decision.finance_cleared_by, decision.finance_cleared_at = None, None
+        bump_version(decision)
+        return audited_save(
+            decision, by=by, reason="Decision record changed: finance clearance withdrawn, to be given again"
+        )
     bump_version(decision)
     return audited_save(decision, by=by)
 

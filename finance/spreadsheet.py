@@ -580,7 +580,6 @@ class _AllocationsImport:
             "allocations_changed": len(self.changes),
             "money_moved": ZERO,
             "decision": None,
-            "approved": False,
         }
         lines = [(allocation, diff) for _row, allocation, diff, _column in self.changes]
         for row, names, amount, _column in self.new_rows:
@@ -607,7 +606,6 @@ class _AllocationsImport:
             lines.append((None, -net))
         summary["money_moved"] = sum((diff for _allocation, diff in lines if diff > 0), ZERO)
         fields = dict(decision_fields or {})
-        approve_now = bool(fields.pop("approve_now", False))
         year = fields.pop("financial_year", None) or _movement_year(fields.get("decided_on"))
         reason = (fields.pop("reason", "") or "").strip()
         if not fields:
@@ -647,13 +645,10 @@ class _AllocationsImport:
                     lines=lines,
                     by=self.user,
                 )
-                if approve_now:
-                    services.decision_approve(decision=decision, by=self.user)
         except (ValidationError, StaleEdit) as exc:
             _service_problem(self.errors, APPENDIX_SHEET, exc, "Decision")
             return summary
         summary["decision"] = decision
-        summary["approved"] = approve_now
         return summary
 
 
@@ -740,7 +735,7 @@ def fund_workbook_import(*, fund: Fund, file, user, kind: str, decision_fields: 
     """Read an uploaded fund workbook: "allocations" (Appendix 1) or "spend" (Quarterly spend); all or nothing.
 
     Allocations: new rows become allocations; changed amounts become one movement to and from the unallocated
-    pot under one decision made from `decision_fields` (approved too if `approve_now`). Spend: each changed row
+    pot under one decision made from `decision_fields`, proposed by `user` (someone else approves it). Spend: each changed row
     is recorded with services.spend_record. Raises SpreadsheetErrors listing every problem (sheet, row, column,
     message); then nothing is saved.
     """

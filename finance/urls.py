@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.fund_list, name="list"),
     path("decisions/<int:pk>/", views.decision_detail, name="decision"),
     path("decisions/<int:pk>/edit/", views.decision_edit, name="decision_edit"),
+    path("decisions/<int:pk>/clear/", views.decision_clear, name="decision_clear"),
     path("decisions/<int:pk>/approve/", views.decision_approve, name="decision_approve"),
     path("decisions/<int:pk>/reject/", views.decision_reject, name="decision_reject"),
     path("allocations/<int:pk>/", views.allocation_detail, name="allocation"),

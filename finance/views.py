@@ -103,13 +103,15 @@ def _decision_from(form: DecisionForm, fund, user):
     return services.decision_record(fund=fund, by=user, **form.decision_fields())
 
 
-def _finish_decision(request, decision, form: DecisionForm, done: str):
-    """Approve now if the user said the decision is taken; otherwise leave it proposed, to preview."""
-    if form.cleaned_data.get("approve_now"):
-        services.decision_approve(decision=decision, by=request.user)
-        messages.success(request, f"{done} Approved under “{decision.title}”.")
-    else:
-        messages.info(request, f"{done} Proposed: check its effect below, then approve or reject it.")
+PROPOSED_NEXT = (
+    "Proposed: check its effect below. It counts once a finance officer has given clearance and someone other "
+    "than you has approved it."
+)
+
+
+def _finish_decision(request, done: str):
+    """A decision is only ever proposed here: clearance and approval are other people's actions on its page."""
+    messages.info(request, f"{done} {PROPOSED_NEXT}")
 
 
 def allocation_create(request, slug: str):
@@ -135,7 +137,7 @@ def allocation_create(request, slug: str):
                     by=request.user,
                 )
                 if decision.movements.exists():
-                    _finish_decision(request, decision, decision_form, f"Allocation “{allocation}” added.")
+                    _finish_decision(request, f"Allocation “{allocation}” added.")
                     return redirect("finance:decision", pk=decision.pk)
                 decision.delete()  # no money moved: the allocation line alone is enough
                 messages.success(request, f"Allocation “{allocation}” added with no money yet.")
@@ -166,7 +168,7 @@ def repurpose(request, slug: str):
                     financial_year=data["financial_year"],
                     by=request.user,
                 )
-                _finish_decision(request, decision, decision_form, "Repurposing recorded.")
+                _finish_decision(request, "Repurposing recorded.")
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -195,6 +197,7 @@ def decision_detail(request, pk: int):
     )
     can_manage = permissions.can_manage_money(request.user)
     proposed = decision.status == DecisionStatus.PROPOSED
+    is_proposer = decision.recorded_by_id is not None and decision.recorded_by_id == request.user.pk
     return render(
         request,
         "finance/decision_detail.html",
@@ -205,6 +208,11 @@ def decision_detail(request, pk: int):
             "preview": selectors.decision_preview(decision=decision),
             "can_manage": can_manage,
             "proposed": proposed,
+            "is_proposer": is_proposer,
+            "can_clear": proposed
+            and not is_proposer
+            and decision.finance_cleared_by_id is None
+            and permissions.can_give_finance_clearance(request.user),
             "version_form": VersionForm(initial={"version": decision.version}),
             "reject_form": RejectForm(initial={"version": decision.version}),
             "history": audit_entries(
@@ -219,7 +227,7 @@ def decision_detail(request, pk: int):
 
 def decision_edit(request, pk: int):
     decision = permissions.decision_get(user=request.user, pk=pk, manage=True)
-    initial = {f: getattr(decision, f) for f in DecisionEditForm.base_fields if f not in ("version", "approve_now")}
+    initial = {f: getattr(decision, f) for f in services.DECISION_FIELDS}
     form = DecisionEditForm(request.POST or None, initial=initial | {"version": decision.version})
     if request.method == "POST" and form.is_valid():
         try:
@@ -252,6 +260,27 @@ def decision_approve(request, pk: int):
             messages.error(request, not_saved_text(exc))
         else:
             messages.success(request, "Decision approved: its movements now count in the balances.")
+    else:
+        messages.error(request, "Not saved: reload the page and try again.")
+    return redirect("finance:decision", pk=pk)
+
+
+@require_POST
+def decision_clear(request, pk: int):
+    """A finance officer gives the decision finance clearance (never on their own proposal)."""
+    decision = permissions.decision_get_for_clearance(user=request.user, pk=pk)
+    form = VersionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.decision_clear_finance(
+                decision=decision, by=request.user, expected_version=form.cleaned_data["version"]
+            )
+        except StaleEdit as exc:
+            messages.error(request, str(exc))
+        except ValidationError as exc:
+            messages.error(request, not_saved_text(exc))
+        else:
+            messages.success(request, "Finance clearance given: someone other than the proposer can now approve it.")
     else:
         messages.error(request, "Not saved: reload the page and try again.")
     return redirect("finance:decision", pk=pk)
@@ -344,7 +373,7 @@ def allocation_discontinue(request, pk: int):
                 services.discontinuation_propose(
                     allocation=allocation, decision=decision, by=request.user, **form.cleaned_data
                 )
-                _finish_decision(request, decision, decision_form, f"Discontinuation of “{allocation}” recorded.")
+                _finish_decision(request, f"Discontinuation of “{allocation}” recorded.")
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -373,7 +402,7 @@ def movement_reverse(request, pk: int):
                 services.reversal_propose(
                     movement=movement, decision=decision, reason=form.cleaned_data["reason"], by=request.user
                 )
-                _finish_decision(request, decision, decision_form, f"Reversal of {movement} recorded.")
+                _finish_decision(request, f"Reversal of {movement} recorded.")
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

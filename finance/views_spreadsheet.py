@@ -57,10 +57,10 @@ def _summary_sentence(summary: dict) -> str:
     decision = summary.get("decision")
     if decision is not None:
         moved = f"£{summary['money_moved']:,.2f}"
-        if summary.get("approved"):
-            sentence += f" {moved} moved, approved under “{decision.title}”."
-        else:
-            sentence += f" {moved} to move, proposed under “{decision.title}”: check its effect, then approve it."
+        sentence += (
+            f" {moved} to move, proposed under “{decision.title}”: it counts once a finance officer has given "
+            "clearance and someone other than you has approved it."
+        )
     return sentence
 
 

@@ -25,6 +25,14 @@ class RiskDetailsForm(VersionedForm):
     on_assurance_framework = forms.BooleanField(required=False)
     assurance_reference = forms.CharField(label="Assurance framework reference", max_length=50, required=False)
     board_escalation = forms.ChoiceField(label="Report to the board", choices=BoardEscalation.choices)
+    board_escalation_reason = forms.CharField(
+        label="Why it is not reported to the board",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+        help_text="Needed for “Do not report to the board” unless you are the programme office. Shown on the risk "
+        "and in the register.",
+    )
 
     def __init__(self, *args, programme, **kwargs):
         super().__init__(*args, **kwargs)

@@ -77,6 +77,9 @@ class Risk(VersionedModel):
     board_escalation = models.CharField(
         "Report to the board", max_length=10, choices=BoardEscalation.choices, default=BoardEscalation.AUTO
     )
+    # Why a risk is kept off the board's report ("never"): needed unless the programme office decides it, and
+    # shown on the risk's page and in the register (risks.services._check_board_escalation).
+    board_escalation_reason = models.TextField("Why it is not reported to the board", blank=True)
     demo_values = models.BooleanField(default=False, help_text="Scores invented for the demo, not from a paper.")
     history = HistoricalRecords()
 

@@ -1,6 +1,10 @@
-"""Who may see and change risks: the programme office all; a project lead the risks of schemes they lead now."""
+"""Who may see and change risks: the programme office all; a project lead the risks of schemes they lead now.
 
-from django.core.exceptions import PermissionDenied
+A risk can be shared by schemes with different leads. A lead's edit changes only the links to schemes they lead:
+links to the others are kept. Only the programme office takes a risk off the board's report without a reason.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 
@@ -19,6 +23,46 @@ def can_edit_risk(user, risk: Risk | Issue) -> bool:
     if has_role(user, Role.PROGRAMME_OFFICE):
         return True
     return has_role(user, Role.PROJECT_LEAD) and _leads_any(user, risk.schemes.prefetch_related("leads"))
+
+
+def may_hide_from_board_without_reason(user) -> bool:
+    """The programme office may set a risk to "never report to the board" without a reason; anyone else gives one."""
+    return has_role(user, Role.PROGRAMME_OFFICE)
+
+
+def schemes_kept_for(user, risk: Risk) -> list:
+    """The risk's links this user may not change (schemes they do not lead): their edit keeps them."""
+    if has_role(user, Role.PROGRAMME_OFFICE):
+        return []
+    return [s for s in risk.schemes.prefetch_related("leads").order_by("ref") if not _leads_any(user, [s])]
+
+
+def risk_schemes_for_edit(user, risk: Risk, wanted) -> list:
+    """The schemes the risk is linked to after this user's edit: the programme office sets them; a lead adds or
+    removes only schemes they lead, and every link to a scheme they do not lead is kept. Refuses (on the field)
+    a scheme they do not lead that is not already linked, and a lead's edit that would leave no scheme."""
+    wanted = list(wanted)
+    if has_role(user, Role.PROGRAMME_OFFICE):
+        return wanted
+    current = list(risk.schemes.prefetch_related("leads"))
+    kept = [s for s in current if not _leads_any(user, [s])]
+    current_ids = {s.pk for s in current}
+    not_theirs = [s for s in wanted if s.pk not in current_ids and not _leads_any(user, [s])]
+    if not_theirs:
+        refs = ", ".join(s.ref or s.name for s in not_theirs)
+        raise ValidationError(
+            {
+                "schemes": f"You can only link or unlink schemes you lead: {refs} is not yours to add. Ask its lead "
+                "or the programme office."
+            }
+        )
+    theirs = [s for s in wanted if _leads_any(user, [s])]
+    result = kept + [s for s in theirs if s.pk not in {k.pk for k in kept}]
+    if not result:
+        raise ValidationError(
+            {"schemes": "Keep the risk linked to a scheme: programme-level risks are the programme office's."}
+        )
+    return result
 
 
 def may_raise_risks(user) -> bool:

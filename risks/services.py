@@ -18,6 +18,7 @@ from risks.models import (
     RiskCategory,
     RiskStatus,
 )
+from risks.permissions import may_hide_from_board_without_reason
 
 RISK_EDITABLE_FIELDS = (
     "title",
@@ -31,6 +32,7 @@ RISK_EDITABLE_FIELDS = (
     "on_assurance_framework",
     "assurance_reference",
     "board_escalation",
+    "board_escalation_reason",
 )
 
 
@@ -81,6 +83,22 @@ def _check_dates(*, raised_on: date, next_review_date: date | None) -> None:
         raise ValidationError({"next_review_date": "The next review cannot be before the date the risk was raised."})
 
 
+def _check_board_escalation(*, escalation: str, reason: str, by, changed: bool = True) -> str:
+    """A risk goes off the board's report ("never") only by the programme office or with a reason, which is kept
+    (and audited) and shown. Returns the reason to store: none unless the risk is kept off the report."""
+    if escalation != BoardEscalation.NEVER:
+        return ""
+    reason = (reason or "").strip()
+    if changed and not reason and not may_hide_from_board_without_reason(by):
+        raise ValidationError(
+            {
+                "board_escalation_reason": "Say why this risk should not go to the board: only the programme office "
+                "can take a risk off the board's report without a reason."
+            }
+        )
+    return reason
+
+
 def _check_schemes(programme, schemes) -> None:
     for scheme in schemes:
         if scheme.programme_id != programme.pk:
@@ -109,6 +127,7 @@ def risk_create(
     on_assurance_framework: bool = False,
     assurance_reference: str = "",
     board_escalation: str = BoardEscalation.AUTO,
+    board_escalation_reason: str = "",
     demo_values: bool = False,
     by=None,
 ) -> Risk:
@@ -126,6 +145,9 @@ def risk_create(
     if on_assurance_framework and not assurance_reference.strip():
         raise ValidationError({"assurance_reference": "Give the assurance framework reference."})
     _check_schemes(programme, schemes)
+    board_escalation_reason = _check_board_escalation(
+        escalation=board_escalation, reason=board_escalation_reason, by=by
+    )
     risk = audited_save(
         Risk(
             programme=programme,
@@ -146,6 +168,7 @@ def risk_create(
             on_assurance_framework=on_assurance_framework,
             assurance_reference=assurance_reference.strip(),
             board_escalation=board_escalation,
+            board_escalation_reason=board_escalation_reason,
             demo_values=demo_values,
         ),
         by=by,
@@ -170,7 +193,11 @@ def _locked(risk: Risk, expected_version) -> Risk:
 
 @transaction.atomic
 def risk_update(*, risk: Risk, by=None, expected_version: int | None = None, schemes=None, **fields) -> Risk:
-    """Change a risk's description, owner, review date, assurance and board reporting (scores change by re-scoring)."""
+    """Change a risk's description, owner, review date, assurance and board reporting (scores change by re-scoring).
+
+    `schemes`, when given, is the whole new set of links: callers acting for a project lead work it out with
+    risks.permissions.risk_schemes_for_edit, which keeps the links to schemes that lead does not lead.
+    """
     unknown = set(fields) - set(RISK_EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(f"These risk fields cannot be changed here: {', '.join(sorted(unknown))}.")
@@ -181,15 +208,31 @@ def risk_update(*, risk: Risk, by=None, expected_version: int | None = None, sch
         and not (fields.get("assurance_reference", risk.assurance_reference) or "").strip()
     ):
         raise ValidationError({"assurance_reference": "Give the assurance framework reference."})
+    escalation = fields.get("board_escalation", risk.board_escalation)
+    reason = fields.get("board_escalation_reason", risk.board_escalation_reason)
+    fields["board_escalation_reason"] = _check_board_escalation(
+        escalation=escalation,
+        reason=reason,
+        by=by,
+        changed=escalation != risk.board_escalation or (reason or "").strip() != risk.board_escalation_reason,
+    )
+    links = ""
     if schemes is not None:
         _check_schemes(risk.programme, schemes)
+        before = sorted(s.ref or s.name for s in risk.schemes.all())
+        after = sorted(s.ref or s.name for s in schemes)
+        if before != after:
+            # The links are not a column, so the history row says what they were and became (its reason column
+            # holds 100 characters).
+            links = f"Schemes: {', '.join(before) or 'programme-level'} → {', '.join(after) or 'programme-level'}"
+            links = links if len(links) <= 100 else links[:99] + "…"
         risk.schemes.set(schemes)
     changed = {k: v for k, v in fields.items() if getattr(risk, k) != v}
-    if changed:
+    if changed or links:
         for key, value in changed.items():
             setattr(risk, key, value)
         bump_version(risk)
-        audited_save(risk, by=by)
+        audited_save(risk, by=by, reason=links)
     return risk
 
 

@@ -30,7 +30,7 @@ from core.spreadsheets import (
 )
 from risks import services
 from risks.models import BoardEscalation, RiskCategory, RiskStatus
-from risks.permissions import can_edit_risk, can_raise_risk
+from risks.permissions import can_edit_risk, can_raise_risk, risk_schemes_for_edit
 from risks.scoring import CONSEQUENCE_LABELS, LIKELIHOOD_LABELS, risk_grade
 from risks.selectors import annotate_register, risk_queryset
 
@@ -78,6 +78,7 @@ _FIELD_COLUMNS = {
     "assurance_reference": "Assurance reference",
     "schemes": "Schemes",
     "assessed_on": "Likelihood",
+    "board_escalation_reason": "Report to the board",
 }
 
 
@@ -344,6 +345,13 @@ def _import_row(row, programme, user, existing, schemes_by_ref, users_by_name, s
         for k, v in details.items()
         if (stored_text(getattr(risk, k)) if isinstance(v, str) else getattr(risk, k)) != v
     }
+    if can_edit_risk(user, risk):
+        # A lead's row changes only the links to schemes they lead; links to the others are kept (issue 15).
+        try:
+            schemes = risk_schemes_for_edit(user, risk, schemes)
+        except ValidationError as exc:
+            row.problem("Schemes", " ".join(exc.message_dict.get("schemes", exc.messages)))
+            return
     changed_schemes = {s.pk for s in schemes} != {s.pk for s in risk.schemes.all()}
     rescore = any(getattr(risk, k) != v for k, v in values.items())
     close = status == RiskStatus.CLOSED and risk.status != RiskStatus.CLOSED
@@ -352,7 +360,7 @@ def _import_row(row, programme, user, existing, schemes_by_ref, users_by_name, s
         return
     if not (changed_details or changed_schemes or rescore or close):
         return
-    if not can_edit_risk(user, risk) or (changed_schemes and not can_raise_risk(user, schemes)):
+    if not can_edit_risk(user, risk):
         row.problem("Risk ID", "Only the programme office or the lead of a linked scheme can change this risk.")
         return
     expected = version

@@ -141,22 +141,27 @@ def risk_edit(request, pk: int):
         "schemes": list(risk.schemes.all()),
     }
     form = RiskDetailsForm(request.POST or None, initial=initial, programme=risk.programme)
+    kept = permissions.schemes_kept_for(request.user, risk)
+    if kept:
+        form.fields["schemes"].help_text = (
+            "You can link or unlink only the schemes you lead. Also linked, and kept whatever you tick here: "
+            + ", ".join(str(s) for s in kept)
+            + "."
+        )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        schemes = list(data.pop("schemes"))
         version = data.pop("version")
-        if not permissions.can_raise_risk(request.user, schemes):
-            form.add_error("schemes", "You can only link schemes you lead.")
+        try:
+            # A lead changes only the links to schemes they lead; the others stay (issue 15).
+            schemes = permissions.risk_schemes_for_edit(request.user, risk, data.pop("schemes"))
+            services.risk_update(risk=risk, schemes=schemes, by=request.user, expected_version=version, **data)
+        except StaleEdit as exc:
+            messages.error(request, str(exc))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
         else:
-            try:
-                services.risk_update(risk=risk, schemes=schemes, by=request.user, expected_version=version, **data)
-            except StaleEdit as exc:
-                messages.error(request, str(exc))
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, "Risk saved.")
-                return redirect("risks:detail", pk=risk.pk)
+            messages.success(request, "Risk saved.")
+            return redirect("risks:detail", pk=risk.pk)
     return render(
         request,
         "risks/risk_form.html",

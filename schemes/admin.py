@@ -18,8 +18,12 @@ class SchemeDependencyAdmin(SimpleHistoryAdmin):
 
 @admin.register(models.Approval)
 class ApprovalAdmin(SimpleHistoryAdmin):
-    list_display = ("scheme", "body", "item", "papers_date", "meeting_date", "outcome")
+    """Papers are set up here; a body's decision is recorded on the scheme's page, where the rule that a scheme's
+    lead never records their own gate is checked (schemes.permissions.gate_outcome_refusal)."""
+
+    list_display = ("scheme", "body", "item", "papers_date", "meeting_date", "outcome", "outcome_recorded_by")
     list_filter = ("scheme__programme", "body", "outcome")
+    readonly_fields = ("outcome", "reason", "outcome_recorded_by", "outcome_recorded_at")
 
 
 @admin.register(models.Programme)

@@ -214,6 +214,12 @@ class Approval(TimeStampedModel):
     meeting_date = models.DateField(null=True, blank=True)
     outcome = models.CharField(max_length=20, choices=ApprovalOutcome.choices, default=ApprovalOutcome.PENDING)
     reason = models.TextField(blank=True)
+    # Who recorded the body's decision, and when: the programme office or the governance secretary, never the
+    # scheme's own lead (schemes.permissions.gate_outcome_refusal).
+    outcome_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    outcome_recorded_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:

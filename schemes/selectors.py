@@ -23,6 +23,7 @@ from core.rag import RAG, rag_trend
 from milestones.models import Milestone
 from milestones.rag_rules import suggest_milestone_rag, suggest_scheme_rag
 from schemes.models import (
+    Approval,
     ApprovalOutcome,
     CommentKind,
     Programme,
@@ -31,7 +32,7 @@ from schemes.models import (
     SchemeLead,
     SchemePeriodUpdate,
 )
-from schemes.permissions import can_edit_scheme, can_manage_programme
+from schemes.permissions import can_add_approval, can_edit_scheme, can_manage_programme, can_record_gate_outcome
 
 
 def programme_default() -> Programme | None:
@@ -111,7 +112,7 @@ def scheme_detail(*, scheme: Scheme) -> dict:
             Prefetch("milestones", queryset=Milestone.objects.prefetch_related("date_changes__changed_by")),
             "dependencies__depends_on",
             "dependents__scheme",
-            "approvals",
+            Prefetch("approvals", queryset=Approval.objects.select_related("outcome_recorded_by")),
             "comments__period",
             Prefetch("period_updates", queryset=SchemePeriodUpdate.objects.select_related("period")),
         )
@@ -205,6 +206,8 @@ def scheme_workspace(*, scheme: Scheme, period: ReportingPeriod | None, user) ->
             "period_comments": [c for c in context["comments"] if period and c.period_id == period.pk],
             "can_edit": can_edit_scheme(user, scheme),
             "can_manage": can_manage_programme(user),
+            "can_add_approval": can_add_approval(user, scheme),
+            "can_record_gates": can_record_gate_outcome(user, scheme),
             "today": timezone.localdate(),
             "rag_choices": RAG.choices,
             "comment_kinds": CommentKind.choices,

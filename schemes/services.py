@@ -24,6 +24,7 @@ from schemes.models import (
     UpdateStatus,
     Workstream,
 )
+from schemes.permissions import gate_outcome_refusal
 
 
 @transaction.atomic
@@ -160,7 +161,18 @@ def approval_record(
     reason: str = "",
     by=None,
 ) -> Approval:
-    """Record a paper to a body (TSG, CC&FC, PRAP) and its outcome; a rejection needs its reason."""
+    """Record a paper to a body (TSG, CC&FC, PRAP) and its outcome; a rejection needs its reason.
+
+    Anyone who may change the scheme records a paper as pending; an outcome already decided is recorded only by
+    the programme office or the governance secretary, never by the scheme's lead.
+    """
+    if outcome not in ApprovalOutcome.values:
+        raise ValidationError({"outcome": "Choose approved, rejected, withdrawn, deferred or pending."})
+    decided = outcome != ApprovalOutcome.PENDING
+    if decided:
+        refusal = gate_outcome_refusal(by, scheme)
+        if refusal:
+            raise ValidationError({"outcome": refusal})
     if outcome == ApprovalOutcome.REJECTED and not reason.strip():
         raise ValidationError({"reason": "Say why the body rejected it (e.g. “change scope”)."})
     if papers_date and meeting_date and papers_date > meeting_date:
@@ -174,8 +186,11 @@ def approval_record(
             meeting_date=meeting_date,
             outcome=outcome,
             reason=reason.strip(),
+            outcome_recorded_by=by if decided else None,
+            outcome_recorded_at=timezone.now() if decided else None,
         ),
         by=by,
+        reason=f"Outcome recorded: {ApprovalOutcome(outcome).label}" if decided else "",
     )
 
 
@@ -348,12 +363,17 @@ def reporting_period_close(*, period: ReportingPeriod, by=None) -> ReportingPeri
 
 @transaction.atomic
 def approval_set_outcome(*, approval: Approval, outcome: str, reason: str = "", by=None) -> Approval:
-    """Record what the body decided; a rejection needs its reason (e.g. “change scope”)."""
-    approval = Approval.objects.select_for_update().get(pk=approval.pk)
+    """Record what the body decided, by the programme office or the governance secretary and never by the
+    scheme's lead; a rejection needs its reason (e.g. “change scope”)."""
+    approval = Approval.objects.select_for_update().select_related("scheme").get(pk=approval.pk)
     if outcome not in ApprovalOutcome.values:
         raise ValidationError({"outcome": "Choose approved, rejected, withdrawn, deferred or pending."})
+    refusal = gate_outcome_refusal(by, approval.scheme)
+    if refusal:
+        raise ValidationError({"outcome": refusal})
     reason = (reason or "").strip()
     if outcome == ApprovalOutcome.REJECTED and not reason:
         raise ValidationError({"reason": "Say why the body rejected it (e.g. “change scope”)."})
     approval.outcome, approval.reason = outcome, reason
-    return audited_save(approval, by=by)
+    approval.outcome_recorded_by, approval.outcome_recorded_at = by, timezone.now()
+    return audited_save(approval, by=by, reason=f"Outcome recorded: {ApprovalOutcome(outcome).label}")

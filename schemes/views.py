@@ -20,7 +20,7 @@ from schemes.forms import (
     SchemeDetailsForm,
     SchemeRagForm,
 )
-from schemes.models import Approval, Programme, ReportingPeriod, Scheme, SchemePeriodUpdate
+from schemes.models import Programme, ReportingPeriod, Scheme, SchemePeriodUpdate
 
 SCHEMES_PER_PAGE = 50
 
@@ -230,7 +230,8 @@ def scheme_edit(request, pk: int):
 
 @require_POST
 def approval_add(request, pk: int):
-    scheme = permissions.scheme_get_for_edit(user=request.user, pk=pk)
+    """A paper going to a body; its outcome only from those who record gates (the service says why not)."""
+    scheme = permissions.scheme_get_for_approval_add(user=request.user, pk=pk)
     result = run_action(
         "approval",
         ApprovalForm(request.POST),
@@ -253,8 +254,9 @@ def period_close(request, pk: int, period_code: str):
 
 @require_POST
 def approval_outcome(request, pk: int):
-    approval = get_object_or_404(Approval.objects.select_related("scheme"), pk=pk)
-    scheme = permissions.scheme_get_for_edit(user=request.user, pk=approval.scheme_id)
+    """What the body decided: the programme office or the governance secretary, never the scheme's lead (403)."""
+    approval = permissions.approval_get_for_outcome(user=request.user, pk=pk)
+    scheme = approval.scheme
     result = run_action(
         f"outcome-{approval.pk}",
         ApprovalOutcomeForm(request.POST),

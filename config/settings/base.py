@@ -308,3 +308,8 @@ SPREADSHEET_MAX_RATIO = cfg.integer("SPREADSHEET_MAX_RATIO", 100)
 # file (about a second at the cell limit).
 SPREADSHEET_MAX_ROWS = cfg.integer("SPREADSHEET_MAX_ROWS", 50_000)
 SPREADSHEET_MAX_CELLS = cfg.integer("SPREADSHEET_MAX_CELLS", 500_000)
+
+# Money, separation of duties (issue 15): a decision moving more than this many pounds between allocations
+# (repurposing, release, reversal) is approved only as a key decision with its reference and 28-day notice.
+# Take the figure from your council's constitution.
+KEY_DECISION_THRESHOLD = cfg.integer("KEY_DECISION_THRESHOLD", 500000)

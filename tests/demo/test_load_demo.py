@@ -151,6 +151,7 @@ def test_demo_users_sign_in_with_the_demo_password_and_hold_their_roles(client, 
         "steering": Role.STEERING_GROUP,
         "secretary": Role.BOARD_SECRETARY,
         "finance": Role.FINANCE_OFFICER,
+        "governance": Role.GOVERNANCE_SECRETARY,
     }
     for username, role in expected.items():
         assert password_sign_in(client, username, "demo-pass-for-tests"), username
@@ -207,3 +208,12 @@ def test_every_role_lands_on_its_first_page_with_the_demo_programme(demo_client,
     assert response.redirect_chain[-1][0] == reverse(first_page)
     html = response.content.decode()
     assert "Community (District) Nursing" in html  # 5.1: on the dashboard's red list, and the lead's own
+
+
+def test_demo_gate_outcomes_are_recorded_by_the_governance_secretary(demo):
+    from schemes.models import Approval
+
+    decided = Approval.objects.exclude(outcome="pending").select_related("outcome_recorded_by")
+    assert decided.exists()
+    assert {a.outcome_recorded_by.username for a in decided} == {"governance"}
+    assert not Approval.objects.filter(outcome="pending", outcome_recorded_by__isnull=False).exists()

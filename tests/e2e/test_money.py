@@ -1,4 +1,5 @@
-"""Money journey in Debian's chromium: the finance officer proposes a repurposing, previews it and approves it."""
+"""Money journey in Debian's chromium: the programme office proposes a repurposing and previews it; the finance
+officer gives clearance and approves it (nobody approves their own proposal)."""
 
 import re
 
@@ -13,7 +14,7 @@ def test_finance_officer_repurposes_money_with_a_preview_and_the_fund_still_reco
     from demo.services import demo_load
 
     demo_load(password="e2e-demo-password")
-    sign_in("finance")
+    sign_in("pmo")
     page.get_by_role("link", name="Money", exact=True).click()
     page.get_by_role("link", name="Trafford Transformation Fund").click()
     tree = page.locator("#allocation-tree")
@@ -34,14 +35,23 @@ def test_finance_officer_repurposes_money_with_a_preview_and_the_fund_still_reco
     page.locator("#id_decision-title").fill("Winter pressures virement")
     page.locator("#id_decision-body").fill("Executive")
     page.locator("#id_decision-decided_on").fill("2019-11-20")
-    page.locator("#id_decision-finance_clearance").fill("GB")
     page.get_by_role("button", name="Save the repurposing").click()
 
     page.wait_for_url(re.compile(r".*/money/decisions/\d+/$"))
+    decision_url = page.url
     preview = page.locator("#preview").inner_text()
     assert "Home Care" in preview and "£4,240,000.00" in preview and "£720,000.00" in preview
     assert page.locator("#decision-status").inner_text() == "Proposed"
+    # The proposer has no approve button: someone else approves.
+    assert page.get_by_role("button", name="Approve: the decision has been taken").count() == 0
+    assert "You proposed this decision" in page.locator("#proposer-note").inner_text()
     page.screenshot(path=str(ARTIFACTS / "money-preview.png"), full_page=True)
+
+    page.context.clear_cookies()
+    sign_in("finance")
+    page.goto(decision_url)
+    page.get_by_role("button", name="Give finance clearance").click()
+    assert "Finance Officer" in page.locator("#finance-clearance").inner_text()
     page.get_by_role("button", name="Approve: the decision has been taken").click()
     assert page.locator("#decision-status").inner_text() == "Approved"
 

@@ -1,17 +1,35 @@
-"""Funds, decisions and allocations, made through the finance services: money is only ever a movement under a
-decision, so a factory must not write balances of its own."""
+"""Money for tests, made through the finance services: money is only ever a movement under a decision, and a
+decision is approved the way the app requires, by people other than its proposer, so a factory must not write
+balances or approvals of its own."""
 
 import datetime
 from decimal import Decimal
 
 import factory
 
-from finance import services as finance_services
+from accounts.roles import Role
+from accounts.services import user_ensure
+from finance import services
 from finance.models import Allocation, Decision, Fund
 
 
+def finance_officer(username: str = "test-finance-officer"):
+    """A finance officer who proposed nothing in the test (get or create)."""
+    return user_ensure(username=username, first_name="Test", last_name="Finance Officer", roles=[Role.FINANCE_OFFICER])
+
+
+def decision_clear_and_approve(decision, *, by=None, expected_version=None):
+    """Give finance clearance (a finance officer who did not propose it), then approve (`by`, or that officer)."""
+    officer = finance_officer()
+    decision.refresh_from_db()
+    if decision.finance_cleared_by_id is None:
+        services.decision_clear_finance(decision=decision, by=officer, expected_version=expected_version)
+        expected_version = None
+    return services.decision_approve(decision=decision, by=by or officer, expected_version=expected_version)
+
+
 def financial_year(start_year: int = 2015):
-    return finance_services.financial_year_get_or_create(start_year=start_year)
+    return services.financial_year_get_or_create(start_year=start_year)
 
 
 class FundFactory(factory.django.DjangoModelFactory):
@@ -30,11 +48,11 @@ class FundFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, start_year, total, contributor, **kwargs):
         year = financial_year(start_year)
-        return finance_services.fund_create(years=[year], contributions=[(contributor, total, year)], **kwargs)
+        return services.fund_create(years=[year], contributions=[(contributor, total, year)], **kwargs)
 
 
 class DecisionFactory(factory.django.DjangoModelFactory):
-    """A decision, proposed; DecisionFactory(approved=True) approves it (its movements then count)."""
+    """A decision, proposed (by nobody in particular); decision_clear_and_approve() approves it."""
 
     class Meta:
         model = Decision
@@ -43,15 +61,14 @@ class DecisionFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Decision {n}")
     body = "Health and Wellbeing Board"
     decided_on = datetime.date(2015, 4, 1)
-    finance_clearance = "GB"  # approval needs the finance officer's clearance
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        return finance_services.decision_record(**kwargs)
+        return services.decision_record(**kwargs)
 
 
 class AllocationFactory(factory.django.DjangoModelFactory):
-    """An allocation funded from its fund's unallocated pot under an approved decision."""
+    """An allocation funded from its fund's unallocated pot under a decision cleared and approved by others."""
 
     class Meta:
         model = Allocation
@@ -67,8 +84,8 @@ class AllocationFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, start_year, **kwargs):
         decision = DecisionFactory(fund=kwargs["fund"])
-        allocation = finance_services.allocation_create_funded(
+        allocation = services.allocation_create_funded(
             decision=decision, financial_year=financial_year(start_year), **kwargs
         )
-        finance_services.decision_approve(decision=decision)
+        decision_clear_and_approve(decision)
         return allocation

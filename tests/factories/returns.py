@@ -8,6 +8,7 @@ import factory
 from finance import services as finance_services
 from returns import services as return_services
 from returns.models import QuarterlyReturn, ReturnJob
+from tests.factories.finance import decision_clear_and_approve
 
 POOLED_SPEND = {
     # scheme ref: (planned Q1, actual Q1, planned Q2, actual Q2)
@@ -38,7 +39,6 @@ def pooled_fund_create(*, programme, by=None, section_75: bool = True):
         title="Pooled budget 2015/16",
         body="Health and Wellbeing Board",
         decided_on=dt.date(2015, 4, 1),
-        finance_clearance="GB",
         by=by,
     )
     schemes = {s.ref: s for s in programme.schemes.all()}
@@ -56,7 +56,7 @@ def pooled_fund_create(*, programme, by=None, section_75: bool = True):
             order=order,
             by=by,
         )
-    finance_services.decision_approve(decision=decision, by=by)
+    decision_clear_and_approve(decision)  # by a finance officer, not the proposer
     for ref, (p1, a1, p2, a2) in POOLED_SPEND.items():
         finance_services.spend_record(
             allocation=allocations[ref], financial_year=year, quarter=1, planned=p1, actual=a1, by=by

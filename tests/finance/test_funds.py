@@ -10,6 +10,7 @@ from accounts.roles import Role
 from finance import services
 from finance.models import Allocation, AllocationStatus, Decision, DecisionStatus, Movement, MovementLine
 from finance.selectors import decision_preview, fund_balances, fund_reconciliation
+from tests.factories.finance import decision_clear_and_approve
 
 D = Decimal
 
@@ -27,7 +28,7 @@ def fund(db, year):
 
 
 def decision(fund, **extra):
-    fields = {"title": "Allocations", "body": "Executive", "decided_on": dt.date(2018, 6, 1), "finance_clearance": "GB"}
+    fields = {"title": "Allocations", "body": "Executive", "decided_on": dt.date(2018, 6, 1)}
     return services.decision_record(fund=fund, **(fields | extra))
 
 
@@ -39,7 +40,7 @@ def funded(fund, year, name, amount, approve=True):
         fund=fund, initiative="A", scheme_name=name, amount=D(amount), decision=d, financial_year=year
     )
     if approve:
-        services.decision_approve(decision=d)
+        decision_clear_and_approve(d)
     return allocation
 
 
@@ -62,7 +63,7 @@ def test_a_proposed_movement_does_not_count_until_approved(fund, year):
     one = funded(fund, year, "One", "600000", approve=False)
     assert balance(one) == 0
     assert fund_reconciliation(fund=fund)["unallocated"] == D("1000000")
-    services.decision_approve(decision=Decision.objects.get(status=DecisionStatus.PROPOSED))
+    decision_clear_and_approve(Decision.objects.get(status=DecisionStatus.PROPOSED))
     assert balance(one) == D("600000")
 
 
@@ -79,9 +80,9 @@ def test_approval_rechecks_balances_so_two_proposals_cannot_both_take_the_same_m
     one = funded(fund, year, "One", "600000", approve=False)
     two = funded(fund, year, "Two", "600000", approve=False)
     first, second = (Decision.objects.get(movements__lines__allocation=a) for a in (one, two))
-    services.decision_approve(decision=first)
+    decision_clear_and_approve(first)
     with pytest.raises(ValidationError, match="over-allocate"):
-        services.decision_approve(decision=second)
+        decision_clear_and_approve(second)
     second.refresh_from_db()
     assert second.status == DecisionStatus.PROPOSED
     assert fund_reconciliation(fund=fund)["unallocated"] == D("400000")
@@ -105,7 +106,7 @@ def test_repurposing_moves_money_from_several_to_several_and_keeps_the_total(fun
     assert changes["A › C"] == (D("0"), D("240000"))
     assert changes["Unallocated"] == (D("200000"), D("210000"))
     assert balance(a) == D("500000")  # the preview changed nothing
-    services.decision_approve(decision=d)
+    decision_clear_and_approve(d)
     assert [balance(x) for x in (a, b, c)] == [D("300000"), D("250000"), D("240000")]
     rec = fund_reconciliation(fund=fund)
     assert rec["allocated"] + rec["unallocated"] == rec["total"] and rec["unallocated"] == D("210000")
@@ -167,18 +168,21 @@ def test_a_year_closed_between_proposal_and_approval_blocks_approval(fund, year)
     funded(fund, year, "A", "100", approve=False)
     services.financial_year_close(year=year)
     with pytest.raises(ValidationError, match="closed"):
-        services.decision_approve(decision=Decision.objects.get())
+        decision_clear_and_approve(Decision.objects.get())
 
 
-def test_approval_needs_finance_clearance(fund, year):
-    d = decision(fund, finance_clearance="")
+def test_approval_needs_finance_clearance_given_in_the_app(fund, year, make_user):
+    d = services.decision_record(
+        fund=fund, title="T", body="Executive", decided_on=dt.date(2018, 6, 1), finance_clearance_note="GB"
+    )
     services.allocation_create_funded(
         fund=fund, initiative="A", scheme_name="X", amount=D("5"), decision=d, financial_year=year
     )
-    with pytest.raises(ValidationError, match="finance officer"):
-        services.decision_approve(decision=d)
-    services.decision_update(decision=d, finance_clearance="GB", expected_version=d.version)
-    services.decision_approve(decision=d)
+    approver = make_user(Role.PROGRAMME_OFFICE)
+    with pytest.raises(ValidationError, match="finance officer must give clearance"):
+        services.decision_approve(decision=d, by=approver)  # the printed "GB" is a note, not a clearance
+    services.decision_clear_finance(decision=d, by=make_user(Role.FINANCE_OFFICER))
+    services.decision_approve(decision=d, by=approver)
 
 
 def test_approved_movements_cannot_change_only_be_reversed(fund, year):
@@ -196,7 +200,7 @@ def test_approved_movements_cannot_change_only_be_reversed(fund, year):
         services.decision_update(decision=approved, title="Changed")
     reversal = decision(fund, title="Correction")
     services.reversal_propose(movement=Movement.objects.get(), decision=reversal, reason="Entered twice")
-    services.decision_approve(decision=reversal)
+    decision_clear_and_approve(reversal)
     assert balance(a) == 0
     with pytest.raises(ValidationError, match="already been reversed"):
         services.reversal_propose(movement=Movement.objects.get(kind="allocation"), decision=decision(fund), reason="x")
@@ -209,7 +213,7 @@ def test_discontinuation_keeps_spend_to_date_and_releases_the_rest_on_approval(f
     services.discontinuation_propose(allocation=a, spend_to_date=D("400"), decision=d, financial_year=year, reason="")
     a.refresh_from_db()
     assert a.status == AllocationStatus.GOING_FORWARD  # not until the decision is approved
-    services.decision_approve(decision=d)
+    decision_clear_and_approve(d)
     a.refresh_from_db()
     assert a.status == AllocationStatus.DISCONTINUED and a.spend_to_date == D("400")
     assert a.discontinued_on == dt.date(2018, 6, 1)
@@ -243,7 +247,7 @@ def test_every_change_is_audited_with_who(fund, year, make_user):
     services.allocation_create_funded(
         fund=fund, initiative="A", scheme_name="X", amount=D("5"), decision=d, financial_year=year, by=officer
     )
-    services.decision_approve(decision=d, by=officer)
+    decision_clear_and_approve(d, by=officer)
     assert d.history.filter(history_user=officer, status="approved").exists()
     assert Movement.history.filter(history_user=officer).count() == 1
     allocation = Allocation.objects.get()

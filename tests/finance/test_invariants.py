@@ -7,9 +7,12 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from accounts.roles import Role
+from accounts.services import user_ensure
 from finance import services
 from finance.models import Allocation, AllocationStatus, DecisionStatus, Movement
 from finance.selectors import fund_balances, fund_reconciliation
+from tests.factories.finance import decision_clear_and_approve
 
 D = Decimal
 
@@ -21,14 +24,13 @@ def test_random_sequences_of_changes_never_break_the_reconciliation(db, seed):
     fund = services.fund_create(slug=f"f{seed}", name="F", years=[year], contributions=[("ICB", D("100000.00"), year)])
     allocations = [services.allocation_add(fund=fund, initiative="I", scheme_name=f"S{i}") for i in range(6)]
     refused = 0
+    proposer = user_ensure(username="proposer", roles=[Role.PROGRAMME_OFFICE])
 
     def pennies():
         return D(rng.randint(-5000, 4_000_000)) / 100  # sometimes negative, often too big
 
     def decision():
-        return services.decision_record(
-            fund=fund, title="d", body="b", decided_on=dt.date(2019, 5, 1), finance_clearance="GB"
-        )
+        return services.decision_record(fund=fund, title="d", body="b", decided_on=dt.date(2019, 5, 1), by=proposer)
 
     for _ in range(120):
         live = [a for a in allocations if Allocation.objects.get(pk=a.pk).status == AllocationStatus.GOING_FORWARD]
@@ -61,7 +63,7 @@ def test_random_sequences_of_changes_never_break_the_reconciliation(db, seed):
                 if approved:
                     services.reversal_propose(movement=rng.choice(approved), decision=d, reason="r")
             if rng.random() < 0.8:
-                services.decision_approve(decision=d)
+                decision_clear_and_approve(d)
             else:
                 services.decision_reject(decision=d, reason="no")
         except ValidationError:

@@ -37,3 +37,34 @@ def test_typed_amounts_become_contributions_and_an_approved_opening_movement():
         # Leave the schema at the latest migration whatever happened, for the tests that follow.
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_typed_clearances_are_kept_as_the_papers_note_not_as_a_clearance():
+    """finance 0005: the free-text "finance officer clearance" (e.g. the demo's "GB") is kept word for word as
+    the note of what the paper printed; it is not a clearance given in the app, so nobody is named as clearing."""
+    executor = MigrationExecutor(connection)
+    executor.migrate([("finance", "0004_drop_typed_amounts")])
+    old = executor.loader.project_state([("finance", "0004_drop_typed_amounts")]).apps
+    Fund, Decision = old.get_model("finance", "Fund"), old.get_model("finance", "Decision")
+    fund = Fund.objects.create(slug="tf", name="TF")
+    Decision.objects.create(
+        fund=fund,
+        title="Re-purpose",
+        body="Executive",
+        decided_on="2019-03-18",
+        finance_clearance="GB",
+        legal_clearance="JLF",
+        status="approved",
+    )
+    try:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+        from finance.models import Decision as NewDecision
+
+        decision = NewDecision.objects.get(title="Re-purpose")
+        assert (decision.finance_clearance_note, decision.legal_clearance) == ("GB", "JLF")
+        assert decision.finance_cleared_by is None and decision.status == "approved"
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())

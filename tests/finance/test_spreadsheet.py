@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -26,6 +27,7 @@ from finance.spreadsheet import (
     SpreadsheetErrors,
     fund_workbook_import,
 )
+from tests.factories.finance import decision_clear_and_approve
 
 D = Decimal
 TF = "trafford-tf"
@@ -39,7 +41,6 @@ def decision_fields(**extra) -> dict:
         "title": "Winter pressures: Transformation Fund amended",
         "body": "Trafford Council Executive",
         "decided_on": dt.date(2019, 11, 20),
-        "finance_clearance": "GB",
     } | extra
 
 
@@ -249,8 +250,8 @@ def test_export_command_refuses_an_unknown_fund(demo, tmp_path):
 # --- Allocation upload ---------------------------------------------------------------------------
 
 
-def test_allocation_upload_adds_and_changes_money_in_one_approved_movement(demo, demo_client):
-    client = demo_client("finance")
+def test_allocation_upload_adds_and_changes_money_in_one_movement_approved_by_someone_else(demo, demo_client):
+    client = demo_client("pmo")
     wb = workbook(client)
     ws = wb[APPENDIX_SHEET]
     set_cell(ws, find_row(ws, "Home Care"), "Budget (£)", 4_290_000)  # −100k
@@ -267,10 +268,14 @@ def test_allocation_upload_adds_and_changes_money_in_one_approved_movement(demo,
         set_cell(ws, new, header, value)
     response = client.post(
         reverse("finance:import", args=[TF]),
-        {"kind": "allocations", "file": as_upload(wb), **decision_post(approve_now="on")},
+        {"kind": "allocations", "file": as_upload(wb), **decision_post()},
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     assert response["Location"] == reverse("finance:fund", args=[TF])
+    decision = Decision.objects.get(title=decision_fields()["title"])
+    assert decision.status == DecisionStatus.PROPOSED and decision.recorded_by.username == "pmo"
+    assert balance("Home Care") == D("4390000.00")  # nothing counts until someone else approves it
+    decision_clear_and_approve(decision, by=User.objects.get(username="finance"))
     assert balance("Home Care") == D("4290000.00")
     assert balance("Training") == D("610000.00")
     assert balance("Winter Pressures") == D("60000.00")
@@ -306,7 +311,7 @@ def test_allocation_upload_increase_from_the_pot_is_proposed_until_approved(demo
     summary = fund_workbook_import(
         fund=fund(), file=as_upload(wb), user=user, kind="allocations", decision_fields=decision_fields()
     )
-    assert summary["allocations_changed"] == 1 and not summary["approved"]
+    assert summary["allocations_changed"] == 1
     decision = summary["decision"]
     assert decision.status == DecisionStatus.PROPOSED
     assert balance("Enablers") == D("1140000")  # nothing counts until approval
@@ -316,7 +321,9 @@ def test_allocation_upload_increase_from_the_pot_is_proposed_until_approved(demo
         ("Enablers", D("250000.50")),
         ("None", D("-250000.50")),
     ]
-    services.decision_approve(decision=decision, by=user)
+    with pytest.raises(ValidationError, match="You proposed this decision"):
+        services.decision_approve(decision=decision, by=user)
+    decision_clear_and_approve(decision)
     assert balance("Enablers") == D("1390000.50")
     assert fund_reconciliation(fund=fund())["problems"] == []
 
@@ -330,7 +337,7 @@ def test_upload_that_would_over_allocate_saves_nothing(demo, demo_client):
     before = saved_state()
     response = client.post(
         reverse("finance:import", args=[TF]),
-        {"kind": "allocations", "file": as_upload(wb), **decision_post(approve_now="on")},
+        {"kind": "allocations", "file": as_upload(wb), **decision_post()},
     )
     assert response.status_code == 400
     errors = response.context["errors"]
@@ -360,7 +367,7 @@ def test_bad_amounts_are_reported_by_row_and_nothing_is_saved(demo):
             file=as_upload(wb),
             user=User.objects.get(username="finance"),
             kind="allocations",
-            decision_fields=decision_fields(approve_now=True),
+            decision_fields=decision_fields(),
         )
     found = {(e["row"], e["column"]): e["message"] for e in excinfo.value.errors}
     assert "cannot be negative" in found[(rows["Home Care"], "Budget (£)")]
@@ -509,7 +516,7 @@ def test_readers_download_but_cannot_upload(demo, demo_client, username):
     wb = load_workbook(io.BytesIO(_xlsx()))
     set_cell(wb[APPENDIX_SHEET], find_row(wb[APPENDIX_SHEET], "Home Care"), "Budget (£)", 1)
     before = saved_state()
-    response = client.post(url, {"kind": "allocations", "file": as_upload(wb), **decision_post(approve_now="on")})
+    response = client.post(url, {"kind": "allocations", "file": as_upload(wb), **decision_post()})
     assert response.status_code == 403
     assert saved_state() == before
 

@@ -30,7 +30,7 @@ def decision_data(**extra) -> dict:
         "decision-title": "Winter pressures virement",
         "decision-body": "Executive",
         "decision-decided_on": "2019-11-20",
-        "decision-finance_clearance": "GB",
+        "decision-reference": "EXE/2019/42",
         "decision-key_decision": "on",
         "decision-notice_given": "on",
     } | extra
@@ -55,7 +55,8 @@ def test_the_ledger_shows_the_repurposing_with_its_decision(demo, demo_client):
     decision = Decision.objects.get(fund__slug=TF, decided_on="2019-03-18")
     detail = text(demo_client("secretary").get(reverse("finance:decision", args=[decision.pk])))
     assert "Key decision (as defined in the Constitution) Yes" in detail
-    assert "Finance officer clearance GB" in detail and "Legal officer clearance JLF" in detail
+    assert "Finance officer clearance Finance Officer" in detail and "(printed on the paper: GB)" in detail
+    assert "Legal officer clearance JLF" in detail and "Proposed by Programme Office" in detail
 
 
 def test_budget_monitoring_rebuilds_seed_003_tables(demo, demo_client):
@@ -73,8 +74,17 @@ def test_budget_monitoring_rebuilds_seed_003_tables(demo, demo_client):
     assert "Total Trafford CCG 334,713 334,713 0 0.0%" in page
 
 
+def clear_and_approve(demo_client, decision, username="finance"):
+    """The finance officer (who did not propose it) gives clearance on the page, then approves it there."""
+    client = demo_client(username)
+    decision.refresh_from_db()
+    client.post(reverse("finance:decision_clear", args=[decision.pk]), {"version": decision.version})
+    decision.refresh_from_db()
+    return client.post(reverse("finance:decision_approve", args=[decision.pk]), {"version": decision.version})
+
+
 def test_a_repurposing_is_proposed_previewed_then_approved(demo, demo_client):
-    client = demo_client("finance")
+    client = demo_client("pmo")
     source, target = alloc("Home Care"), alloc("Training")
     data = decision_data(
         reason="Winter: more home care hours",
@@ -92,7 +102,7 @@ def test_a_repurposing_is_proposed_previewed_then_approved(demo, demo_client):
     preview = text(client.get(response.url))
     assert "If approved" in preview
     assert "Home Care £4,390,000.00 (£150,000.00) £4,240,000.00" in preview
-    client.post(reverse("finance:decision_approve", args=[decision.pk]), {"version": decision.version})
+    clear_and_approve(demo_client, decision)
     decision.refresh_from_db()
     assert decision.status == DecisionStatus.APPROVED
     assert (balance(source), balance(target)) == (D("4240000"), D("720000"))
@@ -145,7 +155,7 @@ def test_a_decision_without_a_date_is_refused_in_the_form(demo, demo_client):
 def test_over_allocation_through_the_form_is_refused(demo, demo_client):
     response = demo_client("finance").post(
         reverse("finance:allocation_create", args=[TF]),
-        decision_data(**{"decision-approve_now": "on"})
+        decision_data()
         | {
             "initiative": "New",
             "scheme_name": "Falls",
@@ -185,7 +195,6 @@ def test_an_approved_decision_cannot_be_corrected_or_approved_again(demo, demo_c
             "title": "Changed",
             "body": "X",
             "decided_on": "2019-03-18",
-            "finance_clearance": "GB",
             "version": decision.version,
         },
     )
@@ -199,7 +208,7 @@ def test_an_approved_decision_cannot_be_corrected_or_approved_again(demo, demo_c
 
 
 def test_a_stale_approval_is_refused(demo, demo_client):
-    client = demo_client("finance")
+    client = demo_client("pmo")
     client.post(
         reverse("finance:repurpose", args=[TF]),
         decision_data(
@@ -219,11 +228,10 @@ def test_a_stale_approval_is_refused(demo, demo_client):
             "title": "Winter pressures virement",
             "body": "Executive",
             "decided_on": "2019-11-21",
-            "finance_clearance": "GB",
             "version": old_version,
         },
     )
-    response = client.post(
+    response = demo_client("finance").post(
         reverse("finance:decision_approve", args=[decision.pk]), {"version": old_version}, follow=True
     )
     assert "changed after you opened it" in response.content.decode()
@@ -236,21 +244,21 @@ def test_reversal_undoes_an_approved_movement(demo, demo_client):
     movement = Movement.objects.get(fund__slug=TF, kind="repurposing")
     response = client.post(
         reverse("finance:reverse", args=[movement.pk]),
-        decision_data(**{"decision-approve_now": "on", "decision-decided_on": "2019-12-01"})
-        | {"reason": "Ratification refused by GMHSCP"},
+        decision_data(**{"decision-decided_on": "2019-12-01"}) | {"reason": "Ratification refused by GMHSCP"},
     )
     assert response.status_code == 302
+    clear_and_approve(demo_client, Decision.objects.get(title="Winter pressures virement"))
     assert balance(alloc("Primary Care Neighbourhood Model")) == 0
     assert balance(alloc("New Organisational Form")) == D("2314000")
     assert fund_reconciliation(fund=movement.fund)["problems"] == []
 
 
 def test_discontinuing_releases_the_unspent_money(demo, demo_client):
-    client = demo_client("finance")
+    client = demo_client("pmo")
     training = alloc("Training")
     response = client.post(
         reverse("finance:discontinue", args=[training.pk]),
-        decision_data(**{"decision-approve_now": "on"})
+        decision_data()
         | {
             "spend_to_date": "120000",
             "financial_year": FinancialYear.objects.get(start_year=2019).pk,
@@ -258,6 +266,7 @@ def test_discontinuing_releases_the_unspent_money(demo, demo_client):
         },
     )
     assert response.status_code == 302
+    clear_and_approve(demo_client, Decision.objects.get(title="Winter pressures virement"))
     training.refresh_from_db()
     assert training.status == "discontinued" and training.spend_to_date == D("120000")
     rec = fund_reconciliation(fund=training.fund)
@@ -303,6 +312,7 @@ def test_readers_see_money_but_cannot_change_it(demo, demo_client, username):
         reverse("finance:allocation_create", args=[TF]),
         reverse("finance:discontinue", args=[home.pk]),
         reverse("finance:spend", args=[home.pk]),
+        reverse("finance:decision_clear", args=[decision.pk]),
         reverse("finance:decision_approve", args=[decision.pk]),
         reverse("finance:decision_reject", args=[decision.pk]),
     ]:

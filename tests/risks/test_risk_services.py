@@ -121,7 +121,13 @@ def test_a_risk_becomes_an_issue_keeping_its_history_and_actions(programme):
 def test_escalation_defaults_to_moderate_and_above(programme):
     low = _risk(programme, likelihood=1, consequence=3, target_likelihood=1, target_consequence=1)
     moderate = _risk(programme, likelihood=2, consequence=2, target_likelihood=1, target_consequence=1)
-    never = _risk(programme, likelihood=5, consequence=5, board_escalation="never")
+    never = _risk(
+        programme,
+        likelihood=5,
+        consequence=5,
+        board_escalation="never",
+        board_escalation_reason="On the CCG's register",
+    )
     always = _risk(
         programme, likelihood=1, consequence=1, target_likelihood=1, target_consequence=1, board_escalation="always"
     )

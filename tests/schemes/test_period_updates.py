@@ -240,7 +240,7 @@ def test_scheme_details_edit_by_lead_refuses_stale_and_other_schemes(demo_client
 
 
 def test_approval_rejection_needs_a_reason(demo_client, nursing, demo):
-    client = demo_client("lead")
+    client = demo_client("governance")  # a body's decision: never the scheme's lead (tests/schemes/test_gate_duties.py)
     url = reverse("schemes:approval_add", args=[nursing.pk])
     data = {
         "body": "TSG",
@@ -300,12 +300,13 @@ def test_my_schemes_query_count_does_not_grow_with_schemes(client, make_user):
 def test_recording_an_approval_outcome(demo_client, nursing, demo):
     approval = nursing.approvals.filter(outcome="pending").first()
     url = reverse("schemes:approval_outcome", args=[approval.pk])
-    html = demo_client("lead").post(url, {"outcome": "rejected", "reason": ""}, **HTMX).content.decode()
+    html = demo_client("pmo").post(url, {"outcome": "rejected", "reason": ""}, **HTMX).content.decode()
     assert "Say why the body rejected it" in html
-    demo_client("lead").post(url, {"outcome": "approved", "reason": ""}, **HTMX)
+    demo_client("pmo").post(url, {"outcome": "approved", "reason": ""}, **HTMX)
     approval.refresh_from_db()
     assert approval.outcome == "approved"
     assert demo_client("steering").post(url, {"outcome": "withdrawn"}).status_code == 403
+    assert demo_client("lead").post(url, {"outcome": "withdrawn"}).status_code == 403
 
 
 def test_my_schemes_completes_and_moves_milestones_in_place(demo_client, nursing):

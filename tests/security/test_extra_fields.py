@@ -49,17 +49,21 @@ def test_a_decision_edit_cannot_approve_it_or_move_it_to_another_fund(demo, demo
             "title": "Renamed",
             "body": "Executive",
             "decided_on": "2019-03-18",
-            "finance_clearance": "GB",
             "version": decision.version,
             "status": "approved",
             "approved_by": finance.pk,
             "approved_at": "2019-03-18T10:00",
+            "finance_clearance": "GB",
+            "finance_cleared_by": finance.pk,
+            "finance_cleared_at": "2019-03-18T10:00",
+            "recorded_by": finance.pk,
             "fund": 999,
         },
     )
     decision.refresh_from_db()
     assert decision.title == "Renamed"
     assert decision.status == DecisionStatus.PROPOSED and decision.approved_by is None
+    assert decision.finance_cleared_by is None and decision.recorded_by is None
 
 
 def test_issuing_a_report_ignores_a_posted_version_hash_or_issuer(demo, demo_client):

@@ -14,7 +14,7 @@ from accounts.models import User
 
 PROGRAMME = "trafford-bcf-2015-16"
 TF = "trafford-tf"
-ROLES = ["pmo", "lead", "steering", "secretary", "finance"]
+ROLES = ["pmo", "lead", "steering", "secretary", "finance", "governance"]
 EVERYONE = set(ROLES)
 READERS = EVERYONE
 OFFICE = {"pmo"}
@@ -28,6 +28,11 @@ ACCOUNT = "account"  # any signed-in account, even one with no role (their own p
 PUBLIC = "public"  # no sign-in needed
 NOT_ALLOWED = None  # 405 for everyone
 JOB_VIEWERS = {"pmo", "secretary"}
+# Separation of duties (issue 15). A body's decision on a scheme's paper: the programme office or the governance
+# secretary, never the scheme's lead (the lead's own scheme gets 403 too). Finance clearance: a finance officer.
+GATE_KEEPERS = {"pmo", "governance"}
+PAPER_RECORDERS = {"pmo", "governance", LEAD_OWN}
+FINANCE_OFFICERS = {"finance"}
 
 # Who may use each URL: (GET, POST). A set names the demo users allowed; everyone else signed in must get 403,
 # and anonymous visitors are sent to sign in. Read pages answer a POST as a GET (it changes nothing).
@@ -58,8 +63,8 @@ MATRIX = {
     "schemes:detail": (READERS, READERS),
     "schemes:history": (READERS, READERS),
     "schemes:edit": (OFFICE_LEAD_OWN, OFFICE_LEAD_OWN),
-    "schemes:approval_add": (NOT_ALLOWED, OFFICE_LEAD_OWN),
-    "schemes:approval_outcome": (NOT_ALLOWED, OFFICE_LEAD_OWN),
+    "schemes:approval_add": (NOT_ALLOWED, PAPER_RECORDERS),  # the lead's paper is pending; an outcome is refused
+    "schemes:approval_outcome": (NOT_ALLOWED, GATE_KEEPERS),
     "schemes:period_close": (NOT_ALLOWED, OFFICE),
     "schemes:comment_add": (NOT_ALLOWED, OFFICE_LEAD_OWN),
     "schemes:update_rag": (NOT_ALLOWED, OFFICE_LEAD_OWN),
@@ -93,7 +98,8 @@ MATRIX = {
     "finance:export_xlsx": (READERS, READERS),
     "finance:export_csv": (READERS, READERS),
     "finance:decision_edit": (MONEY, MONEY),
-    "finance:decision_approve": (NOT_ALLOWED, MONEY),
+    "finance:decision_clear": (NOT_ALLOWED, FINANCE_OFFICERS),
+    "finance:decision_approve": (NOT_ALLOWED, MONEY),  # and never by the decision's proposer (test_duty_cells)
     "finance:decision_reject": (NOT_ALLOWED, MONEY),
     "finance:spend": (NOT_ALLOWED, MONEY),
     "finance:discontinue": (MONEY, MONEY),
@@ -220,6 +226,7 @@ def urls(objects: dict, own: bool) -> dict:
         "finance:list": reverse("finance:list"),
         "finance:decision": reverse("finance:decision", args=[objects["decision"].pk]),
         "finance:decision_edit": reverse("finance:decision_edit", args=[objects["decision"].pk]),
+        "finance:decision_clear": reverse("finance:decision_clear", args=[objects["decision"].pk]),
         "finance:decision_approve": reverse("finance:decision_approve", args=[objects["decision"].pk]),
         "finance:decision_reject": reverse("finance:decision_reject", args=[objects["decision"].pk]),
         "finance:allocation": reverse("finance:allocation", args=[objects["allocation"].pk]),
@@ -386,3 +393,77 @@ def test_every_role_gets_what_the_matrix_says(objects):
                             + (f", wrote {written} history rows" if written else "")
                         )
     assert problems == []
+
+
+def _proposed_decision(proposer):
+    """A repurposing of £10 in the demo fund, proposed by `proposer` (nothing cleared or approved)."""
+    from finance import services as finance_services
+    from finance.models import Allocation, FinancialYear, Fund
+
+    fund = Fund.objects.get(slug=TF)
+    decision = finance_services.decision_record(
+        fund=fund, title="Matrix virement", body="Executive", decided_on="2019-11-20", by=proposer
+    )
+    going = list(Allocation.objects.filter(fund=fund, status="going_forward").order_by("pk")[:2])
+    finance_services.repurposing_propose(
+        decision=decision,
+        sources=[(going[0], "10")],
+        destinations=[(going[1], "10")],
+        reason="matrix",
+        financial_year=FinancialYear.objects.get(start_year=2018),
+        by=proposer,
+    )
+    return decision
+
+
+def test_duty_cells(objects, demo_client):
+    """The cells of the matrix that depend on who someone is to the object, not only their role (issue 15)."""
+    from django.utils.html import escape
+
+    from finance.models import DecisionStatus
+
+    pmo, finance = User.objects.get(username="pmo"), User.objects.get(username="finance")
+    approval = objects["own"]["approval"]
+    # A lead POSTing their own scheme's gate outcome: 403, in words, nothing written.
+    response, written = _request(
+        demo_client("lead"), "post", reverse("schemes:approval_outcome", args=[approval.pk]), count_changes=True
+    )
+    assert response.status_code == 403 and written == 0
+    assert "governance secretary" in response.content.decode()
+    # The governance secretary records it.
+    response = demo_client("governance").post(
+        reverse("schemes:approval_outcome", args=[approval.pk]), {"outcome": "approved"}
+    )
+    approval.refresh_from_db()
+    assert response.status_code == 302 and approval.outcome == "approved"
+
+    decision = _proposed_decision(pmo)
+    # A finance officer clearing someone else's proposal: allowed, and written with who and when.
+    response = demo_client("finance").post(
+        reverse("finance:decision_clear", args=[decision.pk]), {"version": decision.version}
+    )
+    decision.refresh_from_db()
+    assert response.status_code == 302 and decision.finance_cleared_by == finance
+    # The proposer approving: refused with words, nothing written.
+    client = demo_client("pmo")
+    before = decision.history.count()
+    response = client.post(
+        reverse("finance:decision_approve", args=[decision.pk]), {"version": decision.version}, follow=True
+    )
+    decision.refresh_from_db()
+    assert escape("You proposed this decision") in response.content.decode()
+    assert decision.status == DecisionStatus.PROPOSED and decision.history.count() == before
+    # The programme office clearing: 403 (a finance officer's action).
+    assert (
+        demo_client("pmo")
+        .post(reverse("finance:decision_clear", args=[decision.pk]), {"version": decision.version})
+        .status_code
+        == 403
+    )
+    # A finance officer clearing their own proposal: refused with words.
+    own = _proposed_decision(finance)
+    response = demo_client("finance").post(
+        reverse("finance:decision_clear", args=[own.pk]), {"version": own.version}, follow=True
+    )
+    own.refresh_from_db()
+    assert escape("You proposed this decision") in response.content.decode() and own.finance_cleared_by is None

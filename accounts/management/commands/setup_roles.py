@@ -4,7 +4,7 @@ from accounts.services import programme_office_admin_permissions_grant
 
 
 class Command(BaseCommand):
-    help = "Create the five role groups and give the programme office its admin permissions (safe to re-run)."
+    help = "Create the role groups and give the programme office its admin permissions (safe to re-run)."
 
     def handle(self, *args, **options):
         count = programme_office_admin_permissions_grant()
