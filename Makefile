@@ -30,8 +30,12 @@ run: demo ## set up, migrate, load the demo data and serve on http://127.0.0.1:$
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: setup ## the whole suite (PostgreSQL when DATABASE_URL is set, SQLite otherwise)
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+test: setup ## the whole suite (PostgreSQL when DATABASE_URL is set, SQLite otherwise), and how long it took
+	@started=$$(date +%s); \
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS); status=$$?; \
+	took=$$(( $$(date +%s) - started )); \
+	echo "make test: $$((took / 60)) min $$((took % 60)) s ($$took s) on $$(nproc) cores, exit $$status"; \
+	exit $$status
 
 e2e: setup ## browser journeys only, in Debian's chromium
 	E2E_REQUIRED=1 DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest tests/e2e $(PYTEST_ARGS)

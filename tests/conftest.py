@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 
 from accounts.roles import Role
+from tests import shared_db
 from tests.factories.accounts import UserFactory
 
 ROLE_USERS = {
@@ -42,12 +43,48 @@ def pmo_user(make_user):
     return make_user(Role.PROGRAMME_OFFICE)
 
 
-@pytest.fixture
-def demo(db):
-    """The full Trafford demo data, loaded through the services as `make run` does."""
-    from demo.services import demo_load
+@pytest.fixture(scope="session")
+def _shared_layers(django_db_setup, django_db_blocker):
+    """The layers of this worker's test database (tests/shared_db.py), all rolled back at the end."""
+    layers = shared_db.SharedLayers(django_db_blocker)
+    yield layers
+    layers.rollback_all()
 
-    return demo_load(password="demo-pass-for-tests")
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    # Just before pytest-django opens a test's own transaction, put the database in the state the test needs: the
+    # shared layers it asks for (built once), or none at all for a transactional test.
+    if fixturedef.argname != "_django_db_helper":
+        return (yield)
+    failure = None
+    try:
+        request.getfixturevalue("_shared_layers").prepare(request.node)
+    except Exception as error:  # noqa: BLE001 - raised below, once pytest-django's fixture is set up
+        failure = error
+    result = yield
+    if failure is not None:
+        # Raised after the fixture is set up, not before: pytest tears a fixture down only once it has been set up.
+        raise failure
+    return result
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    # Tests over the same shared layer run together, so each xdist worker builds each layer once.
+    items.sort(key=shared_db.sort_key)
+
+
+@pytest.fixture
+def demo(db, _shared_layers):
+    """The full Trafford demo data, loaded through the services as `make run` does.
+
+    Loaded once per test database and shared, each test in its own transaction over it (tests/shared_db.py). A
+    transactional test (real commits) has no shared transaction around it, so loads the demo for itself, as does
+    a test that asks for the demo only once it is running (request.getfixturevalue).
+    """
+    report = _shared_layers.value("demo")
+    return report if report is not None else shared_db.demo_load_for_tests()
 
 
 @pytest.fixture

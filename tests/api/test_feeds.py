@@ -6,11 +6,13 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import User
+from accounts.roles import Role
 from api import services
 from api.models import ApiToken
 from finance.models import Fund
 from finance.selectors import fund_summary
+from tests.factories.risks import RiskFactory
+from tests.factories.schemes import ProgrammeFactory
 
 TF = "trafford-tf"
 PROGRAMME = "trafford-bcf-2015-16"
@@ -64,8 +66,11 @@ def test_pages_follow_next_links_to_every_row(demo, demo_client):
     assert client.get(reverse("api:feed", args=["nothing"])).status_code == 404
 
 
-def test_a_token_reads_until_it_is_revoked_or_its_owner_deactivated(demo):
-    user = User.objects.get(username="steering")
+def test_a_token_reads_until_it_is_revoked_or_its_owner_deactivated(make_user):
+    # A programme with two risks is all this needs (not the whole demo).
+    programme = ProgrammeFactory()
+    RiskFactory.create_batch(2, programme=programme)
+    user = make_user(Role.STEERING_GROUP)
     token, raw = services.token_create(user=user, name="Power BI")
     assert raw.startswith("bcf_") and token.key_hash != raw and raw not in str(ApiToken.objects.values_list())
     client = Client()
@@ -96,8 +101,10 @@ def test_a_token_of_a_user_with_no_role_reads_nothing(db, make_user):
     assert Client().get(reverse("api:feed", args=["schemes"]), **bearer(raw)).status_code == 403
 
 
-def test_people_make_see_once_and_revoke_their_own_tokens(demo, demo_client):
-    client = demo_client("finance")
+def test_people_make_see_once_and_revoke_their_own_tokens(client, make_user):
+    # Two people and no programme data: a finance officer's tokens, and someone else who must not touch them.
+    finance, pmo = make_user(Role.FINANCE_OFFICER, username="finance"), make_user(Role.PROGRAMME_OFFICE)
+    client.force_login(finance)
     page = client.get(reverse("api:tokens"))
     assert page.status_code == 200 and "No tokens yet." in page.content.decode()
     response = client.post(reverse("api:tokens"), {"name": "Finance Power BI"})
@@ -109,11 +116,11 @@ def test_people_make_see_once_and_revoke_their_own_tokens(demo, demo_client):
     assert client.post(reverse("api:tokens"), {"name": "  "}).status_code == 302
     assert ApiToken.objects.filter(user__username="finance").count() == 1
     # Someone else cannot revoke it (nor learn it exists).
-    other = demo_client("pmo")
+    other = Client()
+    other.force_login(pmo)
     assert other.post(reverse("api:token_revoke", args=[token.pk])).status_code == 404
     token.refresh_from_db()
     assert token.is_active
-    client = demo_client("finance")
     assert client.post(reverse("api:token_revoke", args=[token.pk])).status_code == 302
     token.refresh_from_db()
     assert not token.is_active and token.history.latest().history_change_reason == "Token revoked"

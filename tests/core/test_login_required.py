@@ -1,9 +1,18 @@
-"""Every page needs a login, except the login page and /healthz. URLs are discovered, not listed."""
+"""Every page needs a login, except the login page, the forgotten-password pages and /healthz. URLs are discovered,
+not listed."""
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-PUBLIC = {"accounts:login", "core:healthz"}
+PUBLIC = {
+    "accounts:login",
+    "core:healthz",
+    # Resetting a forgotten password happens before signing in, by its nature (the link in the e-mail is the proof).
+    "accounts:password_reset",
+    "accounts:password_reset_done",
+    "accounts:password_reset_confirm",
+    "accounts:password_reset_complete",
+}
 # The data feeds are for Power BI and Excel as well as browsers: they answer 401 (with a Bearer challenge),
 # not a redirect to a login page, and give nothing away.
 FEEDS = {"api:index", "api:feed"}

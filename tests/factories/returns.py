@@ -1,8 +1,11 @@
-"""Helpers for return tests: a BCF pooled fund for a programme, and completing a draft's failing checks."""
+"""Helpers for return tests: a BCF pooled fund for a programme, completing a draft's failing checks, and build jobs."""
 
 import datetime as dt
 from decimal import Decimal
 
+import factory
+
+from core.models import BackgroundJob
 from finance import services as finance_services
 from returns import services as return_services
 from returns.models import QuarterlyReturn
@@ -91,3 +94,15 @@ def return_complete(quarterly_return: QuarterlyReturn, *, by=None) -> QuarterlyR
     quarterly_return.refresh_from_db()
     assert not quarterly_return.failed_checks, quarterly_return.failed_checks
     return quarterly_return
+
+
+class ReturnJobFactory(factory.django.DjangoModelFactory):
+    """A build job (core.models.BackgroundJob) for a programme's quarter, as the return page shows it; state
+    QUEUED unless given."""
+
+    class Meta:
+        model = BackgroundJob
+
+    kind = "quarterly_return"
+    programme = factory.SubFactory("tests.factories.schemes.ProgrammeFactory")
+    subject = "2015-16-Q1"

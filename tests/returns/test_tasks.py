@@ -62,13 +62,14 @@ def test_the_database_allows_only_one_draft_per_programme_and_quarter(programme,
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_builds_converge_on_one_draft(demo):
+def test_concurrent_builds_converge_on_one_draft(request):
     if connection.vendor != "postgresql":
         # Skipped locally on SQLite; CI (WORKER_REQUIRED=1, on PostgreSQL) fails instead of skipping.
         requirement(
             "WORKER_REQUIRED",
             "concurrent writers need PostgreSQL (SQLite allows one writer and its test database is in memory)",
         )
+    request.getfixturevalue("demo")  # loaded once the test is known to run (not skipped)
     from schemes.models import Programme
 
     programme = Programme.objects.get(slug="trafford-bcf-2015-16")
@@ -248,7 +249,7 @@ def test_a_stale_job_picked_up_late_still_finishes(programme):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_build_waiting_for_another_reads_the_data_as_it_stands_once_it_has_the_lock(demo):
+def test_a_build_waiting_for_another_reads_the_data_as_it_stands_once_it_has_the_lock(request):
     """A build that waited behind another must not write the draft from what it read before it waited."""
     import time
 
@@ -256,6 +257,7 @@ def test_a_build_waiting_for_another_reads_the_data_as_it_stands_once_it_has_the
 
     if connection.vendor != "postgresql":
         requirement("WORKER_REQUIRED", "a build waiting on another's lock needs PostgreSQL (SQLite has one writer)")
+    request.getfixturevalue("demo")  # loaded once the test is known to run (not skipped)
     programme = Programme.objects.get(slug="trafford-bcf-2015-16")
     comment = ProgressComment.objects.filter(scheme__programme=programme, date__month=5, date__year=2015).first()
     results, errors = [], []
@@ -288,7 +290,7 @@ def test_a_build_waiting_for_another_reads_the_data_as_it_stands_once_it_has_the
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_quick_build_now_clicks_queue_one_job(demo):
+def test_two_quick_build_now_clicks_queue_one_job(request):
     """The second click waits for the first's lock on the programme, then finds its job instead of adding one."""
     import time
 
@@ -296,6 +298,7 @@ def test_two_quick_build_now_clicks_queue_one_job(demo):
 
     if connection.vendor != "postgresql":
         requirement("WORKER_REQUIRED", "two requests racing for the programme's lock need PostgreSQL")
+    request.getfixturevalue("demo")  # loaded once the test is known to run (not skipped)
     programme = Programme.objects.get(slug="trafford-bcf-2015-16")
     found, errors = [], []
 

@@ -1,109 +1,15 @@
-"""Objects the security tests reach every URL with: the demo, plus for the project lead an object of their own
-(scheme 5.1) and someone else's (5.3) of each kind."""
-
-import datetime as dt
-from decimal import Decimal
+"""The objects the security tests reach every URL with (tests/security/objects.py)."""
 
 import pytest
 
-from accounts.models import User
-from api import services as api_services
-from core.models import JobState
-from finance.models import Allocation, Decision, Movement
-from metrics import services as metric_services
-from metrics.models import Metric
-from milestones.models import Milestone
-from reporting import highlight
-from reporting.renderers.pdf import html_to_pdf
-from risks import services as risk_services
-from schemes.models import Approval, Programme, Scheme
-from tests.factories.jobs import report_job, return_job
-
-PROGRAMME = "trafford-bcf-2015-16"
-TF = "trafford-tf"
-
-
-def _risk_on(scheme, title):
-    return risk_services.risk_create(
-        programme=scheme.programme,
-        title=title,
-        description="Matrix fixture",
-        raised_on=dt.date(2015, 6, 1),
-        likelihood=3,
-        consequence=3,
-        target_likelihood=2,
-        target_consequence=2,
-        schemes=[scheme],
-    )
-
-
-def _set(scheme, name):
-    risk = _risk_on(scheme, f"{name} risk")
-    action = risk_services.mitigating_action_add(risk=risk, action=f"{name} action")
-    issue_risk = _risk_on(scheme, f"{name} issue")
-    issue = risk_services.risk_convert_to_issue(risk=issue_risk, impact="It happened")
-    kpi = Metric.objects.filter(scheme=scheme).first() or metric_services.metric_create(
-        programme=scheme.programme, scheme=scheme, code=f"{name}-kpi", name=f"{name} KPI"
-    )
-    metric_services.plan_set(metric=kpi, period_start=dt.date(2015, 7, 1), plan=Decimal("10"))
-    return {
-        "scheme": scheme,
-        "approval": Approval.objects.filter(scheme=scheme).first(),
-        "milestone": Milestone.objects.filter(scheme=scheme).first(),
-        "risk": risk,
-        "action": action,
-        "issue": issue,
-        "metric": kpi,
-    }
+from tests.security.objects import security_objects_build
 
 
 @pytest.fixture
-def objects(demo, settings):
+def objects(demo, settings, _shared_layers):
+    """Built once per test database over the shared demo, each test in its own transaction over them."""
     # Every highlight report goes to the background, so walking every URL as every role renders no PDF in the
     # request (the draft answers with a redirect to build it); one report is issued for the issued-report URLs.
     settings.HIGHLIGHT_REPORT_BACKGROUND_SCHEMES = 0
-    programme = Programme.objects.get(slug=PROGRAMME)
-    period = programme.periods.get(code="2015-16-P1")
-    issued = highlight.highlight_report_issue(
-        programme=programme, period=period, meeting="Health & Wellbeing Board", meeting_date=dt.date(2015, 6, 9)
-    )
-    job = report_job(
-        period=period,
-        by=User.objects.get(username="secretary"),
-        state=JobState.DONE,
-        file=html_to_pdf("<p>Draft</p>").pdf,
-    )
-    own = Scheme.objects.get(programme=programme, ref="5.1")  # the demo lead leads 5.1 and 5.2
-    other = Scheme.objects.get(programme=programme, ref="5.3")
-    token, _raw = api_services.token_create(user=User.objects.get(username="finance"), name="Matrix")
-    return {
-        "own": _set(own, "own"),
-        "other": _set(other, "other"),
-        "decision": Decision.objects.filter(fund__slug=TF).order_by("pk").last(),
-        "allocation": Allocation.objects.filter(fund__slug=TF, status="going_forward").first(),
-        "movement": Movement.objects.filter(fund__slug=TF).order_by("pk").last(),
-        "token": token,
-        "returns": _returns(programme),
-        "period": period,
-        "issued_report": issued,
-        "report_job": job,
-    }
-
-
-def _returns(programme):
-    """The Q1 2015/16 return: version 1 signed off, version 2 a correction in draft, and a build job."""
-    from returns import services as return_services
-    from tests.factories.returns import return_complete
-
-    pmo = User.objects.get(username="pmo")
-    draft = return_complete(
-        return_services.quarterly_return_build(programme=programme, quarter="2015-16-Q1", by=pmo), by=pmo
-    )
-    return_services.quarterly_return_sign_off(quarterly_return=draft, on_behalf_of="Trafford HWB", by=pmo)
-    correction = return_services.quarterly_return_correct(
-        programme=programme, quarter="2015-16-Q1", reason="Matrix correction", by=pmo
-    )
-    return {
-        "answer": correction.answers.get(code="nc.1"),
-        "job": return_job(programme=programme, quarter="2015-16-Q1", by=pmo),
-    }
+    built = _shared_layers.value("objects")
+    return built if built is not None else security_objects_build()

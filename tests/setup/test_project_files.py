@@ -14,7 +14,7 @@ def _compose():
 
 def test_compose_has_the_production_services_with_health_checks():
     services = _compose()["services"]
-    assert set(services) == {"web", "worker", "beat", "db", "redis"}
+    assert set(services) == {"proxy", "web", "worker", "beat", "db", "redis"}
     for name, service in services.items():
         assert "healthcheck" in service, f"{name} has no health check"
         assert service["healthcheck"]["test"], name
