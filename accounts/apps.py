@@ -6,9 +6,10 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self):
-        from django.contrib.auth.signals import user_logged_in
+        # Imported here: AppConfig modules load before the models are ready.
+        from django.contrib.auth.signals import user_logged_in  # noqa: PLC0415
 
-        from accounts.middleware import on_sign_in
+        from accounts.middleware import on_sign_in  # noqa: PLC0415
 
         # Session clocks and the second-factor flag are set once at sign-in, not looked up every request.
         user_logged_in.connect(on_sign_in, dispatch_uid="accounts.on_sign_in")

@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
 
+from accounts.services import security_event_record
+
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
     """Django's reset form, also for invited accounts that have no password yet (the link sets their first
@@ -15,8 +17,6 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         return (user for user in users if auth_forms._unicode_ci_compare(email, getattr(user, email_field)))
 
     def save(self, *args, **kwargs):
-        from accounts.services import security_event_record
-
         email = self.cleaned_data["email"]
         users = list(self.get_users(email))
         security_event_record(

@@ -6,7 +6,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
+from django_otp import user_has_device
 
 STARTED = "_session_started_at"
 SEEN = "_session_seen_at"
@@ -57,7 +58,6 @@ IDP_VERIFIED = "_second_factor_by_idp"
 def on_sign_in(sender, request, user, **kwargs):
     """At sign-in (Django's user_logged_in): start both session clocks and note whether the user has an
     authenticator app, so no request after this one pays a query to find out."""
-    from django_otp import user_has_device
 
     if request is not None and hasattr(request, "session"):
         request.session[STARTED] = request.session[SEEN] = now()
@@ -100,8 +100,6 @@ def _second_factor_page(request, user) -> str | None:
     """Where a signed-in user who has not given a code must go: the code page, the set-up page, or nowhere."""
     has_device = request.session.get(HAS_DEVICE)
     if has_device is None:  # a session from before this was recorded at sign-in
-        from django_otp import user_has_device
-
         has_device = request.session[HAS_DEVICE] = user_has_device(user)
     if has_device:
         return "accounts:mfa_verify"
@@ -110,7 +108,6 @@ def _second_factor_page(request, user) -> str | None:
 
 def _url_name(path: str) -> str:
     """'namespace:name' of a path (the resolver has not run yet when middleware is called)."""
-    from django.urls import Resolver404, resolve
 
     try:
         match = resolve(path)

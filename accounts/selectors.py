@@ -1,6 +1,7 @@
 """Reads for people's sign-in: the security log and who has two-step sign-in."""
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import SecurityEvent, User
 
@@ -19,7 +20,6 @@ def security_event_list(*, kind: str = "", person: str = "") -> QuerySet[Securit
 
 def people_with_second_factor() -> QuerySet[User]:
     """Active accounts with how many authenticator apps each has, by name: the programme office's reset list."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     return (
         User.objects.filter(is_active=True)

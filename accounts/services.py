@@ -1,11 +1,29 @@
 """Writes for people and their roles."""
 
+import secrets
+from datetime import timedelta
+
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django_otp import devices_for_user
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import User
+from accounts.addresses import client_address
+from accounts.models import (
+    RECOVERY_CODE_ALPHABET,
+    RECOVERY_CODE_LENGTH,
+    RecoveryCode,
+    RecoveryCodeDevice,
+    SecurityEvent,
+    User,
+    recovery_code_hash,
+    recovery_code_normalise,
+)
+from accounts.permissions import second_factor_reset_check
 from accounts.roles import Role
 
 
@@ -56,7 +74,6 @@ PROGRAMME_OFFICE_ADMIN_PERMISSIONS = [
 
 def programme_office_admin_permissions_grant() -> int:
     """Give the Programme office group its admin permissions (idempotent); returns how many it holds."""
-    from django.contrib.auth.models import Permission
 
     group = role_groups_ensure()[Role.PROGRAMME_OFFICE]
     perms = Permission.objects.filter(
@@ -80,8 +97,6 @@ def security_event_record(
     detail: str = "",
 ):
     """Write one audit row for a security event; the address is the client's as sign-in throttling sees it."""
-    from accounts.models import SecurityEvent
-    from accounts.throttle import client_address
 
     if actor is None and request is not None and getattr(request, "user", None) is not None:
         actor = request.user if request.user.is_authenticated else None
@@ -106,7 +121,6 @@ RECOVERY_CODE_COUNT = 10
 
 def authenticator_pending(*, user):
     """The user's authenticator app being set up (unconfirmed), created on first call; the same one after."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
     return device or TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
@@ -114,7 +128,6 @@ def authenticator_pending(*, user):
 
 def authenticators(*, user):
     """The user's confirmed authenticator apps, oldest first."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     return list(TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk"))
 
@@ -141,7 +154,6 @@ def second_factor_check(*, user, token: str, request=None):
     """The confirmed device that accepts this code (an app's code or an unused recovery code), or None.
     Wrong codes slow the device down (django-otp's throttling doubles the wait after each failure) and are
     audited; a recovery code is spent when it is used."""
-    from django_otp import devices_for_user
 
     for device in devices_for_user(user, confirmed=True):
         if _verify(device, token):
@@ -157,7 +169,6 @@ def second_factor_check(*, user, token: str, request=None):
 def authenticator_remove(*, user, device_id: int, token: str, request=None) -> None:
     """Remove one of the user's authenticator apps. Needs a current code (or a recovery code) given now; the
     last app cannot go where two-step sign-in is required; with no app left the recovery codes go too."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     device = TOTPDevice.objects.filter(user=user, confirmed=True, pk=device_id).first()
     if device is None:
@@ -176,15 +187,6 @@ def authenticator_remove(*, user, device_id: int, token: str, request=None) -> N
 def recovery_codes_make(*, user, request=None) -> list[str]:
     """Make a fresh set of one-time recovery codes for the user (the old set stops working) and return them:
     the only time they are ever readable. Only a salted hash of each is kept."""
-    import secrets
-
-    from accounts.models import (
-        RECOVERY_CODE_ALPHABET,
-        RECOVERY_CODE_LENGTH,
-        RecoveryCode,
-        RecoveryCodeDevice,
-        recovery_code_hash,
-    )
 
     _recovery_devices(user).delete()
     device = RecoveryCodeDevice.objects.create(user=user, name=RECOVERY_CODES_NAME, confirmed=True)
@@ -210,9 +212,6 @@ def recovery_codes_left(*, user) -> int | None:
 def second_factor_reset(*, actor, subject, reason: str, request=None) -> int:
     """The programme office resets someone's two-step sign-in (lost phone): every app and recovery code goes,
     and they sign in with their password alone (or, where it is required, set up a new app at once)."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from accounts.permissions import second_factor_reset_check
 
     second_factor_reset_check(actor=actor, subject=subject)
     reason = (reason or "").strip()
@@ -231,14 +230,10 @@ def second_factor_reset(*, actor, subject, reason: str, request=None) -> int:
 
 
 def _recovery_devices(user):
-    from accounts.models import RecoveryCodeDevice
-
     return RecoveryCodeDevice.objects.filter(user=user)
 
 
 def _is_recovery(device) -> bool:
-    from accounts.models import RecoveryCodeDevice
-
     return isinstance(device, RecoveryCodeDevice)
 
 
@@ -247,8 +242,6 @@ def _verify(device, token: str) -> bool:
     if not allowed:
         return False
     if _is_recovery(device):
-        from accounts.models import RECOVERY_CODE_LENGTH, recovery_code_normalise
-
         if len(recovery_code_normalise(token)) != RECOVERY_CODE_LENGTH:
             return False
         return device.verify_token(token)
@@ -264,12 +257,6 @@ def _verify(device, token: str) -> bool:
 def password_reset_too_many(*, request) -> bool:
     """Has this address asked for more reset e-mails in the last hour than PASSWORD_RESET_PER_ADDRESS_PER_HOUR?
     (Stops the form being used to flood someone's inbox.)"""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from accounts.models import SecurityEvent
-    from accounts.throttle import client_address
 
     recent = SecurityEvent.objects.filter(
         kind=SecurityEvent.Kind.PASSWORD_RESET_REQUESTED,
@@ -283,7 +270,6 @@ def password_reset_completed(*, user, request=None) -> None:
     """After a new password is set from an e-mailed link: audit it, and lift the sign-in waits on this
     username (from every address), so the owner can sign in at once with the new password. An address's
     spraying count is not touched."""
-    from axes.handlers.proxy import AxesProxyHandler
 
     AxesProxyHandler.reset_attempts(username=user.get_username())
     security_event_record(kind="password_reset_completed", request=request, actor=None, subject=user)

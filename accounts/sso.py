@@ -24,6 +24,9 @@ from django.urls import reverse
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView
 
+from accounts.middleware import IDP_VERIFIED
+from accounts.services import security_event_record
+
 log = logging.getLogger(__name__)
 
 REFUSAL = "_sso_refusal"  # on the request: why the backend said no, for the page and the audit row
@@ -114,8 +117,6 @@ class SSOBackend(OIDCAuthenticationBackend):
         return self._create(email, claims)
 
     def _create(self, email: str, claims: dict):
-        from accounts.services import security_event_record
-
         try:
             with transaction.atomic():
                 user = self.UserModel(
@@ -142,8 +143,6 @@ def _true(value) -> bool:
 
 
 def _refuse(request, message: str, *, email: str = "", detail=None) -> None:
-    from accounts.services import security_event_record
-
     setattr(request, REFUSAL, message)
     log.warning("SSO sign-in refused: %s (%s)", message, detail or email)
     security_event_record(
@@ -170,8 +169,6 @@ class SSOCallbackView(OIDCAuthenticationCallbackView):
         return redirect(reverse("accounts:login"))
 
     def login_success(self):
-        from accounts.middleware import IDP_VERIFIED
-
         response = super().login_success()
         if settings.OIDC_IDP_ENFORCES_MFA:
             self.request.session[IDP_VERIFIED] = True

@@ -19,44 +19,21 @@ was written by the client and is ignored. (django-ipware's proxy count expects t
 in the header, which nginx and Caddy do not write, and then finds no address at all.)
 """
 
-import ipaddress
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from axes.handlers.database import AxesDatabaseHandler
+from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_client_username
 from django.conf import settings
 from django.db.models import Max, Sum
 from django.shortcuts import render
 
+from accounts.models import User
+from accounts.services import security_event_record
+
 log = logging.getLogger(__name__)
-
-
-def client_address(request) -> str | None:
-    """The address of the person making the request, as the trusted proxies saw it (AXES_CLIENT_IP_CALLABLE)."""
-    meta = request.META
-    count = settings.TRUSTED_PROXY_COUNT
-    if count > 0:
-        hops = [hop.strip() for hop in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
-        if len(hops) >= count:
-            candidate = _valid(hops[-count])
-            if candidate:
-                return candidate
-        # Not through all the proxies (e.g. a health check from inside the network): the peer itself.
-    return _valid(meta.get("REMOTE_ADDR", ""))
-
-
-def _valid(text: str) -> str | None:
-    text = text.strip()
-    if text.startswith("[") and "]" in text:  # [v6]:port
-        text = text[1 : text.index("]")]
-    elif text.count(":") == 1:  # v4:port
-        text = text.split(":", 1)[0]
-    try:
-        return str(ipaddress.ip_address(text))
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True)
@@ -135,9 +112,6 @@ class SignInThrottleHandler(AxesDatabaseHandler):
 
 
 def _record_lock_out(request, username: str | None, wait: Wait) -> None:
-    from accounts.models import User
-    from accounts.services import security_event_record
-
     minutes = wait.minutes_left(request.axes_attempt_time)
     where = "this username from this address" if wait.scope == "pair" else "every username from this address"
     security_event_record(
@@ -153,8 +127,6 @@ def lockout_response(request, original_response=None, credentials=None):
     """The page shown while signing in is paused (AXES_LOCKOUT_CALLABLE): 429 with how long and why."""
     wait = getattr(request, "sign_in_wait", None)
     if wait is None:  # axes decided without us (should not happen): say so plainly
-        from axes.handlers.proxy import AxesProxyHandler
-
         AxesProxyHandler.get_implementation().is_locked(request, credentials)
         wait = getattr(request, "sign_in_wait", None)
     minutes = wait.minutes_left(request.axes_attempt_time) if wait else 1

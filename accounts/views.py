@@ -1,5 +1,6 @@
 import base64
 
+import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -10,14 +11,19 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp import user_has_device
+from mozilla_django_oidc.views import OIDCAuthenticationRequestView
 
 from accounts import forms, permissions, selectors, services
 from accounts.middleware import HAS_DEVICE
 from accounts.models import SecurityEvent, User
 from accounts.roles import Role, user_roles
+from accounts.sso import SSOCallbackView
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -88,8 +94,6 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 
 
 def _next(request, default="home"):
-    from django.utils.http import url_has_allowed_host_and_scheme
-
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
         return target
@@ -162,8 +166,6 @@ def mfa_recovery_codes(request):
 @require_http_methods(["GET", "POST"])
 def mfa_setup(request):
     """Add an authenticator app: scan the code, type the six digits it shows."""
-    import segno
-    from django_otp import login as otp_login
 
     if services.authenticators(user=request.user) and not request.user.is_verified():
         # Someone who already has an app must give its code (or a recovery code) at this sign-in before
@@ -198,8 +200,6 @@ def mfa_setup(request):
 @require_http_methods(["GET", "POST"])
 def mfa_verify(request):
     """After the password, the code from the user's authenticator app, or one of their recovery codes."""
-    from django_otp import login as otp_login
-    from django_otp import user_has_device
 
     if request.user.is_verified():
         return redirect(_next(request))
@@ -300,7 +300,6 @@ def sso_start(request):
     if not settings.SSO_ENABLED:
         messages.info(request, "Single sign-on is not switched on here: sign in with your username and password.")
         return redirect("accounts:login")
-    from mozilla_django_oidc.views import OIDCAuthenticationRequestView
 
     return OIDCAuthenticationRequestView.as_view()(request)
 
@@ -311,7 +310,6 @@ def sso_callback(request) -> HttpResponse:
     if not settings.SSO_ENABLED:
         messages.info(request, "Single sign-on is not switched on here: sign in with your username and password.")
         return redirect("accounts:login")
-    from accounts.sso import SSOCallbackView
 
     return SSOCallbackView.as_view()(request)
 

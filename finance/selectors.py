@@ -30,7 +30,7 @@ from finance.models import (
 logger = logging.getLogger(__name__)
 
 ZERO = Decimal("0")
-POUNDS = DecimalField(max_digits=16, decimal_places=2)
+POUNDS: DecimalField = DecimalField(max_digits=16, decimal_places=2)
 APPROVED = Q(movement__decision__status=DecisionStatus.APPROVED)
 
 
@@ -353,7 +353,7 @@ class Group:
     label: str
     level: str
     rows: list = field(default_factory=list)  # MoneyRow or Group
-    subtotal: MoneyRow | None = None
+    subtotal: MoneyRow = field(default_factory=lambda: MoneyRow(label=""))
 
 
 def _group(rows: list[MoneyRow], keys: list, level_names: list[str], label: str, level: str) -> Group:
@@ -391,7 +391,7 @@ def _tree(rows: list[MoneyRow]) -> dict:
         (AllocationStatus.GOING_FORWARD, SECTION_TITLES[AllocationStatus.GOING_FORWARD]),
         (AllocationStatus.DISCONTINUED, SECTION_TITLES[AllocationStatus.DISCONTINUED]),
     ):
-        members = [r for r in rows if r.allocation.status == status]
+        members = [r for r in rows if getattr(r.allocation, "status", None) == status]
         if not members and status == AllocationStatus.DISCONTINUED:
             continue
         section = _group(
@@ -685,7 +685,7 @@ def decision_preview(*, decision: Decision) -> dict:
                     "change": after.unallocated - before.unallocated,
                 }
             )
-        else:
+        elif allocation is not None:
             b = before.by_allocation.get(allocation_id, ZERO)
             a = after.by_allocation.get(allocation_id, ZERO)
             rows.append({"label": allocation.path, "before": b, "after": a, "change": a - b, "allocation": allocation})

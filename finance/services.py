@@ -58,7 +58,8 @@ def money(
         raise ValidationError({field: f"{label} cannot be negative."})
     if not allow_zero and amount == 0:
         raise ValidationError({field: f"{label} must be more than £0."})
-    if amount.as_tuple().exponent < -2 and amount != amount.quantize(Decimal("0.01")):
+    exponent = amount.as_tuple().exponent  # an int for a finite amount (checked above)
+    if isinstance(exponent, int) and exponent < -2 and amount != amount.quantize(Decimal("0.01")):
         raise ValidationError({field: f"{label} can have at most two decimal places (pence)."})
     if abs(amount) > MAX_POUNDS:
         raise ValidationError({field: f"{label} is too large."})

@@ -14,8 +14,16 @@ from decimal import Decimal
 from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 
+from finance.models import DecisionStatus, Fund, Movement
+from finance.selectors import fund_overview
+from metrics.selectors import metric_summaries
+from milestones.models import Milestone
+from milestones.rag_rules import suggest_milestone_rag, suggest_scheme_rag
 from reporting.models import HighlightCover, IssuedReport
 from returns.selectors import national_conditions_as_at
+from risks.models import MitigatingAction, Risk
+from schemes.models import ProgressComment, ReportingPeriod, Scheme, SchemeLead, SchemePeriodUpdate, SchemeStatus
+from schemes.selectors import milestones_completed_in, milestones_planned_next, period_after
 
 SNAPSHOT_SCHEMA = 1
 DEFAULT_MEETING = "Health & Wellbeing Board"
@@ -64,7 +72,6 @@ def cover_for(*, programme, period) -> dict:
 
 def period_resolve(*, programme, period: str):
     """A reporting period of the programme by id, code or 'latest' (the latest that has started); None if unknown."""
-    from schemes.models import ReportingPeriod
 
     periods = ReportingPeriod.objects.filter(programme=programme)
     if period == "latest":
@@ -79,8 +86,6 @@ def period_resolve(*, programme, period: str):
 
 
 def _milestone(m, *, as_of: dt.date) -> dict:
-    from milestones.rag_rules import suggest_milestone_rag
-
     changes = sorted(m.date_changes.all(), key=lambda c: (c.changed_at, c.pk))
     suggested = suggest_milestone_rag(m, as_of=as_of)
     return {
@@ -100,7 +105,6 @@ def _milestone(m, *, as_of: dt.date) -> dict:
 
 def _scheme_rag(update, milestones, as_of) -> tuple[str, bool, str]:
     """(RAG, whether it is only the rules' suggestion, reason) for a scheme in a period."""
-    from milestones.rag_rules import suggest_scheme_rag
 
     if update and update.rag:
         return update.rag, False, update.rag_reason
@@ -112,9 +116,6 @@ def _scheme_rag(update, milestones, as_of) -> tuple[str, bool, str]:
 
 def _schemes(programme, period, next_period, as_of) -> tuple[list[dict], list[dict], list[dict], list[dict]]:
     """Schemes with milestones, comments and RAG; then highlights, interdependencies and projects to scope."""
-    from milestones.models import Milestone
-    from schemes.models import ProgressComment, Scheme, SchemeLead, SchemePeriodUpdate, SchemeStatus
-    from schemes.selectors import milestones_completed_in, milestones_planned_next
 
     schemes = list(
         Scheme.objects.filter(programme=programme)
@@ -189,7 +190,6 @@ def _schemes(programme, period, next_period, as_of) -> tuple[list[dict], list[di
 
 def _risks(programme) -> list[dict]:
     """Open risks escalated to the board, highest score first, with their mitigating actions."""
-    from risks.models import MitigatingAction, Risk
 
     risks = (
         Risk.objects.filter(programme=programme)
@@ -222,8 +222,6 @@ def _risks(programme) -> list[dict]:
 
 def _money_section(programme) -> list[dict]:
     """Each fund of the programme: its headline figures, its allocations' budgets and its approved movements."""
-    from finance.models import DecisionStatus, Fund, Movement
-    from finance.selectors import fund_overview
 
     funds = []
     # The programme's funds, then funds tied to no programme (shared by all), as on the dashboard.
@@ -277,8 +275,6 @@ def _money_section(programme) -> list[dict]:
 
 
 def _metrics(programme, as_of: dt.date) -> list[dict]:
-    from metrics.selectors import metric_summaries
-
     rows = []
     for summary in metric_summaries(programme=programme, as_of=as_of, window=12):
         metric = summary.metric
@@ -307,8 +303,6 @@ def _metrics(programme, as_of: dt.date) -> list[dict]:
 
 def highlight_snapshot(*, programme, period) -> dict:
     """Everything the highlight report prints for a programme and period, as JSON-safe data."""
-    from schemes.models import ReportingPeriod
-    from schemes.selectors import period_after
 
     periods = list(ReportingPeriod.objects.filter(programme=programme).order_by("start_date"))
     next_period = period_after(period, periods)

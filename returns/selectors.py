@@ -7,6 +7,7 @@ allocations or comments (tests/returns/test_builder.py holds it to that).
 import datetime as dt
 import logging
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -393,7 +394,7 @@ def return_quarters(*, programme, today: dt.date | None = None) -> list[dict]:
         jobs[job.subject] = job
     known = {q.code for q in quarters}
     extra = sorted({code for code in versions if code not in known})
-    rows = []
+    rows: list[dict[str, Any]] = []
     for quarter in quarters + [quarter_parse(code) for code in extra]:
         mine = versions.get(quarter.code, [])
         rows.append(

@@ -19,10 +19,12 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from accounts.models import User
 from accounts.roles import Role
 from core import jobs
 from core.jobs import QueueUnavailable
@@ -123,7 +125,10 @@ def _refresh(quarterly_return: QuarterlyReturn, template: ReturnTemplate) -> Non
 
 
 def _template_of(quarterly_return: QuarterlyReturn) -> ReturnTemplate:
-    return template_for(int(quarterly_return.template_year[:4]))
+    template = template_for(int(quarterly_return.template_year[:4]))
+    if template is None:
+        raise ValidationError(f"There is no NHS England return template for {quarterly_return.template_year}.")
+    return template
 
 
 # --- Build ---------------------------------------------------------------------------------------
@@ -283,8 +288,6 @@ def return_answer_update(
     elif question.choices and value and value not in question.choices:
         raise ValidationError({"value": f"Choose one of: {', '.join(question.choices)}."})
     elif question.code == "cover.email" and value:
-        from django.core.validators import validate_email
-
         try:
             validate_email(value)
         except ValidationError:
@@ -598,7 +601,6 @@ def update_reminders_send(*, today: dt.date | None = None) -> dict:
     """Email each project lead whose period update is missing, REMINDER_DAYS_BEFORE_STEERING days (or fewer)
     before the steering group meets, and the programme office a summary. Each email is sent once; one that
     fails is logged, counted under "failed" and tried again on the next run, and the others still go."""
-    from accounts.models import User
 
     today = today or timezone.localdate()
     horizon = today + dt.timedelta(days=settings.REMINDER_DAYS_BEFORE_STEERING)

@@ -1,6 +1,8 @@
 """Return pages: the quarters of a programme, one quarter's return (review, edit, build, sign off, correct),
 the job's progress, and the downloads. Views check access, read the form, call one service."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -63,8 +65,6 @@ def _sections(template, answers: dict, checks: dict, figures: dict) -> list[dict
                     )
                 totals = {}
                 if table.totals:
-                    from decimal import Decimal
-
                     for column in table.columns:
                         if column.total:
                             # A blank (not recorded) is left out, as in the workbook's totals.

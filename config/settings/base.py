@@ -153,8 +153,8 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "accounts.throttle.lockout_response"
 AXES_USERNAME_FORM_FIELD = "username"
 # Behind the reverse proxy every request comes from the proxy's address: the client's is read from
-# X-Forwarded-For, TRUSTED_PROXY_COUNT entries from the right (accounts.throttle.client_address).
-AXES_CLIENT_IP_CALLABLE = "accounts.throttle.client_address"
+# X-Forwarded-For, TRUSTED_PROXY_COUNT entries from the right (accounts.addresses.client_address).
+AXES_CLIENT_IP_CALLABLE = "accounts.addresses.client_address"
 # At most this many password-reset e-mails asked for from one address in an hour (then 429).
 PASSWORD_RESET_PER_ADDRESS_PER_HOUR = cfg.integer("PASSWORD_RESET_PER_ADDRESS_PER_HOUR", 10)
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link works for a day

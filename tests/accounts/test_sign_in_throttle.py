@@ -148,7 +148,7 @@ def test_a_client_cannot_choose_its_address_with_its_own_forwarded_for(client, v
 def test_without_a_trusted_proxy_forwarded_for_is_ignored(client, victim, settings):
     from django.test import RequestFactory
 
-    from accounts.throttle import client_address
+    from accounts.addresses import client_address
 
     settings.TRUSTED_PROXY_COUNT = 0
     request = RequestFactory().get("/", REMOTE_ADDR=ATTACKER, HTTP_X_FORWARDED_FOR=VICTIM_PC)

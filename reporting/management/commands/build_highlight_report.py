@@ -6,8 +6,10 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.models import User
 from reporting import highlight as services
 from reporting.selectors import DEFAULT_MEETING, period_resolve
+from schemes.models import Programme
 
 
 class Command(BaseCommand):
@@ -24,9 +26,6 @@ class Command(BaseCommand):
         parser.add_argument("--by", default="", help="Username recorded as issuing it.")
 
     def handle(self, *args, **options):
-        from accounts.models import User
-        from schemes.models import Programme
-
         programme = Programme.objects.filter(slug=options["programme"]).first()
         if programme is None:
             raise CommandError(f"Unknown programme “{options['programme']}”.")
