@@ -4,6 +4,7 @@ opens a red scheme from the RAG tile, comes back and opens the risk heat map."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import ARTIFACTS
 
@@ -19,9 +20,9 @@ def test_steering_member_reads_the_dashboard_filters_it_and_follows_its_tiles(pa
     assert page.get_by_role("heading", level=1).inner_text() == "Trafford Better Care Fund 2015/16: dashboard"
     rag_tile = page.locator("#tile-rag")
     assert "Red" in page.locator("#rag-counts").inner_text()
-    assert rag_tile.get_by_role(
-        "link", name="5.7 Integration of Community-based Adult Health & Social Care"
-    ).is_visible()
+    expect(
+        rag_tile.get_by_role("link", name="5.7 Integration of Community-based Adult Health & Social Care")
+    ).to_be_visible()
     # The chart is an SVG image with a name, and every count is also in the table beside it.
     chart = page.get_by_role("img", name=re.compile(r"^Schemes by RAG"))
     assert chart.count() == 1
@@ -51,9 +52,9 @@ def test_steering_member_reads_the_dashboard_filters_it_and_follows_its_tiles(pa
     page.wait_for_url(re.compile(r".*/risks/\?programme=trafford-bcf-2015-16&status=open"))
     heat_map = page.locator("table.heatmap")
     assert "2 in all" in heat_map.locator("caption").inner_text()
-    assert page.get_by_role(
-        "link", name=re.compile(r"Likelihood 4, consequence 3, score 12 \(High\): 1 risk")
-    ).is_visible()
+    expect(
+        page.get_by_role("link", name=re.compile(r"Likelihood 4, consequence 3, score 12 \(High\): 1 risk"))
+    ).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "dashboard-risk-heat-map.png"), full_page=True)
 
 

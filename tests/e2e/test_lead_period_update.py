@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import ARTIFACTS
 
@@ -18,7 +19,7 @@ def test_lead_does_a_whole_period_update_for_5_1(page, live_server, sign_in):
     sign_in("lead")
     page.get_by_role("link", name="My schemes").click()
     page.get_by_role("link", name="5.1 Community (District) Nursing").click()
-    assert page.get_by_role("heading", name="Update for 20/05/2015 to 22/07/2015").is_visible()
+    expect(page.get_by_role("heading", name="Update for 20/05/2015 to 22/07/2015")).to_be_visible()
     page.evaluate("window.__notReloaded = true")  # proves the edits below swap in place
 
     # 1. Mark "Update Status Report to PRAP" complete.
@@ -37,17 +38,17 @@ def test_lead_does_a_whole_period_update_for_5_1(page, live_server, sign_in):
     row.get_by_label("Why is the date moving?").fill("Waiting for the outcome measures")
     row.get_by_role("button", name="Move date").click()
     page.get_by_role("status").filter(has_text="Date moved").wait_for()
-    assert (
-        page.locator(f"#milestone-{spec.pk}")
-        .get_by_text("Deadline extended from 31/07/2015: Waiting for the outcome measures")
-        .is_visible()
-    )
+    expect(
+        page.locator(f"#milestone-{spec.pk}").get_by_text(
+            "Deadline extended from 31/07/2015: Waiting for the outcome measures"
+        )
+    ).to_be_visible()
 
     # 3. Set the scheme RAG against the suggestion: refused without a reason, saved with one.
     page.get_by_label("Overall project status RAG", exact=True).select_option("amber")
     page.get_by_role("button", name="Save RAG").first.click()
     page.get_by_role("alert").filter(has_text="Not saved").wait_for()
-    assert page.get_by_text("The rules suggest Red: write why the scheme is Amber instead.").is_visible()
+    expect(page.get_by_text("The rules suggest Red: write why the scheme is Amber instead.")).to_be_visible()
     page.get_by_label("Reason (needed when it differs from the suggestion)").first.fill(
         "Business case on track for TSG"
     )

@@ -1,6 +1,7 @@
 """Risk register journeys in Debian's chromium: the steering group reads the heat map; a lead re-scores."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import ARTIFACTS
 
@@ -23,11 +24,11 @@ def test_steering_group_opens_a_heat_map_cell_and_sees_trend_and_actions(page, l
     assert "IT access to both systems" in rows.first.inner_text()
     assert "New" in rows.first.inner_text()  # trend column: raised this period
     rows.first.get_by_role("link").click()
-    assert page.get_by_role("heading", name="Mitigating actions").is_visible()
-    assert page.get_by_role(
-        "cell", name="IT discussions (initiated 28 May 2015) linking with Estates planning"
-    ).is_visible()
-    assert page.get_by_text("12 → 12 → 6").is_visible()
+    expect(page.get_by_role("heading", name="Mitigating actions")).to_be_visible()
+    expect(
+        page.get_by_role("cell", name="IT discussions (initiated 28 May 2015) linking with Estates planning")
+    ).to_be_visible()
+    expect(page.get_by_text("12 → 12 → 6")).to_be_visible()
     # A reader gets no edit controls.
     assert page.get_by_text("Re-score").count() == 0
     page.screenshot(path=str(ARTIFACTS / "risk-detail-steering.png"), full_page=True)
@@ -59,7 +60,7 @@ def test_lead_raises_and_rescores_a_risk_on_their_scheme(page, live_server, sign
     page.get_by_label("Why the score changed").fill("Two more leavers in July")
     page.get_by_role("button", name="Save the new score").click()
     page.get_by_text("Risk re-scored.").wait_for()
-    assert page.get_by_text("12 → 16 → 6").is_visible()
+    expect(page.get_by_text("12 → 16 → 6")).to_be_visible()
     history = page.locator("main").inner_text()
     assert "Likelihood: 3 → 4" in history and "Two more leavers in July" in history and "Sarah Gunshon" in history
     page.screenshot(path=str(ARTIFACTS / "risk-rescored-by-lead.png"), full_page=True)

@@ -2,6 +2,7 @@
 into the app (tests/accounts/test_sso.py has the refusals)."""
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.roles import Role
 from tests.accounts.oidc_provider import PASSWORD, running_provider
@@ -33,6 +34,6 @@ def test_sign_in_with_the_identity_provider_in_the_browser(page, live_server, pr
     page.get_by_label("Provider password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in to the provider").click()
     page.wait_for_url(f"{live_server.url}/schemes/")  # back where they were going, signed in
-    assert page.get_by_role("heading", level=1).is_visible()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert "Alice" in page.locator(".navbar-text").inner_text()
     page.screenshot(path=str(ARTIFACTS / "sso-signed-in.png"), full_page=True)
