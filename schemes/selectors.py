@@ -181,6 +181,7 @@ def scheme_workspace(*, scheme: Scheme, period: ReportingPeriod | None, user) ->
     period = period or period_current(programme=scheme.programme)
     milestones = context["milestones"]
     as_of = period.end_date if period else timezone.localdate()
+    context["period_default_date"] = period.default_date() if period else timezone.localdate()
     for m in milestones:
         m.suggested_rag = suggest_milestone_rag(m, as_of=min(as_of, timezone.localdate()))
         m.pk_str = str(m.pk)  # form keys in the template
