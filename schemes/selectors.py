@@ -17,6 +17,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from core.history import audit_entries
 from core.rag import RAG, rag_trend
@@ -245,7 +246,11 @@ def scheme_history(*, scheme: Scheme) -> list[dict]:
     """
     sources = [
         ("Scheme", Scheme.history.filter(id=scheme.pk), lambda r: "Scheme details"),
-        ("Milestone", Milestone.history.filter(scheme_id=scheme.pk), lambda r: f"Milestone “{r.description[:70]}”"),
+        (
+            "Milestone",
+            Milestone.history.filter(scheme_id=scheme.pk),
+            lambda r: f"Milestone “{Truncator(r.description).chars(70)}”",
+        ),
         (
             "Period update",
             SchemePeriodUpdate.history.filter(scheme_id=scheme.pk).select_related("period"),

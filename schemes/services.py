@@ -360,6 +360,8 @@ def scheme_period_update_return(
         raise ValidationError({"comment": "Say what the project lead needs to change."})
     update.status = UpdateStatus.RETURNED
     update.return_comment = comment.strip()
+    update.returned_at = timezone.now()
+    update.returned_by = by
     bump_version(update)
     return audited_save(update, by=by, reason="Returned")
 

@@ -128,3 +128,49 @@ def test_a_completion_outside_the_period_being_edited_is_refused_in_words(demo_c
     assert "The completion date must fall in the period being updated, 20/05/2015 to 21/07/2015." in html
     milestone.refresh_from_db()
     assert milestone.completed_on is None
+
+
+def test_history_shows_what_a_new_comment_said(demo_client, nursing, p2):
+    # Issue 21.12: history recorded "Comment … created" without the comment's words.
+    client = demo_client("lead")
+    client.post(
+        reverse("schemes:comment_add", args=[nursing.pk, p2.code]),
+        {"date": "2015-06-02", "kind": "general", "rag": "", "text": "Recruitment panel booked for 12 June"},
+        **HTMX,
+    )
+    html = client.get(reverse("schemes:history", args=[nursing.pk])).content.decode()
+    created = html[html.index("Comment of 02/06/2015") :]
+    assert "Recruitment panel booked for 12 June" in created[: created.index("</tr>")]
+
+
+def test_a_long_milestone_title_is_shortened_with_an_ellipsis_not_cut(nursing):
+    milestone = Milestone(scheme=nursing, description="A" * 100, due_date=dt.date(2015, 6, 1))
+    assert str(milestone) == "A" * 79 + "…"
+
+
+def test_a_returned_update_names_who_returned_it_and_who_submitted_it(demo_client, nursing, p2):
+    # Issue 21.10: a returned update showed the submitter and the submission time as if they had returned it.
+    lead = demo_client("lead")
+    detail = reverse("schemes:detail", args=[nursing.pk]) + f"?period={p2.code}"
+    lead.post(
+        reverse("schemes:comment_add", args=[nursing.pk, p2.code]),
+        {"date": "2015-06-02", "kind": "general", "rag": "", "text": "Panel booked"},
+        **HTMX,
+    )
+    update = nursing.period_updates.get(period=p2)
+    lead.post(reverse("schemes:update_rag", args=[nursing.pk, p2.code]), {"rag": "red", "version": update.version})
+    update.refresh_from_db()
+    lead.post(reverse("schemes:update_submit", args=[nursing.pk, p2.code]), {"version": update.version})
+    update.refresh_from_db()
+    assert update.status == "submitted", update.status
+    demo_client("pmo").post(
+        reverse("schemes:update_return", args=[nursing.pk, p2.code]),
+        {"comment": "Add the July figures", "version": update.version},
+    )
+    update.refresh_from_db()
+    assert update.returned_by.username == "pmo" and update.submitted_by.username == "lead"
+    html = demo_client("lead").get(detail).content.decode()
+    status = html[html.index('<dt class="col-sm-4">Status</dt>') :]
+    status = status[: status.index("</dd>")]
+    assert f"Returned for changes by {update.returned_by}" in status
+    assert f"(submitted by {update.submitted_by}" in status
