@@ -56,6 +56,17 @@ def audit_entries(sources: Iterable[tuple[str, Any, Callable]]) -> list[dict]:
                 ]
                 if not changes:
                     continue
+            elif record.history_type == "+":
+                # What was created, so a comment's or a risk's words are in its history, not only "created".
+                model = record.instance_type
+                changes = [
+                    {"field": field_label(field), "before": "—", "after": shown(field, value)}
+                    for field in model._meta.fields
+                    if field.name not in HIDDEN_FIELDS
+                    and not field.primary_key
+                    and not (field.is_relation and field.related_model is not User)
+                    and (value := getattr(record, field.attname)) not in (None, "")
+                ]
             entries.append(
                 {
                     "when": record.history_date,

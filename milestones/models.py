@@ -3,6 +3,7 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.text import Truncator
 from simple_history.models import HistoricalRecords
 
 from core.models import VersionedModel
@@ -100,7 +101,7 @@ class Milestone(VersionedModel):
         ]
 
     def __str__(self) -> str:
-        return self.description[:80]
+        return Truncator(self.description).chars(80)
 
     @property
     def is_complete(self) -> bool:

@@ -116,11 +116,16 @@ def milestone_complete(
     by=None,
     expected_version: int | None = None,
     today: date | None = None,
+    within=None,
 ) -> Milestone:
-    """Mark a milestone complete on a date that is not in the future and not in a closed period."""
+    """Mark a milestone complete on a date that is not in the future and not in a closed period; when it is done
+    from a reporting period's page (`within`: anything with `contains(date)` and `outside_message(what)`), the
+    date must fall in that period, so a late record cannot land in a period nobody is looking at."""
     milestone = _locked(milestone, expected_version)
     if completed_on > (today or timezone.localdate()):
         raise ValidationError({"completed_on": "A completion date cannot be in the future."})
+    if within is not None and not within.contains(completed_on):
+        raise ValidationError({"completed_on": within.outside_message("The completion date")})
     if milestone.is_complete:
         raise ValidationError({"completed_on": f"Already completed on {milestone.completed_on:%d/%m/%Y}."})
     _refuse_closed_period(milestone, completed_on, "completed_on")

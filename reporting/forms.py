@@ -42,3 +42,6 @@ class IssueForm(forms.Form):
     # The latest version issued for the meeting when the page was opened (0: none), so a double click or
     # someone else's issue in between cannot make a version nobody meant.
     expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+    # The meeting and date that version was read for: a version seen for one sitting says nothing about another.
+    seen_meeting = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200)
+    seen_meeting_date = forms.DateField(widget=forms.HiddenInput, required=False)

@@ -350,6 +350,16 @@ def previous_issued(*, programme, meeting: str, meeting_date: dt.date) -> Issued
     )
 
 
+def last_issued_meeting_date(*, period, meeting: str) -> dt.date | None:
+    """The meeting date this period's report was last issued for, if any."""
+    return (
+        IssuedReport.objects.filter(period=period, meeting=meeting)
+        .order_by("-issued_at", "-version")
+        .values_list("meeting_date", flat=True)
+        .first()
+    )
+
+
 def latest_issued_version(*, programme, meeting: str, meeting_date) -> int:
     """The latest version issued for a meeting, 0 if none."""
     latest = (

@@ -129,6 +129,14 @@ def cover_edit(request, period_id: int):
     return render(request, "reporting/cover_form.html", {"form": form, "period": period, "defaults": defaults})
 
 
+def _expected_version(data: dict) -> int | None:
+    """The version the person saw, when they issue for the sitting they saw it for; for another meeting or date
+    they saw nothing, so nothing is expected (a version already there still needs 'Re-issue' and a reason)."""
+    if data["seen_meeting"] == data["meeting"] and data["seen_meeting_date"] == data["meeting_date"]:
+        return data["expected_version"]
+    return None
+
+
 @require_http_methods(["GET", "POST"])
 def issue(request, period_id: int):
     period = _period(request.user, period_id)
@@ -156,7 +164,7 @@ def issue(request, period_id: int):
                     reissue=data["reissue"],
                     reason=data["reason"],
                     with_changes=data["with_changes"],
-                    expected_version=data["expected_version"],
+                    expected_version=_expected_version(data),
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -165,14 +173,25 @@ def issue(request, period_id: int):
                 form.data["expected_version"] = selectors.latest_issued_version(
                     programme=programme, meeting=data["meeting"], meeting_date=data["meeting_date"]
                 )
+                form.data["seen_meeting"] = data["meeting"]
+                form.data["seen_meeting_date"] = data["meeting_date"].isoformat()
             else:
                 messages.success(request, f"Issued: {report}. It is stored as issued and will not change.")
                 return redirect("reporting:issued", pk=report.pk)
     else:
-        initial = {"meeting_date": period.board_date, "expected_version": 0}
-        if period.board_date:
+        # The board date, else the date this period's report was last issued for, so a re-issue starts there.
+        meeting_date = period.board_date or selectors.last_issued_meeting_date(
+            period=period, meeting=selectors.DEFAULT_MEETING
+        )
+        initial = {
+            "meeting_date": meeting_date,
+            "expected_version": 0,
+            "seen_meeting": selectors.DEFAULT_MEETING,
+            "seen_meeting_date": meeting_date,
+        }
+        if meeting_date:
             initial["expected_version"] = selectors.latest_issued_version(
-                programme=programme, meeting=selectors.DEFAULT_MEETING, meeting_date=period.board_date
+                programme=programme, meeting=selectors.DEFAULT_MEETING, meeting_date=meeting_date
             )
         form = IssueForm(initial=initial)
     previous = (

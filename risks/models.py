@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.text import Truncator
 from simple_history.models import HistoricalRecords
 
 from core.models import TimeStampedModel, VersionedModel
@@ -227,7 +228,7 @@ class MitigatingAction(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return self.action[:80]
+        return Truncator(self.action).chars(80)
 
     def is_overdue(self, today) -> bool:
         return self.status != ActionStatus.DONE and self.due_date is not None and self.due_date < today

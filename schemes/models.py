@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -79,6 +81,31 @@ class ReportingPeriod(TimeStampedModel):
     def contains(self, day) -> bool:
         """Whether a date belongs to this period (the same rule as ReportingPeriodQuerySet.containing)."""
         return self.start_date <= day < self.end_date
+
+    @property
+    def last_day(self):
+        """The last date that belongs to the period (its end is the next period's start)."""
+        return self.end_date - timedelta(days=1)
+
+    @property
+    def writing_ends(self):
+        """The last date an update for this period can carry: its board date (updates are written after the
+        cut-off, before the board meets), else its last day."""
+        return max(self.board_date, self.last_day) if self.board_date else self.last_day
+
+    def default_date(self, today=None):
+        """The date a form for this period starts with: today when it falls in the period, else its last day
+        (or its first, when the period has not begun)."""
+        today = today or timezone.localdate()
+        if self.contains(today):
+            return today
+        return self.last_day if today >= self.end_date else self.start_date
+
+    def outside_message(self, what: str) -> str:
+        return (
+            f"{what} must fall in the period being updated, {self.start_date:%d/%m/%Y} to {self.last_day:%d/%m/%Y}. "
+            "To record a date in another period, open that period."
+        )
 
 
 class Locality(models.TextChoices):
@@ -260,6 +287,10 @@ class SchemePeriodUpdate(VersionedModel):
     return_comment = models.TextField(blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    returned_at = models.DateTimeField(null=True, blank=True)
+    returned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     history = HistoricalRecords()

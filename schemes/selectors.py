@@ -17,6 +17,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from core.history import audit_entries
 from core.rag import RAG, rag_trend
@@ -181,6 +182,7 @@ def scheme_workspace(*, scheme: Scheme, period: ReportingPeriod | None, user) ->
     period = period or period_current(programme=scheme.programme)
     milestones = context["milestones"]
     as_of = period.end_date if period else timezone.localdate()
+    context["period_default_date"] = period.default_date() if period else timezone.localdate()
     for m in milestones:
         m.suggested_rag = suggest_milestone_rag(m, as_of=min(as_of, timezone.localdate()))
         m.pk_str = str(m.pk)  # form keys in the template
@@ -244,7 +246,11 @@ def scheme_history(*, scheme: Scheme) -> list[dict]:
     """
     sources = [
         ("Scheme", Scheme.history.filter(id=scheme.pk), lambda r: "Scheme details"),
-        ("Milestone", Milestone.history.filter(scheme_id=scheme.pk), lambda r: f"Milestone “{r.description[:70]}”"),
+        (
+            "Milestone",
+            Milestone.history.filter(scheme_id=scheme.pk),
+            lambda r: f"Milestone “{Truncator(r.description).chars(70)}”",
+        ),
         (
             "Period update",
             SchemePeriodUpdate.history.filter(scheme_id=scheme.pk).select_related("period"),

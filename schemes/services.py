@@ -210,6 +210,17 @@ def progress_comment_add(
         raise ValidationError({"period": "That reporting period belongs to another programme."})
     if period.is_closed:
         raise ValidationError({"period": f"The period {period} is closed: comments can no longer be added to it."})
+    # An update is written after the period's cut-off and before its board meets; a date after that (today, on a
+    # page for an old period) would print a later update in an earlier report. Earlier dates are kept, as the
+    # papers carry updates written before the period began.
+    if date > period.writing_ends:
+        raise ValidationError(
+            {
+                "date": f"The date of the update cannot be after {period.writing_ends:%d/%m/%Y}, when updates for "
+                f"{period} {'go to the board' if period.board_date else 'end'}. To write about later events, "
+                "open a later period."
+            }
+        )
     if not text.strip():
         raise ValidationError({"text": "Write the comment."})
     if rag and rag not in RAG.values:
@@ -349,6 +360,8 @@ def scheme_period_update_return(
         raise ValidationError({"comment": "Say what the project lead needs to change."})
     update.status = UpdateStatus.RETURNED
     update.return_comment = comment.strip()
+    update.returned_at = timezone.now()
+    update.returned_by = by
     bump_version(update)
     return audited_save(update, by=by, reason="Returned")
 

@@ -62,6 +62,10 @@ def _query_without_page(request) -> str:
 
 def my_schemes(request):
     """A project lead's own schemes, with what needs doing this period."""
+    return _my_schemes_page(request)
+
+
+def _my_schemes_page(request, *, result: ActionResult | None = None):
     permissions.require_programme_reader(request.user)
     schemes = list(selectors.scheme_list_led_by(user=request.user))
     todo = selectors.my_schemes_todo(schemes=schemes)
@@ -75,6 +79,7 @@ def my_schemes(request):
             "todo": todo,
             "is_lead": has_role(request.user, Role.PROJECT_LEAD),
             "today": timezone.localdate(),
+            "result": result,
         },
     )
 
@@ -99,7 +104,12 @@ def period_from_request(request, scheme) -> ReportingPeriod | None:
 
 def scheme_detail(request, pk: int):
     scheme = permissions.scheme_get_for_view(user=request.user, pk=pk)
-    context = selectors.scheme_workspace(scheme=scheme, period=period_from_request(request, scheme), user=request.user)
+    return _scheme_page(request, scheme, period_from_request(request, scheme))
+
+
+def _scheme_page(request, scheme, period, *, result: ActionResult | None = None):
+    context = selectors.scheme_workspace(scheme=scheme, period=period, user=request.user)
+    context["result"] = result
     context["rag_strip"] = rag_strip(
         [
             (f"{h['period'].name}{' (suggested by the rules)' if h['suggested'] else ''}", h["rag"])
@@ -118,11 +128,13 @@ def render_workspace(request, scheme, period, result: ActionResult):
         context = selectors.scheme_workspace(scheme=scheme, period=period, user=request.user)
         context["result"] = result
         return render(request, "schemes/_workspace.html", context)
-    (messages.success if result.ok else messages.error)(request, result.message)
-    if not result.ok and result.errors:
-        for field, errors in result.errors.items():
-            if field != "__all__":
-                messages.error(request, f"{field.replace('_', ' ').capitalize()}: {' '.join(errors)}")
+    if not result.ok:
+        # Without JavaScript: the page again with the problem summarised at the form that failed (the form's
+        # address ends in that form's anchor, so the browser opens the page there) and what was typed kept.
+        if request.POST.get("from") == "mine":
+            return _my_schemes_page(request, result=result)
+        return _scheme_page(request, scheme, period, result=result)
+    messages.success(request, result.message)
     if request.POST.get("from") == "mine":
         return redirect("schemes:mine")
     url = reverse("schemes:detail", args=[scheme.pk])

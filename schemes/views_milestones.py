@@ -12,15 +12,20 @@ from schemes.views import period_from_request, render_workspace
 @require_POST
 def milestone_complete(request, pk: int):
     milestone = milestone_get_for_edit(user=request.user, pk=pk)
+    period = period_from_request(request, milestone.scheme)
     result = run_action(
         f"complete-{pk}",
         MilestoneCompleteForm(request.POST),
         lambda d: services.milestone_complete(
-            milestone=milestone, completed_on=d["completed_on"], by=request.user, expected_version=d["version"]
+            milestone=milestone,
+            completed_on=d["completed_on"],
+            by=request.user,
+            expected_version=d["version"],
+            within=period,
         ),
         f"Marked complete: {milestone}.",
     )
-    return render_workspace(request, milestone.scheme, period_from_request(request, milestone.scheme), result)
+    return render_workspace(request, milestone.scheme, period, result)
 
 
 @require_POST

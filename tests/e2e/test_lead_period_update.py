@@ -48,7 +48,13 @@ def test_lead_does_a_whole_period_update_for_5_1(page, live_server, sign_in):
     page.get_by_label("Overall project status RAG", exact=True).select_option("amber")
     page.get_by_role("button", name="Save RAG").first.click()
     page.get_by_role("alert").filter(has_text="Not saved").wait_for()
-    expect(page.get_by_text("The rules suggest Red: write why the scheme is Amber instead.")).to_be_visible()
+    # The message is on the field, and the summary at the form links to it.
+    expect(
+        page.get_by_text("The rules suggest Red: write why the scheme is Amber instead.", exact=True)
+    ).to_be_visible()
+    expect(
+        page.get_by_role("link", name="Reason: The rules suggest Red: write why the scheme is Amber instead.")
+    ).to_be_visible()
     page.get_by_label("Reason (needed when it differs from the suggestion)").first.fill(
         "Business case on track for TSG"
     )

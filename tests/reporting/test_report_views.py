@@ -2,6 +2,8 @@
 
 import datetime as dt
 import hashlib
+import html
+import re
 
 import pytest
 from django.urls import reverse
@@ -13,6 +15,15 @@ from reporting.models import HighlightCover, IssuedReport
 from tests.reporting.conftest import pdf_text
 
 pytestmark = pytest.mark.django_db
+
+
+def _hidden(page: str) -> dict:
+    """The hidden inputs of a page's form, as the browser sends them back."""
+    return {
+        name: html.unescape(value)
+        for name, value in re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page)
+        if name != "csrfmiddlewaretoken"
+    }
 
 
 def _issue(client, period, **extra):
@@ -118,7 +129,8 @@ def test_a_second_submit_of_the_same_issue_form_is_refused_not_a_new_version(dem
     client = demo_client("pmo")
     page = client.get(reverse("reporting:issue", args=[p1.pk])).content.decode()
     assert 'name="expected_version" value="0"' in page
-    form = {"meeting": "Health & Wellbeing Board", "meeting_date": "2015-06-09", "expected_version": "0"}
+    form = {"meeting": "Health & Wellbeing Board", "meeting_date": "2015-06-09", **_hidden(page)}
+    assert form["expected_version"] == "0" and form["seen_meeting_date"] == "2015-06-09"
     assert client.post(reverse("reporting:issue", args=[p1.pk]), form).status_code == 302
     again = client.post(reverse("reporting:issue", args=[p1.pk]), {**form, "reissue": "on", "reason": "Typo"})
     assert "changed after you opened this page" in again.content.decode()
@@ -145,3 +157,40 @@ def test_two_people_writing_the_first_cover_cannot_overwrite_each_other(demo_cli
     second = client.post(reverse("reporting:cover", args=[p2.pk]), {"title": "Second", "version": "0"})
     assert "Not saved" in second.content.decode()
     assert HighlightCover.objects.get(period=p2).title == "First"
+
+
+def test_a_reissue_for_a_period_without_a_board_date_goes_through_at_the_first_try(demo_client, trafford):
+    # Issue 21.4, replayed: the period has no board date; version 1 was issued for 29/07/2015. Re-issuing was
+    # refused the first time ("now has version 1 issued, which changed after you opened this page") because the
+    # page expected version 0 for a date it had not shown; a second click made version 2.
+    _, _, p2 = trafford
+    assert p2.board_date is None
+    client = demo_client("pmo")
+    url = reverse("reporting:issue", args=[p2.pk])
+    first = {
+        "meeting": "Health & Wellbeing Board",
+        "meeting_date": "2015-07-29",
+        **_hidden(client.get(url).content.decode()),
+    }
+    assert client.post(url, first).status_code == 302
+    page = client.get(url).content.decode()
+    assert 'value="2015-07-29"' in page  # the form starts at the date the period was last issued for
+    again = {
+        "meeting": "Health & Wellbeing Board",
+        "meeting_date": "2015-07-29",
+        "reissue": "on",
+        "reason": "Corrected RAG for 5.4",
+        **_hidden(page),
+    }
+    response = client.post(url, again)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert list(IssuedReport.objects.filter(period=p2).values_list("version", flat=True).order_by("version")) == [1, 2]
+
+
+def test_a_refused_issue_is_announced_at_the_top_of_the_form(demo_client, trafford):
+    _, p1, _ = trafford
+    client = demo_client("pmo")
+    _issue(client, p1)
+    page = _issue(client, p1).content.decode()
+    summary = page[page.index('class="alert alert-danger error-summary"') - 200 :]
+    assert 'role="alert"' in summary[:400] and "already issued" in summary[:1500]
