@@ -114,10 +114,20 @@ class RepurposingForm(forms.Form):
 
     ROWS = 5
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
-    financial_year = _year_field()
+    financial_year = YearChoiceField(
+        queryset=FinancialYear.objects.all(),
+        label="Financial year",
+        required=False,
+        empty_label="The year of the date of decision",
+        help_text="The year the money moves in: by default the one the decision's date falls in. Closed years are "
+        "refused.",
+    )
 
     def __init__(self, *args, fund: Fund, **kwargs):
         super().__init__(*args, **kwargs)
+        # Only the fund's own years (all years for a fund that has not named its years).
+        if fund.pk and fund.financial_years.exists():
+            self.fields["financial_year"].queryset = fund.financial_years.order_by("start_year")
         allocations = fund.allocations.filter(status="going_forward").order_by("order", "id")
         for side in ("from", "to"):
             for i in range(self.ROWS):
@@ -128,7 +138,9 @@ class RepurposingForm(forms.Form):
                     label=f"{'From' if side == 'from' else 'To'} ({i + 1})",
                 )
                 self.fields[f"{side}_{i}_amount"] = forms.DecimalField(
-                    required=False, label="Amount (£)", **MONEY_FIELD
+                    required=False,
+                    label=f"Amount {'from' if side == 'from' else 'to'} ({i + 1}) (£)",
+                    **MONEY_FIELD,
                 )
 
     def rows(self, side: str) -> list[tuple[str, str]]:

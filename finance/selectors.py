@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import ClassVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
@@ -674,6 +675,9 @@ def decision_preview(*, decision: Decision) -> dict:
     after = fund_balances(fund=fund, with_decision=decision) if decision.status == DecisionStatus.PROPOSED else before
     lines = MovementLine.objects.filter(movement__decision=decision).select_related("allocation")
     touched = {line.allocation_id: line.allocation for line in lines}
+    moved: dict[int | None, Decimal] = {}
+    for line in lines:
+        moved[line.allocation_id] = moved.get(line.allocation_id, ZERO) + line.amount
     rows = []
     for allocation_id, allocation in touched.items():
         if allocation_id is None:
@@ -683,18 +687,33 @@ def decision_preview(*, decision: Decision) -> dict:
                     "before": before.unallocated,
                     "after": after.unallocated,
                     "change": after.unallocated - before.unallocated,
+                    "moved": moved[None],
                 }
             )
         elif allocation is not None:
             b = before.by_allocation.get(allocation_id, ZERO)
             a = after.by_allocation.get(allocation_id, ZERO)
-            rows.append({"label": allocation.path, "before": b, "after": a, "change": a - b, "allocation": allocation})
+            rows.append(
+                {
+                    "label": allocation.path,
+                    "before": b,
+                    "after": a,
+                    "change": a - b,
+                    "moved": moved[allocation_id],
+                    "allocation": allocation,
+                }
+            )
     problems = (
         approval_problems(decision=decision) + balance_problems(fund=fund, extra_decision=decision)
         if decision.status == DecisionStatus.PROPOSED
         else []
     )
-    return {"rows": rows, "problems": problems, "applies": decision.status == DecisionStatus.PROPOSED}
+    return {
+        "rows": rows,
+        "problems": problems,
+        "applies": decision.status == DecisionStatus.PROPOSED,
+        "applied": decision.status == DecisionStatus.APPROVED,
+    }
 
 
 def key_decision_threshold() -> Decimal:
@@ -786,3 +805,20 @@ def balance_problems(*, fund: Fund, extra_decision: Decision | None = None) -> l
             "a repurposing cannot take more than an allocation holds."
         )
     return problems
+
+
+def fund_year_on(*, fund: Fund, day) -> FinancialYear:
+    """The fund's financial year a date falls in (April to March). Raises ValidationError, in words, when the date
+    is outside the fund's years or its year is not set up."""
+    start_year = day.year if day.month >= 4 else day.year - 1
+    years = fund.financial_years.all() if fund.financial_years.exists() else FinancialYear.objects.all()
+    year = years.filter(start_year=start_year).first()
+    if year is None:
+        known = ", ".join(y.label for y in years.order_by("start_year")) or "none yet"
+        raise ValidationError(
+            {
+                "financial_year": f"The date of decision {day:%d/%m/%Y} falls in {start_year}/{(start_year + 1) % 100:02d}, "
+                f"which is not one of this fund's years ({known}): choose the year the money moves in."
+            }
+        )
+    return year

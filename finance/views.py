@@ -153,7 +153,7 @@ def allocation_create(request, slug: str):
 
 def repurpose(request, slug: str):
     fund = permissions.fund_get(user=request.user, slug=slug, manage=True)
-    form = RepurposingForm(request.POST or None, fund=fund, initial={"financial_year": _current_year()})
+    form = RepurposingForm(request.POST or None, fund=fund)
     decision_form = DecisionForm(request.POST or None, prefix="decision")
     if request.method == "POST" and form.is_valid() and decision_form.is_valid():
         data = form.cleaned_data
@@ -165,7 +165,8 @@ def repurpose(request, slug: str):
                     sources=data["from"],
                     destinations=data["to"],
                     reason=data["reason"],
-                    financial_year=data["financial_year"],
+                    financial_year=data["financial_year"]
+                    or selectors.fund_year_on(fund=fund, day=decision_form.cleaned_data["decided_on"]),
                     by=request.user,
                 )
                 _finish_decision(request, "Repurposing recorded.")

@@ -79,7 +79,12 @@ def draft_pdf(request, period_id: int):
         messages.info(request, "This programme is large, so its report is built in the background: use “Build draft”.")
         return redirect(f"{reverse('reporting:index')}?programme={period.programme.slug}")
     rendered = highlight.highlight_report_draft(programme=period.programme, period=period)
-    return _pdf_response(rendered.pdf, f"{period.programme.slug}-highlight-report-{period.code}-DRAFT.pdf", inline=True)
+    # ?download=1 saves the file (the browser's viewer may offer no download button); otherwise it opens in place.
+    return _pdf_response(
+        rendered.pdf,
+        f"{period.programme.slug}-highlight-report-{period.code}-DRAFT.pdf",
+        inline=request.GET.get("download") != "1",
+    )
 
 
 def _too_many_drafts(request, period) -> HttpResponse:

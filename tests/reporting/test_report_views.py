@@ -194,3 +194,15 @@ def test_a_refused_issue_is_announced_at_the_top_of_the_form(demo_client, traffo
     page = _issue(client, p1).content.decode()
     summary = page[page.index('class="alert alert-danger error-summary"') - 200 :]
     assert 'role="alert"' in summary[:400] and "already issued" in summary[:1500]
+
+
+def test_the_draft_can_be_downloaded_as_well_as_previewed(demo_client, trafford):
+    # Issue 21.9: "Preview draft (PDF)" opened in the browser's viewer with no download button.
+    _, p1, _ = trafford
+    client = demo_client("steering")
+    index = client.get(reverse("reporting:index")).content.decode()
+    download_link = reverse("reporting:draft", args=[p1.pk]) + "?download=1"
+    assert f'href="{download_link}" download>Download draft (PDF)' in index
+    response = client.get(download_link)
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
+    assert "DRAFT" in pdf_text(response.content)
