@@ -94,6 +94,10 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", 0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The audit history's "why" column is a text field: a reason longer than 100 characters (django-simple-history's
+# default CharField) would be refused by PostgreSQL. Must be set before the history models are built.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
 AUTH_USER_MODEL = "accounts.User"
 # django-axes checks each sign-in before the password is tried.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
