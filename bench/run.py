@@ -25,6 +25,7 @@ from django.test import Client  # noqa: E402
 from bench import dashboard as dashboard_bench  # noqa: E402
 from bench import report as report_bench  # noqa: E402
 from bench import spreadsheets as spreadsheets_bench  # noqa: E402
+from core.natural import natural_order  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "30"))
 
@@ -63,7 +64,7 @@ def main() -> None:
         client = Client()
         client.force_login(steering)
         measure(client, "scheme_list.500_schemes", f"/schemes/?programme={programme.slug}")
-        scheme = programme.schemes.order_by("ref").first()
+        scheme = programme.schemes.order_by(natural_order("ref_key")).first()
         measure(client, "scheme_detail.20_milestones", f"/schemes/{scheme.pk}/")
         measure(client, "risk_register.5000_risks", f"/risks/?programme={programme.slug}")
         measure(

@@ -30,6 +30,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
+from core.natural import natural_key, natural_order
 from core.rag import RAG, Trend, rag_trend
 from dashboard.forms import DashboardFilters
 from finance.models import Decision, DecisionStatus, Fund, FundContribution
@@ -199,7 +200,7 @@ def _rag_exceptions(filters: DashboardFilters, limit: int) -> list[dict]:
         rag_now, rag_before = _norm(rag_now), _norm(rag_before)
         attention = _attention(rag_now, rag_before)
         if attention is not None:
-            candidates.append((attention, ref, name, pk, rag_now, rag_before))
+            candidates.append((attention, natural_key(ref), ref, name, pk, rag_now, rag_before))
     rows = [
         {
             "pk": pk,
@@ -211,7 +212,7 @@ def _rag_exceptions(filters: DashboardFilters, limit: int) -> list[dict]:
             "trend": rag_trend(rag_before or None, rag_now or None) if filters.previous else None,
             "history": [],
         }
-        for attention, ref, name, pk, rag_now, rag_before in sorted(candidates)[:limit]
+        for attention, _, ref, name, pk, rag_now, rag_before in sorted(candidates)[:limit]
     ]
     if rows:
         _add_history(filters, rows)
@@ -239,7 +240,7 @@ def rag_rows(*, filters: DashboardFilters) -> list[dict]:
     """Every scheme in scope with its RAG now and before, for the tile's CSV: one query."""
     rows = list(
         _schemes_with_rags(filters)
-        .order_by("ref", "name", "pk")
+        .order_by(natural_order("ref_key"), "name", "pk")
         .values("pk", "ref", "name", "workstream__name", "locality", "status", "rag_now", "rag_before")
     )
     for row in rows:
@@ -358,7 +359,7 @@ def milestone_rows(*, filters: DashboardFilters) -> list[dict]:
     rows = list(
         _open_milestones(filters)
         .filter(overdue_condition(as_of) | slipped_condition())
-        .order_by("due_date", "scheme__ref", "pk")
+        .order_by("due_date", natural_order("scheme__ref_key"), "pk")
         .values("scheme__ref", "scheme__name", "description", "phase", "baseline_date", "due_date", "status")
     )
     for row in rows:
@@ -394,7 +395,9 @@ def _top_risks(risks, limit: int):
             "owner__first_name",
             "owner__last_name",
         )
-        .prefetch_related(Prefetch("schemes", queryset=Scheme.objects.only("pk", "ref", "name").order_by("ref")))
+        .prefetch_related(
+            Prefetch("schemes", queryset=Scheme.objects.only("pk", "ref", "name").order_by(natural_order("ref_key")))
+        )
         .order_by("-score_value", "-consequence", "title", "pk")[:limit]
     )
 
@@ -439,7 +442,7 @@ def risk_rows(*, filters: DashboardFilters) -> list[dict]:
     schemes: dict[int, list[str]] = {}
     for risk_id, ref, name in (
         Risk.schemes.through.objects.filter(risk__in=risks)
-        .order_by("scheme__ref")
+        .order_by(natural_order("scheme__ref_key"))
         .values_list("risk_id", "scheme__ref", "scheme__name")
     ):
         schemes.setdefault(risk_id, []).append(ref or name)
