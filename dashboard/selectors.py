@@ -36,7 +36,7 @@ from dashboard.forms import DashboardFilters
 from finance.models import Decision, DecisionStatus, Fund, FundContribution
 from finance.selectors import money_by_fund
 from metrics.selectors import metrics_dashboard
-from milestones.models import Milestone, overdue_condition, slipped_condition
+from milestones.models import Milestone, open_condition, overdue_condition, slipped_condition
 from risks.models import Risk, RiskStatus
 from risks.scoring import Grade, risk_grade
 from risks.selectors import heat_map
@@ -267,16 +267,23 @@ def overdue_milestones(*, filters: DashboardFilters):
     )
 
 
-def slipped_milestones(*, filters: DashboardFilters):
-    """Milestones still open at `as_of` whose date has moved past the baseline (Milestone.objects.slipped), the
-    biggest slippage first."""
+def _biggest_slip_first(milestones):
     return (
-        _open_milestones(filters)
-        .slipped()
-        .annotate(slip=DaysBetween("due_date", "baseline_date"))
+        milestones.annotate(slip=DaysBetween("due_date", "baseline_date"))
         .select_related("scheme")
         .order_by("-slip", "due_date", "scheme_id", "pk")
     )
+
+
+def slipped_milestones(*, filters: DashboardFilters):
+    """Every milestone of the schemes in scope whose date has moved past its baseline, completed ones included
+    (Milestone.objects.slipped, the one rule), the biggest slippage first: the list behind the tile."""
+    return _biggest_slip_first(Milestone.objects.filter(_in_scope(filters, "scheme")).slipped())
+
+
+def slipped_open_milestones(*, filters: DashboardFilters):
+    """The slipped milestones still open at `as_of`: what the tile counts and its largest slippages."""
+    return _biggest_slip_first(_open_milestones(filters).slipped())
 
 
 class DaysBetween(Func):
@@ -334,21 +341,26 @@ _MILESTONE_FIELDS = (
 
 
 def milestone_summary(*, filters: DashboardFilters, limit: int = LIST_LIMIT) -> dict:
-    """Overdue and slipped milestones: counts (one aggregate) and the worst `limit` of each (two queries)."""
+    """Overdue and slipped milestones: counts (one aggregate) and the worst `limit` of each (two queries).
+
+    `slipped` counts the slipped milestones still open at `as_of`; `slipped_all` every slipped milestone,
+    completed ones included (the list the tile links to).
+    """
     as_of = filters.as_of
-    overdue, slipped = overdue_condition(as_of), slipped_condition()
-    totals = _open_milestones(filters).aggregate(
+    overdue, slipped_open = overdue_condition(as_of), open_condition(as_of) & slipped_condition()
+    totals = Milestone.objects.filter(_in_scope(filters, "scheme")).aggregate(
         overdue=Count("pk", filter=overdue),
         overdue_schemes=Count("scheme", filter=overdue, distinct=True),
-        slipped=Count("pk", filter=slipped),
-        slipped_schemes=Count("scheme", filter=slipped, distinct=True),
+        slipped=Count("pk", filter=slipped_open),
+        slipped_schemes=Count("scheme", filter=slipped_open, distinct=True),
+        slipped_all=Count("pk", filter=slipped_condition()),
     )
     return {
         "as_of": as_of,
         **totals,
         "worst_overdue": with_days(list(overdue_milestones(filters=filters).only(*_MILESTONE_FIELDS)[:limit]), as_of),
         "largest_slippages": with_days(
-            list(slipped_milestones(filters=filters).only(*_MILESTONE_FIELDS)[:limit]), as_of
+            list(slipped_open_milestones(filters=filters).only(*_MILESTONE_FIELDS)[:limit]), as_of
         ),
     }
 
