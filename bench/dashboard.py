@@ -67,3 +67,36 @@ def run(*, client, programme, emit) -> None:
     refresh_statistics()
     _emit_all(emit, "dashboard.500_schemes", timed(client, f"/dashboard/?programme={programme.slug}"))
     _emit_all(emit, "trivial_page", timed(client, TRIVIAL_URL))
+
+
+def run_alone(*, emit) -> None:
+    """`BENCH_ONLY=dashboard make bench`: the same 500-scheme programme, fund and metrics as the full run, then
+    the dashboard and the trivial page only. With BENCH_PROFILE=<file.html> one more dashboard request is
+    profiled with pyinstrument (if installed) into that file, and its text summary printed to stderr."""
+    from django.test import Client
+
+    from accounts.roles import Role
+    from accounts.services import user_ensure
+    from demo.synthetic import synthetic_metrics_generate, synthetic_money_generate, synthetic_programme_generate
+
+    start = time.perf_counter()
+    programme = synthetic_programme_generate(schemes=500, milestones_per_scheme=20, periods=12, seed=7, risks=5000)
+    synthetic_money_generate(programme=programme, funds=1, movements=5000, seed=7)
+    synthetic_metrics_generate(programme=programme, schemes=list(programme.schemes.all()), metrics=6, kpis=50)
+    emit("synthetic.dashboard_programme.seconds", round(time.perf_counter() - start, 2), "s")
+    client = Client()
+    client.force_login(user_ensure(username="bench-steering", roles=[Role.STEERING_GROUP]))
+    run(client=client, programme=programme, emit=emit)
+    profile_to = os.environ.get("BENCH_PROFILE")
+    if profile_to:
+        import sys
+
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.0005)
+        with profiler:
+            for _ in range(5):
+                client.get(f"/dashboard/?programme={programme.slug}")
+        with open(profile_to, "w") as out:
+            out.write(profiler.output_html())
+        print(profiler.output_text(unicode=True, color=False, show_all=False), file=sys.stderr)

@@ -50,6 +50,12 @@ def main() -> None:
         finally:
             connection.creation.destroy_test_db(old_name, verbosity=0)
         return
+    if os.environ.get("BENCH_ONLY") == "dashboard":  # `BENCH_ONLY=dashboard make bench`: the dashboard alone
+        try:
+            dashboard_bench.run_alone(emit=emit)
+        finally:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+        return
     try:
         from accounts.models import User
         from accounts.roles import Role
