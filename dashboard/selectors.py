@@ -30,7 +30,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
-from core.natural import natural_key, natural_order
+from core.natural import natural_order
 from core.rag import RAG, Trend, rag_trend
 from dashboard.forms import DashboardFilters
 from finance.models import Decision, DecisionStatus, Fund, FundContribution
@@ -191,16 +191,16 @@ def _rag_exceptions(filters: DashboardFilters, limit: int) -> list[dict]:
     rated = [rag.value for rag in RAG]
     changed = Q(rag_now__in=rated, rag_before__in=rated) & ~Q(rag_now=F("rag_before"))
     candidates = []
-    for pk, ref, name, rag_now, rag_before in (
+    for pk, ref, ref_key, name, rag_now, rag_before in (
         _schemes_with_rags(filters)
         .filter(Q(rag_now=RAG.RED) | changed)
         .order_by()
-        .values_list("pk", "ref", "name", "rag_now", "rag_before")
+        .values_list("pk", "ref", "ref_key", "name", "rag_now", "rag_before")
     ):
         rag_now, rag_before = _norm(rag_now), _norm(rag_before)
         attention = _attention(rag_now, rag_before)
         if attention is not None:
-            candidates.append((attention, natural_key(ref), ref, name, pk, rag_now, rag_before))
+            candidates.append((attention, ref_key, ref, name, pk, rag_now, rag_before))
     rows = [
         {
             "pk": pk,
