@@ -91,7 +91,8 @@ TEMPLATES = [
 
 DATABASES = {"default": cfg.database_config("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"].setdefault("CONN_MAX_AGE", 0)
+# Seconds a connection is kept between requests (production.py: 60; `make bench-load` runs as production does).
+DATABASES["default"].setdefault("CONN_MAX_AGE", cfg.integer("CONN_MAX_AGE", 0))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The audit history's "why" column is a text field: a reason longer than 100 characters (django-simple-history's
