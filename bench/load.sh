@@ -38,6 +38,7 @@ trap cleanup EXIT
 export DJANGO_SETTINGS_MODULE=config.settings.local
 export DATABASE_URL="postgres://${PGUSER}@${PGHOST}:${PGPORT}/${db}"
 export DEBUG=false MFA_REQUIRED=false LOG_LEVEL=WARNING
+export CONN_MAX_AGE="${CONN_MAX_AGE:-60}"  # connections kept between requests, as config/settings/production.py does
 export REDIS_URL=""  # the pages under test queue nothing
 export DEMO_PASSWORD="${DEMO_PASSWORD:-trafford-demo-2015}"
 
