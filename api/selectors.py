@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db.models import OuterRef, Subquery
 
+from core.natural import natural_order
 from finance.models import Allocation
 from finance.selectors import allocations_with_money
 from metrics.models import MetricValue, period_label
@@ -34,7 +35,7 @@ def schemes_feed(*, programme=None, fund=None):
     queryset = Scheme.objects.select_related("programme", "workstream").annotate(latest_rag=_latest_rag())
     if programme is not None:
         queryset = queryset.filter(programme=programme)
-    return queryset.order_by("programme_id", "ref", "pk"), lambda s: {
+    return queryset.order_by("programme_id", natural_order("ref_key"), "pk"), lambda s: {
         "id": s.pk,
         "programme": s.programme.slug,
         "ref": s.ref,
@@ -54,7 +55,9 @@ def milestones_feed(*, programme=None, fund=None):
     queryset = Milestone.objects.select_related("scheme", "scheme__programme")
     if programme is not None:
         queryset = queryset.filter(scheme__programme=programme)
-    return queryset.order_by("scheme__programme_id", "scheme__ref", "order", "due_date", "pk"), lambda m: {
+    return queryset.order_by(
+        "scheme__programme_id", natural_order("scheme__ref_key"), "order", "due_date", "pk"
+    ), lambda m: {
         "id": m.pk,
         "programme": m.scheme.programme.slug,
         "scheme_id": m.scheme_id,

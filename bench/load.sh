@@ -12,11 +12,14 @@ cd "$(dirname "$0")/.."
 VENV="${VENV:-.venv}"
 PY="$VENV/bin/python"
 USERS="${LOAD_USERS:-50}"
-SECONDS_TO_RUN="${LOAD_SECONDS:-60}"
+SECONDS_TO_RUN="${LOAD_SECONDS:-60}"  # steady state, after the last user has arrived
+SPAWN_RATE="${LOAD_SPAWN_RATE:-1}"    # users arriving a second
+# The ramp (USERS / SPAWN_RATE seconds, each user signing in as they arrive) comes on top of the steady state.
+RUN_SECONDS=$(( (USERS + SPAWN_RATE - 1) / SPAWN_RATE + SECONDS_TO_RUN ))
 WORKERS="${LOAD_WORKERS:-3}"
 PGHOST="${PGHOST:-127.0.0.1}" PGPORT="${PGPORT:-5432}" PGUSER="${PGUSER:-postgres}"
 export PGHOST PGPORT PGUSER
-db="bcf_load_$$"
+db="${LOAD_DATABASE:-bcf_load_$$}"  # dropped at the end, whatever its name
 port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 work=$(mktemp -d)
 gunicorn_pid=""
@@ -35,10 +38,12 @@ trap cleanup EXIT
 export DJANGO_SETTINGS_MODULE=config.settings.local
 export DATABASE_URL="postgres://${PGUSER}@${PGHOST}:${PGPORT}/${db}"
 export DEBUG=false MFA_REQUIRED=false LOG_LEVEL=WARNING
+export CONN_MAX_AGE="${CONN_MAX_AGE:-60}"  # connections kept between requests, as config/settings/production.py does
 export REDIS_URL=""  # the pages under test queue nothing
 export DEMO_PASSWORD="${DEMO_PASSWORD:-trafford-demo-2015}"
 
 echo "== preparing ${db} (migrate, demo, 200 schemes x 10 milestones, 1,000 risks)" >&2
+psql -q -d postgres -c "DROP DATABASE IF EXISTS ${db} WITH (FORCE);" >/dev/null
 createdb "$db"
 "$PY" manage.py migrate --noinput -v0 >&2
 "$PY" manage.py load_demo >/dev/null
@@ -59,14 +64,15 @@ curl -fs "http://127.0.0.1:${port}/healthz" >/dev/null
 # Warm each worker (URLconf, templates) so the first users do not measure start-up.
 for _ in $(seq 1 $((WORKERS * 4))); do curl -fs "http://127.0.0.1:${port}/accounts/login/" >/dev/null; done
 
-echo "== locust: ${USERS} users for ${SECONDS_TO_RUN} s" >&2
+echo "== locust: ${USERS} users arriving ${SPAWN_RATE} a second, then ${SECONDS_TO_RUN} s steady (${RUN_SECONDS} s)" >&2
 status=0
-LOAD_PASSWORD="$DEMO_PASSWORD" LOAD_PROGRAMME="synthetic-1-200x10" "$VENV/bin/locust" -f bench/locustfile.py \
-  --headless --users "$USERS" --spawn-rate 10 --run-time "${SECONDS_TO_RUN}s" --stop-timeout 5 \
+LOAD_PASSWORD="$DEMO_PASSWORD" LOAD_PROGRAMME="synthetic-1-200x10" LOAD_SAMPLES="$work/samples.json" \
+  "$VENV/bin/locust" -f bench/locustfile.py \
+  --headless --users "$USERS" --spawn-rate "$SPAWN_RATE" --run-time "${RUN_SECONDS}s" --stop-timeout 5 \
   --host "http://127.0.0.1:${port}" --csv "$work/load" --only-summary --loglevel WARNING \
   >"$work/locust.log" 2>&1 || status=$?
 
-"$PY" bench/load_report.py "$work/load_stats.csv" "$work/load_failures.csv"
+"$PY" bench/load_report.py "$work/load_stats.csv" "$work/load_failures.csv" "$work/samples.json"
 if [[ $status -ne 0 ]]; then
   echo "locust reported failed requests (exit ${status}):" >&2
   tail -40 "$work/locust.log" >&2

@@ -2,18 +2,51 @@
 of their journey, with a pause between pages as a person reading would (LOAD_WAIT seconds, default 1-3).
 
 LOAD_PROGRAMME names the large synthetic programme; LOAD_PASSWORD the demo password used at load_demo.
+
+Every request is also recorded (start time, page, response time, failed?) and written to LOAD_SAMPLES (JSON) when
+the run stops, with the moment the last user arrived: bench/load_report.py reports the steady state (every page
+after that moment, sign-in excluded) apart from the sign-in burst.
 """
 
+import json
 import os
 import random
 import re
+import time
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, events, task
 
 PASSWORD = os.environ.get("LOAD_PASSWORD", "trafford-demo-2015")
 PROGRAMME = os.environ.get("LOAD_PROGRAMME", "synthetic-1-200x10")
 FUND = os.environ.get("LOAD_FUND", "trafford-tf")
 WAIT = [float(x) for x in os.environ.get("LOAD_WAIT", "1-3").split("-")]
+
+SAMPLES_PATH = os.environ.get("LOAD_SAMPLES", "")
+_samples: list[tuple[float, str, float, bool]] = []
+_phases: dict[str, float | None] = {"started": None, "all_arrived": None}
+
+
+@events.test_start.add_listener
+def _started(**kwargs) -> None:
+    _phases["started"] = time.time()
+
+
+@events.spawning_complete.add_listener
+def _all_arrived(user_count, **kwargs) -> None:
+    _phases["all_arrived"] = time.time()
+
+
+@events.request.add_listener
+def _record(request_type, name, response_time, response_length, exception=None, start_time=None, **kwargs) -> None:
+    _samples.append((start_time or time.time(), name, response_time, exception is not None))
+
+
+@events.test_stop.add_listener
+def _write_samples(**kwargs) -> None:
+    if SAMPLES_PATH:
+        with open(SAMPLES_PATH, "w") as out:
+            json.dump({**_phases, "stopped": time.time(), "samples": _samples}, out)
+
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 SCHEME_LINK = re.compile(r'href="/schemes/(\d+)/"')

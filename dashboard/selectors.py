@@ -30,12 +30,13 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
+from core.natural import natural_order
 from core.rag import RAG, Trend, rag_trend
 from dashboard.forms import DashboardFilters
 from finance.models import Decision, DecisionStatus, Fund, FundContribution
 from finance.selectors import money_by_fund
 from metrics.selectors import metrics_dashboard
-from milestones.models import Milestone, overdue_condition, slipped_condition
+from milestones.models import Milestone, open_condition, overdue_condition, slipped_condition
 from risks.models import Risk, RiskStatus
 from risks.scoring import Grade, risk_grade
 from risks.selectors import heat_map
@@ -190,16 +191,16 @@ def _rag_exceptions(filters: DashboardFilters, limit: int) -> list[dict]:
     rated = [rag.value for rag in RAG]
     changed = Q(rag_now__in=rated, rag_before__in=rated) & ~Q(rag_now=F("rag_before"))
     candidates = []
-    for pk, ref, name, rag_now, rag_before in (
+    for pk, ref, ref_key, name, rag_now, rag_before in (
         _schemes_with_rags(filters)
         .filter(Q(rag_now=RAG.RED) | changed)
         .order_by()
-        .values_list("pk", "ref", "name", "rag_now", "rag_before")
+        .values_list("pk", "ref", "ref_key", "name", "rag_now", "rag_before")
     ):
         rag_now, rag_before = _norm(rag_now), _norm(rag_before)
         attention = _attention(rag_now, rag_before)
         if attention is not None:
-            candidates.append((attention, ref, name, pk, rag_now, rag_before))
+            candidates.append((attention, ref_key, ref, name, pk, rag_now, rag_before))
     rows = [
         {
             "pk": pk,
@@ -211,7 +212,7 @@ def _rag_exceptions(filters: DashboardFilters, limit: int) -> list[dict]:
             "trend": rag_trend(rag_before or None, rag_now or None) if filters.previous else None,
             "history": [],
         }
-        for attention, ref, name, pk, rag_now, rag_before in sorted(candidates)[:limit]
+        for attention, _, ref, name, pk, rag_now, rag_before in sorted(candidates)[:limit]
     ]
     if rows:
         _add_history(filters, rows)
@@ -239,7 +240,7 @@ def rag_rows(*, filters: DashboardFilters) -> list[dict]:
     """Every scheme in scope with its RAG now and before, for the tile's CSV: one query."""
     rows = list(
         _schemes_with_rags(filters)
-        .order_by("ref", "name", "pk")
+        .order_by(natural_order("ref_key"), "name", "pk")
         .values("pk", "ref", "name", "workstream__name", "locality", "status", "rag_now", "rag_before")
     )
     for row in rows:
@@ -266,16 +267,23 @@ def overdue_milestones(*, filters: DashboardFilters):
     )
 
 
-def slipped_milestones(*, filters: DashboardFilters):
-    """Milestones still open at `as_of` whose date has moved past the baseline (Milestone.objects.slipped), the
-    biggest slippage first."""
+def _biggest_slip_first(milestones):
     return (
-        _open_milestones(filters)
-        .slipped()
-        .annotate(slip=DaysBetween("due_date", "baseline_date"))
+        milestones.annotate(slip=DaysBetween("due_date", "baseline_date"))
         .select_related("scheme")
         .order_by("-slip", "due_date", "scheme_id", "pk")
     )
+
+
+def slipped_milestones(*, filters: DashboardFilters):
+    """Every milestone of the schemes in scope whose date has moved past its baseline, completed ones included
+    (Milestone.objects.slipped, the one rule), the biggest slippage first: the list behind the tile."""
+    return _biggest_slip_first(Milestone.objects.filter(_in_scope(filters, "scheme")).slipped())
+
+
+def slipped_open_milestones(*, filters: DashboardFilters):
+    """The slipped milestones still open at `as_of`: what the tile counts and its largest slippages."""
+    return _biggest_slip_first(_open_milestones(filters).slipped())
 
 
 class DaysBetween(Func):
@@ -333,21 +341,26 @@ _MILESTONE_FIELDS = (
 
 
 def milestone_summary(*, filters: DashboardFilters, limit: int = LIST_LIMIT) -> dict:
-    """Overdue and slipped milestones: counts (one aggregate) and the worst `limit` of each (two queries)."""
+    """Overdue and slipped milestones: counts (one aggregate) and the worst `limit` of each (two queries).
+
+    `slipped` counts the slipped milestones still open at `as_of`; `slipped_all` every slipped milestone,
+    completed ones included (the list the tile links to).
+    """
     as_of = filters.as_of
-    overdue, slipped = overdue_condition(as_of), slipped_condition()
-    totals = _open_milestones(filters).aggregate(
+    overdue, slipped_open = overdue_condition(as_of), open_condition(as_of) & slipped_condition()
+    totals = Milestone.objects.filter(_in_scope(filters, "scheme")).aggregate(
         overdue=Count("pk", filter=overdue),
         overdue_schemes=Count("scheme", filter=overdue, distinct=True),
-        slipped=Count("pk", filter=slipped),
-        slipped_schemes=Count("scheme", filter=slipped, distinct=True),
+        slipped=Count("pk", filter=slipped_open),
+        slipped_schemes=Count("scheme", filter=slipped_open, distinct=True),
+        slipped_all=Count("pk", filter=slipped_condition()),
     )
     return {
         "as_of": as_of,
         **totals,
         "worst_overdue": with_days(list(overdue_milestones(filters=filters).only(*_MILESTONE_FIELDS)[:limit]), as_of),
         "largest_slippages": with_days(
-            list(slipped_milestones(filters=filters).only(*_MILESTONE_FIELDS)[:limit]), as_of
+            list(slipped_open_milestones(filters=filters).only(*_MILESTONE_FIELDS)[:limit]), as_of
         ),
     }
 
@@ -358,7 +371,7 @@ def milestone_rows(*, filters: DashboardFilters) -> list[dict]:
     rows = list(
         _open_milestones(filters)
         .filter(overdue_condition(as_of) | slipped_condition())
-        .order_by("due_date", "scheme__ref", "pk")
+        .order_by("due_date", natural_order("scheme__ref_key"), "pk")
         .values("scheme__ref", "scheme__name", "description", "phase", "baseline_date", "due_date", "status")
     )
     for row in rows:
@@ -394,7 +407,9 @@ def _top_risks(risks, limit: int):
             "owner__first_name",
             "owner__last_name",
         )
-        .prefetch_related(Prefetch("schemes", queryset=Scheme.objects.only("pk", "ref", "name").order_by("ref")))
+        .prefetch_related(
+            Prefetch("schemes", queryset=Scheme.objects.only("pk", "ref", "name").order_by(natural_order("ref_key")))
+        )
         .order_by("-score_value", "-consequence", "title", "pk")[:limit]
     )
 
@@ -439,7 +454,7 @@ def risk_rows(*, filters: DashboardFilters) -> list[dict]:
     schemes: dict[int, list[str]] = {}
     for risk_id, ref, name in (
         Risk.schemes.through.objects.filter(risk__in=risks)
-        .order_by("scheme__ref")
+        .order_by(natural_order("scheme__ref_key"))
         .values_list("risk_id", "scheme__ref", "scheme__name")
     ):
         schemes.setdefault(risk_id, []).append(ref or name)

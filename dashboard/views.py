@@ -267,13 +267,14 @@ def tile_csv(request, tile: str):
 
 MILESTONE_KINDS = {
     "overdue": ("Overdue milestones", selectors.overdue_milestones),
-    "slipped": ("Milestones slipped against their baseline", selectors.slipped_milestones),
+    "slipped": ("Slipped milestones, completed ones included", selectors.slipped_milestones),
 }
 
 
 @require_GET
 def milestone_list(request):
-    """Every overdue (or slipped) open milestone under the dashboard's filters, worst first, 50 to a page."""
+    """Every overdue open milestone (or every slipped one, completed included) under the dashboard's filters,
+    worst first, 50 to a page."""
     require_programme_reader(request.user)
     kind = request.GET.get("kind") or "overdue"
     if kind not in MILESTONE_KINDS:

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import forms
 
+from core.natural import natural_order
 from finance.models import FinancialYear, Fund
 from schemes.models import Scheme
 
@@ -98,7 +99,7 @@ class AllocationCreateForm(forms.Form):
 
     def __init__(self, *args, fund: Fund, **kwargs):
         super().__init__(*args, **kwargs)
-        schemes = Scheme.objects.order_by("ref")
+        schemes = Scheme.objects.order_by(natural_order("ref_key"))
         if fund.programme_id:
             schemes = schemes.filter(programme_id=fund.programme_id)
         self.fields["scheme"].queryset = schemes

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from core.natural import natural_order
 from metrics.models import Frequency, Metric
 
 
@@ -34,7 +35,7 @@ class MetricForm(forms.ModelForm):
 
     def __init__(self, *args, programme, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["scheme"].queryset = programme.schemes.order_by("ref", "name")
+        self.fields["scheme"].queryset = programme.schemes.order_by(natural_order("ref_key"), "name")
         self.fields["scheme"].required = False
         self.fields["scheme"].empty_label = "— programme metric —"
 

@@ -13,6 +13,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from core.models import VersionedModel
+from core.natural import natural_order
 
 
 class Unit(models.TextChoices):
@@ -79,7 +80,7 @@ class Metric(VersionedModel):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["programme", "scheme__ref", "order", "name"]
+        ordering = ["programme", natural_order("scheme__ref_key"), "order", "name"]
         constraints = [
             models.UniqueConstraint(fields=["programme", "code"], name="one_metric_code_per_programme"),
             models.CheckConstraint(

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
+from core.natural import natural_order
 from metrics.charts import metric_chart
 from metrics.models import Direction, Metric, MetricValue, Status, Unit, period_label
 from metrics.permissions import can_define
@@ -129,7 +130,7 @@ def metric_summaries(
     elif kpis is False:
         metrics = metrics.filter(scheme__isnull=True)
     summaries = []
-    for metric in metrics.order_by("scheme__ref", "order", "name"):
+    for metric in metrics.order_by(natural_order("scheme__ref_key"), "order", "name"):
         summary = _summary(metric, list(metric.values.all()), as_of)
         if window:
             summary.rows = summary.rows[-window:]

@@ -12,6 +12,7 @@ from openpyxl.utils import get_column_letter
 
 from accounts.roles import Role, has_role
 from core.exceptions import StaleEdit
+from core.natural import natural_order
 from core.spreadsheets import (
     HEADER_FILL,
     INFO_FILL,
@@ -43,7 +44,7 @@ def template_rows(*, programme) -> list[list]:
     values = (
         MetricValue.objects.filter(metric__programme=programme)
         .select_related("metric", "metric__scheme")
-        .order_by("metric__scheme__ref", "metric__order", "metric__name", "period_start")
+        .order_by(natural_order("metric__scheme__ref_key"), "metric__order", "metric__name", "period_start")
     )
     return [
         [

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 
+from core.natural import natural_key, natural_order
 from finance.models import DecisionStatus, Fund, Movement
 from finance.selectors import fund_overview
 from metrics.selectors import metric_summaries
@@ -133,7 +134,7 @@ def _schemes(programme, period, next_period, as_of) -> tuple[list[dict], list[di
             ),
             "dependencies__depends_on",
         )
-        .order_by("ref", "name")
+        .order_by(natural_order("ref_key"), "name")
     )
     rows, highlights, dependencies, to_scope = [], [], [], []
     for scheme in schemes:
@@ -203,7 +204,7 @@ def _risks(programme) -> list[dict]:
             "id": r.pk,
             "title": r.title,
             "description": r.description,
-            "schemes": sorted(s.ref or s.name for s in r.schemes.all()),
+            "schemes": sorted((s.ref or s.name for s in r.schemes.all()), key=natural_key),
             "likelihood": r.likelihood,
             "consequence": r.consequence,
             "score": r.score,

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.models import BackgroundJob, JobState
+from core.natural import natural_key, natural_order
 from core.quarters import Quarter, quarter_parse, quarters_between
 from core.rag import RAG
 from finance.models import Allocation, FinancialYear, Fund, FundContribution, FundKind, QuarterlySpend
@@ -239,7 +240,7 @@ def narrative_draft(*, programme, quarter: Quarter, expenditure: list[dict], met
     comments = list(
         ProgressComment.objects.filter(scheme__programme=programme, date__range=(quarter.starts_on, quarter.ends_on))
         .select_related("scheme")
-        .order_by("scheme__ref", "scheme__name", "date", "id")
+        .order_by(natural_order("scheme__ref_key"), "scheme__name", "date", "id")
     )
     progress: list[str] = []
     current = None
@@ -265,7 +266,7 @@ def narrative_draft(*, programme, quarter: Quarter, expenditure: list[dict], met
         last = periods[-1]
         counts: dict[str, int] = {}
         moves = []
-        for scheme_id, scheme in sorted(schemes.items(), key=lambda item: (item[1].ref, item[1].name)):
+        for scheme_id, scheme in sorted(schemes.items(), key=lambda item: (natural_key(item[1].ref), item[1].name)):
             now = _effective(updates.get((scheme_id, last.pk)))
             counts[now] = counts.get(now, 0) + 1
             if len(periods) == 2:

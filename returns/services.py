@@ -29,6 +29,7 @@ from accounts.roles import Role
 from core import jobs
 from core.jobs import QueueUnavailable
 from core.models import BackgroundJob, JobState
+from core.natural import natural_order
 from core.quarters import Quarter, quarter_of, quarter_parse, quarters_between
 from core.services import audited_save, bump_version, check_version
 from returns import selectors
@@ -572,7 +573,7 @@ def _missing_updates(period: ReportingPeriod, today: dt.date) -> list[tuple[Sche
     schemes = (
         Scheme.objects.filter(programme_id=period.programme_id, status=SchemeStatus.ACTIVE)
         .prefetch_related(Prefetch("leads", queryset=SchemeLead.objects.select_related("user")))
-        .order_by("ref", "name")
+        .order_by(natural_order("ref_key"), "name")
     )
     submitted = set(period.scheme_updates.filter(status=UpdateStatus.SUBMITTED).values_list("scheme_id", flat=True))
     return [

@@ -3,6 +3,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import User
+from core.natural import natural_order
 from core.widgets import FastSelect
 from risks.models import Risk, RiskStatus
 from risks.scoring import Grade
@@ -47,7 +48,9 @@ class RiskFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.filters["scheme"].extra["choices"] = [
             (pk, f"{ref} {name}")
-            for pk, ref, name in programme.schemes.exclude(ref="").order_by("ref").values_list("pk", "ref", "name")
+            for pk, ref, name in programme.schemes.exclude(ref="")
+            .order_by(natural_order("ref_key"))
+            .values_list("pk", "ref", "name")
         ]
         self.filters["owner"].queryset = (
             User.objects.filter(owned_risks__programme=programme).distinct().order_by("last_name")

@@ -2,6 +2,7 @@ from django import forms
 
 from accounts.models import User
 from core.forms import VersionedForm
+from core.natural import natural_order
 from risks.models import ActionStatus, BoardEscalation, RiskCategory
 
 # A browser's date input only takes ISO dates, whatever the site's display format.
@@ -36,7 +37,7 @@ class RiskDetailsForm(VersionedForm):
 
     def __init__(self, *args, programme, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["schemes"].queryset = programme.schemes.order_by("ref")
+        self.fields["schemes"].queryset = programme.schemes.order_by(natural_order("ref_key"))
 
 
 class RiskCreateForm(RiskDetailsForm):

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.natural import natural_key
 from core.services import audited_save, bump_version, check_version
 from risks.models import (
     ActionStatus,
@@ -219,8 +220,8 @@ def risk_update(*, risk: Risk, by=None, expected_version: int | None = None, sch
     links = ""
     if schemes is not None:
         _check_schemes(risk.programme, schemes)
-        before = sorted(s.ref or s.name for s in risk.schemes.all())
-        after = sorted(s.ref or s.name for s in schemes)
+        before = sorted((s.ref or s.name for s in risk.schemes.all()), key=natural_key)
+        after = sorted((s.ref or s.name for s in schemes), key=natural_key)
         if before != after:
             # The links are not a column, so the history row says what they were and became (its reason column
             # holds 100 characters).

@@ -22,8 +22,10 @@ class SchemeFilter(django_filters.FilterSet):
         label="Project lead",
         widget=FastSelect,
     )
-    rag = django_filters.ChoiceFilter(field_name="current_rag", choices=RAG.choices, empty_label="Any RAG", label="RAG")
-    status = django_filters.ChoiceFilter(choices=SchemeStatus.choices, empty_label="Any status")
+    rag = django_filters.ChoiceFilter(
+        field_name="current_rag", choices=RAG.choices, empty_label="Any RAG", label="RAG", widget=FastSelect
+    )
+    status = django_filters.ChoiceFilter(choices=SchemeStatus.choices, empty_label="Any status", widget=FastSelect)
     q = django_filters.CharFilter(method="search", label="Search")
 
     def __init__(self, *args, programme: Programme, **kwargs):

@@ -7,6 +7,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from core.models import TimeStampedModel, VersionedModel
+from core.natural import NaturalSortKey, natural_order
 from core.rag import RAG
 
 
@@ -143,6 +144,11 @@ class Scheme(VersionedModel):
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="schemes")
     workstream = models.ForeignKey(Workstream, on_delete=models.SET_NULL, null=True, blank=True, related_name="schemes")
     ref = models.CharField("Ref", max_length=20, blank=True, help_text="e.g. 5.1; blank for a project still to scope.")
+    # The ref's natural sort key (N2 before N10, 5.9 before 5.10), kept by the database itself: see core/natural.py.
+    # Order schemes with natural_order("ref_key").
+    ref_key = models.GeneratedField(
+        expression=NaturalSortKey("ref"), output_field=models.CharField(max_length=255), db_persist=True
+    )
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     clinical_lead = models.CharField(max_length=200, blank=True)
@@ -151,12 +157,12 @@ class Scheme(VersionedModel):
     reports_to_national = models.BooleanField("National", default=False)
     locality = models.CharField(max_length=20, choices=Locality.choices, default=Locality.BOROUGH)
     status = models.CharField(max_length=20, choices=SchemeStatus.choices, default=SchemeStatus.ACTIVE)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["ref_key"])  # derived from ref, which is recorded
 
     objects = SchemeQuerySet.as_manager()
 
     class Meta:
-        ordering = ["programme", "ref", "name"]
+        ordering = ["programme", natural_order("ref_key"), "name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["programme", "ref"], condition=~Q(ref=""), name="scheme_unique_ref_in_programme"

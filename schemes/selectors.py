@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from core.history import audit_entries
+from core.natural import natural_order
 from core.rag import RAG, rag_trend
 from milestones.models import Milestone
 from milestones.rag_rules import suggest_milestone_rag, suggest_scheme_rag
@@ -90,12 +91,16 @@ def schemes_with_status(queryset=None):
 
 def scheme_list(*, programme: Programme):
     """A programme's schemes in ref order, with status annotations (see schemes_with_status)."""
-    return schemes_with_status(Scheme.objects.filter(programme=programme)).order_by("status", "ref", "name")
+    return schemes_with_status(Scheme.objects.filter(programme=programme)).order_by(
+        "status", natural_order("ref_key"), "name"
+    )
 
 
 def scheme_list_led_by(*, user):
     """The schemes a person leads today, across programmes."""
-    return schemes_with_status(Scheme.objects.led_by(user)).order_by("programme__name", "ref")
+    return schemes_with_status(Scheme.objects.led_by(user)).order_by(
+        "programme__name", natural_order("ref_key"), "name"
+    )
 
 
 def current_leads(scheme: Scheme) -> list:

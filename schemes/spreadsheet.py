@@ -4,7 +4,6 @@ The renderer is pure (data in, bytes out). The importer is a write: every change
 schemes and milestones services, inside one transaction, so an upload with any problem saves nothing.
 """
 
-import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -15,6 +14,7 @@ from openpyxl.styles import Alignment, Font
 
 from accounts.roles import Role, has_role
 from core.exceptions import StaleEdit
+from core.natural import natural_key
 from core.spreadsheets import (
     NO,
     YES,
@@ -97,21 +97,22 @@ _DATES = {"Start date", "Baseline date", "Due date", "Completed on"}
 # --- Reading for the download -------------------------------------------------------------------
 
 
-def _natural_key(text: str) -> tuple:
-    """5.2 before 5.10, and blank refs (projects still to scope) last."""
-    parts = [int(p) if p.isdigit() else p.casefold() for p in re.split(r"(\d+)", text or "") if p]
-    return (not text, [(0, p, "") if isinstance(p, int) else (1, 0, p) for p in parts])
-
-
 def programme_workbook_data(*, programme: Programme) -> dict:
     """The programme's schemes (with workstream) and milestones (with scheme) for the workbook, in two queries."""
     schemes = sorted(
         Scheme.objects.filter(programme=programme).select_related("workstream"),
-        key=lambda s: (_natural_key(s.ref), s.name.casefold()),
+        key=lambda s: (not s.ref, natural_key(s.ref), s.name.casefold()),  # projects still to scope last
     )
     milestones = sorted(
         Milestone.objects.filter(scheme__programme=programme).select_related("scheme"),
-        key=lambda m: (_natural_key(m.scheme.ref), m.scheme.name.casefold(), m.order, m.due_date, m.pk),
+        key=lambda m: (
+            not m.scheme.ref,
+            natural_key(m.scheme.ref),
+            m.scheme.name.casefold(),
+            m.order,
+            m.due_date,
+            m.pk,
+        ),
     )
     return {"programme": programme, "schemes": schemes, "milestones": milestones}
 

@@ -91,8 +91,13 @@ TEMPLATES = [
 
 DATABASES = {"default": cfg.database_config("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"].setdefault("CONN_MAX_AGE", 0)
+# Seconds a connection is kept between requests (production.py: 60; `make bench-load` runs as production does).
+DATABASES["default"].setdefault("CONN_MAX_AGE", cfg.integer("CONN_MAX_AGE", 0))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The audit history's "why" column is a text field: a reason longer than 100 characters (django-simple-history's
+# default CharField) would be refused by PostgreSQL. Must be set before the history models are built.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 AUTH_USER_MODEL = "accounts.User"
 # django-axes checks each sign-in before the password is tried.

@@ -1,9 +1,9 @@
 """Metric figures and statuses for templates, as filters rather than included templates: the dashboard and the
 metrics page render hundreds of them, and each {% include %} costs a template render."""
 
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
 from django import template
-from django.contrib.humanize.templatetags.humanize import intcomma
-from django.template.defaultfilters import floatformat
 from django.utils.safestring import mark_safe
 
 from metrics.models import Unit
@@ -22,8 +22,26 @@ def figure(value, unit: str = "") -> str:
     """1,688.75 or 79.4% (up to two decimals, trailing zeros dropped); — when there is none."""
     if value is None or value == "":
         return "—"
-    text = intcomma(floatformat(value, -2))
+    text = _grouped(value)
     return f"{text}%" if unit == Unit.PERCENT else text
+
+
+CENTS = Decimal("0.01")
+
+
+def _grouped(value) -> str:
+    """What intcomma(floatformat(value, -2)) gives in en-GB, without their per-call locale work (the dashboard
+    formats hundreds of figures): no decimals for a whole number, else two, rounded half up; commas between
+    thousands."""
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    if not number.is_finite():
+        return str(value)
+    if number == number.to_integral_value():
+        return f"{number + 0:,.0f}"  # + 0: no "-0"
+    return f"{number.quantize(CENTS, rounding=ROUND_HALF_UP) + 0:,.2f}"
 
 
 @register.simple_tag

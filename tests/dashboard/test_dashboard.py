@@ -14,9 +14,10 @@ from accounts.roles import Role
 from core.rag import RAG
 from finance import selectors as finance_selectors
 from finance.models import Fund
-from milestones.models import Milestone
+from milestones.models import Milestone, MilestoneStatus
 from milestones.rag_rules import suggest_milestone_rag
 from schemes.models import Programme, ReportingPeriod, Scheme, Workstream
+from tests.factories.milestones import MilestoneFactory
 from tests.factories.schemes import ProgrammeFactory, ReportingPeriodFactory, SchemeFactory
 
 SLUG = "trafford-bcf-2015-16"
@@ -284,7 +285,43 @@ def test_the_overdue_list_behind_the_tile_has_every_overdue_milestone(demo_clien
     assert response.context["page"].paginator.count == tile["overdue"]
     assert [m.pk for m in response.context["milestones"][:10]] == [m.pk for m in tile["worst_overdue"]]
     response = client.get(reverse("dashboard:milestones"), {"programme": SLUG, "kind": "slipped"})
-    assert response.context["page"].paginator.count == tile["slipped"]
+    assert response.context["page"].paginator.count == tile["slipped_all"] >= tile["slipped"]
+
+
+def test_the_slipped_count_says_still_open_and_links_to_every_slipped_milestone(client, make_user):
+    """The tile counts slipped milestones still open (as at a date); its list has every slipped one, completed
+    included (Milestone.objects.slipped), and leaves out the cancelled and the ones on their baseline."""
+    programme = ProgrammeFactory()
+    period = ReportingPeriodFactory(programme=programme, start_date=dt.date(2015, 4, 1), end_date=dt.date(2015, 7, 1))
+    scheme = SchemeFactory(programme=programme, ref="N1")
+    base = dt.date(2015, 5, 1)
+    moved = base + dt.timedelta(days=20)
+    open_slip = MilestoneFactory(scheme=scheme, description="Open slipped", baseline_date=base, due_date=moved)
+    done_slip = MilestoneFactory(
+        scheme=scheme,
+        description="Completed slipped",
+        baseline_date=base,
+        due_date=moved,
+        status=MilestoneStatus.COMPLETE,
+        completed_on=moved,
+    )
+    MilestoneFactory(
+        scheme=scheme, description="Cancelled", baseline_date=base, due_date=moved, status=MilestoneStatus.CANCELLED
+    )
+    MilestoneFactory(scheme=scheme, description="On its baseline", baseline_date=base, due_date=base)
+    client.force_login(make_user(Role.STEERING_GROUP))
+
+    page = client.get(URL, {"programme": programme.slug, "period": period.code})
+    tile = page.context["milestones"]
+    assert (tile["slipped"], tile["slipped_all"]) == (1, 2)
+    figure = re.search(r'id="slipped-count">(.*?)</a>', page.content.decode(), re.S).group(1)
+    text = " ".join(re.sub(r"<[^>]+>", " ", figure).split())
+    assert text.startswith("1 slipped: still open, past baseline")
+    assert f"as at {tile['as_of']:%d/%m/%Y}" in text and "completed ones included: 2" in text
+
+    listed = client.get(page.context["links"]["slipped"])
+    assert {m.pk for m in listed.context["milestones"]} == {open_slip.pk, done_slip.pk}
+    assert "completed ones included" in listed.content.decode()
 
 
 # --- CSV -------------------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 import datetime as dt
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from core.exceptions import StaleEdit
 from core.rag import RAG
@@ -88,3 +90,26 @@ def test_a_stale_edit_is_refused_with_what_the_other_person_changed(make_user):
     assert "Alice A changed due date from “30/06/2015” to “01/08/2015”" in message
     m.refresh_from_db()
     assert m.status == MilestoneStatus.NOT_STARTED and m.due_date == dt.date(2015, 8, 1)
+
+
+def test_a_reason_longer_than_100_characters_is_kept_whole_in_the_audit_history(pmo_user):
+    # django-simple-history's default reason column is a 100-character CharField, which PostgreSQL refuses to
+    # overflow; every history table's column is text, so a long reason is stored whole on any database.
+    reason = ("Deadline extended: awaiting CMFT activity data and the revised estates plan from the council. " * 4)[
+        :300
+    ]
+    m = MilestoneFactory(baseline_date=dt.date(2015, 4, 30), due_date=dt.date(2015, 4, 30))
+    services.milestone_move(milestone=m, new_date=dt.date(2015, 5, 26), reason=reason, by=pmo_user)
+    assert len(reason) == 300
+    assert m.history.first().history_change_reason == reason
+    assert MilestoneDateChange.objects.get(milestone=m).reason == reason
+
+
+def test_every_history_table_keeps_its_reason_as_text():
+    short = [
+        model._meta.label
+        for model in apps.get_models()
+        if model._meta.model_name.startswith("historical")
+        and not isinstance(model._meta.get_field("history_change_reason"), models.TextField)
+    ]
+    assert short == []
