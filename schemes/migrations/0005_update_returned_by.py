@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('schemes', '0002_gate_duties'),
+        ('schemes', '0004_scheme_ref_natural_sort_key'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
