@@ -207,6 +207,7 @@ def _metric_row(summary, quarter: Quarter) -> dict:
         "actual": None if actual is None else str(actual),
         "status": status,
         "note": notes,
+        "demo": metric.is_demo,  # illustrative figures (the demo's): the workbook labels them
     }
 
 

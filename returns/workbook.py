@@ -33,6 +33,11 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 MONEY_FORMAT = "#,##0.00"
 
 COMPLETE, INCOMPLETE = "Complete Template", "Incomplete Template"
+DEMO_FONT = Font(bold=True, color="9C0006")
+DEMO_NOTE = (
+    "Demo figures: {what} illustrative, made up for the demonstration (the source papers give none). "
+    "Do not submit them to NHS England."
+)
 
 
 @dataclass(frozen=True)
@@ -81,11 +86,29 @@ def _address(ws, row: int, column: int) -> str:
     return f"{quote_sheetname(ws.title)}!{get_column_letter(column)}{row}"
 
 
+def _demo_rows(document: dict, sources=None) -> list[dict]:
+    """The figure rows marked as demo (illustrative) figures, of the given sources or of all."""
+    return [
+        row
+        for source, table in document["figures"].items()
+        if sources is None or source in sources
+        for row in (table or {}).get("rows") or []
+        if row.get("demo")
+    ]
+
+
 def _heading(ws, sheet, document: dict) -> None:
     _put(ws, 1, 2, sheet.heading, font=TITLE)
     _put(ws, 2, 2, f"{document['programme']} · {document['quarter_label']} · {document['status_line']}", font=BOLD)
     if sheet.intro:
         _put(ws, 3, 2, sheet.intro, wrap=True)
+    sources = {table.source for table in getattr(sheet, "tables", ())}
+    if isinstance(sheet, QuestionSheet) and sheet.title == "Cover":
+        sources = None  # the cover warns about any sheet's demo figures
+    demo = _demo_rows(document, sources) if sources or sources is None else []
+    if demo:
+        what = "this sheet's figures are" if sources else "the Supporting Metrics figures in this return are"
+        _put(ws, 4, 2, DEMO_NOTE.format(what=what), font=DEMO_FONT, fill=RED_FILL, wrap=True)
 
 
 def _questions(ws, questions, row: int, answer_header: str, document: dict, cells: dict) -> int:
