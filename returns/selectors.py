@@ -170,6 +170,72 @@ def _money_or_none(amount: Decimal | None) -> str | None:
     return None if amount is None else money_text(amount)
 
 
+QUARTER_KEYS = ("q1", "q2", "q3", "q4")
+
+
+def _grid_row(key: str, label: str, values: list[Decimal | None]) -> dict:
+    """One plan/forecast/actual line: a figure per quarter (None: not recorded) and the year's total of those
+    recorded, which the workbook writes as a SUM formula with this total as its cached value."""
+    row: dict = {"key": key, "line": label}
+    for name, value in zip(QUARTER_KEYS, values, strict=True):
+        row[name] = _money_or_none(value)
+    row["year"] = money_text(sum((v for v in values if v is not None), ZERO))
+    return row
+
+
+def _even_quarters(amount: Decimal) -> list[Decimal]:
+    """A year's amount profiled evenly by quarter, to the penny, the last quarter taking the rounding so the
+    four add up to the year exactly."""
+    share = (amount / 4).quantize(CENT, rounding=ROUND_HALF_UP)
+    return [share, share, share, amount - 3 * share]
+
+
+def quarterly_money(*, funds: list[Fund], quarter: Quarter) -> dict[str, list[dict]]:
+    """The pooled fund's income and expenditure by quarter of the financial year, as NHS England's template
+    asks: plan, forecast and actual for Q1–Q4 and the year. Two queries.
+
+    Income: the plan is the year's contributions profiled evenly; the forecast is the plan; the actual income
+    received is not recorded by the app, so it is left blank for the submitter. Expenditure: the plan is the
+    planned spend recorded for each quarter; the actual is the actual spend, for quarters up to the return's,
+    blank (not recorded) when any scheme's actual is missing; the forecast is the actual where recorded and
+    the plan otherwise, scheme by scheme.
+    """
+    contributions = list(
+        FundContribution.objects.filter(fund__in=funds, financial_year__start_year=quarter.start_year)
+        .order_by()
+        .values_list("amount", flat=True)
+    )
+    profile = [sum(q, ZERO) for q in zip(*(_even_quarters(a) for a in contributions), strict=True)] or [ZERO] * 4
+    income = [
+        _grid_row("plan", "Plan", list(profile)),
+        _grid_row("forecast", "Forecast", list(profile)),
+        _grid_row("actual", "Actual", [None] * 4),
+    ]
+    planned = [ZERO] * 4
+    forecast = [ZERO] * 4
+    actual: list[Decimal | None] = [ZERO if n <= quarter.number else None for n in (1, 2, 3, 4)]
+    spend = (
+        QuarterlySpend.objects.filter(allocation__fund__in=funds, financial_year__start_year=quarter.start_year)
+        .order_by()
+        .values_list("quarter", "planned", "actual")
+        if funds
+        else []
+    )
+    for number, plan, recorded in spend:
+        index = number - 1
+        plan = plan or ZERO
+        planned[index] += plan
+        forecast[index] += recorded if recorded is not None and number <= quarter.number else plan
+        if actual[index] is not None:
+            actual[index] = None if recorded is None and plan else actual[index] + (recorded or ZERO)
+    expenditure = [
+        _grid_row("plan", "Plan", planned),
+        _grid_row("forecast", "Forecast", forecast),
+        _grid_row("actual", "Actual", actual),
+    ]
+    return {"income": income, "expenditure": expenditure}
+
+
 # --- Figures: metrics ----------------------------------------------------------------------------
 
 
@@ -336,7 +402,10 @@ def return_source_data(*, programme, quarter: Quarter, template: ReturnTemplate,
     funds = pooled_funds(programme=programme)
     expenditure = expenditure_rows(funds=funds, quarter=quarter)
     metrics = metric_rows(programme=programme, quarter=quarter)
+    by_quarter = quarterly_money(funds=funds, quarter=quarter)
     figures = {
+        "income_quarters": {"rows": by_quarter["income"]},
+        "expenditure_quarters": {"rows": by_quarter["expenditure"]},
         "income": {"rows": income_rows(funds=funds, quarter=quarter)},
         "expenditure": {"rows": expenditure},
         "metrics": {"rows": metrics},

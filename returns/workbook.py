@@ -7,17 +7,20 @@ gets a leading apostrophe; control characters and NUL are dropped). The only for
 
 import io
 import re
+import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
+from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.utils import column_index_from_string, get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from core.spreadsheets import safe_cell_text
 from returns.years.spec import ChecklistSheet, QuestionSheet, ReturnTemplate, TableSheet
 
+ZERO = Decimal("0")
 MAX_CELL = 32_000  # Excel holds 32,767 characters in a cell
 _NOT_XML = re.compile(r"[\ud800-\udfff\ufffe\uffff]")
 
@@ -42,9 +45,11 @@ DEMO_NOTE = (
 
 @dataclass(frozen=True)
 class Formula:
-    """A formula this module writes (the totals): never user text."""
+    """A formula this module writes (totals, checklist tests): never user text. `cached` is the value the app
+    computed for it, written into the file as the formula's last calculated value (see `_cache_values`)."""
 
     text: str
+    cached: Decimal | str | None = None
 
 
 def _text(value) -> str:
@@ -66,6 +71,8 @@ def _put(ws, row: int, column: int, value, *, font=None, fill=None, wrap=False, 
     cell = ws.cell(row=row, column=column)
     if isinstance(value, Formula):
         cell.value = value.text
+        if value.cached is not None:
+            ws.cached_values[cell.coordinate] = value.cached
     elif isinstance(value, str):
         cell.value = _text(value)
         cell.data_type = "s"
@@ -80,6 +87,14 @@ def _put(ws, row: int, column: int, value, *, font=None, fill=None, wrap=False, 
     if number_format:
         cell.number_format = number_format
     return cell
+
+
+def _sum(letters: list[str], row: int, cached: Decimal) -> Formula:
+    """SUM across a row: one range when the columns are next to each other."""
+    numbers = [column_index_from_string(letter) for letter in letters]
+    if numbers == list(range(numbers[0], numbers[0] + len(numbers))):
+        return Formula(f"=SUM({letters[0]}{row}:{letters[-1]}{row})", cached)
+    return Formula("=SUM(" + ",".join(f"{letter}{row}" for letter in letters) + ")", cached)
 
 
 def _address(ws, row: int, column: int) -> str:
@@ -176,6 +191,7 @@ def _table_sheet(ws, sheet: TableSheet, document: dict, cells: dict) -> None:
         rows = (document["figures"].get(table.source) or {}).get("rows") or []
         _put(ws, row, 2, table.heading, font=BOLD)
         row += 1
+        keys = [c.key for c in table.columns]
         headers = [c.header for c in table.columns] + (["Commentary"] if table.row_commentary else [])
         for offset, header in enumerate(headers):
             _put(ws, row, 2 + offset, header, font=BOLD, fill=HEADER_FILL, wrap=True)
@@ -185,7 +201,11 @@ def _table_sheet(ws, sheet: TableSheet, document: dict, cells: dict) -> None:
             row += 1
             for offset, column in enumerate(table.columns):
                 value = data.get(column.key)
-                if column.kind == "money" and value not in (None, ""):
+                if column.sum_of:
+                    letters = [get_column_letter(2 + keys.index(key)) for key in column.sum_of]
+                    cached = sum((Decimal(data[k]) for k in column.sum_of if data.get(k) not in (None, "")), ZERO)
+                    _put(ws, row, 2 + offset, _sum(letters, row, cached), font=BOLD, number_format=MONEY_FORMAT)
+                elif column.kind == "money" and value not in (None, ""):
                     _put(ws, row, 2 + offset, Decimal(value), number_format=MONEY_FORMAT)
                 elif column.kind == "number" and value not in (None, ""):
                     _put(ws, row, 2 + offset, Decimal(value), number_format=number_format(Decimal(value)))
@@ -212,17 +232,14 @@ def _table_sheet(ws, sheet: TableSheet, document: dict, cells: dict) -> None:
         if table.totals:
             row += 1
             _put(ws, row, 2, "Total", font=BOLD)
-            recorded = row + 1
-            _put(ws, recorded, 2, "Total as recorded", font=BOLD)
             for offset, column in enumerate(table.columns):
                 if not column.total:
                     continue
                 letter = get_column_letter(2 + offset)
-                total = sum((Decimal(d[column.key]) for d in rows if d.get(column.key) not in (None, "")), Decimal("0"))
-                formula = Formula(f"=SUM({letter}{first}:{letter}{last})") if rows else Decimal("0")
+                # A blank (not recorded) is left out, as SUM leaves it out.
+                total = sum((Decimal(d[column.key]) for d in rows if d.get(column.key) not in (None, "")), ZERO)
+                formula = Formula(f"=SUM({letter}{first}:{letter}{last})", total) if rows else ZERO
                 _put(ws, row, 2 + offset, formula, font=BOLD, number_format=MONEY_FORMAT)
-                _put(ws, recorded, 2 + offset, total, number_format=MONEY_FORMAT)
-            row = recorded
         if table.note:
             row += 1
             _put(ws, row, 2, table.note, wrap=True)
@@ -279,6 +296,7 @@ def return_workbook_bytes(*, template: ReturnTemplate, document: dict) -> bytes:
     checklists = []
     for sheet in template.sheets:
         ws = workbook.create_sheet(sheet.title[:31])
+        ws.cached_values = {}  # coordinate: the app's value of a formula written there
         if isinstance(sheet, ChecklistSheet):
             checklists.append((ws, sheet))  # drawn last, once every cell's address is known
         elif isinstance(sheet, TableSheet):
@@ -291,4 +309,46 @@ def return_workbook_bytes(*, template: ReturnTemplate, document: dict) -> bytes:
         _checklist_sheet(ws, sheet, document, cells)
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return buffer.getvalue()
+    return _cache_values(buffer.getvalue(), [getattr(ws, "cached_values", {}) for ws in workbook.worksheets])
+
+
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*)><f>([^<]*)</f>(?:<v\s*/>|<v></v>)')
+
+
+def _cached_text(value) -> tuple[bytes, bytes]:
+    """(type attribute, value) of a cached result: a number as plain digits, text as a formula string."""
+    if isinstance(value, str):
+        return b' t="str"', escape(value).encode()
+    return b"", format(Decimal(value), "f").encode()
+
+
+def _cache_values(content: bytes, sheets: list[dict]) -> bytes:
+    """Write each formula's value as computed by the app into the file, as its last calculated value.
+
+    openpyxl writes a formula with an empty value, so a viewer that does not recalculate (a previewer, a
+    mobile viewer, a script reading values) shows nothing. Excel and LibreOffice still recalculate on opening
+    (the workbook asks for a full calculation on load), so the live formula wins wherever it runs; the cached
+    value is the same number (tests/returns/test_recalculation.py recalculates with LibreOffice to prove it).
+    """
+    if not any(sheets):
+        return content
+    source = zipfile.ZipFile(io.BytesIO(content))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            match = re.fullmatch(r"xl/worksheets/sheet(\d+)\.xml", info.filename)
+            cached = sheets[int(match.group(1)) - 1] if match else None
+            if cached:
+
+                def fill(m, cached=cached):
+                    coordinate, attributes, formula = m.group(1, 2, 3)
+                    value = cached.get(coordinate.decode())
+                    if value is None:
+                        return m.group(0)
+                    kind, text = _cached_text(value)
+                    return b'<c r="%s"%s%s><f>%s</f><v>%s</v>' % (coordinate, attributes, kind, formula, text)
+
+                data = _FORMULA_CELL.sub(fill, data)
+            target.writestr(info, data)
+    return out.getvalue()

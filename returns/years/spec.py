@@ -39,7 +39,9 @@ class Column:
     key: str
     header: str
     kind: str = "text"  # text, money, number, status
-    total: bool = False  # summed in the total row (a formula, with the recorded value beside it)
+    total: bool = False  # summed in the total row (a live SUM formula, its value cached)
+    sum_of: tuple[str, ...] = ()  # the row's sum of these columns (a live SUM formula across, value cached)
+    input: bool = False  # a figure the submitter may enter or correct: shaded, validated 0–100,000,000
 
 
 @dataclass(frozen=True)

@@ -154,6 +154,15 @@ MONEY = (
     Column("variance_ytd", "Variance year to date (£)", "money", total=True),
 )
 
+QUARTERS = (
+    Column("line", ""),
+    Column("q1", "Q1 (£)", "money", input=True),
+    Column("q2", "Q2 (£)", "money", input=True),
+    Column("q3", "Q3 (£)", "money", input=True),
+    Column("q4", "Q4 (£)", "money", input=True),
+    Column("year", "Annual total (£)", "money", sum_of=("q1", "q2", "q3", "q4")),
+)
+
 INCOME_AND_EXPENDITURE = TableSheet(
     title="Income and Expenditure",
     heading="Income and Expenditure",
@@ -163,6 +172,24 @@ INCOME_AND_EXPENDITURE = TableSheet(
         "scheme. Variance is actual less planned."
     ),
     tables=(
+        Table(
+            source="income_quarters",
+            heading="Income to the pooled fund by quarter: plan, forecast and actual",
+            columns=QUARTERS,
+            note=(
+                "Plan: the year's contributions profiled evenly by quarter; forecast: the plan. Actual income "
+                "received is not recorded in the app: enter it here."
+            ),
+        ),
+        Table(
+            source="expenditure_quarters",
+            heading="Expenditure from the pooled fund by quarter: plan, forecast and actual",
+            columns=QUARTERS,
+            note=(
+                "Plan and actual: the spend recorded for each scheme (an actual is blank until every scheme's is "
+                "recorded); forecast: the actual where recorded, else the plan."
+            ),
+        ),
         Table(
             source="income",
             heading="Income to the pooled fund",

@@ -1,11 +1,18 @@
 """The return workbook as a submitter expects it (issue 19 point 6): demo figures labelled, quarterly money with
 live totals, a checklist of formulas, the cover filled, the narrative by scheme, page setup and validations."""
 
+import io
+from decimal import Decimal
+
+import openpyxl
+
+from finance.models import QuarterlySpend
 from returns import services
 from returns.checks import return_checks
 from returns.workbook import return_workbook_bytes
 from returns.years import y2015_16
-from tests.returns.helpers import workbook
+from tests.factories.returns import pooled_fund_create
+from tests.returns.helpers import decimal, find_row, workbook
 
 DEMO_NOTE = "Demo figures"
 
@@ -59,3 +66,56 @@ def test_real_figures_carry_no_demo_label():
         assert DEMO_NOTE not in _sheet_text(ws), ws.title
     content = _render({"income": {"rows": []}, "expenditure": {"rows": []}, "metrics": {"rows": [_metric(True)]}})
     assert DEMO_NOTE in _sheet_text(workbook(content)["Supporting Metrics"])
+
+
+def _cached(content):
+    return openpyxl.load_workbook(io.BytesIO(bytes(content)), data_only=True)
+
+
+def test_income_and_expenditure_by_quarter_with_live_annual_totals_whose_values_are_cached(programme, pmo):
+    pooled_fund_create(programme=programme, by=pmo)
+    draft = services.quarterly_return_build(programme=programme, quarter="2015-16-Q2", by=pmo)
+    ws = workbook(draft.workbook)["Income and Expenditure"]
+    values = _cached(draft.workbook)["Income and Expenditure"]
+    spend = list(QuarterlySpend.objects.filter(allocation__fund__programme=programme))
+    planned = {n: sum((s.planned for s in spend if s.quarter == n), Decimal(0)) for n in (1, 2, 3, 4)}
+    expected_expenditure = {
+        "Plan": [planned[1], planned[2], planned[3], planned[4]],  # nothing planned after Q2: £0
+        # 5.3's Q2 actual is missing: Q2's actual is not recorded (blank), the forecast uses 5.3's plan.
+        "Actual": [sum((s.actual for s in spend if s.quarter == 1), Decimal(0)), None, None, None],
+        "Forecast": [
+            sum((s.actual for s in spend if s.quarter == 1), Decimal(0)),
+            sum((s.actual if s.actual is not None else s.planned for s in spend if s.quarter == 2), Decimal(0)),
+            planned[3],
+            planned[4],
+        ],
+    }
+    contributions = Decimal("13500000.00")
+    expected_income = {"Plan": [contributions / 4] * 4, "Forecast": [contributions / 4] * 4, "Actual": [None] * 4}
+    for heading, expected in (
+        ("Income to the pooled fund by quarter", expected_income),
+        ("Expenditure from the pooled fund by quarter", expected_expenditure),
+    ):
+        header = find_row(ws, 2, heading) + 1
+        assert [ws.cell(header, c).value for c in range(3, 8)] == [
+            "Q1 (£)",
+            "Q2 (£)",
+            "Q3 (£)",
+            "Q4 (£)",
+            "Annual total (£)",
+        ]
+        for offset, line in enumerate(("Plan", "Forecast", "Actual"), start=1):
+            row = header + offset
+            assert ws.cell(row, 2).value == line
+            quarters = [ws.cell(row, c).value for c in range(3, 7)]
+            assert [None if v is None else decimal(v) for v in quarters] == [
+                None if v is None else decimal(v) for v in expected[line]
+            ], (heading, line)
+            assert ws.cell(row, 7).value == f"=SUM(C{row}:F{row})"
+            assert decimal(values.cell(row, 7).value) == sum((v for v in expected[line] if v), Decimal(0))
+    # The by-scheme totals are live formulas too, their values cached: no typed "as recorded" copy.
+    header = find_row(ws, 2, "Expenditure by scheme") + 1
+    total = next(r for r in range(header, ws.max_row + 1) if ws.cell(r, 2).value == "Total")
+    assert ws.cell(total, 4).value.startswith("=SUM(D")
+    assert decimal(values.cell(total, 4).value) == planned[2]
+    assert ws.cell(total + 1, 2).value != "Total as recorded"
