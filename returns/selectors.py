@@ -6,6 +6,7 @@ allocations or comments (tests/returns/test_builder.py holds it to that).
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -173,7 +174,7 @@ def _money_or_none(amount: Decimal | None) -> str | None:
 QUARTER_KEYS = ("q1", "q2", "q3", "q4")
 
 
-def _grid_row(key: str, label: str, values: list[Decimal | None]) -> dict:
+def _grid_row(key: str, label: str, values: Sequence[Decimal | None]) -> dict:
     """One plan/forecast/actual line: a figure per quarter (None: not recorded) and the year's total of those
     recorded, which the workbook writes as a SUM formula with this total as its cached value."""
     row: dict = {"key": key, "line": label}
@@ -226,8 +227,9 @@ def quarterly_money(*, funds: list[Fund], quarter: Quarter) -> dict[str, list[di
         plan = plan or ZERO
         planned[index] += plan
         forecast[index] += recorded if recorded is not None and number <= quarter.number else plan
-        if actual[index] is not None:
-            actual[index] = None if recorded is None and plan else actual[index] + (recorded or ZERO)
+        so_far = actual[index]
+        if so_far is not None:  # None: a quarter after the return's, or one with an actual missing
+            actual[index] = None if recorded is None and plan else so_far + (recorded or ZERO)
     expenditure = [
         _grid_row("plan", "Plan", planned),
         _grid_row("forecast", "Forecast", forecast),
@@ -318,7 +320,7 @@ def narrative_draft(*, programme, quarter: Quarter, expenditure: list[dict], met
                 progress.append("")
             progress.append(str(comment.scheme))
         text = " ".join(comment.text.split())
-        progress.append(f"- {comment.date:%d/%m/%Y} {kinds.get(comment.kind, '')}: {text}")
+        progress.append(f"• {comment.date:%d/%m/%Y} {kinds.get(comment.kind, '')}: {text}")
     periods = list(
         ReportingPeriod.objects.filter(programme=programme, start_date__lte=quarter.ends_on).order_by("start_date")
     )[-2:]
@@ -338,7 +340,7 @@ def narrative_draft(*, programme, quarter: Quarter, expenditure: list[dict], met
             if len(periods) == 2:
                 before = _effective(updates.get((scheme_id, periods[0].pk)))
                 if before and now and before != now:
-                    moves.append(f"- {scheme}: {RAG_LABELS.get(before, before)} → {RAG_LABELS.get(now, now)}")
+                    moves.append(f"• {scheme}: {RAG_LABELS.get(before, before)} → {RAG_LABELS.get(now, now)}")
         shown = ", ".join(
             f"{RAG_LABELS.get(rag, 'not rated') if rag else 'not rated'} {n}" for rag, n in counts.items()
         )
@@ -416,7 +418,7 @@ def return_source_data(*, programme, quarter: Quarter, template: ReturnTemplate,
     previous = {code: value for code, (value, _commentary) in answers.items()}
     facts: dict = {
         "quarter.label": f"{quarter.label} ({quarter.months})",
-        "cover.hwb": previous.get("cover.hwb", ""),
+        "cover.hwb": programme.health_and_wellbeing_board or previous.get("cover.hwb", ""),
         "cover.completed_by": previous.get("cover.completed_by") or (by.get_full_name() if by else ""),
         "cover.email": previous.get("cover.email") or (by.email if by else ""),
         "cover.phone": previous.get("cover.phone", ""),
