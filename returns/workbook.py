@@ -44,6 +44,7 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "DD/MM/YYYY"
 MAX_AMOUNT = 100_000_000
+COMMENTARY_WIDTH = 50
 
 COMPLETE, INCOMPLETE = "Complete Template", "Incomplete Template"
 DEMO_FONT = Font(bold=True, color="9C0006")
@@ -300,6 +301,7 @@ def _table_sheet(ws, sheet: TableSheet, document: dict, cells: dict) -> None:
     answers = document["answers"]
     row = 5
     widest = 2
+    commentaries: set[int] = set()  # the columns holding a commentary per row: wider
     for table in sheet.tables:
         rows = (document["figures"].get(table.source) or {}).get("rows") or []
         _put(ws, row, 2, table.heading, font=BOLD)
@@ -338,6 +340,9 @@ def _table_sheet(ws, sheet: TableSheet, document: dict, cells: dict) -> None:
                     fill=INPUT_FILL,
                 )
                 cells[code] = _address(ws, row, 2 + len(table.columns))
+                commentaries.add(2 + len(table.columns))
+                _fit(ws, row, _text((answers.get(code) or {}).get("commentary") or ""), COMMENTARY_WIDTH)
+            _fit(ws, row, _text(data.get(table.columns[0].key) or ""), 50)
         last = row
         for offset, column in enumerate(table.columns):
             if column.input and rows:
@@ -366,7 +371,7 @@ def _table_sheet(ws, sheet: TableSheet, document: dict, cells: dict) -> None:
     ws.column_dimensions["A"].width = 4
     ws.column_dimensions["B"].width = 50
     for index in range(3, widest + 2):
-        ws.column_dimensions[get_column_letter(index)].width = 20
+        ws.column_dimensions[get_column_letter(index)].width = COMMENTARY_WIDTH if index in commentaries else 20
     ws.freeze_panes = "A5"
     _page_setup(ws, "1:2")  # the sheet's title and the return's status line
 
