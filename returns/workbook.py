@@ -269,6 +269,15 @@ def _amount_validation(ws) -> DataValidation:
     return validation
 
 
+def _span(ws, row: int, last: int) -> None:
+    """A text in column B spread across to column `last` (merged), its row as tall as the text needs."""
+    value = ws.cell(row, 2).value
+    if isinstance(value, str) and ws.cell(row, 2).data_type == "s" and last > 2:
+        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=last)
+        width = sum(ws.column_dimensions[get_column_letter(c)].width or 13 for c in range(2, last + 1))
+        _fit(ws, row, value, width)
+
+
 def _page_setup(ws, title_rows: str) -> None:
     """Printable as a submitter expects: A4 landscape, fitted to one page wide (as many pages tall as it takes),
     `title_rows` repeated on every page, the print area the used range, page numbers in the footer."""
@@ -280,6 +289,8 @@ def _page_setup(ws, title_rows: str) -> None:
     ws.print_options.gridLines = False
     ws.page_margins.left = ws.page_margins.right = 0.5
     ws.page_margins.top = ws.page_margins.bottom = 0.6
+    for row in (3, 4):  # the intro and the demo note: across the sheet's width, as tall as they need
+        _span(ws, row, max(ws.max_column, 3))
     ws.print_title_rows = title_rows
     ws.print_area = f"A1:{get_column_letter(ws.max_column)}{ws.max_row}"
     ws.oddFooter.left.text = "&A"
@@ -302,6 +313,7 @@ def _table_sheet(ws, sheet: TableSheet, document: dict, cells: dict) -> None:
     row = 5
     widest = 2
     commentaries: set[int] = set()  # the columns holding a commentary per row: wider
+    notes: list[int] = []  # rows holding a table's note: spread across the table
     for table in sheet.tables:
         rows = (document["figures"].get(table.source) or {}).get("rows") or []
         _put(ws, row, 2, table.heading, font=BOLD)
@@ -310,6 +322,7 @@ def _table_sheet(ws, sheet: TableSheet, document: dict, cells: dict) -> None:
         headers = [c.header for c in table.columns] + (["Commentary"] if table.row_commentary else [])
         for offset, header in enumerate(headers):
             _put(ws, row, 2 + offset, header, font=BOLD, fill=HEADER_FILL, wrap=True)
+            _fit(ws, row, header, 50 if offset == 0 else 20)
         widest = max(widest, 1 + len(headers))
         first = row + 1
         for data in rows:
@@ -328,7 +341,7 @@ def _table_sheet(ws, sheet: TableSheet, document: dict, cells: dict) -> None:
                     ok = value == "On track"
                     _put(ws, row, 2 + offset, value or "", fill=GREEN_FILL if ok else RED_FILL)
                 else:
-                    _put(ws, row, 2 + offset, "" if value is None else value)
+                    _put(ws, row, 2 + offset, "" if value is None else value, wrap=True)
             if table.row_commentary:
                 code = f"{table.source}.{data['key']}"
                 _put(
@@ -365,6 +378,7 @@ def _table_sheet(ws, sheet: TableSheet, document: dict, cells: dict) -> None:
         if table.note:
             row += 1
             _put(ws, row, 2, table.note, wrap=True)
+            notes.append(row)
         row += 2
     if sheet.questions:
         _questions(ws, sheet.questions, row, sheet.answer_header, document, cells, widths=(50, 20))
@@ -372,6 +386,8 @@ def _table_sheet(ws, sheet: TableSheet, document: dict, cells: dict) -> None:
     ws.column_dimensions["B"].width = 50
     for index in range(3, widest + 2):
         ws.column_dimensions[get_column_letter(index)].width = COMMENTARY_WIDTH if index in commentaries else 20
+    for row in notes:
+        _span(ws, row, widest + 1)
     ws.freeze_panes = "A5"
     _page_setup(ws, "1:2")  # the sheet's title and the return's status line
 
