@@ -201,6 +201,7 @@ def _load_programme(data: dict, *, users: dict[str, User], by: User, report: Dem
         slug=p["slug"],
         name=p["name"],
         organisation=p.get("organisation", ""),
+        health_and_wellbeing_board=p.get("health_and_wellbeing_board", ""),
         start_date=p["start_date"],
         end_date=p["end_date"],
         by=by,

@@ -1,14 +1,16 @@
 """The checks a return must pass before sign-off: pure (template, answers, figures in; checks out).
 
 The same checks feed the checklist sheet, the return page and the sign-off refusal, so they cannot disagree.
-Each check is a dict: code (the answer to fix), sheet, item, ok, message.
+Each check is a dict: code (the answer to fix), sheet, item, ok, message, and rule: what the workbook's checklist
+formula tests ("question": the question's own rules on its answer and commentary cells; "filled": the cell is
+not blank; "none": nothing to fill, always complete).
 """
 
 from returns.years.spec import ReturnTemplate
 
 
-def _check(code: str, sheet: str, item: str, problem: str) -> dict:
-    return {"code": code, "sheet": sheet, "item": item, "ok": not problem, "message": problem}
+def _check(code: str, sheet: str, item: str, problem: str, rule: str = "filled") -> dict:
+    return {"code": code, "sheet": sheet, "item": item, "ok": not problem, "message": problem, "rule": rule}
 
 
 def _question_checks(sheet, question, answers: dict) -> list[dict]:
@@ -26,7 +28,7 @@ def _question_checks(sheet, question, answers: dict) -> list[dict]:
     elif value in question.commentary_required_for and not commentary:
         problem = f"Explain the answer “{value}” in the commentary."
     if question.required or question.commentary_required_for or problem:
-        return [_check(question.code, sheet.title, label, problem)]
+        return [_check(question.code, sheet.title, label, problem, rule="question")]
     return []
 
 
@@ -42,7 +44,8 @@ def _table_checks(sheet, table, answers: dict, figures: dict) -> list[dict]:
     if table.when_empty:
         explained = ((answers.get(table.when_empty) or {}).get("value") or "").strip()
         problem = "" if rows or explained else "There are no figures: record them under Money, or say why here."
-        checks.append(_check(table.when_empty, sheet.title, f"{table.heading}: figures", problem))
+        rule = "none" if rows else "filled"
+        checks.append(_check(table.when_empty, sheet.title, f"{table.heading}: figures", problem, rule=rule))
     if table.explain_missing:
         totalled = [c.key for c in table.columns if c.total]
         missing = [row for row in rows if any(row.get(key) is None for key in totalled)]

@@ -6,6 +6,7 @@ allocations or comments (tests/returns/test_builder.py holds it to that).
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -171,6 +172,73 @@ def _money_or_none(amount: Decimal | None) -> str | None:
     return None if amount is None else money_text(amount)
 
 
+QUARTER_KEYS = ("q1", "q2", "q3", "q4")
+
+
+def _grid_row(key: str, label: str, values: Sequence[Decimal | None]) -> dict:
+    """One plan/forecast/actual line: a figure per quarter (None: not recorded) and the year's total of those
+    recorded, which the workbook writes as a SUM formula with this total as its cached value."""
+    row: dict = {"key": key, "line": label}
+    for name, value in zip(QUARTER_KEYS, values, strict=True):
+        row[name] = _money_or_none(value)
+    row["year"] = money_text(sum((v for v in values if v is not None), ZERO))
+    return row
+
+
+def _even_quarters(amount: Decimal) -> list[Decimal]:
+    """A year's amount profiled evenly by quarter, to the penny, the last quarter taking the rounding so the
+    four add up to the year exactly."""
+    share = (amount / 4).quantize(CENT, rounding=ROUND_HALF_UP)
+    return [share, share, share, amount - 3 * share]
+
+
+def quarterly_money(*, funds: list[Fund], quarter: Quarter) -> dict[str, list[dict]]:
+    """The pooled fund's income and expenditure by quarter of the financial year, as NHS England's template
+    asks: plan, forecast and actual for Q1–Q4 and the year. Two queries.
+
+    Income: the plan is the year's contributions profiled evenly; the forecast is the plan; the actual income
+    received is not recorded by the app, so it is left blank for the submitter. Expenditure: the plan is the
+    planned spend recorded for each quarter; the actual is the actual spend, for quarters up to the return's,
+    blank (not recorded) when any scheme's actual is missing; the forecast is the actual where recorded and
+    the plan otherwise, scheme by scheme.
+    """
+    contributions = list(
+        FundContribution.objects.filter(fund__in=funds, financial_year__start_year=quarter.start_year)
+        .order_by()
+        .values_list("amount", flat=True)
+    )
+    profile = [sum(q, ZERO) for q in zip(*(_even_quarters(a) for a in contributions), strict=True)] or [ZERO] * 4
+    income = [
+        _grid_row("plan", "Plan", list(profile)),
+        _grid_row("forecast", "Forecast", list(profile)),
+        _grid_row("actual", "Actual", [None] * 4),
+    ]
+    planned = [ZERO] * 4
+    forecast = [ZERO] * 4
+    actual: list[Decimal | None] = [ZERO if n <= quarter.number else None for n in (1, 2, 3, 4)]
+    spend = (
+        QuarterlySpend.objects.filter(allocation__fund__in=funds, financial_year__start_year=quarter.start_year)
+        .order_by()
+        .values_list("quarter", "planned", "actual")
+        if funds
+        else []
+    )
+    for number, plan, recorded in spend:
+        index = number - 1
+        plan = plan or ZERO
+        planned[index] += plan
+        forecast[index] += recorded if recorded is not None and number <= quarter.number else plan
+        so_far = actual[index]
+        if so_far is not None:  # None: a quarter after the return's, or one with an actual missing
+            actual[index] = None if recorded is None and plan else so_far + (recorded or ZERO)
+    expenditure = [
+        _grid_row("plan", "Plan", planned),
+        _grid_row("forecast", "Forecast", forecast),
+        _grid_row("actual", "Actual", actual),
+    ]
+    return {"income": income, "expenditure": expenditure}
+
+
 # --- Figures: metrics ----------------------------------------------------------------------------
 
 
@@ -208,6 +276,7 @@ def _metric_row(summary, quarter: Quarter) -> dict:
         "actual": None if actual is None else str(actual),
         "status": status,
         "note": notes,
+        "demo": metric.is_demo,  # illustrative figures (the demo's): the workbook labels them
     }
 
 
@@ -252,7 +321,7 @@ def narrative_draft(*, programme, quarter: Quarter, expenditure: list[dict], met
                 progress.append("")
             progress.append(str(comment.scheme))
         text = " ".join(comment.text.split())
-        progress.append(f"- {comment.date:%d/%m/%Y} {kinds.get(comment.kind, '')}: {text}")
+        progress.append(f"• {comment.date:%d/%m/%Y} {kinds.get(comment.kind, '')}: {text}")
     periods = list(
         ReportingPeriod.objects.filter(programme=programme, start_date__lte=quarter.ends_on).order_by("start_date")
     )[-2:]
@@ -272,7 +341,7 @@ def narrative_draft(*, programme, quarter: Quarter, expenditure: list[dict], met
             if len(periods) == 2:
                 before = _effective(updates.get((scheme_id, periods[0].pk)))
                 if before and now and before != now:
-                    moves.append(f"- {scheme}: {RAG_LABELS.get(before, before)} → {RAG_LABELS.get(now, now)}")
+                    moves.append(f"• {scheme}: {RAG_LABELS.get(before, before)} → {RAG_LABELS.get(now, now)}")
         shown = ", ".join(
             f"{RAG_LABELS.get(rag, 'not rated') if rag else 'not rated'} {n}" for rag, n in counts.items()
         )
@@ -336,7 +405,10 @@ def return_source_data(*, programme, quarter: Quarter, template: ReturnTemplate,
     funds = pooled_funds(programme=programme)
     expenditure = expenditure_rows(funds=funds, quarter=quarter)
     metrics = metric_rows(programme=programme, quarter=quarter)
+    by_quarter = quarterly_money(funds=funds, quarter=quarter)
     figures = {
+        "income_quarters": {"rows": by_quarter["income"]},
+        "expenditure_quarters": {"rows": by_quarter["expenditure"]},
         "income": {"rows": income_rows(funds=funds, quarter=quarter)},
         "expenditure": {"rows": expenditure},
         "metrics": {"rows": metrics},
@@ -347,7 +419,7 @@ def return_source_data(*, programme, quarter: Quarter, template: ReturnTemplate,
     previous = {code: value for code, (value, _commentary) in answers.items()}
     facts: dict = {
         "quarter.label": f"{quarter.label} ({quarter.months})",
-        "cover.hwb": previous.get("cover.hwb", ""),
+        "cover.hwb": programme.health_and_wellbeing_board or previous.get("cover.hwb", ""),
         "cover.completed_by": previous.get("cover.completed_by") or (by.get_full_name() if by else ""),
         "cover.email": previous.get("cover.email") or (by.email if by else ""),
         "cover.phone": previous.get("cover.phone", ""),

@@ -17,6 +17,12 @@ class Programme(VersionedModel):
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=200)
     organisation = models.CharField(max_length=200, blank=True)
+    health_and_wellbeing_board = models.CharField(
+        "Health and Wellbeing Board",
+        max_length=200,
+        blank=True,
+        help_text="The board area the programme reports to, as NHS England's return names it, e.g. Trafford.",
+    )
     start_date = models.DateField()
     end_date = models.DateField()
     history = HistoricalRecords()

@@ -31,6 +31,7 @@ class Question:
     editable: bool = True
     heading: bool = False  # a heading row with no answer, e.g. "4) In respect of data sharing - confirm that:"
     long_text: bool = False  # a paragraph rather than a short answer
+    kind: str = "text"  # "date": a DD/MM/YYYY answer is written as a date cell
     hint: str = ""
 
 
@@ -39,7 +40,9 @@ class Column:
     key: str
     header: str
     kind: str = "text"  # text, money, number, status
-    total: bool = False  # summed in the total row (a formula, with the recorded value beside it)
+    total: bool = False  # summed in the total row (a live SUM formula, its value cached)
+    sum_of: tuple[str, ...] = ()  # the row's sum of these columns (a live SUM formula across, value cached)
+    input: bool = False  # a figure the submitter may enter or correct: validated as 0–100,000,000 in the workbook
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ COVER = QuestionSheet(
         Question("cover.completed_by", "Completed by", prefill="cover.completed_by"),
         Question("cover.email", "E-mail", prefill="cover.email"),
         Question("cover.phone", "Contact number", required=False, prefill="cover.phone"),
-        Question("cover.date", "Date completed", prefill="cover.date", hint="DD/MM/YYYY"),
+        Question("cover.date", "Date completed", prefill="cover.date", hint="DD/MM/YYYY", kind="date"),
         Question("cover.quarter", "Quarter", prefill="quarter.label", editable=False),
         Question(
             "cover.sign_off",
@@ -147,11 +147,20 @@ NATIONAL_CONDITIONS = QuestionSheet(
 MONEY = (
     Column("fund", "Fund"),
     Column("scheme", "Scheme"),
-    Column("planned_quarter", "Planned this quarter (£)", "money", total=True),
-    Column("actual_quarter", "Actual this quarter (£)", "money", total=True),
-    Column("planned_ytd", "Planned year to date (£)", "money", total=True),
-    Column("actual_ytd", "Actual year to date (£)", "money", total=True),
+    Column("planned_quarter", "Planned this quarter (£)", "money", total=True, input=True),
+    Column("actual_quarter", "Actual this quarter (£)", "money", total=True, input=True),
+    Column("planned_ytd", "Planned year to date (£)", "money", total=True, input=True),
+    Column("actual_ytd", "Actual year to date (£)", "money", total=True, input=True),
     Column("variance_ytd", "Variance year to date (£)", "money", total=True),
+)
+
+QUARTERS = (
+    Column("line", ""),
+    Column("q1", "Q1 (£)", "money", input=True),
+    Column("q2", "Q2 (£)", "money", input=True),
+    Column("q3", "Q3 (£)", "money", input=True),
+    Column("q4", "Q4 (£)", "money", input=True),
+    Column("year", "Annual total (£)", "money", sum_of=("q1", "q2", "q3", "q4")),
 )
 
 INCOME_AND_EXPENDITURE = TableSheet(
@@ -164,14 +173,32 @@ INCOME_AND_EXPENDITURE = TableSheet(
     ),
     tables=(
         Table(
+            source="income_quarters",
+            heading="Income to the pooled fund by quarter: plan, forecast and actual",
+            columns=QUARTERS,
+            note=(
+                "Plan: the year's contributions profiled evenly by quarter; forecast: the plan. Actual income "
+                "received is not recorded in the app: enter it here."
+            ),
+        ),
+        Table(
+            source="expenditure_quarters",
+            heading="Expenditure from the pooled fund by quarter: plan, forecast and actual",
+            columns=QUARTERS,
+            note=(
+                "Plan and actual: the spend recorded for each scheme (an actual is blank until every scheme's is "
+                "recorded); forecast: the actual where recorded, else the plan."
+            ),
+        ),
+        Table(
             source="income",
             heading="Income to the pooled fund",
             columns=(
                 Column("fund", "Fund"),
                 Column("contributor", "Contributor"),
-                Column("year", "Income for the year (£)", "money", total=True),
-                Column("quarter", "Income this quarter (£)", "money", total=True),
-                Column("ytd", "Income year to date (£)", "money", total=True),
+                Column("year", "Income for the year (£)", "money", total=True, input=True),
+                Column("quarter", "Income this quarter (£)", "money", total=True, input=True),
+                Column("ytd", "Income year to date (£)", "money", total=True, input=True),
             ),
             totals=True,
             when_empty="ie.commentary",
@@ -216,8 +243,8 @@ SUPPORTING_METRICS = TableSheet(
                 Column("metric", "Metric"),
                 Column("unit", "Unit"),
                 Column("period", "Period"),
-                Column("plan", "Plan", "number"),
-                Column("actual", "Actual", "number"),
+                Column("plan", "Plan", "number", input=True),
+                Column("actual", "Actual", "number", input=True),
                 Column("status", "On track?", "status"),
             ),
             row_commentary=True,

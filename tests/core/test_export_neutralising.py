@@ -28,6 +28,7 @@ from finance.models import Allocation, Fund
 from metrics.models import Metric, MetricValue
 from milestones.models import Milestone
 from returns import services as return_services
+from returns.years import y2016_17
 from risks.models import MitigatingAction, Risk
 from schemes.models import Programme, Scheme
 from tests.factories.returns import pooled_fund_create
@@ -35,6 +36,9 @@ from tests.factories.returns import pooled_fund_create
 SLUG = "trafford-bcf-2015-16"
 ROOT = Path(__file__).resolve().parents[2]
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# The only texts a return's checklist formula may quote: Yes, No and the template's choices.
+RETURN_WORDS = {"Yes", "No"} | {choice for _sheet, q in y2016_17.TEMPLATE.questions() for choice in q.choices}
+
 # One formula-like text per kind of user text; each starts with a different trigger.
 PLANTED = {
     "ref": "=1+143",
@@ -124,7 +128,16 @@ EXPORTS = [
         "xlsx",
         lambda ctx: reverse("returns:download", args=[SLUG, "2015-16-Q1", ctx["return"].revision]),
         {"metric", "fund", "allocation"},
-        own_formulas=re.compile(r"=SUM\([A-Z]+\d+:[A-Z]+\d+\)"),
+        own_formulas=re.compile(
+            r"=SUM\([A-Z]+\d+:[A-Z]+\d+\)"
+            r'|=IF\(COUNTIF\(E\d+:E\d+,"No"\)=0,"Complete Template","Incomplete Template"\)'
+            # The checklist's tests of answer cells: the only quoted texts are the template's own words.
+            # Tokens: its functions, references to other sheets' cells, punctuation, and quoted words.
+            + r"|=(?:(?:IF|OR|AND|NOT|LEN|TRIM|CLEAN)\(|(?:'[A-Za-z ]+'|[A-Za-z]+)![A-Z]+\d+|[),=0]"
+            + r'|"(?:'
+            + "|".join(re.escape(word) for word in sorted(RETURN_WORDS, key=len, reverse=True))
+            + r')")+'
+        ),
     ),
 ]
 

@@ -4,8 +4,9 @@ from decimal import Decimal
 import openpyxl
 
 
-def workbook(content) -> openpyxl.Workbook:
-    return openpyxl.load_workbook(io.BytesIO(bytes(content)))
+def workbook(content, *, data_only: bool = False) -> openpyxl.Workbook:
+    """The workbook as openpyxl reads it: formulas as written, or (data_only) their cached values."""
+    return openpyxl.load_workbook(io.BytesIO(bytes(content)), data_only=data_only)
 
 
 def rows(ws) -> list[list]:

@@ -36,7 +36,7 @@ def test_sign_off_is_refused_while_checks_fail_and_lists_them(draft, pmo):
         )
     message = " ".join(refused.value.messages)
     assert message.startswith(f"Not signed off: {len(draft.failed_checks)} check(s) failed.")
-    assert "Cover: Health and Wellbeing Board: Answer it." in message
+    assert "Cover: E-mail: Answer it." in message
     assert "National Conditions: 3) Are the 7 day services" in message
     assert "Explain the answer “No - In Progress” in the commentary." in message
     draft.refresh_from_db()
@@ -133,11 +133,11 @@ def test_an_answer_outside_the_drop_down_is_refused(draft, pmo):
 
 
 def test_edits_are_audited_with_who_and_why(draft, pmo):
-    answer = draft.answers.get(code="cover.hwb")
-    services.return_answer_update(answer=answer, value="Trafford", by=pmo, expected_version=answer.version)
+    answer = draft.answers.get(code="cover.phone")
+    services.return_answer_update(answer=answer, value="0161 912 2000", by=pmo, expected_version=answer.version)
     record = ReturnAnswer.history.filter(id=answer.pk).latest("history_date")
-    assert (record.history_user, record.history_change_reason, record.value) == (pmo, "Answer edited", "Trafford")
-    assert draft.history.filter(history_change_reason="Answer cover.hwb edited").exists()
+    assert (record.history_user, record.history_change_reason, record.value) == (pmo, "Answer edited", "0161 912 2000")
+    assert draft.history.filter(history_change_reason="Answer cover.phone edited").exists()
 
 
 @pytest.mark.parametrize(
@@ -174,10 +174,11 @@ def test_pre_fill_uses_the_latest_stored_answers_at_or_before_the_quarter(progra
 
 
 def test_cover_answers_carry_forward_from_the_previous_quarter(draft, pmo):
-    answer = draft.answers.get(code="cover.hwb")
-    services.return_answer_update(answer=answer, value="Trafford", by=pmo, expected_version=answer.version)
+    answer = draft.answers.get(code="cover.phone")
+    services.return_answer_update(answer=answer, value="0161 912 2000", by=pmo, expected_version=answer.version)
     q2 = services.quarterly_return_build(programme=draft.programme, quarter="2015-16-Q2", by=pmo)
-    assert q2.answers.get(code="cover.hwb").value == "Trafford"
+    assert q2.answers.get(code="cover.phone").value == "0161 912 2000"
+    assert q2.answers.get(code="cover.hwb").value == "Trafford"  # the programme's own
 
 
 def test_date_helpers():
