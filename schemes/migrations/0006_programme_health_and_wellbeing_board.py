@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('schemes', '0002_gate_duties'),
+        ('schemes', '0005_update_returned_by'),
     ]
 
     operations = [
