@@ -213,9 +213,12 @@ def allocations_add_bulk(*, fund: Fund, allocations: list[Allocation], by=None) 
 
 @transaction.atomic
 def allocation_update_details(*, allocation: Allocation, by=None, expected_version=None, **fields) -> Allocation:
-    """Rename or link an allocation to a scheme; its money only changes by movements."""
-    allocation = Allocation.objects.select_for_update().get(pk=allocation.pk)
+    """Rename or link an allocation to a scheme (one of its fund's programme); its money only changes by movements."""
+    allocation = Allocation.objects.select_for_update().select_related("fund").get(pk=allocation.pk)
     check_version(allocation, expected_version)
+    scheme = fields.get("scheme")
+    if scheme is not None and allocation.fund.programme_id and scheme.programme_id != allocation.fund.programme_id:
+        raise ValidationError({"scheme": "That scheme belongs to another programme."})
     for name in ("initiative", "workstream", "scheme_name", "scheme", "note"):
         if name in fields:
             setattr(allocation, name, fields[name].strip() if isinstance(fields[name], str) else fields[name])

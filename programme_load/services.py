@@ -537,8 +537,13 @@ class _Load:
         if existing is None:
             existing = self.allocations_by_name.get((key[1], key[2], _norm(scheme.name)))
             if existing is not None and existing.scheme_id not in (None, scheme.pk):
-                existing = None  # the same names, but linked to another scheme: a new line is refused by its rule
-            elif existing is not None:
+                row.problem(
+                    "Initiative",
+                    f"{self.fund} already has “{existing.path}”, linked to another scheme: give this line another "
+                    "initiative or workstream.",
+                )
+                return
+            if existing is not None:
                 self.allocation_links.append((row, existing, scheme))
                 self.steps.append(Step(ALLOCATIONS_SHEET, row.number, "change", scheme.ref, f"{existing.path}: linked"))
         if existing is None:
