@@ -291,8 +291,8 @@ class _Load:
         if current_leads:
             row.problem(
                 "Project lead e-mail",
-                f"Scheme {scheme.ref} is led by {current_leads[0].user}: change a scheme's lead from a date on the "
-                "people page, not by a workbook.",
+                f"Scheme {scheme.ref} is led by {current_leads[0].user}: a workbook does not replace a scheme's "
+                "current lead (leads change from a date, with their history kept).",
             )
             return
         self.new_leads.append((row, scheme, lead))
