@@ -149,7 +149,8 @@ def scheme_build(
         locality=locality,
         status=status,
     )
-    scheme.full_clean(validate_unique=False, validate_constraints=False)
+    # The programme and workstream are objects already checked above: no query per scheme to look them up again.
+    scheme.full_clean(exclude=["programme", "workstream"], validate_unique=False, validate_constraints=False)
     return scheme
 
 
