@@ -16,6 +16,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -124,7 +125,7 @@ class Step:
 @dataclass
 class _Load:
     programme: Programme
-    user: object
+    user: Any
     fund: Fund | None
     decision: dict
     today: dt.date
@@ -133,7 +134,7 @@ class _Load:
     schemes: dict[str, Scheme] = field(default_factory=dict)
     new_schemes: list[tuple[SheetRow, Scheme]] = field(default_factory=list)
     scheme_changes: list[tuple[SheetRow, Scheme, dict]] = field(default_factory=list)
-    new_leads: list[tuple[SheetRow, Scheme, object]] = field(default_factory=list)
+    new_leads: list[tuple[SheetRow, Scheme, User]] = field(default_factory=list)
     new_milestones: list[tuple[SheetRow, NewMilestone]] = field(default_factory=list)
     milestone_changes: list[tuple[SheetRow, Milestone, dict]] = field(default_factory=list)
     new_risks: list[tuple[SheetRow, NewRisk]] = field(default_factory=list)
@@ -209,7 +210,7 @@ class _Load:
         if not name:
             row.problem("Name", "Give the scheme a name.")
         existing = self.existing_schemes.get(ref)
-        new = existing is None
+        base = existing if existing is not None else Scheme()  # a new scheme's defaults
         workstream = None
         workstream_name = row.text("Workstream")
         if workstream_name:
@@ -219,13 +220,13 @@ class _Load:
                 row.problem(
                     "Workstream", f"“{workstream_name}” is not a workstream of this programme (it has {known})."
                 )
-        wanted = {
+        wanted: dict[str, Any] = {
             "name": name,
             "workstream": workstream,
-            "locality": row.choice("Locality", Locality, default=Locality.BOROUGH if new else existing.locality),
-            "reports_to_ccg": row.yes_no("CCG", default=False if new else existing.reports_to_ccg),
-            "reports_to_gm": row.yes_no("GM", default=False if new else existing.reports_to_gm),
-            "reports_to_national": row.yes_no("National", default=False if new else existing.reports_to_national),
+            "locality": row.choice("Locality", Locality, default=base.locality),
+            "reports_to_ccg": row.yes_no("CCG", default=base.reports_to_ccg),
+            "reports_to_gm": row.yes_no("GM", default=base.reports_to_gm),
+            "reports_to_national": row.yes_no("National", default=base.reports_to_national),
             "clinical_lead": row.text("Clinical lead"),
             "description": row.text("Description"),
         }
@@ -233,7 +234,7 @@ class _Load:
         if not row.ok:
             self.bad_refs.add(ref)
             return
-        if new:
+        if existing is None:
             try:
                 scheme = scheme_services.scheme_build(
                     programme=self.programme, ref=ref, status=SchemeStatus.ACTIVE, **wanted
@@ -428,7 +429,7 @@ class _Load:
         category = row.choice("Category", RiskCategory, default=RiskCategory.DELIVERY)
         raised_on = row.date("Raised on")
         review = row.date("Next review date")
-        if not row.ok or scheme is None:
+        if not row.ok or scheme is None or likelihood is None or consequence is None or category is None:
             return
         key = _norm(title)
         if key in seen:
@@ -718,6 +719,8 @@ class _Load:
 
     def _money_save(self) -> None:
         by, fund = self.user, self.fund
+        if fund is None:
+            return
         for row, allocation, scheme in self.allocation_links:
             self._one(
                 row,
@@ -737,13 +740,13 @@ class _Load:
             )
         if self.errors:
             return
-        lines = [(allocation, diff) for _row, allocation, diff in self.money_changes]
+        lines: list[tuple[Allocation | None, Decimal]] = [(a, diff) for _row, a, diff in self.money_changes]
         lines += [(allocation, amount) for _row, allocation, amount, _spend in self.new_allocations if amount]
         stopping = [(row, a, spend) for row, a, spend in self.discontinuations]
         stopping += [(row, a, spend) for row, a, _amount, spend in self.new_allocations if spend is not None]
         if not lines and not stopping:
             return
-        decision = self._decision()
+        decision = self._decision(fund)
         if decision is None:
             return
         decision, year = decision
@@ -781,7 +784,7 @@ class _Load:
                 ),
             )
 
-    def _decision(self):
+    def _decision(self, fund: Fund):
         fields = {k: v for k, v in self.decision.items() if v not in (None, "")}
         decided_on = fields.get("decided_on")
         if isinstance(decided_on, str):
@@ -810,7 +813,7 @@ class _Load:
         try:
             with transaction.atomic():
                 decision = finance_services.decision_record(
-                    fund=self.fund, title=fields["title"], body=fields["body"], decided_on=decided_on, by=self.user
+                    fund=fund, title=fields["title"], body=fields["body"], decided_on=decided_on, by=self.user
                 )
         except ValidationError as exc:
             self._sheet_problem(ALLOCATIONS_SHEET, exc)
