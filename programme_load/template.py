@@ -135,7 +135,8 @@ def programme_template_bytes(*, programme, workstreams: list[str]) -> bytes:
     for header in ("CCG", "GM", "National"):
         list_validation(ws, SCHEME_HEADERS, header, [YES, NO], LAST_ROW)
     list_validation(ws, SCHEME_HEADERS, "Locality", Locality.labels, LAST_ROW)
-    if workstreams and len(",".join(workstreams)) < 250:  # Excel's limit for a list typed into a validation
+    # A list typed into a validation: Excel allows 255 characters, and a comma or quote in a name would split it.
+    if workstreams and len(",".join(workstreams)) < 250 and not any("," in w or '"' in w for w in workstreams):
         list_validation(ws, SCHEME_HEADERS, "Workstream", workstreams, LAST_ROW)
     _sheet(workbook, MILESTONES_SHEET, MILESTONE_HEADERS)
     ws = _sheet(workbook, RISKS_SHEET, RISK_HEADERS)
