@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from simple_history.models import HistoricalChanges
@@ -18,11 +19,13 @@ from dashboard.selectors import money_summary
 from finance.models import Allocation, Decision, DecisionStatus, MovementLine
 from milestones.models import Milestone, MilestoneDateChange, MilestoneStatus
 from programme_load.services import programme_workbook_load
+from programme_load.template import SHEETS
 from risks.models import Risk, RiskAssessment
 from schemes.models import Scheme, SchemeLead, Workstream
 from schemes.services import workstream_create
 from tests.factories.finance import FundFactory, decision_clear_and_approve
 from tests.factories.schemes import ProgrammeFactory, SchemeFactory
+from tests.factories.workbooks import workbook_bomb
 from tests.programme_load.conftest import TODAY, programme_sheets, workbook_file
 
 COUNTED = [Scheme, SchemeLead, Milestone, MilestoneDateChange, Risk, RiskAssessment, Allocation, Decision, MovementLine]
@@ -323,3 +326,20 @@ def test_a_fixed_number_of_queries_per_row_type(setup):
     bigger = _queries(_fresh_programme(setup, "bigger"), programme_sheets(6, 6))
     assert len(bigger) == len(small), _shape(bigger) - _shape(small)
     assert len(small) < 90
+
+
+def test_a_workbook_bomb_is_refused_by_the_bounded_reader_before_parsing(setup):
+    content = workbook_bomb(list(SHEETS.items()), unpacked_mb=58)
+    before = _rows()
+    with pytest.raises(SpreadsheetErrors) as caught:
+        programme_workbook_load(
+            programme=setup["programme"],
+            file=SimpleUploadedFile("bomb.xlsx", content),
+            user=setup["pmo"],
+            fund=setup["fund"],
+            decision=setup["decision"],
+            dry_run=True,
+            today=TODAY,
+        )
+    assert "unpacks to" in caught.value.errors[0]["message"]
+    assert _rows() == before

@@ -8,9 +8,10 @@ from openpyxl import load_workbook
 from accounts.roles import Role
 from finance.models import Allocation
 from programme_load.models import UploadState, WorkbookUpload
+from programme_load.services import programme_workbook_load
 from programme_load.template import ALLOCATION_HEADERS, MILESTONE_HEADERS, RISK_HEADERS, SCHEME_HEADERS
 from schemes.models import Scheme
-from tests.programme_load.conftest import programme_sheets, workbook_file
+from tests.programme_load.conftest import TODAY, programme_sheets, workbook_file
 
 
 def test_the_blank_template_has_every_sheet_its_headers_drop_downs_and_instructions(setup, client):
@@ -106,9 +107,6 @@ def test_only_the_programme_office_loads_and_uploads_are_their_uploaders(setup, 
 
 
 def test_an_allocation_is_relinked_to_another_scheme_on_its_page(setup, client, make_user):
-    from programme_load.services import programme_workbook_load
-    from tests.programme_load.conftest import TODAY
-
     programme_workbook_load(
         programme=setup["programme"],
         file=workbook_file(setup["programme"], programme_sheets(2, 1)),
