@@ -37,9 +37,11 @@ TODAY = dt.date(2024, 11, 1)
 
 
 def workbook_bytes(schemes: int = SCHEMES, milestones: int = MILESTONES) -> bytes:
-    """The programme workbook, generated (write-only openpyxl): every scheme with its milestones (one in five
-    moved from its baseline, with a reason; one in four completed), a risk and an allocation."""
-    workbook = Workbook(write_only=True)
+    """The programme workbook, generated: every scheme with its milestones (one in five moved from its baseline,
+    with a reason; one in four completed), a risk and an allocation. Saved as Excel saves it, each sheet's size at
+    its top (openpyxl's write-only mode leaves it out, which makes every reader scan each sheet once more)."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
     sheets = {name: workbook.create_sheet(name) for name in SHEETS}
     for name, ws in sheets.items():
         ws.append(SHEETS[name])
