@@ -343,3 +343,23 @@ def test_a_workbook_bomb_is_refused_by_the_bounded_reader_before_parsing(setup):
         )
     assert "unpacks to" in caught.value.errors[0]["message"]
     assert _rows() == before
+
+
+def test_a_discontinued_allocation_keeps_its_spend_and_loading_again_changes_nothing(setup):
+    sheets = programme_sheets(2, 1)
+    sheets["Allocations"][0].update({"Status": "Discontinued", "Spend to date (£)": 4000})
+    _load(setup, sheets, dry_run=False)
+    allocation = Allocation.objects.get(scheme__ref="N1")
+    assert _load(setup, sheets, dry_run=True).steps == []  # waiting for its decision: not discontinued twice
+    decision_clear_and_approve(Decision.objects.get(fund=setup["fund"]), by=setup["ann"])
+    allocation.refresh_from_db()
+    assert (allocation.status, allocation.spend_to_date) == ("discontinued", Decimal("4000.00"))
+    (money,) = money_summary(
+        filters=DashboardFilters(programme=setup["programme"], period=None, previous=None, periods=())
+    )
+    assert money.allocated == Decimal("4000.00") + Decimal("20000.00")
+    assert _load(setup, sheets, dry_run=True).steps == []
+    sheets["Allocations"][0]["Status"] = "Going forward"
+    sheets["Allocations"][0]["Spend to date (£)"] = None
+    errors = _refused(setup, sheets)
+    assert _where(errors) == [("Allocations", 2, "Status")]
