@@ -25,6 +25,7 @@ from django.test import Client  # noqa: E402
 from bench import dashboard as dashboard_bench  # noqa: E402
 from bench import report as report_bench  # noqa: E402
 from bench import spreadsheets as spreadsheets_bench  # noqa: E402
+from bench import workbook as workbook_bench  # noqa: E402
 from core.natural import natural_order  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "30"))
@@ -44,6 +45,12 @@ def main() -> None:
     # No setup_test_environment(): it instruments every template render with signals, which a
     # production server does not pay for and which would inflate the figures.
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    if os.environ.get("BENCH_ONLY") == "workbook":  # `BENCH_ONLY=workbook make bench`: the programme load alone
+        try:
+            workbook_bench.run(emit=emit)
+        finally:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+        return
     if os.environ.get("BENCH_ONLY") == "report":  # `BENCH_ONLY=report make bench`: the highlight report alone
         try:
             report_bench.run(emit=emit)
@@ -110,6 +117,9 @@ def main() -> None:
         # The 500-scheme workbook downloaded and uploaded again (issue 15): last, as its second upload saves.
         pmo = user_ensure(username="bench-pmo", roles=[Role.PROGRAMME_OFFICE])
         spreadsheets_bench.run(emit=emit, programme=programme, user=pmo)
+
+        # A whole 500-scheme programme loaded from one workbook into an empty programme (issue 17, point 4).
+        workbook_bench.run(emit=emit)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

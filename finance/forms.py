@@ -202,3 +202,22 @@ class FundImportForm(forms.Form):
     KINDS = [("allocations", "Allocations (new lines and changed amounts)"), ("spend", "Quarterly spend and forecasts")]
     kind = forms.ChoiceField(choices=KINDS, widget=forms.RadioSelect, initial="allocations")
     file = forms.FileField(help_text="An .xlsx workbook laid out like the download.")
+
+
+class AllocationLinkForm(VersionForm):
+    """Which of the programme's schemes an allocation pays for (blank: none)."""
+
+    scheme = forms.ModelChoiceField(
+        queryset=Scheme.objects.none(),
+        required=False,
+        label="Programme scheme",
+        help_text="The scheme this money pays for: its money then shows on the scheme's page and in the dashboard's "
+        "workstream, locality and lead filters.",
+    )
+
+    def __init__(self, *args, allocation, **kwargs):
+        super().__init__(*args, **kwargs)
+        schemes = Scheme.objects.order_by("ref")
+        if allocation.fund.programme_id:
+            schemes = schemes.filter(programme_id=allocation.fund.programme_id)
+        self.fields["scheme"].queryset = schemes

@@ -82,6 +82,41 @@ def fund_balances(*, fund: Fund, with_decision: Decision | None = None) -> Balan
     )
 
 
+def fund_balances_pending(*, fund: Fund) -> Balances:
+    """Balances as if every proposed decision were approved too: what a fund's plan will be once the decisions now
+    waiting are approved (rejected ones never count)."""
+    total = fund_total(fund=fund)
+    counted = MovementLine.objects.filter(
+        movement__fund=fund, movement__decision__status__in=[DecisionStatus.APPROVED, DecisionStatus.PROPOSED]
+    )
+    grouped = {
+        row["allocation_id"]: row["total"] for row in counted.values("allocation_id").annotate(total=Sum("amount"))
+    }
+    unallocated = total + grouped.get(None, ZERO)
+    return Balances(
+        total=total,
+        by_allocation={k: v for k, v in grouped.items() if k is not None},
+        unallocated=unallocated,
+        base_unallocated=unallocated,
+    )
+
+
+def allocations_pending_discontinuation(*, fund: Fund) -> set[int]:
+    """The fund's allocations whose discontinuation is proposed and waiting for its decision."""
+    return set(
+        Movement.objects.filter(
+            fund=fund, discontinues__isnull=False, decision__status=DecisionStatus.PROPOSED
+        ).values_list("discontinues_id", flat=True)
+    )
+
+
+def financial_year_containing(day) -> FinancialYear | None:
+    """The financial year (April to March) a date falls in, where that year is set up."""
+    if day is None:
+        return None
+    return FinancialYear.objects.filter(start_year=day.year if day.month >= 4 else day.year - 1).first()
+
+
 def fund_reconciliation(*, fund: Fund, allocations: list | None = None) -> dict:
     """Allocated + unallocated = fund total, checked from both sides; `problems` is empty when it holds.
 

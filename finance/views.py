@@ -16,6 +16,7 @@ from core.history import audit_entries
 from finance import permissions, selectors, services
 from finance.forms import (
     AllocationCreateForm,
+    AllocationLinkForm,
     DecisionEditForm,
     DecisionForm,
     DiscontinueForm,
@@ -432,3 +433,35 @@ def _spend_form(allocation, edit: str | None) -> SpendForm:
 
 def _current_year():
     return FinancialYear.objects.filter(is_closed=False).order_by("-start_year").first()
+
+
+def allocation_link(request, pk: int):
+    """Link (or re-link, or unlink) an allocation to the programme scheme it pays for; audited, stale edits refused."""
+    allocation = permissions.allocation_get(user=request.user, pk=pk, manage=True)
+    form = AllocationLinkForm(
+        request.POST or None,
+        allocation=allocation,
+        initial={"scheme": allocation.scheme_id, "version": allocation.version},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.allocation_update_details(
+                allocation=allocation,
+                scheme=form.cleaned_data["scheme"],
+                by=request.user,
+                expected_version=form.cleaned_data["version"],
+            )
+        except StaleEdit as exc:
+            messages.error(request, str(exc))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            scheme = form.cleaned_data["scheme"]
+            messages.success(
+                request,
+                f"“{allocation}” is now linked to {scheme}." if scheme else f"“{allocation}” is linked to no scheme.",
+            )
+            return redirect("finance:allocation", pk=allocation.pk)
+    return render(
+        request, "finance/allocation_link.html", {"allocation": allocation, "fund": allocation.fund, "form": form}
+    )

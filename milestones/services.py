@@ -1,10 +1,13 @@
 """Writes for milestones. A milestone's baseline never moves; each move of its date is recorded with a reason."""
 
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from core.rag import RAG
 from core.services import audited_save, bump_version, check_version
@@ -40,10 +43,7 @@ def milestone_create(
     by=None,
 ) -> Milestone:
     """Add a milestone to a scheme's plan; its baseline is the date first planned (the due date unless given)."""
-    if not (description or "").strip():
-        raise ValidationError({"description": "Describe the milestone."})
-    if start_date and start_date > due_date:
-        raise ValidationError({"due_date": "The end of the date range cannot be before its start."})
+    _check_new(description=description, start_date=start_date, due_date=due_date)
     if order is None:
         order = scheme.milestones.count()
     return audited_save(
@@ -58,6 +58,100 @@ def milestone_create(
         ),
         by=by,
     )
+
+
+def _check_new(*, description: str, start_date: date | None, due_date: date) -> None:
+    if not (description or "").strip():
+        raise ValidationError({"description": "Describe the milestone."})
+    if start_date and start_date > due_date:
+        raise ValidationError({"due_date": "The end of the date range cannot be before its start."})
+
+
+def _check_completion(*, completed_on: date, today: date, closed_periods) -> None:
+    """Not a future date, and not inside a reporting period already reported (closed)."""
+    if completed_on > today:
+        raise ValidationError({"completed_on": "A completion date cannot be in the future."})
+    for period in closed_periods:
+        if period.contains(completed_on):
+            raise ValidationError(
+                {
+                    "completed_on": f"{completed_on:%d/%m/%Y} is in the closed reporting period {period}: it can no longer change."
+                }
+            )
+
+
+MOVE_REASON_NEEDED = "Say why the date is moving (e.g. “deadline extended: awaiting CMFT data”)."
+
+
+@dataclass
+class NewMilestone:
+    """A milestone to add as loaded from a plan: first planned for `baseline_date`, now due on `due_date` (a
+    difference needs its `reason`, kept as a recorded move), completed on `completed_on` if done."""
+
+    scheme: Any
+    description: str
+    due_date: date
+    baseline_date: date | None = None
+    phase: str = ""
+    start_date: date | None = None
+    reason: str = ""
+    completed_on: date | None = None
+    order: int = 0
+
+
+def milestone_check_new(item: NewMilestone, *, today: date, closed_periods=()) -> None:
+    """Every rule for adding a milestone (milestone_create, milestone_move, milestone_complete), with no query:
+    a description, an ordered range, a reason for a due date that differs from the baseline, and a completion date
+    that is not in the future nor in a closed period."""
+    _check_new(description=item.description, start_date=item.start_date, due_date=item.due_date)
+    if item.baseline_date and item.baseline_date != item.due_date and not (item.reason or "").strip():
+        raise ValidationError({"reason": MOVE_REASON_NEEDED})
+    if item.completed_on:
+        _check_completion(completed_on=item.completed_on, today=today, closed_periods=closed_periods)
+
+
+@transaction.atomic
+def milestones_create_bulk(*, items: list[NewMilestone], by=None, today: date | None = None) -> list[Milestone]:
+    """Add many milestones in a fixed number of queries, audited, each checked by milestone_check_new; a due date
+    differing from its baseline is recorded as a move with its reason."""
+    today = today or timezone.localdate()
+    programmes = {item.scheme.programme_id: item.scheme.programme for item in items}
+    closed = [p for programme in programmes.values() for p in programme.periods.filter(is_closed=True)]
+    milestones = []
+    for item in items:
+        milestone_check_new(
+            item, today=today, closed_periods=[p for p in closed if p.programme_id == item.scheme.programme_id]
+        )
+        complete = item.completed_on is not None
+        milestone = Milestone(
+            scheme=item.scheme,
+            phase=(item.phase or "").strip(),
+            description=item.description.strip(),
+            start_date=item.start_date,
+            baseline_date=item.baseline_date or item.due_date,
+            due_date=item.due_date,
+            completed_on=item.completed_on,
+            status=MilestoneStatus.COMPLETE if complete else MilestoneStatus.NOT_STARTED,
+            order=item.order,
+        )
+        milestone.full_clean(exclude=["scheme"], validate_unique=False, validate_constraints=False)
+        milestones.append(milestone)
+    saved = bulk_create_with_history(milestones, Milestone, batch_size=500, default_user=by)
+    MilestoneDateChange.objects.bulk_create(
+        [
+            MilestoneDateChange(
+                milestone=milestone,
+                old_date=milestone.baseline_date,
+                new_date=milestone.due_date,
+                reason=item.reason.strip(),
+                changed_by=by,
+            )
+            for milestone, item in zip(saved, items, strict=True)
+            if milestone.baseline_date != milestone.due_date
+        ],
+        batch_size=500,
+    )
+    return saved
 
 
 @transaction.atomic
@@ -93,7 +187,7 @@ def milestone_move(
     milestone = _locked(milestone, expected_version)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Say why the date is moving (e.g. “deadline extended: awaiting CMFT data”)."})
+        raise ValidationError({"reason": MOVE_REASON_NEEDED})
     if milestone.is_complete:
         raise ValidationError({"new_date": "This milestone is complete: its date no longer moves."})
     if milestone.start_date and new_date < milestone.start_date:
@@ -122,8 +216,7 @@ def milestone_complete(
     from a reporting period's page (`within`: anything with `contains(date)` and `outside_message(what)`), the
     date must fall in that period, so a late record cannot land in a period nobody is looking at."""
     milestone = _locked(milestone, expected_version)
-    if completed_on > (today or timezone.localdate()):
-        raise ValidationError({"completed_on": "A completion date cannot be in the future."})
+    _check_completion(completed_on=completed_on, today=today or timezone.localdate(), closed_periods=())
     if within is not None and not within.contains(completed_on):
         raise ValidationError({"completed_on": within.outside_message("The completion date")})
     if milestone.is_complete:

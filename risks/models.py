@@ -56,7 +56,9 @@ class Risk(VersionedModel):
     programme = models.ForeignKey("schemes.Programme", on_delete=models.PROTECT, related_name="risks")
     schemes = models.ManyToManyField("schemes.Scheme", blank=True, related_name="risks")
     title = models.CharField(max_length=200)
-    description = models.TextField()
+    # Blank only for a risk loaded from a programme's workbook (title, scheme and scores are all a new programme
+    # has); the register's form still asks for one (risks.services.risk_create).
+    description = models.TextField(blank=True)
     cause = models.TextField(blank=True)
     effect = models.TextField(blank=True)
     category = models.CharField(max_length=20, choices=RiskCategory.choices, default=RiskCategory.DELIVERY)

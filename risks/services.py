@@ -1,10 +1,13 @@
 """Writes for the risk and issue register. Every re-score is kept; closing needs a reason."""
 
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from core.natural import natural_key
 from core.services import audited_save, bump_version, check_version
@@ -184,6 +187,95 @@ def risk_create(
         assessed_by=by,
     )
     return risk
+
+
+@dataclass
+class NewRisk:
+    """A risk to add as loaded from a programme's workbook: only the title, its schemes and the scores are needed;
+    the target is the current score unless given, and it is raised today unless a date is given."""
+
+    programme: Any
+    title: str
+    likelihood: int
+    consequence: int
+    schemes: list = field(default_factory=list)
+    description: str = ""
+    category: str = RiskCategory.DELIVERY
+    owner_name: str = ""
+    raised_on: date | None = None
+    next_review_date: date | None = None
+    target_likelihood: int | None = None
+    target_consequence: int | None = None
+    target_reason: str = ""
+
+
+def risk_check_new(item: NewRisk, *, today: date) -> None:
+    """The rules of risk_create for a loaded risk, with no query: a title, scores in the 5×5 matrix, a target above
+    the score only with a reason, review after raising, schemes of the risk's programme."""
+    if not (item.title or "").strip():
+        raise ValidationError({"title": "Give the risk a title."})
+    _check_scores(
+        likelihood=item.likelihood,
+        consequence=item.consequence,
+        target_likelihood=item.likelihood if item.target_likelihood is None else item.target_likelihood,
+        target_consequence=item.consequence if item.target_consequence is None else item.target_consequence,
+        target_reason=item.target_reason,
+    )
+    if item.category not in RiskCategory.values:
+        raise ValidationError({"category": f"Choose one of: {', '.join(RiskCategory.labels)}."})
+    _check_dates(raised_on=item.raised_on or today, next_review_date=item.next_review_date)
+    _check_schemes(item.programme, item.schemes)
+
+
+@transaction.atomic
+def risks_create_bulk(*, items: list[NewRisk], by=None, today: date | None = None) -> list[Risk]:
+    """Add many risks in a fixed number of queries, audited, each checked by risk_check_new; the first assessment of
+    each is its initial score, as risk_create records it."""
+    today = today or timezone.localdate()
+    risks = []
+    for item in items:
+        risk_check_new(item, today=today)
+        risk = Risk(
+            programme=item.programme,
+            title=item.title.strip(),
+            description=(item.description or "").strip(),
+            category=item.category,
+            owner_name=(item.owner_name or "").strip(),
+            raised_on=item.raised_on or today,
+            next_review_date=item.next_review_date,
+            likelihood=int(item.likelihood),
+            consequence=int(item.consequence),
+            target_likelihood=int(item.likelihood if item.target_likelihood is None else item.target_likelihood),
+            target_consequence=int(item.consequence if item.target_consequence is None else item.target_consequence),
+            target_reason=(item.target_reason or "").strip(),
+        )
+        risk.full_clean(exclude=["programme"], validate_unique=False, validate_constraints=False)
+        risks.append(risk)
+    saved = bulk_create_with_history(risks, Risk, batch_size=500, default_user=by)
+    links = Risk.schemes.through
+    links.objects.bulk_create(
+        [
+            links(risk_id=risk.pk, scheme_id=scheme.pk)
+            for risk, item in zip(saved, items, strict=True)
+            for scheme in {s.pk: s for s in item.schemes}.values()
+        ],
+        batch_size=500,
+    )
+    RiskAssessment.objects.bulk_create(
+        [
+            RiskAssessment(
+                risk=risk,
+                assessed_on=risk.raised_on,
+                likelihood=risk.likelihood,
+                consequence=risk.consequence,
+                note="Initial score",
+                assessed_by=by,
+            )
+            for risk in saved
+        ],
+        batch_size=500,
+    )
+    return saved
 
 
 def _locked(risk: Risk, expected_version) -> Risk:

@@ -5,6 +5,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from core.rag import RAG
 from core.services import audited_save, bump_version, check_version
@@ -112,28 +113,84 @@ def scheme_create(
     by=None,
 ) -> Scheme:
     """Create a scheme. A ref is unique in its programme and required unless the project is still to scope."""
-    if workstream is not None and workstream.programme_id != programme.pk:
-        raise ValidationError({"workstream": "That workstream belongs to another programme."})
     if ref and programme.schemes.filter(ref=ref).exists():
         raise ValidationError({"ref": f"Scheme {ref} already exists in this programme."})
+    scheme = scheme_build(
+        programme=programme,
+        ref=ref,
+        name=name,
+        workstream=workstream,
+        description=description,
+        clinical_lead=clinical_lead,
+        reports_to_ccg=reports_to_ccg,
+        reports_to_gm=reports_to_gm,
+        reports_to_national=reports_to_national,
+        locality=locality,
+        status=status,
+    )
+    return audited_save(scheme, by=by)
+
+
+def scheme_build(
+    *,
+    programme: Programme,
+    ref: str,
+    name: str,
+    workstream: Workstream | None = None,
+    description: str = "",
+    clinical_lead: str = "",
+    reports_to_ccg: bool = False,
+    reports_to_gm: bool = False,
+    reports_to_national: bool = False,
+    locality: str = "borough",
+    status: str = SchemeStatus.ACTIVE,
+) -> Scheme:
+    """A new scheme checked by every rule of scheme_create that needs no query (the ref's uniqueness is checked
+    by scheme_create and schemes_create_bulk); not saved."""
+    if workstream is not None and workstream.programme_id != programme.pk:
+        raise ValidationError({"workstream": "That workstream belongs to another programme."})
     if not ref and status != SchemeStatus.TO_SCOPE:
         raise ValidationError({"ref": "Give the scheme a ref (e.g. 5.8); only a project still to scope may have none."})
-    return audited_save(
-        Scheme(
-            programme=programme,
-            workstream=workstream,
-            ref=ref,
-            name=name,
-            description=description,
-            clinical_lead=clinical_lead,
-            reports_to_ccg=reports_to_ccg,
-            reports_to_gm=reports_to_gm,
-            reports_to_national=reports_to_national,
-            locality=locality,
-            status=status,
-        ),
-        by=by,
+    scheme = Scheme(
+        programme=programme,
+        workstream=workstream,
+        ref=ref,
+        name=name,
+        description=description,
+        clinical_lead=clinical_lead,
+        reports_to_ccg=reports_to_ccg,
+        reports_to_gm=reports_to_gm,
+        reports_to_national=reports_to_national,
+        locality=locality,
+        status=status,
     )
+    # The programme and workstream are objects already checked above: no query per scheme to look them up again.
+    scheme.full_clean(exclude=["programme", "workstream"], validate_unique=False, validate_constraints=False)
+    return scheme
+
+
+@transaction.atomic
+def schemes_create_bulk(*, programme: Programme, schemes: list[Scheme], by=None) -> list[Scheme]:
+    """Save many schemes built by scheme_build in a fixed number of queries, audited; a ref already used in the
+    programme, or twice in the list, is refused."""
+    refs = [s.ref for s in schemes if s.ref]
+    twice = sorted({ref for ref in refs if refs.count(ref) > 1}) if len(set(refs)) != len(refs) else []
+    taken = sorted(programme.schemes.filter(ref__in=refs).values_list("ref", flat=True)) + twice
+    if taken:
+        raise ValidationError({"ref": f"Scheme {', '.join(taken)} already exists in this programme."})
+    for scheme in schemes:
+        if scheme.programme_id != programme.pk:
+            raise ValidationError({"programme": f"Scheme {scheme.ref} belongs to another programme."})
+    return bulk_create_with_history(schemes, Scheme, batch_size=500, default_user=by)
+
+
+@transaction.atomic
+def scheme_leads_assign_bulk(*, leads: list[SchemeLead], by=None) -> list[SchemeLead]:
+    """Record many scheme leads at once (the rules of scheme_lead_assign), audited."""
+    for lead in leads:
+        if lead.start_date and lead.end_date and lead.end_date < lead.start_date:
+            raise ValidationError({"end_date": "A lead's end date cannot be before their start date."})
+    return bulk_create_with_history(leads, SchemeLead, batch_size=500, default_user=by)
 
 
 @transaction.atomic

@@ -50,6 +50,8 @@ def scheme_list(request):
             "page_links": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
             "query_without_page": _query_without_page(request),
             "can_import": permissions.can_import_spreadsheet(request.user),
+            # Only shows the link: programme_load.permissions decides who may load.
+            "can_load_workbook": permissions.can_manage_programme(request.user),
         },
     )
 

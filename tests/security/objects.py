@@ -11,6 +11,8 @@ from finance.models import Allocation, Decision, Movement
 from metrics import services as metric_services
 from metrics.models import Metric
 from milestones.models import Milestone
+from programme_load.models import WorkbookUpload
+from programme_load.template import SHEETS, programme_template_bytes
 from reporting import highlight
 from reporting.renderers.pdf import html_to_pdf
 from returns import services as return_services
@@ -85,7 +87,21 @@ def security_objects_build() -> dict:
         "period": period,
         "issued_report": issued,
         "report_job": job,
+        "workbook_upload": _workbook_upload(programme),
     }
+
+
+def _workbook_upload(programme):
+    """The programme office's checked upload of a blank programme workbook (loading it changes nothing)."""
+    content = programme_template_bytes(programme=programme, workstreams=[])
+    return WorkbookUpload.objects.create(
+        programme=programme,
+        uploaded_by=User.objects.get(username="pmo"),
+        filename="blank.xlsx",
+        content=content,
+        sha256="0" * 64,
+        plan={"steps": [], "counts": {sheet: {"create": 0, "change": 0} for sheet in SHEETS}},
+    )
 
 
 def _returns(programme):

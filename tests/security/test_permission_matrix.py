@@ -107,6 +107,12 @@ MATRIX = {
     "finance:allocation_create": (MONEY, MONEY),
     "finance:repurpose": (MONEY, MONEY),
     "finance:import": (MONEY, MONEY),
+    "finance:allocation_link": (MONEY, MONEY),
+    # Loading a programme from one workbook: the programme office only (programme_load.permissions); a checked
+    # upload is its uploader's (the programme office here).
+    "programme_load:start": (OFFICE, OFFICE),
+    "programme_load:template": (OFFICE, OFFICE),
+    "programme_load:check": (OFFICE, OFFICE),
     "dashboard:index": (READERS, NOT_ALLOWED),
     "dashboard:milestones": (READERS, NOT_ALLOWED),
     "dashboard:csv": (READERS, NOT_ALLOWED),
@@ -241,6 +247,10 @@ def urls(objects: dict, own: bool) -> dict:
         "finance:export_xlsx": reverse("finance:export_xlsx", args=[TF]),
         "finance:export_csv": reverse("finance:export_csv", args=[TF]),
         "finance:import": reverse("finance:import", args=[TF]),
+        "finance:allocation_link": reverse("finance:allocation_link", args=[objects["allocation"].pk]),
+        "programme_load:start": reverse("programme_load:start", args=[PROGRAMME]),
+        "programme_load:template": reverse("programme_load:template", args=[PROGRAMME]),
+        "programme_load:check": reverse("programme_load:check", args=[PROGRAMME, objects["workbook_upload"].pk]),
         "dashboard:index": reverse("dashboard:index"),
         "dashboard:milestones": reverse("dashboard:milestones"),
         "dashboard:csv": reverse("dashboard:csv", args=["schemes"]),
