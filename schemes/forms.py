@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 
+from accounts.roles import Role
 from core.forms import VersionedForm
 from core.rag import RAG
 from core.spreadsheets import XLSX_CONTENT_TYPE
@@ -160,3 +161,25 @@ class SchemeLeadChangeForm(forms.Form):
     def __init__(self, *args, users, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = users
+
+
+ROLE_CHOICES = [("", "— choose —"), *Role.choices]
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label="E-mail address")
+    role = forms.ChoiceField(choices=ROLE_CHOICES)
+
+
+class RoleGrantForm(forms.Form):
+    role = forms.ChoiceField(label="Give the role", choices=ROLE_CHOICES)
+    start = forms.DateField(label="From", required=False, help_text="dd/mm/yyyy; blank for today")
+
+
+class RoleEndForm(forms.Form):
+    role = forms.ChoiceField(label="End the role")
+    end = forms.DateField(label="On", required=False, help_text="dd/mm/yyyy; blank for today")
+
+    def __init__(self, *args, roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [("", "— choose —"), *[(r.value, r.label) for r in roles]]
