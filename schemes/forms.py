@@ -121,7 +121,9 @@ class PeriodPlanForm(forms.Form):
         help_text="Each period runs up to its board meeting; the next starts that day.",
     )
     cadence = forms.ChoiceField(
-        choices=[("", "—"), ("1", "Monthly"), ("2", "Every two months"), ("3", "Quarterly")], required=False
+        label="How often (for a cadence)",
+        choices=[("", "—"), ("1", "Monthly"), ("2", "Every two months"), ("3", "Quarterly")],
+        required=False,
     )
     until = forms.DateField(label="The last period ends on", required=False, help_text="dd/mm/yyyy")
 
