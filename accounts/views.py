@@ -352,18 +352,23 @@ def invitation_accept(request, token: str):
     form = forms.InvitationPasswordForm(
         request.POST if request.method == "POST" and "password1" in request.POST else None
     )
-    if request.method == "POST":
+    refusal = ""
+    if request.method == "POST" and "accept_signed_in" in request.POST and signed_in is not None:
         try:
-            if "accept_signed_in" in request.POST and signed_in is not None:
-                services.invitation_accept(token=token, sso_user=signed_in)
-                messages.success(request, f"You now hold the role {invitation.role}.")
-                return redirect("home")
-            if form.is_valid():
-                user = services.invitation_accept(token=token, password=form.cleaned_data["password1"])
-                messages.success(request, f"Your account is ready: sign in as {user.username} with your new password.")
-                return redirect("accounts:login")
+            services.invitation_accept(token=token, sso_user=signed_in)
+        except ValidationError as exc:
+            refusal = " ".join(exc.messages)
+        else:
+            messages.success(request, f"You now hold the role {invitation.role}.")
+            return redirect("home")
+    elif request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(token=token, password=form.cleaned_data["password1"])
         except ValidationError as exc:
             add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Your account is ready: sign in as {user.username} with your new password.")
+            return redirect("accounts:login")
     return render(
         request,
         "accounts/invitation_accept.html",
@@ -371,6 +376,7 @@ def invitation_accept(request, token: str):
             "invitation": invitation,
             "form": form,
             "signed_in": signed_in,
+            "refusal": refusal,
             "sso_enabled": settings.SSO_ENABLED,
             "sso_provider_name": settings.SSO_PROVIDER_NAME,
         },

@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.db.models import Q
 
 from accounts.roles import Role
 from core.forms import VersionedForm
@@ -43,7 +44,11 @@ class SchemeDetailsForm(VersionedForm):
 
     def __init__(self, *args, programme, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["workstream"].queryset = programme.workstreams.all()
+        # A retired workstream is no longer offered, except to a scheme already under it.
+        current = self.initial.get("workstream")
+        self.fields["workstream"].queryset = programme.workstreams.filter(
+            Q(is_retired=False) | Q(pk=getattr(current, "pk", current))
+        )
 
 
 class ApprovalForm(forms.Form):

@@ -155,3 +155,18 @@ def test_role_grant_is_the_one_place_a_role_is_given(programme):
     user = UserFactory()
     services.role_grant(user=user, programme=programme, role=Role.BOARD_SECRETARY)
     assert user_roles(User.objects.get(pk=user.pk)) == {Role.BOARD_SECRETARY}
+
+
+def test_someone_signed_in_with_the_invited_address_accepts_without_a_new_password(office, client, programme):
+    """The single sign-on path: whoever SSO signed in accepts as themselves, if the address is the invited one."""
+    link = _invite(office, programme, email="sso.person@example.org", role=Role.BOARD_SECRETARY)
+    someone_else = UserFactory(email="other@example.org")
+    client.force_login(someone_else)
+    refused = client.post(link, {"accept_signed_in": "1"})
+    assert "This invitation is for sso.person@example.org" in refused.content.decode()
+    assert user_roles(User.objects.get(pk=someone_else.pk)) == frozenset()
+    invited = UserFactory(email="sso.person@example.org")
+    client.force_login(invited)
+    assert client.post(link, {"accept_signed_in": "1"}).status_code == 302
+    assert user_roles(User.objects.get(pk=invited.pk)) == {Role.BOARD_SECRETARY}
+    assert Invitation.objects.get().accepted_by == invited

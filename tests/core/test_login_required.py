@@ -16,6 +16,9 @@ PUBLIC = {
 # The data feeds are for Power BI and Excel as well as browsers: they answer 401 (with a Bearer challenge),
 # not a redirect to a login page, and give nothing away.
 FEEDS = {"api:index", "api:feed"}
+# An invitation's one-time link is opened before its person has an account (issue 17): public, and a token that is
+# not a real invitation's gets a page saying so (400), never anything of the programme's.
+INVITATIONS = {"accounts:invitation_accept"}
 
 
 def _named_patterns(resolver=None, namespace=""):

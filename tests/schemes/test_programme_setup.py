@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from schemes import services
+from schemes.forms import SchemeDetailsForm
 from schemes.models import Programme, ProgrammeLocality, ReportingPeriod, SchemeLead, Workstream
 from tests.factories.accounts import UserFactory
 from tests.factories.schemes import ProgrammeFactory, ReportingPeriodFactory, SchemeFactory, WorkstreamFactory
@@ -318,3 +319,11 @@ def test_other_roles_cannot_set_up_a_programme(client, programme, role):
 def test_a_missing_programme_or_period_is_404_for_the_office(office):
     assert office.get(reverse("setup:programme", args=["nope"])).status_code == 404
     assert office.get(reverse("setup:period_edit", args=[999999])).status_code == 404
+
+
+def test_a_retired_workstream_is_offered_only_to_schemes_already_under_it(programme):
+    live = WorkstreamFactory(programme=programme, name="Live")
+    retired = WorkstreamFactory(programme=programme, name="Old", is_retired=True)
+    assert list(SchemeDetailsForm(programme=programme).fields["workstream"].queryset) == [live]
+    under = SchemeDetailsForm(programme=programme, initial={"workstream": retired})
+    assert set(under.fields["workstream"].queryset) == {live, retired}
