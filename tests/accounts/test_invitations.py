@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts import services
 from accounts.models import Invitation, SecurityEvent, User
 from accounts.roles import Role, user_roles
+from accounts.selectors import people_with_roles
 from tests.conftest import password_sign_in
 from tests.factories.accounts import UserFactory
 from tests.factories.schemes import ProgrammeFactory
@@ -170,3 +171,13 @@ def test_someone_signed_in_with_the_invited_address_accepts_without_a_new_passwo
     assert client.post(link, {"accept_signed_in": "1"}).status_code == 302
     assert user_roles(User.objects.get(pk=invited.pk)) == {Role.BOARD_SECRETARY}
     assert Invitation.objects.get().accepted_by == invited
+
+
+def test_the_people_list_is_read_in_two_queries_however_many_people(db, django_assert_num_queries):
+    """People and their roles: one query for the people, one for all their groups (no query per person)."""
+    for n in range(6):
+        UserFactory(roles=[Role.PROJECT_LEAD, Role.STEERING_GROUP] if n % 2 else [Role.FINANCE_OFFICER])
+    with django_assert_num_queries(2):
+        people = people_with_roles()
+    assert len(people) == 6
+    assert sorted(len(p.role_names) for p in people) == [1, 1, 1, 2, 2, 2]

@@ -50,6 +50,8 @@ def test_anonymous_user_is_sent_to_login(client, name, pattern):
     response = client.get(url)
     if name in PUBLIC:
         assert response.status_code == 200
+    elif name in INVITATIONS:
+        assert response.status_code == 400 and "This invitation link cannot be used" in response.content.decode()
     elif name in FEEDS:
         assert response.status_code == 401 and response["WWW-Authenticate"].startswith("Bearer")
         assert set(response.json()) == {"error"}
