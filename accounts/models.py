@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, pbkdf2
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from simple_history.models import HistoricalRecords
 
 
 class User(AbstractUser):
@@ -147,6 +148,7 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations_sent"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["token_hash"])
 
     class Meta:
         ordering = ["-created_at", "-id"]

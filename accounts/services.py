@@ -352,6 +352,7 @@ def invitation_create(*, email: str, programme, role, by=None, days: int = INVIT
     invitation.full_clean(exclude=["token_hash"])
     token = secrets.token_urlsafe(32)
     invitation.token_hash = Invitation.hash_token(token)
+    invitation._history_user = by  # type: ignore[attr-defined]  # read by django-simple-history at save
     invitation.save()
     security_event_record(
         kind=SecurityEvent.Kind.INVITATION_SENT, actor=by, username=email, detail=f"{role.label} on {programme}"
@@ -417,6 +418,7 @@ def invitation_accept(*, token: str, password: str | None = None, sso_user: User
     role_grant(user=user, programme=invitation.programme, role=invitation.role, by=invitation.invited_by)
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
+    invitation._history_user = user  # type: ignore[attr-defined]
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     return user
 

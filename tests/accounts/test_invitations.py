@@ -54,7 +54,7 @@ def test_an_invitation_e_mail_carries_a_one_time_link_and_only_its_hash_is_kept(
     assert "Waiting" in office.get(reverse("setup:people", args=[programme.slug])).content.decode()
 
 
-def test_accepting_creates_the_account_grants_the_role_and_the_person_signs_in(office, client, programme):
+def test_accepting_creates_the_account_grants_the_role_and_the_person_signs_in(office, client, programme, pmo_user):
     link = _invite(office, programme)
     client.logout()
     page = client.get(link)
@@ -64,6 +64,7 @@ def test_accepting_creates_the_account_grants_the_role_and_the_person_signs_in(o
     user = User.objects.get(email="nina@example.org")
     assert user.is_active and user_roles(user) == {Role.PROJECT_LEAD}
     assert Invitation.objects.get().accepted_by == user
+    assert [h.history_user for h in Invitation.history.order_by("history_id")] == [pmo_user, user]  # audited
     assert SecurityEvent.objects.filter(kind="role_granted", subject=user).exists()
     assert password_sign_in(client, user.username, PASSWORD)
 
