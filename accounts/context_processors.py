@@ -15,6 +15,9 @@ def navigation(request):
         {"label": "Metrics", "url_name": "metrics:list"},
         {"label": "Reports", "url_name": "reporting:index"},
     ]
+    if Role.PROGRAMME_OFFICE in roles:
+        # Setting up the programme (schemes.permissions.programme_can_set_up decides on the pages themselves).
+        items.append({"label": "Set up", "url_name": "setup:index"})
     if Role.PROJECT_LEAD in roles:
         items.append({"label": "My schemes", "url_name": "schemes:mine"})
     return {

@@ -37,3 +37,16 @@ class SecondFactorResetForm(forms.Form):
         help_text="For example: lost phone, confirmed by a call to their manager.",
         error_messages={"required": "Say why you are resetting it."},
     )
+
+
+class InvitationPasswordForm(forms.Form):
+    """The first password of an invited account (checked by Django's password validators in the service)."""
+
+    password1 = forms.CharField(label="Choose a password", widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(label="The same password again", widget=forms.PasswordInput, strip=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
+            self.add_error("password2", "The two passwords are not the same.")
+        return data

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, pbkdf2
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from simple_history.models import HistoricalRecords
 
 
 class User(AbstractUser):
@@ -38,6 +39,9 @@ class SecurityEvent(models.Model):
         PASSWORD_RESET_COMPLETED = "password_reset_completed", "Password reset by e-mail link"
         SSO_REFUSED = "sso_refused", "Single sign-on refused"
         SSO_ACCOUNT_CREATED = "sso_account_created", "Account created at single sign-on"
+        INVITATION_SENT = "invitation_sent", "Invitation sent"
+        ROLE_GRANTED = "role_granted", "Role given"
+        ROLE_ENDED = "role_ended", "Role ended"
 
     kind = models.CharField(max_length=40, choices=Kind.choices)
     at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -122,3 +126,39 @@ class RecoveryCode(models.Model):
     @staticmethod
     def new_salt() -> str:
         return secrets.token_hex(16)
+
+
+class Invitation(models.Model):
+    """An invitation by e-mail to a role on a programme: a one-time link, kept only as a hash, that expires.
+
+    Accepting it creates (or re-activates) the account and grants the role through accounts.services.role_grant.
+    """
+
+    email = models.EmailField()
+    # A string reference: accounts sits below schemes, so it names the programme model without importing it.
+    programme = models.ForeignKey("schemes.Programme", on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField(max_length=40)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations_sent"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["token_hash"])
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.email} as {self.role}"
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    def is_expired(self, now=None) -> bool:
+        return (now or timezone.now()) >= self.expires_at

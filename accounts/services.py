@@ -6,7 +6,9 @@ from datetime import timedelta
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django_otp import devices_for_user
@@ -16,6 +18,7 @@ from accounts.addresses import client_address
 from accounts.models import (
     RECOVERY_CODE_ALPHABET,
     RECOVERY_CODE_LENGTH,
+    Invitation,
     RecoveryCode,
     RecoveryCodeDevice,
     SecurityEvent,
@@ -273,3 +276,157 @@ def password_reset_completed(*, user, request=None) -> None:
 
     AxesProxyHandler.reset_attempts(username=user.get_username())
     security_event_record(kind="password_reset_completed", request=request, actor=None, subject=user)
+
+
+# --- Roles on a programme and invitations (issue 17) ------------------------------------------------------------
+# Every grant and end of a role goes through role_grant and role_end. Today a role is a Django group, held on every
+# programme; when memberships (user × programme × role, with dates) arrive, these two functions switch to them.
+
+INVITATION_DAYS = 7
+
+
+def _role(role) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise ValidationError({"role": f"“{role}” is not one of the programme's roles."}) from None
+
+
+def _forget_roles(user) -> None:
+    if hasattr(user, "_bcf_roles"):
+        del user._bcf_roles
+
+
+@transaction.atomic
+def role_grant(*, user: User, programme, role, start=None, by=None) -> None:
+    """Give a person a role on a programme from a date (today if none). Today: the role's group."""
+    role = _role(role)
+    start = start or timezone.localdate()
+    if start > timezone.localdate():
+        raise ValidationError({"start": "A role starts today or earlier (a future start date needs memberships)."})
+    user.groups.add(role_groups_ensure()[role])
+    _forget_roles(user)
+    security_event_record(
+        kind=SecurityEvent.Kind.ROLE_GRANTED,
+        actor=by,
+        subject=user,
+        detail=f"{role.label} on {programme} from {start:%d/%m/%Y}",
+    )
+
+
+@transaction.atomic
+def role_end(*, user: User, programme, role, end=None, by=None) -> None:
+    """End a person's role on a programme on a date (today if none); they keep their account and history."""
+    role = _role(role)
+    end = end or timezone.localdate()
+    if end > timezone.localdate():
+        raise ValidationError({"end": "A role can be ended today or on an earlier date, not in the future yet."})
+    if by is not None and user.pk == by.pk and role == Role.PROGRAMME_OFFICE:
+        raise ValidationError("You cannot end your own programme office role: ask a colleague.")
+    if role.value not in set(user.groups.values_list("name", flat=True)):
+        raise ValidationError({"role": f"{user} does not hold the role {role.label}."})
+    user.groups.remove(role_groups_ensure()[role])
+    _forget_roles(user)
+    security_event_record(
+        kind=SecurityEvent.Kind.ROLE_ENDED,
+        actor=by,
+        subject=user,
+        detail=f"{role.label} on {programme} ended {end:%d/%m/%Y}",
+    )
+
+
+@transaction.atomic
+def invitation_create(*, email: str, programme, role, by=None, days: int = INVITATION_DAYS) -> tuple[Invitation, str]:
+    """Invite someone by e-mail to a role: (the invitation, its one-time token). Only the token's hash is kept; the
+    link goes out by e-mail and stops working after `days` days or once used."""
+    role = _role(role)
+    email = User.objects.normalize_email((email or "").strip()).lower()
+    invitation = Invitation(
+        email=email,
+        programme=programme,
+        role=role.value,
+        token_hash="0" * 64,
+        expires_at=timezone.now() + timedelta(days=days),
+        invited_by=by,
+    )
+    invitation.full_clean(exclude=["token_hash"])
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = Invitation.hash_token(token)
+    invitation._history_user = by  # type: ignore[attr-defined]  # read by django-simple-history at save
+    invitation.save()
+    security_event_record(
+        kind=SecurityEvent.Kind.INVITATION_SENT, actor=by, username=email, detail=f"{role.label} on {programme}"
+    )
+    return invitation, token
+
+
+def invitation_send(*, invitation: Invitation, link: str) -> None:
+    """E-mail the invitation's link (Django's mail backend: the console in development)."""
+    inviter = str(invitation.invited_by) if invitation.invited_by else "The programme office"
+    sso = f" or sign in with {settings.SSO_PROVIDER_NAME}" if settings.SSO_ENABLED else ""
+    send_mail(
+        subject=f"You are invited to {invitation.programme} as {invitation.role}",
+        message=(
+            f"{inviter} has invited you to the {invitation.programme} programme as {invitation.role}.\n\n"
+            f"Open this link to set your password{sso}:\n{link}\n\n"
+            f"The link works once, until {timezone.localtime(invitation.expires_at):%d/%m/%Y %H:%M}.\n"
+        ),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    """The invitation a link's token belongs to, whatever its state (None for an unknown token)."""
+    return Invitation.objects.select_related("programme").filter(token_hash=Invitation.hash_token(token or "")).first()
+
+
+def invitation_problem(invitation: Invitation | None) -> str:
+    """Why a link cannot be used, in words for the person who clicked it ("" when it can)."""
+    if invitation is None:
+        return "This invitation link is not valid. Check you copied the whole link, or ask the programme office for a new one."
+    if invitation.accepted_at is not None:
+        return "This invitation has already been used. Sign in with your password, or ask the programme office for a new one."
+    if invitation.is_expired():
+        return f"This invitation expired on {timezone.localtime(invitation.expires_at):%d/%m/%Y}. Ask the programme office for a new one."
+    return ""
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, password: str | None = None, sso_user: User | None = None) -> User:
+    """Use an invitation once: create (or re-activate) the account for its e-mail, set its password (or take the
+    account SSO signed in), and grant the role. A used, expired or unknown link changes nothing."""
+    invitation = Invitation.objects.select_for_update().filter(token_hash=Invitation.hash_token(token or "")).first()
+    problem = invitation_problem(invitation)
+    if problem or invitation is None:
+        raise ValidationError(problem)
+    if sso_user is not None:
+        if (sso_user.email or "").lower() != invitation.email:
+            raise ValidationError(f"This invitation is for {invitation.email}; you signed in as {sso_user.email}.")
+        user = sso_user
+    else:
+        user = User.objects.filter(email__iexact=invitation.email).order_by("pk").first() or User(
+            username=_free_username(invitation.email), email=invitation.email
+        )
+        if not password:
+            raise ValidationError({"password1": "Choose a password."})
+        validate_password(password, user)
+        user.set_password(password)
+    user.is_active = True
+    user.full_clean(exclude=["password"])
+    user.save()
+    role_grant(user=user, programme=invitation.programme, role=invitation.role, by=invitation.invited_by)
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation._history_user = user  # type: ignore[attr-defined]
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return user
+
+
+def _free_username(email: str) -> str:
+    base = email[:140]
+    name, n = base, 1
+    while User.objects.filter(username=name).exists():
+        n += 1
+        name = f"{base}-{n}"
+    return name

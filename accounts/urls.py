@@ -28,4 +28,5 @@ urlpatterns = [
     path("security-log/", views.security_events, name="security_events"),
     path("sso/", views.sso_start, name="sso_start"),
     path("sso/callback/", views.sso_callback, name="sso_callback"),
+    path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

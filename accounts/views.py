@@ -24,6 +24,7 @@ from accounts.middleware import HAS_DEVICE
 from accounts.models import SecurityEvent, User
 from accounts.roles import Role, user_roles
 from accounts.sso import SSOCallbackView
+from core.forms import add_service_errors
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -332,3 +333,51 @@ def home(request):
     if Role.PROJECT_LEAD in roles:
         return redirect("schemes:mine")
     return redirect("schemes:list")  # no role: the scheme list explains that access is needed
+
+
+# --- Invitations (issue 17) ----------------------------------------------------------------------------------
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, token: str):
+    """An invitation's one-time link: set a password (or accept as the account SSO signed in), then sign in. A used,
+    expired or unknown link gets a page saying so, and no account changes."""
+    invitation = services.invitation_for_token(token)
+    problem = services.invitation_problem(invitation)
+    if problem:
+        return render(request, "accounts/invitation_invalid.html", {"problem": problem}, status=400)
+    signed_in = request.user if request.user.is_authenticated else None
+    form = forms.InvitationPasswordForm(
+        request.POST if request.method == "POST" and "password1" in request.POST else None
+    )
+    refusal = ""
+    if request.method == "POST" and "accept_signed_in" in request.POST and signed_in is not None:
+        try:
+            services.invitation_accept(token=token, sso_user=signed_in)
+        except ValidationError as exc:
+            refusal = " ".join(exc.messages)
+        else:
+            messages.success(request, f"You now hold the role {invitation.role}.")
+            return redirect("home")
+    elif request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(token=token, password=form.cleaned_data["password1"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Your account is ready: sign in as {user.username} with your new password.")
+            return redirect("accounts:login")
+    return render(
+        request,
+        "accounts/invitation_accept.html",
+        {
+            "invitation": invitation,
+            "form": form,
+            "signed_in": signed_in,
+            "refusal": refusal,
+            "sso_enabled": settings.SSO_ENABLED,
+            "sso_provider_name": settings.SSO_PROVIDER_NAME,
+        },
+    )

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
     path("schemes/", include("schemes.urls")),
+    path("setup/", include("schemes.urls_setup")),
     path("milestones/", include("schemes.urls_milestones")),
     path("risks/", include("risks.urls")),
     path("money/", include("finance.urls")),

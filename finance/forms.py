@@ -4,8 +4,9 @@ from decimal import Decimal
 
 from django import forms
 
+from core.forms import VersionedForm
 from core.natural import natural_order
-from finance.models import FinancialYear, Fund
+from finance.models import FinancialYear, Fund, FundKind
 from schemes.models import Scheme
 
 MONEY_FIELD = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
@@ -221,3 +222,42 @@ class AllocationLinkForm(VersionForm):
         if allocation.fund.programme_id:
             schemes = schemes.filter(programme_id=allocation.fund.programme_id)
         self.fields["scheme"].queryset = schemes
+
+
+# --- Setting up a programme's money (issue 17) -----------------------------------------------------------------
+
+
+class FinancialYearAddForm(forms.Form):
+    start_year = forms.CharField(label="Financial year", max_length=9, help_text="e.g. 2025/26 (April to March)")
+
+
+class YearsChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.label}{' (closed)' if obj.is_closed else ''}"
+
+
+class FundSetupForm(VersionedForm):
+    name = forms.CharField(max_length=200, help_text="e.g. Better Care Fund pooled budget 2025/26")
+    kind = forms.ChoiceField(choices=FundKind.choices, initial=FundKind.POOLED)
+    section_75 = forms.BooleanField(label="Pooled under a section 75 agreement (CCG/ICB and council)", required=False)
+    risk_share = forms.CharField(label="Risk share", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    years = YearsChoiceField(
+        label="Financial years",
+        queryset=FinancialYear.objects.order_by("start_year"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+
+class ContributionAddForm(forms.Form):
+    contributor = forms.CharField(max_length=200, help_text="e.g. NHS Trafford ICB, Trafford Council")
+    # Text, so the service reads it as exact pounds and pence and refuses a negative or zero amount in words.
+    amount = forms.CharField(label="Amount (£)", max_length=30, help_text=AMOUNT_HELP)
+    financial_year = YearChoiceField(
+        queryset=FinancialYear.objects.filter(is_closed=False).order_by("start_year"),
+        label="Financial year",
+        required=False,
+        empty_label="(not for one year)",
+    )
+    note = forms.CharField(max_length=500, required=False)

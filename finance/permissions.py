@@ -11,7 +11,7 @@ from django.http import Http404
 
 from accounts.roles import Role, has_role
 from finance.models import Allocation, Decision, Fund, Movement
-from schemes.permissions import require_programme_reader
+from schemes.permissions import programme_can_set_up, programme_get_for_setup, require_programme_reader
 
 
 def can_manage_money(user) -> bool:
@@ -59,3 +59,27 @@ def decision_get_for_clearance(*, user, pk: int) -> Decision:
     if not can_give_finance_clearance(user):
         raise PermissionDenied("Finance clearance is given by a finance officer, signed in as themselves.")
     return decision
+
+
+# --- Setting up a programme's money (issue 17) -----------------------------------------------------------------
+# One rule for every money set-up page, the same as the programme's other set-up pages: schemes.permissions.
+
+
+def setup_programme_get(*, user, slug: str):
+    """The programme whose money is being set up, for its programme office (403 other roles, 404 missing)."""
+    return programme_get_for_setup(user=user, slug=slug)
+
+
+def setup_check(user) -> None:
+    """Financial years are shared by every programme: any programme office adds them."""
+    if not programme_can_set_up(user):
+        raise PermissionDenied("Only the programme office can set up financial years and funds.")
+
+
+def fund_get_for_setup(*, user, slug: str) -> Fund:
+    """A fund, for the programme office of its programme to set up (403 other roles; 404 missing or not theirs)."""
+    setup_check(user)
+    fund = Fund.objects.select_related("programme").filter(slug=slug).first()
+    if fund is None or not programme_can_set_up(user, fund.programme):
+        raise Http404("No such fund.")
+    return fund

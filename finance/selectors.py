@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from finance.models import (
     Allocation,
@@ -857,3 +858,39 @@ def fund_year_on(*, fund: Fund, day) -> FinancialYear:
             }
         )
     return year
+
+
+def setup_missing(*, programme, today=None) -> list:
+    """ "Ready to report?": the money a programme still lacks: a fund, its contributions, and every pound of it
+    allocated (or knowingly left unallocated). As (what, where to fix it, how) triples."""
+    funds = list(Fund.objects.filter(programme=programme).order_by("name"))
+    if not funds:
+        return [("The programme has no fund.", reverse("finance:setup_funds", args=[programme.slug]), "Add a fund")]
+    missing = []
+    for fund in funds:
+        balances = fund_balances(fund=fund)
+        if balances.total == 0:
+            missing.append(
+                (
+                    f"The fund {fund} has no contributions, so its total is £0.",
+                    reverse("finance:setup_fund", args=[fund.slug]),
+                    "Add its contributions",
+                )
+            )
+        elif balances.unallocated > 0:
+            missing.append(
+                (
+                    f"The fund {fund} is not fully allocated: £{balances.unallocated:,.2f} of £{balances.total:,.2f} is unallocated.",
+                    reverse("finance:allocation_create", args=[fund.slug]),
+                    "Allocate it",
+                )
+            )
+        elif balances.unallocated < 0:
+            missing.append(
+                (
+                    f"The fund {fund} is over-allocated by £{-balances.unallocated:,.2f}.",
+                    reverse("finance:fund", args=[fund.slug]),
+                    "Review its allocations",
+                )
+            )
+    return missing

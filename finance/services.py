@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
 from core.services import audited_save, bump_version, check_version
@@ -654,3 +655,112 @@ def spend_record(
         bump_version(row)
     row.planned, row.actual, row.forecast_outturn, row.note = planned, actual, forecast, note
     return audited_save(row, by=by)
+
+
+# --- Setting up a programme's money (issue 17) -----------------------------------------------------------------
+
+RESERVED_FUND_SLUGS = {"setup", "decisions", "allocations", "movements"}
+
+
+def _start_year(value) -> int:
+    """2024 from 2024, "2024", "2024/25" or "2024-25"; a clear refusal otherwise."""
+    text = str(value).strip().replace("-", "/")
+    first, _, second = text.partition("/")
+    try:
+        year = int(first)
+    except ValueError:
+        raise ValidationError({"start_year": f"Write the year as 2024/25; got “{value}”."}) from None
+    if second and (not second.isdigit() or int(second) % 100 != (year + 1) % 100):
+        raise ValidationError(
+            {"start_year": f"{text} is not one financial year: it runs April to March, e.g. 2024/25."}
+        )
+    if not 1990 <= year <= 2100:
+        raise ValidationError({"start_year": f"{text} is not a plausible financial year."})
+    return year
+
+
+@transaction.atomic
+def financial_year_add(*, start_year, by=None) -> FinancialYear:
+    """Add a financial year (April to March) money can be recorded in; each year exists once."""
+    year = _start_year(start_year)
+    existing = FinancialYear.objects.filter(start_year=year).first()
+    if existing is not None:
+        raise ValidationError({"start_year": f"{existing.label} is already set up."})
+    return audited_save(FinancialYear(start_year=year), by=by)
+
+
+def _fund_fields(*, name: str, years) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "Give the fund a name."})
+    if any(year.is_closed for year in years):
+        closed = ", ".join(year.label for year in years if year.is_closed)
+        raise ValidationError({"years": f"{closed} is closed: a fund cannot be added to a closed year."})
+    return name
+
+
+@transaction.atomic
+def fund_set_up(
+    *,
+    programme,
+    name: str,
+    kind: str = FundKind.POOLED,
+    section_75: bool = False,
+    risk_share: str = "",
+    description: str = "",
+    years=(),
+    by=None,
+) -> Fund:
+    """A programme's new fund, with no money yet: its total is the sum of the contributions added to it."""
+    name = _fund_fields(name=name, years=years)
+    base = slugify(f"{programme.slug}-{name}")[:70] or "fund"
+    slug, n = base, 1
+    while slug in RESERVED_FUND_SLUGS or Fund.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return fund_create(
+        slug=slug,
+        name=name,
+        kind=kind,
+        programme=programme,
+        section_75=section_75,
+        risk_share=risk_share,
+        description=description,
+        years=years,
+        by=by,
+    )
+
+
+@transaction.atomic
+def fund_update(
+    *,
+    fund: Fund,
+    name: str,
+    kind: str,
+    section_75: bool,
+    risk_share: str = "",
+    description: str = "",
+    years=(),
+    by=None,
+    expected_version: int | None = None,
+) -> Fund:
+    """Change a fund's details and years; a stale edit is refused. Its money changes only through contributions
+    and decisions."""
+    fund = Fund.objects.select_for_update().get(pk=fund.pk)
+    check_version(fund, expected_version)
+    name = _fund_fields(name=name, years=[y for y in years if y not in set(fund.financial_years.all())])
+    fields = {
+        "name": name,
+        "kind": kind,
+        "section_75": section_75,
+        "risk_share": risk_share,
+        "description": description,
+    }
+    changed = {k: v for k, v in fields.items() if getattr(fund, k) != v}
+    if changed:
+        for key, value in changed.items():
+            setattr(fund, key, value)
+        bump_version(fund)
+        audited_save(fund, by=by)
+    fund.financial_years.set(years)
+    return fund

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from finance import views, views_spreadsheet
+from finance import views, views_setup, views_spreadsheet
 
 app_name = "finance"
 
 urlpatterns = [
     path("", views.fund_list, name="list"),
+    path("setup/years/", views_setup.setup_years, name="setup_years"),
+    path("setup/funds/<slug:slug>/", views_setup.setup_fund, name="setup_fund"),
+    path("setup/<slug:slug>/funds/", views_setup.setup_funds, name="setup_funds"),
     path("decisions/<int:pk>/", views.decision_detail, name="decision"),
     path("decisions/<int:pk>/edit/", views.decision_edit, name="decision_edit"),
     path("decisions/<int:pk>/clear/", views.decision_clear, name="decision_clear"),

@@ -1,6 +1,8 @@
 from django import forms
 from django.conf import settings
+from django.db.models import Q
 
+from accounts.roles import Role
 from core.forms import VersionedForm
 from core.rag import RAG
 from core.spreadsheets import XLSX_CONTENT_TYPE
@@ -42,7 +44,11 @@ class SchemeDetailsForm(VersionedForm):
 
     def __init__(self, *args, programme, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["workstream"].queryset = programme.workstreams.all()
+        # A retired workstream is no longer offered, except to a scheme already under it.
+        current = self.initial.get("workstream")
+        self.fields["workstream"].queryset = programme.workstreams.filter(
+            Q(is_retired=False) | Q(pk=getattr(current, "pk", current))
+        )
 
 
 class ApprovalForm(forms.Form):
@@ -83,3 +89,104 @@ class SpreadsheetUploadForm(forms.Form):
 class ApprovalOutcomeForm(forms.Form):
     outcome = forms.ChoiceField(choices=ApprovalOutcome.choices)
     reason = forms.CharField(label="Reason (required for a rejection)", required=False, max_length=2000)
+
+
+# --- Setting up a programme (issue 17) ---------------------------------------------------------------------
+
+
+class ProgrammeForm(VersionedForm):
+    name = forms.CharField(max_length=200)
+    organisation = forms.CharField(label="Lead organisation", max_length=200, required=False)
+    partner_organisations = forms.CharField(
+        label="Partner organisations (one a line)", widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    start_date = forms.DateField(label="Starts on", help_text="dd/mm/yyyy")
+    end_date = forms.DateField(label="Ends on", help_text="dd/mm/yyyy")
+
+
+class NameForm(forms.Form):
+    name = forms.CharField(max_length=200)
+
+
+class RenameRetireForm(VersionedForm):
+    name = forms.CharField(max_length=200)
+    is_retired = forms.BooleanField(label="Retired (no longer offered; its history stays)", required=False)
+
+
+class PeriodPlanForm(forms.Form):
+    """How to make the periods: a cadence between two dates, or the board's meeting dates."""
+
+    METHODS = [("board", "From the board's meeting dates"), ("cadence", "Every month, two months or quarter")]
+    method = forms.ChoiceField(choices=METHODS, widget=forms.RadioSelect, initial="board")
+    first_start = forms.DateField(label="The first period starts on", help_text="dd/mm/yyyy")
+    board_dates = forms.CharField(
+        label="Board meeting dates (one a line, dd/mm/yyyy)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Each period runs up to its board meeting; the next starts that day.",
+    )
+    cadence = forms.ChoiceField(
+        label="How often (for a cadence)",
+        choices=[("", "—"), ("1", "Monthly"), ("2", "Every two months"), ("3", "Quarterly")],
+        required=False,
+    )
+    until = forms.DateField(label="The last period ends on", required=False, help_text="dd/mm/yyyy")
+
+    def clean_board_dates(self) -> list:
+        field = forms.DateField()
+        dates, bad = [], []
+        for part in self.cleaned_data.get("board_dates", "").replace(",", "\n").splitlines():
+            if part.strip():
+                try:
+                    dates.append(field.clean(part.strip()))
+                except forms.ValidationError:
+                    bad.append(part.strip())
+        if bad:
+            raise forms.ValidationError(f"Not a date (use dd/mm/yyyy): {', '.join(bad)}.")
+        return dates
+
+    def clean(self):
+        data = super().clean()
+        if data.get("method") == "cadence":
+            if not data.get("cadence"):
+                self.add_error("cadence", "Choose how often the periods run.")
+            if not data.get("until"):
+                self.add_error("until", "Say when the last period ends.")
+        return data
+
+
+class PeriodForm(VersionedForm):
+    name = forms.CharField(max_length=100)
+    board_date = forms.DateField(label="Board meeting", required=False, help_text="dd/mm/yyyy")
+    steering_group_date = forms.DateField(label="Steering group meeting", required=False, help_text="dd/mm/yyyy")
+
+
+class SchemeLeadChangeForm(forms.Form):
+    user = forms.ModelChoiceField(label="New lead", queryset=None)
+    start_date = forms.DateField(label="Leads from", help_text="dd/mm/yyyy")
+
+    def __init__(self, *args, users, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = users
+
+
+ROLE_CHOICES = [("", "— choose —"), *Role.choices]
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label="E-mail address")
+    role = forms.ChoiceField(choices=ROLE_CHOICES)
+
+
+class RoleGrantForm(forms.Form):
+    role = forms.ChoiceField(label="Give the role", choices=ROLE_CHOICES)
+    start = forms.DateField(label="From", required=False, help_text="dd/mm/yyyy; blank for today")
+
+
+class RoleEndForm(forms.Form):
+    role = forms.ChoiceField(label="End the role")
+    end = forms.DateField(label="On", required=False, help_text="dd/mm/yyyy; blank for today")
+
+    def __init__(self, *args, roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [("", "— choose —"), *[(r.value, r.label) for r in roles]]

@@ -23,6 +23,9 @@ class Programme(VersionedModel):
         blank=True,
         help_text="The board area the programme reports to, as NHS England's return names it, e.g. Trafford.",
     )
+    partner_organisations = models.TextField(
+        blank=True, help_text="One a line, e.g. NHS Trafford CCG, Trafford Council, Pennine Care."
+    )
     start_date = models.DateField()
     end_date = models.DateField()
     history = HistoricalRecords()
@@ -37,12 +40,14 @@ class Programme(VersionedModel):
         return self.name
 
 
-class Workstream(TimeStampedModel):
+class Workstream(VersionedModel):
     """A heading schemes are grouped under (e.g. Frail & Older People, Urgent Care)."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="workstreams")
     name = models.CharField(max_length=200)
     order = models.PositiveIntegerField(default=0)
+    # A retired workstream keeps its schemes and history but is no longer offered for new ones.
+    is_retired = models.BooleanField("retired", default=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -60,7 +65,7 @@ class ReportingPeriodQuerySet(models.QuerySet):
         return self.filter(start_date__lte=day, end_date__gt=day)
 
 
-class ReportingPeriod(TimeStampedModel):
+class ReportingPeriod(VersionedModel):
     """A highlight-report cycle: 'From 18/03/2015 To 20/05/2015', with its meetings."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="periods")
@@ -113,6 +118,23 @@ class ReportingPeriod(TimeStampedModel):
             f"{what} must fall in the period being updated, {self.start_date:%d/%m/%Y} to {self.last_day:%d/%m/%Y}. "
             "To record a date in another period, open that period."
         )
+
+
+class ProgrammeLocality(VersionedModel):
+    """A locality a programme reports by (e.g. North, Central, South), added and retired by the programme office."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="localities")
+    name = models.CharField(max_length=100)
+    is_retired = models.BooleanField("retired", default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["programme", "name"]
+        verbose_name_plural = "programme localities"
+        constraints = [models.UniqueConstraint(fields=["programme", "name"], name="locality_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Locality(models.TextChoices):

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from accounts.roles import Role, has_role, user_roles
 from milestones.models import Milestone
-from schemes.models import Approval, Scheme
+from schemes.models import Approval, Programme, Scheme
 
 
 def can_view_programme_data(user) -> bool:
@@ -130,3 +130,40 @@ def approval_get_for_outcome(*, user, pk: int) -> Approval:
     if refusal:
         raise PermissionDenied(refusal)
     return approval
+
+
+# --- Setting up a programme (issue 17) ---------------------------------------------------------------------
+
+
+def programme_can_set_up(user, programme=None) -> bool:
+    """The one rule for every set-up page (the programme, its periods, workstreams, localities, money and people):
+    the programme office. When roles become memberships per programme, this asks for the programme office *of this
+    programme*, and every set-up page in schemes, finance and people follows."""
+    return has_role(user, Role.PROGRAMME_OFFICE)
+
+
+def programme_get_for_setup(*, user, slug: str):
+    """The programme, for its programme office to set up: 403 for other roles; 404 when it does not exist (and, with
+    memberships, when it is not theirs)."""
+    if not programme_can_set_up(user):
+        raise PermissionDenied("Only the programme office can set up a programme.")
+    try:
+        programme = Programme.objects.get(slug=slug)
+    except Programme.DoesNotExist:
+        raise Http404("No such programme.") from None
+    if not programme_can_set_up(user, programme):
+        raise Http404("No such programme.")
+    return programme
+
+
+def programme_part_get_for_setup(*, user, model, pk: int):
+    """A workstream, locality, period or scheme of a programme, for its programme office (the same answers)."""
+    if not programme_can_set_up(user):
+        raise PermissionDenied("Only the programme office can set up a programme.")
+    try:
+        obj = model.objects.select_related("programme").get(pk=pk)
+    except model.DoesNotExist:
+        raise Http404("Not found.") from None
+    if not programme_can_set_up(user, obj.programme):
+        raise Http404("Not found.")
+    return obj

@@ -1,9 +1,11 @@
 """Writes for programmes, schemes, periods and their updates. Views, commands and tests all call these."""
 
-from datetime import date
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -15,6 +17,7 @@ from schemes.models import (
     ApprovalOutcome,
     CommentKind,
     Programme,
+    ProgrammeLocality,
     ProgressComment,
     ReportingPeriod,
     Scheme,
@@ -462,3 +465,289 @@ def approval_set_outcome(*, approval: Approval, outcome: str, reason: str = "", 
     approval.outcome, approval.reason = outcome, reason
     approval.outcome_recorded_by, approval.outcome_recorded_at = by, timezone.now()
     return audited_save(approval, by=by, reason=f"Outcome recorded: {ApprovalOutcome(outcome).label}")
+
+
+# --- Setting up a programme (issue 17): the programme office, in the browser --------------------------------
+
+
+@transaction.atomic
+def programme_update(
+    *,
+    programme: Programme,
+    name: str,
+    organisation: str = "",
+    partner_organisations: str = "",
+    start_date: date,
+    end_date: date,
+    by=None,
+    expected_version: int | None = None,
+) -> Programme:
+    """Change a programme's name, partners and dates; a stale edit is refused, and it must still end after it starts
+    and cover its reporting periods."""
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    check_version(programme, expected_version)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "Give the programme a name."})
+    if end_date <= start_date:
+        raise ValidationError({"end_date": "The programme must end after it starts."})
+    partners = "\n".join(line.strip() for line in (partner_organisations or "").splitlines() if line.strip())
+    fields = {
+        "name": name,
+        "organisation": (organisation or "").strip(),
+        "partner_organisations": partners,
+        "start_date": start_date,
+        "end_date": end_date,
+    }
+    changed = {k: v for k, v in fields.items() if getattr(programme, k) != v}
+    if not changed:
+        return programme
+    for key, value in changed.items():
+        setattr(programme, key, value)
+    bump_version(programme)
+    return audited_save(programme, by=by)
+
+
+@transaction.atomic
+def workstream_add(*, programme: Programme, name: str, by=None) -> Workstream:
+    """Add a workstream at the end of the list; names are unique within the programme."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "Give the workstream a name."})
+    last = programme.workstreams.order_by("-order").values_list("order", flat=True).first() or 0
+    return workstream_create(programme=programme, name=name, order=last + 1, by=by)
+
+
+@transaction.atomic
+def workstream_update(
+    *, workstream: Workstream, name: str, is_retired: bool, by=None, expected_version: int | None = None
+) -> Workstream:
+    """Rename or retire (or bring back) a workstream. Retiring keeps its schemes and history; it is just no longer
+    offered for a scheme."""
+    workstream = Workstream.objects.select_for_update().get(pk=workstream.pk)
+    check_version(workstream, expected_version)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "Give the workstream a name."})
+    if Workstream.objects.filter(programme_id=workstream.programme_id, name=name).exclude(pk=workstream.pk).exists():
+        raise ValidationError({"name": f"The programme already has a workstream called “{name}”."})
+    if workstream.name == name and workstream.is_retired == is_retired:
+        return workstream
+    workstream.name, workstream.is_retired = name, is_retired
+    bump_version(workstream)
+    return audited_save(workstream, by=by)
+
+
+@transaction.atomic
+def locality_add(*, programme: Programme, name: str, by=None) -> ProgrammeLocality:
+    """Add a locality the programme reports by; names are unique within the programme."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "Give the locality a name."})
+    if programme.localities.filter(name=name).exists():
+        raise ValidationError({"name": f"The programme already has a locality called “{name}”."})
+    return audited_save(ProgrammeLocality(programme=programme, name=name), by=by)
+
+
+@transaction.atomic
+def locality_update(
+    *, locality: ProgrammeLocality, name: str, is_retired: bool, by=None, expected_version: int | None = None
+) -> ProgrammeLocality:
+    """Rename or retire (or bring back) a locality."""
+    locality = ProgrammeLocality.objects.select_for_update().get(pk=locality.pk)
+    check_version(locality, expected_version)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "Give the locality a name."})
+    if ProgrammeLocality.objects.filter(programme_id=locality.programme_id, name=name).exclude(pk=locality.pk).exists():
+        raise ValidationError({"name": f"The programme already has a locality called “{name}”."})
+    if locality.name == name and locality.is_retired == is_retired:
+        return locality
+    locality.name, locality.is_retired = name, is_retired
+    bump_version(locality)
+    return audited_save(locality, by=by)
+
+
+class Cadence(models.TextChoices):
+    MONTHLY = "1", "Monthly"
+    BI_MONTHLY = "2", "Every two months"
+    QUARTERLY = "3", "Quarterly"
+
+
+# A plan longer than this is a typing mistake (a year 2205, say), not a programme.
+MAX_PLANNED_PERIODS = 120
+
+
+@dataclass(frozen=True)
+class PlannedPeriod:
+    """A reporting period before it is saved: what the preview shows and what is then created."""
+
+    code: str
+    name: str
+    start_date: date
+    end_date: date
+    board_date: date | None
+
+
+def _add_months(day: date, months: int) -> date:
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _financial_year(day: date) -> str:
+    start = day.year if day.month >= 4 else day.year - 1
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+def _name_periods(programme: Programme, spans: list[tuple[date, date, date | None]]) -> list[PlannedPeriod]:
+    """Codes such as 2025-26-P3, numbered within each financial year after the periods the programme already has."""
+    if not spans:
+        return []
+    taken = set(programme.periods.values_list("code", flat=True))
+    counts: dict[str, int] = {}
+    for existing in programme.periods.all():
+        year = _financial_year(existing.start_date)
+        counts[year] = counts.get(year, 0) + 1
+    planned = []
+    for start, end, board in spans:
+        year = _financial_year(start)
+        counts[year] = counts.get(year, 0) + 1
+        number = counts[year]
+        code = f"{year}-P{number}"
+        while code in taken:
+            number += 1
+            code = f"{year}-P{number}"
+        counts[year] = number
+        taken.add(code)
+        label = f"{year[:4]}/{year[5:]}"
+        planned.append(
+            PlannedPeriod(code=code, name=f"Period {number} {label}", start_date=start, end_date=end, board_date=board)
+        )
+    return planned
+
+
+def reporting_periods_plan_cadence(
+    *, programme: Programme, cadence: str, first_start: date, until: date
+) -> list[PlannedPeriod]:
+    """Periods of one, two or three months from `first_start`, the last one ending on `until` (half-open: each ends
+    the day the next starts). Board dates are added afterwards, period by period."""
+    try:
+        months = int(Cadence(str(cadence)))
+    except ValueError:
+        raise ValidationError({"cadence": "Choose monthly, every two months or quarterly."}) from None
+    if until <= first_start:
+        raise ValidationError(
+            {"until": f"These dates make no periods: the last period must end after {first_start:%d/%m/%Y}."}
+        )
+    spans: list[tuple[date, date, date | None]] = []
+    start = first_start
+    while start < until:
+        end = min(_add_months(first_start, months * (len(spans) + 1)), until)
+        spans.append((start, end, None))
+        start = end
+        if len(spans) > MAX_PLANNED_PERIODS:
+            raise ValidationError({"until": f"That makes more than {MAX_PLANNED_PERIODS} periods: check the dates."})
+    return _name_periods(programme, spans)
+
+
+def reporting_periods_plan_board_dates(
+    *, programme: Programme, first_start: date, board_dates: list[date]
+) -> list[PlannedPeriod]:
+    """One period per board meeting: each runs from the previous meeting (or `first_start`) up to its meeting, and
+    the meeting is the board date that receives its highlight report."""
+    dates = sorted(set(board_dates))
+    if not dates:
+        raise ValidationError({"board_dates": "These dates make no periods: give at least one board meeting date."})
+    if len(dates) != len(board_dates):
+        raise ValidationError({"board_dates": "A board meeting date is listed twice."})
+    if dates[0] <= first_start:
+        raise ValidationError(
+            {"board_dates": f"The first board meeting ({dates[0]:%d/%m/%Y}) must be after the first period starts."}
+        )
+    if len(dates) > MAX_PLANNED_PERIODS:
+        raise ValidationError({"board_dates": f"That makes more than {MAX_PLANNED_PERIODS} periods: check the dates."})
+    starts = [first_start, *dates[:-1]]
+    return _name_periods(programme, [(s, e, e) for s, e in zip(starts, dates, strict=True)])
+
+
+@transaction.atomic
+def reporting_periods_create(*, programme: Programme, planned: list[PlannedPeriod], by=None) -> list[ReportingPeriod]:
+    """Save a previewed plan: all of it or, if any period overlaps one the programme has, none of it."""
+    if not planned:
+        raise ValidationError("There are no periods to save.")
+    Programme.objects.select_for_update().get(pk=programme.pk)
+    created = []
+    for period in planned:
+        try:
+            created.append(
+                reporting_period_create(
+                    programme=programme,
+                    code=period.code,
+                    name=period.name,
+                    start_date=period.start_date,
+                    end_date=period.end_date,
+                    board_date=period.board_date,
+                    by=by,
+                )
+            )
+        except ValidationError as exc:
+            raise ValidationError(
+                f"Nothing was saved: the period {period.start_date:%d/%m/%Y} to {period.end_date:%d/%m/%Y} "
+                f"cannot be added ({' '.join(exc.messages)})"
+            ) from exc
+    return created
+
+
+@transaction.atomic
+def reporting_period_update(
+    *,
+    period: ReportingPeriod,
+    name: str,
+    board_date: date | None,
+    steering_group_date: date | None,
+    by=None,
+    expected_version: int | None = None,
+) -> ReportingPeriod:
+    """Change a period's name and meeting dates (its start and end stay: reports and returns are dated by them)."""
+    period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+    check_version(period, expected_version)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "Give the period a name."})
+    if period.is_closed:
+        raise ValidationError(f"The period {period} is closed: its details can no longer change.")
+    for field, day in (("board_date", board_date), ("steering_group_date", steering_group_date)):
+        if day is not None and day < period.start_date:
+            raise ValidationError(
+                {field: f"The meeting cannot be before the period starts ({period.start_date:%d/%m/%Y})."}
+            )
+    fields = {"name": name, "board_date": board_date, "steering_group_date": steering_group_date}
+    changed = {k: v for k, v in fields.items() if getattr(period, k) != v}
+    if not changed:
+        return period
+    for key, value in changed.items():
+        setattr(period, key, value)
+    bump_version(period)
+    return audited_save(period, by=by)
+
+
+@transaction.atomic
+def scheme_lead_change(*, scheme: Scheme, user, start_date: date, by=None) -> SchemeLead:
+    """A new lead for a scheme from a date: the current leads' terms end the day before, and stay in the history."""
+    Scheme.objects.select_for_update().get(pk=scheme.pk)
+    if not user.is_active:
+        raise ValidationError({"user": f"{user} cannot sign in (the account is not active), so cannot lead a scheme."})
+    leads = list(SchemeLead.objects.filter(scheme=scheme).select_for_update())
+    if any(lead.user_id == user.pk and lead.is_current(start_date) for lead in leads):
+        raise ValidationError({"user": f"{user} already leads this scheme on {start_date:%d/%m/%Y}."})
+    if any(lead.start_date is not None and lead.start_date >= start_date for lead in leads):
+        raise ValidationError(
+            {"start_date": "Another lead starts on or after that date: a lead change must come after the last one."}
+        )
+    day_before = start_date - timedelta(days=1)
+    for lead in leads:
+        if lead.end_date is None or lead.end_date >= start_date:
+            lead.end_date = day_before
+            audited_save(lead, by=by, reason=f"Lead changed from {start_date:%d/%m/%Y}")
+    return audited_save(SchemeLead(scheme=scheme, user=user, start_date=start_date), by=by, reason="Lead changed")

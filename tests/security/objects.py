@@ -17,7 +17,7 @@ from reporting import highlight
 from reporting.renderers.pdf import html_to_pdf
 from returns import services as return_services
 from risks import services as risk_services
-from schemes.models import Approval, Programme, Scheme
+from schemes.models import Approval, Programme, ProgrammeLocality, Scheme
 from tests.factories.jobs import report_job, return_job
 from tests.factories.returns import return_complete
 
@@ -88,6 +88,7 @@ def security_objects_build() -> dict:
         "issued_report": issued,
         "report_job": job,
         "workbook_upload": _workbook_upload(programme),
+        "locality": ProgrammeLocality.objects.get_or_create(programme=programme, name="North")[0],
     }
 
 
