@@ -23,7 +23,7 @@ from reporting.models import HighlightCover, IssuedReport
 from returns.selectors import national_conditions_as_at
 from risks.models import MitigatingAction, Risk
 from schemes.models import ProgressComment, ReportingPeriod, Scheme, SchemeLead, SchemePeriodUpdate, SchemeStatus
-from schemes.selectors import milestones_completed_in, milestones_planned_next, period_after
+from schemes.selectors import milestones_completed_in, milestones_planned_next, period_after, period_latest
 
 SNAPSHOT_SCHEMA = 1
 DEFAULT_MEETING = "Health & Wellbeing Board"
@@ -71,15 +71,12 @@ def cover_for(*, programme, period) -> dict:
 
 
 def period_resolve(*, programme, period: str):
-    """A reporting period of the programme by id, code or 'latest' (the latest that has started); None if unknown."""
+    """A reporting period of the programme by id, code or 'latest' (schemes.selectors.period_latest: the latest
+    that has started and goes to a board); None if unknown."""
 
     periods = ReportingPeriod.objects.filter(programme=programme)
     if period == "latest":
-        today = timezone.localdate()
-        return (
-            periods.filter(start_date__lte=today).order_by("-start_date").first()
-            or periods.order_by("start_date").first()
-        )
+        return period_latest(list(periods), timezone.localdate())
     if str(period).isdigit():
         return periods.filter(pk=int(period)).first()
     return periods.filter(code=period).first()

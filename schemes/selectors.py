@@ -148,6 +148,22 @@ def period_current(*, programme: Programme, today=None) -> ReportingPeriod | Non
     return (open_periods or periods or [None])[0]
 
 
+def period_latest(periods: list[ReportingPeriod], today) -> ReportingPeriod | None:
+    """The period a report or dashboard opens on: the latest that has started and goes to a board (has a board
+    date); if none has a board date, the latest that has started; before any has started, the first one.
+
+    A period with no board date has no highlight report of its own yet (the demo's P2 is known only from the
+    paper's "planned for next period" headings), so it is not the default."""
+    ordered = sorted(periods, key=lambda p: p.start_date)
+    started = [p for p in ordered if p.start_date <= today]
+    reported = [p for p in started if p.board_date is not None]
+    if reported:
+        return reported[-1]
+    if started:
+        return started[-1]
+    return ordered[0] if ordered else None
+
+
 def period_after(period: ReportingPeriod, periods: list[ReportingPeriod]) -> ReportingPeriod | None:
     later = [p for p in periods if p.start_date >= period.end_date and p.pk != period.pk]
     return min(later, key=lambda p: p.start_date) if later else None
