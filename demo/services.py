@@ -195,6 +195,15 @@ def _lead_user(lead: dict, users: dict[str, User]) -> User:
     return users[username]
 
 
+def _source_note(m: dict) -> str:
+    """How a milestone was transcribed from the paper: for the programme office, never printed as a reason."""
+    parts = [f"Source: {m['source']}." if m.get("source") else ""]
+    parts += [m.get(key) or "" for key in ("note", "completion_reading")]
+    if m.get("date_change_source"):
+        parts.append(f"Date move as transcribed: {m['date_change_source']}")
+    return " ".join(" ".join(str(p).split()) for p in parts if p)
+
+
 def _load_programme(data: dict, *, users: dict[str, User], by: User, report: DemoLoadReport) -> Programme:
     p = data["programme"]
     programme = scheme_services.programme_create(
@@ -257,15 +266,21 @@ def _load_programme(data: dict, *, users: dict[str, User], by: User, report: Dem
                 baseline_date=m["baseline_date"],
                 due_date=m["baseline_date"],
                 order=order,
+                source_note=_source_note(m),
                 by=by,
             )
             if m["due_date"] != m["baseline_date"]:
-                # Replay the move through the service, so the demo shows "deadline extended from …" with its reason.
+                # Replay the move through the service, so the demo shows "deadline extended from …" (or "brought
+                # forward from …") with the reason the paper gives; how it was read stays in the source note.
                 milestone_services.milestone_move(
                     milestone=milestone, new_date=m["due_date"], reason=m["date_change_reason"], by=by
                 )
             if m.get("completed_on"):
                 milestone_services.milestone_complete(milestone=milestone, completed_on=m["completed_on"], by=by)
+            if m.get("outcome"):
+                milestone_services.milestone_close(
+                    milestone=milestone, outcome=m["outcome"], reason=m["outcome_reason"], by=users["governance"]
+                )
             counts["milestones"] += 1
         for a in s.get("approvals") or []:
             # The bodies' decisions are recorded by their secretary, not by the programme office or a lead.

@@ -175,8 +175,8 @@ def milestones_completed_in(milestones, period: ReportingPeriod) -> list:
 
 
 def milestones_planned_next(milestones, period: ReportingPeriod, next_period: ReportingPeriod | None) -> list:
-    """'Milestones planned for next period': due in the next period (Milestone.is_planned_for), and the ones
-    still open and overdue at this period's end (Milestone.is_overdue), carried forward as the papers do.
+    """'Milestones planned for next period': only those due in the next period (Milestone.is_planned_for). The ones
+    still open and overdue at this period's end are listed apart (milestones_overdue_at_end), not as "planned".
 
     Without a next period defined, the next period is taken to be as long as this one.
     """
@@ -184,9 +184,14 @@ def milestones_planned_next(milestones, period: ReportingPeriod, next_period: Re
         start_date=period.end_date, end_date=period.end_date + (period.end_date - period.start_date)
     )
     return sorted(
-        (m for m in milestones if m.is_planned_for(following) or m.is_overdue(period.end_date)),
+        (m for m in milestones if m.is_planned_for(following) and not m.is_overdue(period.end_date)),
         key=lambda m: (m.due_date, m.order),
     )
+
+
+def milestones_overdue_at_end(milestones, period: ReportingPeriod) -> list:
+    """Milestones still open and past their date at the period's end (Milestone.is_overdue), oldest first."""
+    return sorted((m for m in milestones if m.is_overdue(period.end_date)), key=lambda m: (m.due_date, m.order))
 
 
 def scheme_workspace(*, scheme: Scheme, period: ReportingPeriod | None, user) -> dict:
@@ -219,6 +224,7 @@ def scheme_workspace(*, scheme: Scheme, period: ReportingPeriod | None, user) ->
             ),
             "completed_this_period": milestones_completed_in(milestones, period) if period else [],
             "planned_next_period": milestones_planned_next(milestones, period, next_period) if period else [],
+            "overdue_at_end": milestones_overdue_at_end(milestones, period) if period else [],
             "period_comments": [c for c in context["comments"] if period and c.period_id == period.pk],
             "can_edit": can_edit_scheme(user, scheme),
             "can_manage": can_manage_programme(user),
