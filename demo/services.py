@@ -28,6 +28,7 @@ PROGRAMME_FILE = DATA_DIR / "trafford_bcf_2015_16.yaml"
 FUND_FILE = DATA_DIR / "trafford_tf.yaml"
 BUDGETS_FILE = DATA_DIR / "trafford_budgets_2016_17.yaml"
 METRICS_FILE = DATA_DIR / "trafford_metrics_2015_16.yaml"
+POOLED_FILE = DATA_DIR / "trafford_bcf_pooled_2015_16.yaml"
 
 # The demo sign-ins, one per role (password: settings.DEMO_PASSWORD). `lead` is Sarah Gunshon, lead of 5.1 and 5.2.
 DEMO_USERS: list[dict[str, Any]] = [
@@ -126,6 +127,9 @@ def demo_load(*, password: str | None = None) -> DemoLoadReport:
     if not Fund.objects.filter(slug=fund_data["fund"]["slug"]).exists():
         _load_fund(fund_data, by=pmo, officer=users["finance"], report=report)
         report.fund_created = True
+    pooled = _read_yaml(POOLED_FILE)
+    if not Fund.objects.filter(slug=pooled["fund"]["slug"]).exists():
+        _fund_create(pooled, by=users["finance"], programme=programme)
     budgets = _read_yaml(BUDGETS_FILE)
     if not Fund.objects.filter(slug=budgets["fund"]["slug"]).exists():
         _load_budgets(budgets, by=pmo, officer=users["finance"], report=report)
@@ -388,7 +392,7 @@ def _pounds(thousands: str) -> Decimal:
     return Decimal(str(thousands)) * THOUSAND
 
 
-def _fund_create(data: dict, *, by: User) -> Fund:
+def _fund_create(data: dict, *, by: User, programme: Programme | None = None) -> Fund:
     f = data["fund"]
     years = {y: finance_services.financial_year_get_or_create(start_year=y) for y in data["years"]}
     return finance_services.fund_create(
@@ -396,9 +400,12 @@ def _fund_create(data: dict, *, by: User) -> Fund:
         name=f["name"],
         kind=f.get("kind", "transformation"),
         section_75=f.get("section_75", False),
-        description=f.get("description", ""),
+        risk_share=" ".join((f.get("risk_share") or "").split()),
+        programme=programme,
+        description=" ".join((f.get("description") or "").split()),
         years=list(years.values()),
         contributions=[(c["contributor"], _pounds(c["thousands"]), years[c["year"]]) for c in data["contributions"]],
+        discontinued_spend_as_at=f.get("discontinued_spend_as_at"),
         by=by,
     )
 
@@ -461,6 +468,15 @@ def _load_fund(data: dict, *, by: User, officer: User, report: DemoLoadReport) -
                 by=by,
             )
     _clear_and_approve(repurposing, officer=officer)
+    for a in data["allocations"]:
+        if a.get("figure_in") or a.get("printed_thousands") or a.get("footnote"):
+            finance_services.allocation_set_as_printed(
+                allocation=allocations[a["scheme"]],
+                figure_in=allocations[a["figure_in"]] if a.get("figure_in") else None,
+                printed_figure=_pounds(a["printed_thousands"]) if a.get("printed_thousands") else None,
+                footnote=a.get("footnote", ""),
+                by=officer,
+            )
     _check_appendix_1(fund, data)
     report.counts["allocations"] = len(data["allocations"])
     return fund

@@ -11,7 +11,7 @@ import hashlib
 import json
 from decimal import Decimal
 
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, Prefetch
 from django.utils import timezone
 
 from finance.models import DecisionStatus, Fund, Movement
@@ -247,8 +247,10 @@ def _money_section(programme) -> list[dict]:
     """Each fund of the programme: its headline figures, its allocations' budgets and its approved movements."""
 
     funds = []
-    # The programme's funds, then funds tied to no programme (shared by all), as on the dashboard.
-    funds_in_scope = Fund.objects.filter(Q(programme=programme) | Q(programme__isnull=True))
+    # The programme's own funds (a BCF programme's section 75 pooled budget); only a programme with none of its
+    # own shows the funds tied to no programme, so a 2015 report never prints a 2017 fund that is not its own.
+    own = Fund.objects.filter(programme=programme)
+    funds_in_scope = own if own.exists() else Fund.objects.filter(programme__isnull=True)
     for fund in funds_in_scope.order_by(F("programme_id").asc(nulls_last=True), "name"):
         overview = fund_overview(fund=fund)
         summary = overview["summary"]
@@ -262,6 +264,9 @@ def _money_section(programme) -> list[dict]:
             {
                 "slug": fund.slug,
                 "name": fund.name,
+                "section_75": fund.section_75,
+                "risk_share": fund.risk_share,
+                "description": fund.description,
                 "total": _money(summary["total"]),
                 "allocated": _money(summary["allocated"]),
                 "unallocated": _money(summary["unallocated"]),

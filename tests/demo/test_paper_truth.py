@@ -7,7 +7,10 @@ report must agree with.
 """
 
 import datetime as dt
+import io
+import subprocess
 
+from django.core.management import call_command
 from django.utils import timezone
 
 from dashboard.forms import default_period
@@ -191,3 +194,41 @@ def test_a_lead_tbc_prints_as_the_paper_has_it(demo):
     # 000 line 430: "Angela Thornton up to 31 March 2015. Tbc from 01 April 2015".
     scheme = next(s for s in _p1_snapshot()["schemes"] if s["ref"] == "5.7")
     assert scheme["project_leads"] == ["Angela Thornton up to 31 March 2015", "Tbc from 01 April 2015"]
+
+
+def test_dashboard_rag_counts_agree_with_the_reports_chart(demo_client):
+    # The report's projects table and RAG chart count the seven schemes of 000 §3.2 (lines 56-66); the project
+    # still to scope (§3.2.4, line 130) is listed apart, so the dashboard counts it nowhere either.
+    response = demo_client("steering").get("/dashboard/", follow=True)
+    assert response.context["filters"].period.code == "2015-16-P1"
+    dashboard = {c.rag: c.count for c in response.context["rag"].counts}
+    report: dict[str, int] = {}
+    for scheme in _p1_snapshot()["schemes"]:
+        report[scheme["rag"]] = report.get(scheme["rag"], 0) + 1
+    assert dashboard == {rag: report.get(rag, 0) for rag in dashboard}
+    assert dashboard[""] == 0
+
+
+def test_the_june_2015_report_shows_the_bcf_pooled_fund(demo):
+    # 000 §2.1 and §2.5 (lines 29-34, 42): the programme's money is a section 75 pooled budget with a risk share;
+    # the joint financial plan was still being finalised, so no amounts are recorded.
+    money = _p1_snapshot()["money"]
+    assert [(f["name"], f["section_75"]) for f in money] == [("Trafford Better Care Fund pooled budget 2015/16", True)]
+    assert "risk share" in money[0]["risk_share"]
+
+
+def test_build_highlight_report_latest_prints_the_papers_period(demo, tmp_path):
+    out = tmp_path / "report.pdf"
+    stdout = io.StringIO()
+    call_command("build_highlight_report", "--programme", SLUG, "--period", "latest", "--out", str(out), stdout=stdout)
+    assert "18/03/2015 to 20/05/2015" in stdout.getvalue()
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, check=True).stdout.decode()
+    text = " ".join(text.split())
+    # 000 lines 25-46: the steering group section, its section 75 and risk share.
+    assert "The Steering Group" in text and "section 75" in text and "risk share" in text
+    assert "Julie Crossley" in text  # the contact, 000 line 17
+    assert "Tbc from 01 April 2015" in text  # 000 line 430
+    assert "Brought forward from 31/07/2015" in text  # 5.1 outcome measures, 000 lines 172 and 190
+    assert "Rejected" in text and "Withdrawn" in text  # 000 line 212
+    assert "Trafford Better Care Fund pooled budget 2015/16" in text
+    assert "Next-period table" not in text  # transcription notes are never printed
