@@ -537,7 +537,7 @@ def section_title(status: str, fund: Fund) -> str:
         day = fund.discontinued_spend_as_at
         suffix = "th" if 11 <= day.day <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day.day % 10, "th")
         return f"Schemes discontinued - estimated spend {day.day}{suffix} {day:%B %Y}"
-    return SECTION_TITLES[status]
+    return SECTION_TITLES[AllocationStatus(status)]
 
 
 def appendix_lines(

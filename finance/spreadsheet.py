@@ -127,14 +127,13 @@ def _allocation_table(fund: Fund) -> list[tuple[str, list]]:
             table.append(("section", [line.label, "", "", None, None, None, None, "", None, line.row_type]))
         elif line.kind == "row":
             allocation = line.allocation
-            scheme = allocation.scheme_name + (f" [{line.footnote}]" if line.footnote else "")
             table.append(
                 (
                     "row",
                     [
                         safe_cell_text(allocation.initiative),
                         safe_cell_text(allocation.workstream),
-                        safe_cell_text(scheme),
+                        safe_cell_text(allocation.scheme_name),  # as stored: the upload matches it
                         *money_cells(line),
                         AllocationStatus(allocation.status).label,
                         allocation.pk,

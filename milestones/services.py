@@ -62,7 +62,7 @@ def milestone_create(
     )
 
 
-CLOSE_OUTCOMES = {
+CLOSE_OUTCOMES: dict[str, str] = {
     MilestoneStatus.CANCELLED: "cancelled",
     MilestoneStatus.REJECTED: "rejected",
     MilestoneStatus.WITHDRAWN: "withdrawn",

@@ -116,13 +116,14 @@ def test_every_output_prints_the_lines_the_heading_and_the_footnote(tf, demo_cli
         " ".join(str(c) for c in row if c is not None) for row in workbook["Appendix 1"].iter_rows(values_only=True)
     ]
     pdf = bytes(finance_appendix_render(fund=tf).pdf)
-    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True).stdout
-    pdf_text = " ".join(text.decode().split())
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout
+    pdf_text = text.decode()
     page = demo_client("finance").get(reverse("finance:fund", args=[tf.slug])).content.decode()
     for name, output in (("xlsx", "\n".join(sheet)), ("pdf", pdf_text), ("page", page)):
-        output = output.replace("&amp;", "&").replace("&#x27;", "'")
+        # Whitespace dropped: a PDF table cell wraps a long name over lines.
+        output = "".join(output.replace("&amp;", "&").replace("&#x27;", "'").split())
         for _, _, line, _ in GOING_FORWARD + DISCONTINUED:
-            assert line in output, (name, line)
-        assert "31st March 2019" in output, name
-        assert "sum to 476" in " ".join(output.split()), name
-        assert "Unallocated" in output and "Fund total" in output, name
+            assert "".join(line.split()) in output, (name, line)
+        assert "31stMarch2019" in output, name
+        assert "sumto476" in output, name
+        assert "Unallocated" in output and "Fundtotal" in output, name
