@@ -605,7 +605,7 @@ class FundMoneyTotals:
 
 def money_by_fund(*, fund_ids: list[int], schemes=None) -> dict[int, FundMoneyTotals]:
     """Allocated, spent and forecast per fund, with the same rules as fund_summary (allocated: the approved
-    movement lines; spent: recorded actual spend; forecast: each allocation's latest forecast outturn, else its
+    movement lines; spent: recorded actual spend (spent_of); forecast: each allocation's latest forecast outturn, else its
     budget), summed in the database in three queries however many allocations. With `schemes` (a queryset),
     only the allocations linked to those schemes count, and funds with none of them are left out."""
     allocations = Allocation.objects.filter(fund_id__in=fund_ids)
@@ -619,29 +619,17 @@ def money_by_fund(*, fund_ids: list[int], schemes=None) -> dict[int, FundMoneyTo
     budgets = dict(
         lines.order_by().values("allocation_id").annotate(total=Sum("amount")).values_list("allocation_id", "total")
     )
-    for fund_id, spent in (
-        spend.order_by()
-        .values("allocation__fund_id")
-        .annotate(total=Sum("actual"))
-        .values_list("allocation__fund_id", "total")
-    ):
-        totals[fund_id].spent += spent or ZERO
-    # A discontinued scheme with no actual spend recorded counts the spend to date kept when it stopped (spent_of).
-    for fund_id, kept in (
-        allocations.filter(status=AllocationStatus.DISCONTINUED, spend_to_date__isnull=False)
-        .exclude(pk__in=spend.values("allocation_id"))
-        .order_by()
-        .values("fund_id")
-        .annotate(total=Sum("spend_to_date"))
-        .values_list("fund_id", "total")
-    ):
-        totals[fund_id].spent += kept or ZERO
-    for pk, fund_id, forecast in (
+    # Spend per allocation, so each gets spent_of's rule (a discontinued one with none recorded: its spend to date).
+    actual = dict(
+        spend.order_by().values("allocation_id").annotate(total=Sum("actual")).values_list("allocation_id", "total")
+    )
+    for pk, fund_id, forecast, status, spend_to_date in (
         allocations.annotate(latest_forecast=_latest_forecast(None, None))
         .order_by()
-        .values_list("pk", "fund_id", "latest_forecast")
+        .values_list("pk", "fund_id", "latest_forecast", "status", "spend_to_date")
     ):
         row = totals[fund_id]
+        row.spent += spent_of(actual.get(pk) or ZERO, status, spend_to_date)
         budget = budgets.get(pk) or ZERO
         row.allocations += 1
         row.allocated += budget
