@@ -114,7 +114,8 @@ def test_steering_member_sees_the_trafford_exceptions_first(demo_client):
 def test_money_tile_shows_the_same_figures_as_the_money_pages(demo_client):
     response = demo_client("steering").get(URL)
     tile = {m.fund.slug: m for m in response.context["money"]}
-    assert set(tile) == {"trafford-tf", "trafford-budgets-2016-17"}  # funds not tied to one programme
+    # The programme's own BCF pooled budget, and the funds not tied to one programme.
+    assert set(tile) == {"trafford-bcf-pooled-2015-16", "trafford-tf", "trafford-budgets-2016-17"}
     for fund in Fund.objects.all():
         summary = finance_selectors.fund_summary(fund=fund)
         row = tile[fund.slug]
@@ -135,7 +136,7 @@ def test_a_fund_of_another_programme_is_not_shown(demo_client, demo):
     SchemeFactory(programme=other)
     Fund.objects.filter(slug="trafford-budgets-2016-17").update(programme=other)
     response = demo_client("steering").get(URL)
-    assert [m.fund.slug for m in response.context["money"]] == ["trafford-tf"]
+    assert sorted(m.fund.slug for m in response.context["money"]) == ["trafford-bcf-pooled-2015-16", "trafford-tf"]
     response = demo_client("steering").get(URL, {"programme": other.slug})
     assert [m.fund.slug for m in response.context["money"]] == ["trafford-budgets-2016-17", "trafford-tf"]
 
