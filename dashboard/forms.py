@@ -11,7 +11,7 @@ from accounts.models import User
 from accounts.roles import Role, has_role
 from core.widgets import FastSelect
 from schemes.models import Locality, Programme, ReportingPeriod, Scheme, SchemeLead, Workstream
-from schemes.selectors import programme_list
+from schemes.selectors import period_latest, programme_list
 
 
 @dataclass(frozen=True)
@@ -87,11 +87,8 @@ class DashboardFilterForm(forms.Form):
 
 
 def default_period(periods: list[ReportingPeriod], today: date) -> ReportingPeriod | None:
-    """The latest period that has started; before any has started, the first one."""
-    started = [p for p in periods if p.start_date <= today]
-    if started:
-        return started[-1]
-    return periods[0] if periods else None
+    """The period the dashboard opens on: the same rule as the report's 'latest' (schemes.selectors.period_latest)."""
+    return period_latest(periods, today)
 
 
 def previous_period(period: ReportingPeriod | None, periods: list[ReportingPeriod]) -> ReportingPeriod | None:

@@ -91,7 +91,8 @@ def _schemes_with_rags(filters: DashboardFilters):
     """Schemes in scope with `rag_now` and `rag_before` (the previous period's), by two LEFT JOINs.
 
     Schemes that are closed or discontinued and have no update for the period are left out: they are
-    no longer reported on, so they are not "not rated".
+    no longer reported on, so they are not "not rated". Projects still to scope are left out too: the highlight
+    report lists them apart ("Projects to scope"), not in its projects table and RAG chart, and the two agree.
     """
     schemes = schemes_in_scope(filters=filters)
     if filters.period is None:
@@ -106,7 +107,7 @@ def _schemes_with_rags(filters: DashboardFilters):
     else:
         schemes = schemes.annotate(rag_before=Value(None, output_field=CharField()))
     return schemes.annotate(rag_now=_effective("now_update")).filter(
-        Q(status__in=[SchemeStatus.ACTIVE, SchemeStatus.TO_SCOPE]) | Q(now_update__isnull=False)
+        ~Q(status=SchemeStatus.TO_SCOPE) & (Q(status=SchemeStatus.ACTIVE) | Q(now_update__isnull=False))
     )
 
 

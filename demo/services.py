@@ -28,6 +28,7 @@ PROGRAMME_FILE = DATA_DIR / "trafford_bcf_2015_16.yaml"
 FUND_FILE = DATA_DIR / "trafford_tf.yaml"
 BUDGETS_FILE = DATA_DIR / "trafford_budgets_2016_17.yaml"
 METRICS_FILE = DATA_DIR / "trafford_metrics_2015_16.yaml"
+POOLED_FILE = DATA_DIR / "trafford_bcf_pooled_2015_16.yaml"
 
 # The demo sign-ins, one per role (password: settings.DEMO_PASSWORD). `lead` is Sarah Gunshon, lead of 5.1 and 5.2.
 DEMO_USERS: list[dict[str, Any]] = [
@@ -126,6 +127,9 @@ def demo_load(*, password: str | None = None) -> DemoLoadReport:
     if not Fund.objects.filter(slug=fund_data["fund"]["slug"]).exists():
         _load_fund(fund_data, by=pmo, officer=users["finance"], report=report)
         report.fund_created = True
+    pooled = _read_yaml(POOLED_FILE)
+    if not Fund.objects.filter(slug=pooled["fund"]["slug"]).exists():
+        _fund_create(pooled, by=users["finance"], programme=programme)
     budgets = _read_yaml(BUDGETS_FILE)
     if not Fund.objects.filter(slug=budgets["fund"]["slug"]).exists():
         _load_budgets(budgets, by=pmo, officer=users["finance"], report=report)
@@ -195,6 +199,15 @@ def _lead_user(lead: dict, users: dict[str, User]) -> User:
     return users[username]
 
 
+def _source_note(m: dict) -> str:
+    """How a milestone was transcribed from the paper: for the programme office, never printed as a reason."""
+    parts = [f"Source: {m['source']}." if m.get("source") else ""]
+    parts += [m.get(key) or "" for key in ("note", "completion_reading")]
+    if m.get("date_change_source"):
+        parts.append(f"Date move as transcribed: {m['date_change_source']}")
+    return " ".join(" ".join(str(p).split()) for p in parts if p)
+
+
 def _load_programme(data: dict, *, users: dict[str, User], by: User, report: DemoLoadReport) -> Programme:
     p = data["programme"]
     programme = scheme_services.programme_create(
@@ -258,15 +271,21 @@ def _load_programme(data: dict, *, users: dict[str, User], by: User, report: Dem
                 baseline_date=m["baseline_date"],
                 due_date=m["baseline_date"],
                 order=order,
+                source_note=_source_note(m),
                 by=by,
             )
             if m["due_date"] != m["baseline_date"]:
-                # Replay the move through the service, so the demo shows "deadline extended from …" with its reason.
+                # Replay the move through the service, so the demo shows "deadline extended from …" (or "brought
+                # forward from …") with the reason the paper gives; how it was read stays in the source note.
                 milestone_services.milestone_move(
                     milestone=milestone, new_date=m["due_date"], reason=m["date_change_reason"], by=by
                 )
             if m.get("completed_on"):
                 milestone_services.milestone_complete(milestone=milestone, completed_on=m["completed_on"], by=by)
+            if m.get("outcome"):
+                milestone_services.milestone_close(
+                    milestone=milestone, outcome=m["outcome"], reason=m["outcome_reason"], by=users["governance"]
+                )
             counts["milestones"] += 1
         for a in s.get("approvals") or []:
             # The bodies' decisions are recorded by their secretary, not by the programme office or a lead.
@@ -374,7 +393,7 @@ def _pounds(thousands: str) -> Decimal:
     return Decimal(str(thousands)) * THOUSAND
 
 
-def _fund_create(data: dict, *, by: User) -> Fund:
+def _fund_create(data: dict, *, by: User, programme: Programme | None = None) -> Fund:
     f = data["fund"]
     years = {y: finance_services.financial_year_get_or_create(start_year=y) for y in data["years"]}
     return finance_services.fund_create(
@@ -382,9 +401,12 @@ def _fund_create(data: dict, *, by: User) -> Fund:
         name=f["name"],
         kind=f.get("kind", "transformation"),
         section_75=f.get("section_75", False),
-        description=f.get("description", ""),
+        risk_share=" ".join((f.get("risk_share") or "").split()),
+        programme=programme,
+        description=" ".join((f.get("description") or "").split()),
         years=list(years.values()),
         contributions=[(c["contributor"], _pounds(c["thousands"]), years[c["year"]]) for c in data["contributions"]],
+        discontinued_spend_as_at=f.get("discontinued_spend_as_at"),
         by=by,
     )
 
@@ -447,6 +469,15 @@ def _load_fund(data: dict, *, by: User, officer: User, report: DemoLoadReport) -
                 by=by,
             )
     _clear_and_approve(repurposing, officer=officer)
+    for a in data["allocations"]:
+        if a.get("figure_in") or a.get("printed_thousands") or a.get("footnote"):
+            finance_services.allocation_set_as_printed(
+                allocation=allocations[a["scheme"]],
+                figure_in=allocations[a["figure_in"]] if a.get("figure_in") else None,
+                printed_figure=_pounds(a["printed_thousands"]) if a.get("printed_thousands") else None,
+                footnote=a.get("footnote", ""),
+                by=officer,
+            )
     _check_appendix_1(fund, data)
     report.counts["allocations"] = len(data["allocations"])
     return fund

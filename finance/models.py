@@ -75,6 +75,12 @@ class Fund(VersionedModel):
     risk_share = models.TextField(blank=True, help_text="How overspends and underspends are shared.")
     description = models.TextField(blank=True)
     financial_years = models.ManyToManyField(FinancialYear, related_name="funds", blank=True)
+    discontinued_spend_as_at = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The date discontinued schemes' estimated spend is given to, as the papers head that section "
+        "(e.g. 31/03/2019: “Schemes Discontinued - Estimated Spend 31st March 2019”).",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -129,6 +135,26 @@ class Allocation(VersionedModel):
     )
     note = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0)
+    # Appendix 1 line by line as the paper prints it.
+    figure_in = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lines_included",
+        help_text="A line with no figure of its own in the paper: its money is in this line's figure (one merged "
+        "cell). It holds no money and prints “—”.",
+    )
+    printed_figure = models.DecimalField(
+        **MONEY,
+        null=True,
+        blank=True,
+        help_text="The figure the paper prints for this line where the fund's ledger cannot hold it (the paper's "
+        "figures do not add up). Printed as the paper has it, with the footnote saying how the total reconciles.",
+    )
+    footnote = models.TextField(
+        blank=True, help_text="Printed under Appendix 1 in every output (page, Excel, CSV, PDF), numbered."
+    )
     history = HistoricalRecords()
 
     class Meta:

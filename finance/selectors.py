@@ -322,6 +322,10 @@ class AllocationLine:
     scheme_ref: str | None
     status: str
     note: str
+    spend_to_date: Decimal | None
+    figure_in_id: int | None
+    printed_figure: Decimal | None
+    footnote: str
     forecast: Decimal | None
     budget: Decimal = ZERO
     planned_spend: Decimal = ZERO
@@ -337,6 +341,10 @@ class AllocationLine:
         "scheme__ref",
         "status",
         "note",
+        "spend_to_date",
+        "figure_in",
+        "printed_figure",
+        "footnote",
         "forecast",
     )
 
@@ -372,13 +380,21 @@ class MoneyRow:
         self.forecast_given = self.forecast_given and other.forecast_given
 
 
+def spent_of(actual: Decimal, status: str, spend_to_date: Decimal | None) -> Decimal:
+    """An allocation's spend: the actual spend recorded; for a discontinued scheme with none recorded, the spend to
+    date kept when it was discontinued (Appendix 1's "estimated spend": its figure is its spend)."""
+    if status == AllocationStatus.DISCONTINUED and spend_to_date is not None and not actual:
+        return spend_to_date
+    return actual
+
+
 def _row(allocation) -> MoneyRow:
     forecast = allocation.forecast
     return MoneyRow(
         label=allocation.scheme_name,
         budget=allocation.budget,
         planned=allocation.planned_spend,
-        spent=allocation.actual_spend,
+        spent=spent_of(allocation.actual_spend, allocation.status, allocation.spend_to_date),
         forecast=forecast if forecast is not None else allocation.budget,
         forecast_given=forecast is not None,
         allocation=allocation,
@@ -460,10 +476,38 @@ class AppendixLine:
     first_in_workstream: bool = False
     groups: int = 0  # a heading's or subtotal's: how many workstreams (initiative) or rows (workstream) it has
     schemes: int = 0  # a heading's or subtotal's: how many allocations it holds
+    footnote: int | None = None  # a row's footnote number, printed by its figure
+    text: str = ""  # a footnote's text
 
     @property
     def allocation(self):
         return self.money.allocation if self.money is not None else None
+
+    @property
+    def figure(self) -> Decimal | None:
+        """What the line prints as the paper has it: a row's printed figure where it has one, nothing for a row
+        whose figure is in another line's (a merged cell), else its money (budget)."""
+        allocation = self.allocation
+        if self.kind == "row" and allocation is not None:
+            if allocation.figure_in_id is not None:
+                return None
+            if allocation.printed_figure is not None:
+                return allocation.printed_figure
+        return self.money.budget if self.money is not None else None
+
+    @property
+    def row_type(self) -> str:
+        """For the CSV: data (an allocation), subtotal (any total of allocations), unallocated, fund total,
+        heading or note; summing the data rows' money gives allocated, and with unallocated the fund total."""
+        return {
+            "row": "data",
+            "subtotal": "subtotal",
+            "total": "subtotal",
+            "grand": "subtotal",
+            "unallocated": "unallocated",
+            "fund_total": "fund total",
+            "footnote": "note",
+        }.get(self.kind, "heading")
 
 
 def appendix_section_lines(section: Group) -> list[AppendixLine]:
@@ -523,24 +567,65 @@ SECTION_TITLES = {
 }
 
 
-def appendix_lines(*, fund: Fund, tree: dict | None = None, every_section: bool = False) -> list[AppendixLine]:
+def section_title(status: str, fund: Fund) -> str:
+    """A section's heading as the paper prints it: "Schemes discontinued - estimated spend 31st March 2019" when the
+    fund says to what date the estimate runs."""
+    if status == AllocationStatus.DISCONTINUED and fund.discontinued_spend_as_at:
+        day = fund.discontinued_spend_as_at
+        suffix = "th" if 11 <= day.day <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day.day % 10, "th")
+        return f"Schemes discontinued - estimated spend {day.day}{suffix} {day:%B %Y}"
+    return SECTION_TITLES[AllocationStatus(status)]
+
+
+def appendix_lines(
+    *, fund: Fund, tree: dict | None = None, every_section: bool = False, reconciliation: dict | None = None
+) -> list[AppendixLine]:
     """Appendix 1 of the Executive report (004) as lines: each section (schemes going forward, then
-    discontinued) with its initiatives, workstreams, allocations and subtotals, the section's total, then the
-    grand total; figures from allocation_tree (or `tree`, already read). A section with no allocations is left
-    out, unless `every_section` (the spreadsheet keeps both, with a zero total)."""
+    discontinued) with its initiatives, workstreams, allocations and subtotals, the section's total, the grand
+    total (allocated), unallocated and the fund total (so the lines reconcile to the fund), then the numbered
+    footnotes of the rows that print otherwise than one figure of their own (a merged cell, a printed figure the
+    paper's totals leave no room for); figures from allocation_tree (or `tree`, already read). A section with no
+    allocations is left out, unless `every_section` (the spreadsheet keeps both, with a zero total)."""
     tree = tree if tree is not None else allocation_tree(fund=fund)
+    reconciliation = reconciliation if reconciliation is not None else fund_reconciliation(fund=fund)
     sections = {section.label: section for section in tree["sections"]}
     lines: list[AppendixLine] = []
-    for title in SECTION_TITLES.values():
+    for status, title in SECTION_TITLES.items():
         section = sections.get(title)
         if section is None and not every_section:
             continue
-        lines.append(AppendixLine("section", title, section.subtotal if section else None))
+        lines.append(AppendixLine("section", section_title(status, fund), section.subtotal if section else None))
         if section is not None:
             lines.extend(appendix_section_lines(section))
         lines.append(AppendixLine("total", "Total", section.subtotal if section else MoneyRow(label="Total")))
     lines.append(AppendixLine("grand", "Grand total", tree["grand_total"]))
-    return lines
+    lines.append(
+        AppendixLine("unallocated", "Unallocated", MoneyRow(label="Unallocated", budget=reconciliation["unallocated"]))
+    )
+    lines.append(AppendixLine("fund_total", "Fund total", MoneyRow(label="Fund total", budget=reconciliation["total"])))
+    names = {row.allocation.pk: row.label for row in tree["rows"] if row.allocation is not None}
+    figures = {row.allocation.pk: row.budget for row in tree["rows"] if row.allocation is not None}
+    notes: list[AppendixLine] = []
+    for line in lines:
+        allocation = line.allocation if line.kind == "row" else None
+        if allocation is None:
+            continue
+        text = allocation.footnote
+        if not text and allocation.figure_in_id is not None:
+            merged = allocation.figure_in_id
+            text = (
+                f"{line.label}: no figure of its own in the paper; its money is in {names.get(merged, '')}'s "
+                f"{thousands_text(figures.get(merged, ZERO))} (one merged cell)."
+            )
+        if text:
+            line.footnote = len(notes) + 1
+            notes.append(AppendixLine("footnote", f"{line.footnote}", text=text))
+    return lines + notes
+
+
+def thousands_text(amount: Decimal) -> str:
+    """£ as the paper's £'000s: 1,270."""
+    return f"{(amount / 1000).quantize(Decimal('1'), rounding=ROUND_HALF_UP):,}"
 
 
 @dataclass
@@ -557,7 +642,7 @@ class FundMoneyTotals:
 
 def money_by_fund(*, fund_ids: list[int], schemes=None) -> dict[int, FundMoneyTotals]:
     """Allocated, spent and forecast per fund, with the same rules as fund_summary (allocated: the approved
-    movement lines; spent: recorded actual spend; forecast: each allocation's latest forecast outturn, else its
+    movement lines; spent: recorded actual spend (spent_of); forecast: each allocation's latest forecast outturn, else its
     budget), summed in the database in three queries however many allocations. With `schemes` (a queryset),
     only the allocations linked to those schemes count, and funds with none of them are left out."""
     allocations = Allocation.objects.filter(fund_id__in=fund_ids)
@@ -571,19 +656,17 @@ def money_by_fund(*, fund_ids: list[int], schemes=None) -> dict[int, FundMoneyTo
     budgets = dict(
         lines.order_by().values("allocation_id").annotate(total=Sum("amount")).values_list("allocation_id", "total")
     )
-    for fund_id, spent in (
-        spend.order_by()
-        .values("allocation__fund_id")
-        .annotate(total=Sum("actual"))
-        .values_list("allocation__fund_id", "total")
-    ):
-        totals[fund_id].spent += spent or ZERO
-    for pk, fund_id, forecast in (
+    # Spend per allocation, so each gets spent_of's rule (a discontinued one with none recorded: its spend to date).
+    actual = dict(
+        spend.order_by().values("allocation_id").annotate(total=Sum("actual")).values_list("allocation_id", "total")
+    )
+    for pk, fund_id, forecast, status, spend_to_date in (
         allocations.annotate(latest_forecast=_latest_forecast(None, None))
         .order_by()
-        .values_list("pk", "fund_id", "latest_forecast")
+        .values_list("pk", "fund_id", "latest_forecast", "status", "spend_to_date")
     ):
         row = totals[fund_id]
+        row.spent += spent_of(actual.get(pk) or ZERO, status, spend_to_date)
         budget = budgets.get(pk) or ZERO
         row.allocations += 1
         row.allocated += budget
@@ -623,18 +706,18 @@ def fund_summary(*, fund: Fund, rows: list[MoneyRow] | None = None, reconciliati
         figures = (
             allocations_with_money(fund.allocations.all())
             .order_by()
-            .values_list("budget", "planned_spend", "actual_spend", "forecast")
+            .values_list("budget", "planned_spend", "actual_spend", "forecast", "status", "spend_to_date")
         )
         rows = [
             MoneyRow(
                 label="",
                 budget=budget,
                 planned=planned,
-                spent=spent,
+                spent=spent_of(spent, status, spend_to_date),
                 forecast=forecast if forecast is not None else budget,
                 forecast_given=forecast is not None,
             )
-            for budget, planned, spent, forecast in figures
+            for budget, planned, spent, forecast, status, spend_to_date in figures
         ]
     totals = MoneyRow(label=fund.name)
     for row in rows:

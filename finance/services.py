@@ -103,6 +103,7 @@ def fund_create(
     description: str = "",
     years=(),
     contributions=(),
+    discontinued_spend_as_at=None,
     by=None,
 ) -> Fund:
     """A fund with its financial years and the contributions that make its total: [(contributor, amount, year)]."""
@@ -115,6 +116,7 @@ def fund_create(
             section_75=section_75,
             risk_share=risk_share,
             description=description,
+            discontinued_spend_as_at=discontinued_spend_as_at,
         ),
         by=by,
     )
@@ -406,6 +408,32 @@ def allocation_create_funded(
             by=by,
         )
     return allocation
+
+
+@transaction.atomic
+def allocation_set_as_printed(
+    *, allocation: Allocation, figure_in=None, printed_figure=None, footnote: str = "", by=None
+) -> Allocation:
+    """How Appendix 1 prints a line where the paper is not one figure per line: `figure_in` for a line whose money
+    is in another line's figure (a merged cell: it holds no money and prints "—"); `printed_figure` where the paper
+    prints a figure its own totals leave no room for (the ledger keeps what reconciles); `footnote` says how."""
+    allocation = Allocation.objects.select_for_update().get(pk=allocation.pk)
+    errors = {}
+    if figure_in is not None:
+        if figure_in.fund_id != allocation.fund_id or figure_in.pk == allocation.pk:
+            errors["figure_in"] = "A line's figure can only be in another line of the same fund."
+        elif fund_balances(fund=allocation.fund).by_allocation.get(allocation.pk, Decimal(0)):
+            errors["figure_in"] = f"“{allocation}” holds money of its own: its figure is not in another line's."
+    if printed_figure is not None:
+        printed_figure = money(printed_figure, allow_zero=True, label="The printed figure")
+    if printed_figure is not None and not footnote.strip():
+        errors["footnote"] = "Say in a footnote how the totals reconcile when the line prints the paper's figure."
+    if errors:
+        raise ValidationError(errors)
+    allocation.figure_in = figure_in
+    allocation.printed_figure = printed_figure
+    allocation.footnote = footnote.strip()
+    return audited_save(allocation, by=by)
 
 
 @transaction.atomic

@@ -63,7 +63,9 @@ ALLOCATION_HEADERS = [
     "Forecast outturn (£)",
     "Status",
     "Allocation ID",
+    "Row type",
 ]
+ROW_TYPE = "Row type"
 SPEND_HEADERS = [
     "Allocation ID",
     "Initiative",
@@ -96,7 +98,7 @@ _HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 _INFO_FILL = PatternFill("solid", fgColor="EEEEEE")
 _SECTION_FILL = PatternFill("solid", fgColor="F3F6F9")
 _TOP_BORDER = Border(top=Side(style="thin"))
-_ALLOCATION_WIDTHS = [32, 26, 46, 11, 16, 16, 20, 15, 13]
+_ALLOCATION_WIDTHS = [32, 26, 46, 11, 16, 16, 20, 15, 13, 12]
 _SPEND_WIDTHS = [13, 30, 24, 42, 10, 9, 16, 16, 20]
 
 
@@ -104,19 +106,25 @@ _SPEND_WIDTHS = [13, 30, 24, 42, 10, 9, 16, 16, 20]
 
 
 def _allocation_table(fund: Fund) -> list[tuple[str, list]]:
-    """Appendix 1 as (kind, cells): kind is section, row, total or grand; money as Decimal pounds.
+    """Appendix 1 as (kind, cells): kind is section, row, total, grand, unallocated, fund_total or footnote; money
+    as Decimal pounds; the last cell is the row type (data, subtotal, unallocated, fund total, heading, note), so
+    summing the data rows cannot count a total twice.
 
     The lines are finance.selectors.appendix_lines (both sections always, as the upload reads them back);
-    totals come from its subtotals (computed in Python, never spreadsheet formulas).
+    totals come from its subtotals (computed in Python, never spreadsheet formulas). £'000s is the figure as the
+    paper prints it (blank for a line whose figure is in another's, the printed figure where the paper's totals
+    leave no room for it, with its footnote number); Budget (£) is the ledger's money, which reconciles.
     """
     table: list[tuple[str, list]] = []
 
-    def money_cells(row) -> list:
-        return [row.budget / THOUSAND, row.budget, row.spent, row.forecast]
+    def money_cells(line) -> list:
+        row = line.money
+        figure = line.figure
+        return [None if figure is None else figure / THOUSAND, row.budget, row.spent, row.forecast]
 
     for line in appendix_lines(fund=fund, every_section=True):
         if line.kind == "section":
-            table.append(("section", [line.label, "", "", None, None, None, None, "", None]))
+            table.append(("section", [line.label, "", "", None, None, None, None, "", None, line.row_type]))
         elif line.kind == "row":
             allocation = line.allocation
             table.append(
@@ -125,17 +133,35 @@ def _allocation_table(fund: Fund) -> list[tuple[str, list]]:
                     [
                         safe_cell_text(allocation.initiative),
                         safe_cell_text(allocation.workstream),
-                        safe_cell_text(allocation.scheme_name),
-                        *money_cells(line.money),
+                        safe_cell_text(allocation.scheme_name),  # as stored: the upload matches it
+                        *money_cells(line),
                         AllocationStatus(allocation.status).label,
                         allocation.pk,
+                        line.row_type,
                     ],
                 )
             )
-        elif line.kind == "total":
-            table.append(("total", [TOTAL, "", "", *money_cells(line.money), "", None]))
-        elif line.kind == "grand":
-            table.append(("grand", [GRAND_TOTAL, "", "", *money_cells(line.money), "", None]))
+        elif line.kind in ("total", "grand", "unallocated", "fund_total"):
+            label = GRAND_TOTAL if line.kind == "grand" else line.label
+            table.append((line.kind, [label, "", "", *money_cells(line), "", None, line.row_type]))
+        elif line.kind == "footnote":
+            table.append(
+                (
+                    "footnote",
+                    [
+                        safe_cell_text(f"[{line.label}] {line.text}"),
+                        "",
+                        "",
+                        None,
+                        None,
+                        None,
+                        None,
+                        "",
+                        None,
+                        line.row_type,
+                    ],
+                )
+            )
     return table
 
 
@@ -227,9 +253,11 @@ def fund_workbook_bytes(*, fund: Fund) -> bytes:
             if kind == "section":
                 cell.font = Font(bold=True, italic=True)
                 cell.fill = _SECTION_FILL
-            elif kind in ("total", "grand"):
+            elif kind in ("total", "grand", "fund_total"):
                 cell.font = Font(bold=True)
                 cell.border = _TOP_BORDER
+            elif kind == "footnote" and index == 1:
+                cell.font = Font(italic=True)
     ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=1)
 
     ws = workbook.create_sheet(SPEND_SHEET)
@@ -262,7 +290,8 @@ def fund_workbook_bytes(*, fund: Fund) -> bytes:
 
 
 def fund_csv_text(*, fund: Fund) -> str:
-    """The Appendix 1 table as CSV: the same header and rows as the workbook's first sheet, totals included."""
+    """The Appendix 1 table as CSV: the same header and rows as the workbook's first sheet, totals, unallocated, the
+    fund total and footnotes included, each with its Row type (sum only the "data" rows' Budget (£))."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(ALLOCATION_HEADERS)
@@ -426,12 +455,17 @@ class _AllocationsImport:
                 continue
             first = read_text(values["Initiative"]).casefold()
             unnamed = _blank(values["Scheme"]) and _blank(values["Allocation ID"])
-            if unnamed and first in sections:
-                section = sections[first]
+            kind = read_text(values.get(ROW_TYPE)).casefold()
+            # A section's heading may carry the date its estimate runs to ("… estimated spend 31st March 2019").
+            heading = next((status for label, status in sections.items() if first.startswith(label[:20])), None)
+            if unnamed and heading is not None:
+                section = heading
                 continue
-            if unnamed and first in totals:
+            if unnamed and (first in totals or kind in ("subtotal", "unallocated", "fund total")):
                 section = None  # rows added after a Total belong to no section: read as going forward
                 continue
+            if kind not in ("", "data"):
+                continue  # unallocated, fund total and footnote rows are the download's, not allocations
             yield SheetRow(APPENDIX_SHEET, number, values, self.errors), section
 
     def read(self, row: SheetRow, section) -> None:
@@ -530,6 +564,8 @@ class _AllocationsImport:
             )
             return
         current = self.balances.by_allocation.get(allocation.pk, ZERO)
+        if thousands is not None and allocation.printed_figure is not None and thousands == allocation.printed_figure:
+            thousands = None  # the paper's printed figure, as downloaded: the money is Budget (£)
         amount, column = self._amount(row, budget, thousands, current)
         if amount is None or amount == current:
             return

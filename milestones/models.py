@@ -15,11 +15,19 @@ class MilestoneStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", "In progress"
     COMPLETE = "complete", "Complete"
     CANCELLED = "cancelled", "Cancelled"
+    # A gate (a paper to TSG, CC&FC, PRAP) that ended without its purpose being met: closed, never complete, never
+    # overdue, and shown by its outcome.
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# Closed without being completed: left out of every open, overdue, slipped and planned count and of the RAG rules.
+CLOSED_STATUSES = (MilestoneStatus.CANCELLED, MilestoneStatus.REJECTED, MilestoneStatus.WITHDRAWN)
 
 
 def open_condition(as_of: date) -> Q:
-    """Not cancelled, and not completed by the end of `as_of`."""
-    return ~Q(status=MilestoneStatus.CANCELLED) & (Q(completed_on__isnull=True) | Q(completed_on__gt=as_of))
+    """Not closed (cancelled, rejected, withdrawn), and not completed by the end of `as_of`."""
+    return ~Q(status__in=CLOSED_STATUSES) & (Q(completed_on__isnull=True) | Q(completed_on__gt=as_of))
 
 
 def overdue_condition(as_of: date) -> Q:
@@ -28,8 +36,8 @@ def overdue_condition(as_of: date) -> Q:
 
 
 def slipped_condition() -> Q:
-    """Not cancelled, and due later than its baseline."""
-    return ~Q(status=MilestoneStatus.CANCELLED) & Q(due_date__gt=F("baseline_date"))
+    """Not closed, and due later than its baseline."""
+    return ~Q(status__in=CLOSED_STATUSES) & Q(due_date__gt=F("baseline_date"))
 
 
 class MilestoneQuerySet(models.QuerySet):
@@ -62,7 +70,7 @@ class MilestoneQuerySet(models.QuerySet):
     def planned_for(self, period):
         """Due inside the period and not already completed before it started."""
         return (
-            self.exclude(status=MilestoneStatus.CANCELLED)
+            self.exclude(status__in=CLOSED_STATUSES)
             .filter(due_date__gte=period.start_date, due_date__lt=period.end_date)
             .filter(Q(completed_on__isnull=True) | Q(completed_on__gte=period.start_date))
         )
@@ -82,6 +90,11 @@ class Milestone(VersionedModel):
     rag = models.CharField("RAG", max_length=10, choices=RAG.choices, blank=True)
     rag_reason = models.TextField("Reason for the RAG", blank=True)
     order = models.PositiveIntegerField(default=0)
+    source_note = models.TextField(
+        blank=True,
+        help_text="Where the milestone came from and how it was read (e.g. from a board paper): for the programme "
+        "office only, never printed in a report.",
+    )
     history = HistoricalRecords()
 
     objects = MilestoneQuerySet.as_manager()
@@ -108,6 +121,11 @@ class Milestone(VersionedModel):
         return self.status == MilestoneStatus.COMPLETE
 
     @property
+    def is_closed(self) -> bool:
+        """Closed without being completed (cancelled, or a gate rejected or withdrawn)."""
+        return self.status in CLOSED_STATUSES
+
+    @property
     def slippage_days(self) -> int:
         """Days the planned date has moved past its baseline (negative when brought forward)."""
         return (self.due_date - self.baseline_date).days
@@ -116,10 +134,14 @@ class Milestone(VersionedModel):
     def is_extended(self) -> bool:
         return self.due_date > self.baseline_date
 
+    @property
+    def is_brought_forward(self) -> bool:
+        return self.due_date < self.baseline_date
+
     # The same rules as MilestoneQuerySet, for a milestone already in memory (e.g. prefetched with its scheme).
 
     def is_open_at(self, as_of: date) -> bool:
-        return self.status != MilestoneStatus.CANCELLED and (self.completed_on is None or self.completed_on > as_of)
+        return self.status not in CLOSED_STATUSES and (self.completed_on is None or self.completed_on > as_of)
 
     def is_overdue(self, as_of: date) -> bool:
         return self.is_open_at(as_of) and self.due_date < as_of
@@ -129,7 +151,7 @@ class Milestone(VersionedModel):
 
     @property
     def is_slipped(self) -> bool:
-        return self.status != MilestoneStatus.CANCELLED and self.due_date > self.baseline_date
+        return self.status not in CLOSED_STATUSES and self.due_date > self.baseline_date
 
     def is_completed_in(self, period) -> bool:
         return (
@@ -140,7 +162,7 @@ class Milestone(VersionedModel):
 
     def is_planned_for(self, period) -> bool:
         return (
-            self.status != MilestoneStatus.CANCELLED
+            self.status not in CLOSED_STATUSES
             and period.start_date <= self.due_date < period.end_date
             and (self.completed_on is None or self.completed_on >= period.start_date)
         )

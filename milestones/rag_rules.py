@@ -2,12 +2,12 @@
 
 Milestone, as at a date (normally the end of the reporting period):
   1. completed on or before that date           -> Blue (complete)
-  2. cancelled                                  -> no RAG
+  2. closed without completion (cancelled, or a gate rejected or withdrawn) -> no RAG
   3. overdue as at that date (Milestone.is_overdue) -> Red
   4. not complete and its date moved past the baseline ("deadline extended") -> Amber
   5. otherwise                                  -> Green
 
-Scheme, as at a date, from its milestones (cancelled ones ignored):
+Scheme, as at a date, from its milestones (closed ones ignored):
   1. no milestones                              -> no suggestion
   2. every milestone complete                   -> Blue (complete)
   3. any milestone Red                          -> Red
@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from core.rag import RAG
-from milestones.models import MilestoneStatus
+from milestones.models import CLOSED_STATUSES, MilestoneStatus
 
 
 def suggest_milestone_rag(milestone, *, as_of: date) -> RAG | None:
@@ -27,7 +27,7 @@ def suggest_milestone_rag(milestone, *, as_of: date) -> RAG | None:
     # A milestone finished after `as_of` was still open on that date, so history is judged as it stood.
     if milestone.status == MilestoneStatus.COMPLETE and milestone.completed_on <= as_of:
         return RAG.BLUE
-    if milestone.status == MilestoneStatus.CANCELLED:
+    if milestone.status in CLOSED_STATUSES:
         return None
     if milestone.is_overdue(as_of):
         return RAG.RED

@@ -40,6 +40,7 @@ def milestone_create(
     start_date: date | None = None,
     baseline_date: date | None = None,
     order: int | None = None,
+    source_note: str = "",
     by=None,
 ) -> Milestone:
     """Add a milestone to a scheme's plan; its baseline is the date first planned (the due date unless given)."""
@@ -55,6 +56,7 @@ def milestone_create(
             baseline_date=baseline_date or due_date,
             due_date=due_date,
             order=order,
+            source_note=(source_note or "").strip(),
         ),
         by=by,
     )
@@ -152,6 +154,36 @@ def milestones_create_bulk(*, items: list[NewMilestone], by=None, today: date | 
         batch_size=500,
     )
     return saved
+
+
+CLOSE_OUTCOMES: dict[str, str] = {
+    MilestoneStatus.CANCELLED: "cancelled",
+    MilestoneStatus.REJECTED: "rejected",
+    MilestoneStatus.WITHDRAWN: "withdrawn",
+}
+
+
+@transaction.atomic
+def milestone_close(
+    *, milestone: Milestone, outcome: str, reason: str, by=None, expected_version: int | None = None
+) -> Milestone:
+    """Close a milestone that will not be completed: cancelled, or a gate the body rejected or the scheme withdrew.
+
+    It then counts as neither complete nor overdue, and shows its outcome; the reason is kept in its history."""
+    milestone = _locked(milestone, expected_version)
+    if outcome not in CLOSE_OUTCOMES:
+        raise ValidationError({"outcome": "Choose cancelled, rejected or withdrawn."})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": f"Say why the milestone was {CLOSE_OUTCOMES[outcome]}."})
+    if milestone.is_complete:
+        raise ValidationError({"outcome": "This milestone is complete: reopen it first if it was not done."})
+    if milestone.is_closed:
+        raise ValidationError({"outcome": f"Already {milestone.get_status_display().lower()}."})
+    milestone.status = outcome
+    milestone.rag = ""
+    bump_version(milestone)
+    return audited_save(milestone, by=by, reason=reason)
 
 
 @transaction.atomic

@@ -14,7 +14,9 @@ def finance_appendix_render(*, fund) -> RenderedPdf:
         "reporting/pdf/finance_appendix.html",
         {
             "fund": fund,
-            "rows": appendix_rows(appendix_lines(fund=fund, tree=overview["tree"])),
+            "rows": appendix_rows(
+                appendix_lines(fund=fund, tree=overview["tree"], reconciliation=overview["summary"]["reconciliation"])
+            ),
             "summary": overview["summary"],
             "now": timezone.localtime(),
         },
@@ -25,7 +27,8 @@ def finance_appendix_render(*, fund) -> RenderedPdf:
 def appendix_rows(lines) -> list[dict]:
     """The lines as the paper prints them: section heads, then initiative / workstream / scheme / £'000s with
     the initiative and workstream printed only where they change, a subtotal for an initiative of more than one
-    scheme, each section's total and the grand total."""
+    scheme, each section's total, the grand total, unallocated and the fund total, then the footnotes. A row's
+    figure is the paper's (None for a line whose figure is in another's: printed "—")."""
     rows, section = [], ""
     for line in lines:
         if line.kind == "section":
@@ -39,6 +42,8 @@ def appendix_rows(lines) -> list[dict]:
                     "initiative": line.initiative if line.first_in_initiative else "",
                     "workstream": line.workstream if line.first_in_workstream else "",
                     "scheme": line.label,
+                    "figure": line.figure,
+                    "footnote": line.footnote,
                     "budget": money.budget,
                     "spent": money.spent,
                     "forecast": money.forecast,
@@ -48,7 +53,10 @@ def appendix_rows(lines) -> list[dict]:
         elif line.kind == "subtotal" and line.level == "initiative" and line.schemes > 1:
             rows.append({"kind": "subtotal", "label": line.label, "budget": line.money.budget})
         elif line.kind == "total":
-            rows.append({"kind": "total", "label": f"Total {section.lower()}", "budget": line.money.budget})
-        elif line.kind == "grand":
-            rows.append({"kind": "grand", "label": line.label, "budget": line.money.budget})
+            title = "discontinued" if section.lower().startswith("schemes discontinued") else section.lower()
+            rows.append({"kind": "total", "label": f"Total {title}", "budget": line.money.budget})
+        elif line.kind in ("grand", "unallocated", "fund_total"):
+            rows.append({"kind": line.kind, "label": line.label, "budget": line.money.budget})
+        elif line.kind == "footnote":
+            rows.append({"kind": "footnote", "label": line.label, "text": line.text})
     return rows

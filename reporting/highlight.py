@@ -114,6 +114,7 @@ def _scheme_weight(scheme: dict) -> int:
         + len(scheme["milestones"])
         + len(scheme["completed_this_period"])
         + len(scheme["planned_next_period"])
+        + len(scheme.get("overdue_at_end", []))
         + 2 * len(scheme["comments"])
     )
 

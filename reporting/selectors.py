@@ -11,7 +11,7 @@ import hashlib
 import json
 from decimal import Decimal
 
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, Prefetch
 from django.utils import timezone
 
 from core.natural import natural_key, natural_order
@@ -24,7 +24,13 @@ from reporting.models import HighlightCover, IssuedReport
 from returns.selectors import national_conditions_as_at
 from risks.models import MitigatingAction, Risk
 from schemes.models import ProgressComment, ReportingPeriod, Scheme, SchemeLead, SchemePeriodUpdate, SchemeStatus
-from schemes.selectors import milestones_completed_in, milestones_planned_next, period_after
+from schemes.selectors import (
+    milestones_completed_in,
+    milestones_overdue_at_end,
+    milestones_planned_next,
+    period_after,
+    period_latest,
+)
 
 SNAPSHOT_SCHEMA = 1
 DEFAULT_MEETING = "Health & Wellbeing Board"
@@ -72,15 +78,12 @@ def cover_for(*, programme, period) -> dict:
 
 
 def period_resolve(*, programme, period: str):
-    """A reporting period of the programme by id, code or 'latest' (the latest that has started); None if unknown."""
+    """A reporting period of the programme by id, code or 'latest' (schemes.selectors.period_latest: the latest
+    that has started and goes to a board); None if unknown."""
 
     periods = ReportingPeriod.objects.filter(programme=programme)
     if period == "latest":
-        today = timezone.localdate()
-        return (
-            periods.filter(start_date__lte=today).order_by("-start_date").first()
-            or periods.order_by("start_date").first()
-        )
+        return period_latest(list(periods), timezone.localdate())
     if str(period).isdigit():
         return periods.filter(pk=int(period)).first()
     return periods.filter(code=period).first()
@@ -98,10 +101,31 @@ def _milestone(m, *, as_of: dt.date) -> dict:
         "due_date": _iso(m.due_date),
         "completed_on": _iso(m.completed_on),
         "status": m.status,
-        "rag": m.rag or (suggested.value if suggested else ""),
-        "rag_suggested": not m.rag and bool(suggested),
+        # A gate rejected or withdrawn, or a cancelled task, shows its outcome in place of a RAG.
+        "closed_as": m.get_status_display() if m.is_closed else "",
+        "rag": "" if m.is_closed else (m.rag or (suggested.value if suggested else "")),
+        "rag_suggested": not m.is_closed and not m.rag and bool(suggested),
+        # "extended" (due later than first planned) or "brought_forward" (earlier); the reason is the last move's.
+        "moved": "extended" if m.is_extended else ("brought_forward" if m.is_brought_forward else ""),
         "extended_reason": changes[-1].reason if changes and m.due_date != m.baseline_date else "",
     }
+
+
+def _lead_names(leads: list, period) -> list[str]:
+    """Who leads the scheme at the period's end. With nobody then, the paper's words: the last lead "up to" the
+    day their term ended, and "Tbc from" the day after (000: "Angela Thornton up to 31 March 2015. Tbc from 01 April
+    2015"); with no lead ever, nothing."""
+    current = [lead for lead in leads if lead.is_current(period.end_date)]
+    if current:
+        return [lead.user.get_full_name() or lead.user.username for lead in current]
+    ended = sorted(
+        (lead for lead in leads if lead.end_date and lead.end_date < period.end_date), key=lambda x: x.end_date
+    )
+    if not ended:
+        return [lead.user.get_full_name() or lead.user.username for lead in leads][-1:]
+    last = ended[-1]
+    name = last.user.get_full_name() or last.user.username
+    return [f"{name} up to {last.end_date:%d %B %Y}", f"Tbc from {last.end_date + dt.timedelta(days=1):%d %B %Y}"]
 
 
 def _scheme_rag(update, milestones, as_of) -> tuple[str, bool, str]:
@@ -144,9 +168,7 @@ def _schemes(programme, period, next_period, as_of) -> tuple[list[dict], list[di
         milestones = list(scheme.milestones.all())
         update = scheme.this_update[0] if scheme.this_update else None
         rag, suggested, reason = _scheme_rag(update, milestones, as_of)
-        leads = [lead.user for lead in scheme.leads.all() if lead.is_current(period.end_date)] or [
-            lead.user for lead in scheme.leads.all()
-        ][-1:]
+        lead_names = _lead_names(list(scheme.leads.all()), period)
         by_id = {m.pk: m for m in milestones}
         row = {
             "id": scheme.pk,
@@ -155,7 +177,7 @@ def _schemes(programme, period, next_period, as_of) -> tuple[list[dict], list[di
             "workstream": scheme.workstream.name if scheme.workstream else "",
             "description": scheme.description,
             "clinical_lead": scheme.clinical_lead,
-            "project_leads": [user.get_full_name() or user.username for user in leads],
+            "project_leads": lead_names,
             "ccg": scheme.reports_to_ccg,
             "gm": scheme.reports_to_gm,
             "national": scheme.reports_to_national,
@@ -169,6 +191,7 @@ def _schemes(programme, period, next_period, as_of) -> tuple[list[dict], list[di
             "planned_next_period": [
                 m.pk for m in milestones_planned_next(milestones, period, next_period) if m.pk in by_id
             ],
+            "overdue_at_end": [m.pk for m in milestones_overdue_at_end(milestones, period)],
             "comments": [
                 {"date": _iso(c.date), "kind": c.kind, "text": c.text, "rag": c.rag} for c in scheme.in_period
             ],
@@ -225,8 +248,10 @@ def _money_section(programme) -> list[dict]:
     """Each fund of the programme: its headline figures, its allocations' budgets and its approved movements."""
 
     funds = []
-    # The programme's funds, then funds tied to no programme (shared by all), as on the dashboard.
-    funds_in_scope = Fund.objects.filter(Q(programme=programme) | Q(programme__isnull=True))
+    # The programme's own funds (a BCF programme's section 75 pooled budget); only a programme with none of its
+    # own shows the funds tied to no programme, so a 2015 report never prints a 2017 fund that is not its own.
+    own = Fund.objects.filter(programme=programme)
+    funds_in_scope = own if own.exists() else Fund.objects.filter(programme__isnull=True)
     for fund in funds_in_scope.order_by(F("programme_id").asc(nulls_last=True), "name"):
         overview = fund_overview(fund=fund)
         summary = overview["summary"]
@@ -240,6 +265,9 @@ def _money_section(programme) -> list[dict]:
             {
                 "slug": fund.slug,
                 "name": fund.name,
+                "section_75": fund.section_75,
+                "risk_share": fund.risk_share,
+                "description": fund.description,
                 "total": _money(summary["total"]),
                 "allocated": _money(summary["allocated"]),
                 "unallocated": _money(summary["unallocated"]),

@@ -154,6 +154,22 @@ def period_current(*, programme: Programme, today=None) -> ReportingPeriod | Non
     return (open_periods or periods or [None])[0]
 
 
+def period_latest(periods: list[ReportingPeriod], today) -> ReportingPeriod | None:
+    """The period a report or dashboard opens on: the latest that has started and goes to a board (has a board
+    date); if none has a board date, the latest that has started; before any has started, the first one.
+
+    A period with no board date has no highlight report of its own yet (the demo's P2 is known only from the
+    paper's "planned for next period" headings), so it is not the default."""
+    ordered = sorted(periods, key=lambda p: p.start_date)
+    started = [p for p in ordered if p.start_date <= today]
+    reported = [p for p in started if p.board_date is not None]
+    if reported:
+        return reported[-1]
+    if started:
+        return started[-1]
+    return ordered[0] if ordered else None
+
+
 def period_after(period: ReportingPeriod, periods: list[ReportingPeriod]) -> ReportingPeriod | None:
     later = [p for p in periods if p.start_date >= period.end_date and p.pk != period.pk]
     return min(later, key=lambda p: p.start_date) if later else None
@@ -165,8 +181,8 @@ def milestones_completed_in(milestones, period: ReportingPeriod) -> list:
 
 
 def milestones_planned_next(milestones, period: ReportingPeriod, next_period: ReportingPeriod | None) -> list:
-    """'Milestones planned for next period': due in the next period (Milestone.is_planned_for), and the ones
-    still open and overdue at this period's end (Milestone.is_overdue), carried forward as the papers do.
+    """'Milestones planned for next period': only those due in the next period (Milestone.is_planned_for). The ones
+    still open and overdue at this period's end are listed apart (milestones_overdue_at_end), not as "planned".
 
     Without a next period defined, the next period is taken to be as long as this one.
     """
@@ -174,9 +190,14 @@ def milestones_planned_next(milestones, period: ReportingPeriod, next_period: Re
         start_date=period.end_date, end_date=period.end_date + (period.end_date - period.start_date)
     )
     return sorted(
-        (m for m in milestones if m.is_planned_for(following) or m.is_overdue(period.end_date)),
+        (m for m in milestones if m.is_planned_for(following) and not m.is_overdue(period.end_date)),
         key=lambda m: (m.due_date, m.order),
     )
+
+
+def milestones_overdue_at_end(milestones, period: ReportingPeriod) -> list:
+    """Milestones still open and past their date at the period's end (Milestone.is_overdue), oldest first."""
+    return sorted((m for m in milestones if m.is_overdue(period.end_date)), key=lambda m: (m.due_date, m.order))
 
 
 def scheme_workspace(*, scheme: Scheme, period: ReportingPeriod | None, user) -> dict:
@@ -210,6 +231,7 @@ def scheme_workspace(*, scheme: Scheme, period: ReportingPeriod | None, user) ->
             ),
             "completed_this_period": milestones_completed_in(milestones, period) if period else [],
             "planned_next_period": milestones_planned_next(milestones, period, next_period) if period else [],
+            "overdue_at_end": milestones_overdue_at_end(milestones, period) if period else [],
             "period_comments": [c for c in context["comments"] if period and c.period_id == period.pk],
             "can_edit": can_edit_scheme(user, scheme),
             "can_manage": can_manage_programme(user),

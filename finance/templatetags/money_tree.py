@@ -16,7 +16,7 @@ from django.utils.text import Truncator
 
 from core.templatetags.bcf import percent, thousands
 from finance.models import Allocation
-from finance.selectors import appendix_section_lines
+from finance.selectors import SECTION_TITLES, appendix_lines, appendix_section_lines, section_title
 
 register = template.Library()
 
@@ -52,7 +52,8 @@ def _figures(row) -> str:
 
 
 class _TreeRows:
-    def __init__(self):
+    def __init__(self, numbers: dict | None = None):
+        self.numbers = numbers or {}
         self.allocation_head, self.allocation_tail = _url_parts("finance:allocation")
         self.scheme_head, self.scheme_tail = _url_parts("schemes:detail")
         # get_status_display(), read once rather than per row.
@@ -87,11 +88,19 @@ class _TreeRows:
             else ""
         )
         status = self.statuses[a.status] if a.status in self.statuses else _esc(a.status)
+        number = self.numbers.get(a.pk)
+        mark = f" <sup>{number}</sup>" if number else ""
+        if getattr(a, "figure_in_id", None) is not None:
+            figure = "—"
+        elif getattr(a, "printed_figure", None) is not None:
+            figure = f'{thousands(a.printed_figure)} <span class="small">(as printed)</span>'
+        else:
+            figure = thousands(item.budget)
         self.out.append(
             f'<tr>\n  <td class="ps-4"><a href="{self.allocation_head}{a.pk}{self.allocation_tail}">'
-            f"{_esc(item.label)}</a>{scheme}</td>\n"
+            f"{_esc(item.label)}</a>{mark}{scheme}</td>\n"
             f'  <td class="small text-body-secondary">{_esc(_note(a.note))}</td>\n'
-            f'  <td class="text-end">{thousands(item.budget)}</td><td class="text-end">{thousands(item.spent)}</td>\n'
+            f'  <td class="text-end">{figure}</td><td class="text-end">{thousands(item.spent)}</td>\n'
             f'  <td class="text-end">{thousands(item.forecast)}{"" if item.forecast_given else _NO_FORECAST}</td>\n'
             f'  <td class="text-end">{thousands(item.variance)}</td><td class="text-end">{percent(item.variance_pct)}</td>'
             f"<td>{status}</td>\n</tr>\n"
@@ -99,10 +108,30 @@ class _TreeRows:
 
 
 @register.simple_tag
-def allocation_tree_rows(group):
+def appendix_notes(fund, tree):
+    """The page's Appendix 1 extras from finance.selectors.appendix_lines (the one home of its lines): the
+    footnote number of each allocation that has one, the footnotes, each section's heading as the paper prints it,
+    and the unallocated and fund total lines."""
+    lines = appendix_lines(fund=fund, tree=tree)
+    return {
+        "numbers": {line.allocation.pk: line.footnote for line in lines if line.kind == "row" and line.footnote},
+        "notes": [line for line in lines if line.kind == "footnote"],
+        "headings": {title: section_title(status, fund) for status, title in SECTION_TITLES.items()},
+        "unallocated": next(line.money for line in lines if line.kind == "unallocated"),
+        "fund_total": next(line.money for line in lines if line.kind == "fund_total"),
+    }
+
+
+@register.filter
+def heading_for(label, notes):
+    return notes["headings"].get(label, label)
+
+
+@register.simple_tag
+def allocation_tree_rows(group, notes=None):
     """The rows of one section of the tree from finance.selectors.fund_overview (its rows carry an
     AllocationLine), walked as finance.selectors.appendix_section_lines: the initiative and workstream headings,
     each allocation with links to its own page and its programme scheme, and the subtotals of more than one."""
-    rows = _TreeRows()
+    rows = _TreeRows(notes["numbers"] if notes else None)
     rows.section(group)
     return mark_safe("".join(rows.out))  # noqa: S308 - every value above is escaped or a formatted figure

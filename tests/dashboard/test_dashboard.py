@@ -66,30 +66,34 @@ def test_the_navigation_links_to_the_dashboard(demo_client):
 
 
 def test_steering_member_sees_the_trafford_exceptions_first(demo_client):
-    """Every demo scheme is red in both periods (the papers' 2015 milestones are not recorded complete)."""
+    """The dashboard opens on the paper's period (P1, board 09/06/2015): 5.6 red, 5.1 and 5.7 amber, the rest green
+    (tests/demo/test_paper_truth.py says why). P2 has no updates, so at its end every scheme has overdue work."""
     response = demo_client("steering").get("/", follow=True)
     assert response.redirect_chain == [(URL, 302)]
     html = response.content.decode()
     assert "Trafford Better Care Fund 2015/16: dashboard" in html
     filters = response.context["filters"]
-    assert filters.period.code == "2015-16-P2"  # the latest period that has started
+    assert filters.period.code == "2015-16-P1"  # the latest period that has started and goes to a board
+    assert filters.previous is None
+    # The project still to scope is listed apart, as in the report: it is not "not rated".
+    assert counts(response) == {"red": (1, 0), "amber": (2, 0), "green": (4, 0), "blue": (0, 0), "": (0, 0)}
+    assert refs(response.context["rag"].exceptions) == ["5.6"]
+    response = demo_client("steering").get(URL, {"period": "2015-16-P2"})
+    html = response.content.decode()
+    filters = response.context["filters"]
     assert filters.previous.code == "2015-16-P1"
-    # 5.1–5.7 red in both periods; the project still to scope has no rating.
-    assert counts(response) == {"red": (7, 7), "amber": (0, 0), "green": (0, 0), "blue": (0, 0), "": (1, 1)}
+    assert counts(response) == {"red": (7, 1), "amber": (0, 2), "green": (0, 4), "blue": (0, 0), "": (0, 0)}
     rag = response.context["rag"]
-    assert (rag.worse, rag.better, rag.same, rag.total) == (0, 0, 7, 8)
-    assert refs(rag.exceptions) == ["5.1", "5.2", "5.3", "5.4", "5.5", "5.6", "5.7"]
-    assert all(
-        row["rag_now"] == RAG.RED and row["history"] == [("2015-16-P1", "red"), ("2015-16-P2", "red")]
-        for row in rag.exceptions
-    )
+    assert (rag.worse, rag.better, rag.same, rag.total) == (6, 0, 1, 7)
+    assert refs(rag.exceptions) == ["5.1", "5.2", "5.3", "5.4", "5.5", "5.7", "5.6"]
+    assert all(row["rag_now"] == RAG.RED and row["history"][-1] == ("2015-16-P2", "red") for row in rag.exceptions)
     assert 'id="rag-chart"' in html and "Community (District) Nursing" in html
     # Overdue as at the end of the period: exactly the milestones the RAG rules call red then.
     as_of = filters.period.end_date
     milestones = Milestone.objects.filter(scheme__programme__slug=SLUG)
     red = [m for m in milestones if suggest_milestone_rag(m, as_of=as_of) == RAG.RED]
     tile = response.context["milestones"]
-    assert tile["overdue"] == len(red) == 48
+    assert tile["overdue"] == len(red) == 32
     assert tile["overdue_schemes"] == len({m.scheme_id for m in red}) == 7
     assert [m.days_overdue for m in tile["worst_overdue"]] == sorted(
         (m.days_overdue for m in tile["worst_overdue"]), reverse=True
@@ -111,7 +115,8 @@ def test_steering_member_sees_the_trafford_exceptions_first(demo_client):
 def test_money_tile_shows_the_same_figures_as_the_money_pages(demo_client):
     response = demo_client("steering").get(URL)
     tile = {m.fund.slug: m for m in response.context["money"]}
-    assert set(tile) == {"trafford-tf", "trafford-budgets-2016-17"}  # funds not tied to one programme
+    # The programme's own BCF pooled budget, and the funds not tied to one programme.
+    assert set(tile) == {"trafford-bcf-pooled-2015-16", "trafford-tf", "trafford-budgets-2016-17"}
     for fund in Fund.objects.all():
         summary = finance_selectors.fund_summary(fund=fund)
         row = tile[fund.slug]
@@ -132,7 +137,7 @@ def test_a_fund_of_another_programme_is_not_shown(demo_client, demo):
     SchemeFactory(programme=other)
     Fund.objects.filter(slug="trafford-budgets-2016-17").update(programme=other)
     response = demo_client("steering").get(URL)
-    assert [m.fund.slug for m in response.context["money"]] == ["trafford-tf"]
+    assert sorted(m.fund.slug for m in response.context["money"]) == ["trafford-bcf-pooled-2015-16", "trafford-tf"]
     response = demo_client("steering").get(URL, {"programme": other.slug})
     assert [m.fund.slug for m in response.context["money"]] == ["trafford-budgets-2016-17", "trafford-tf"]
 
@@ -143,8 +148,9 @@ def test_a_fund_of_another_programme_is_not_shown(demo_client, demo):
 def test_workstream_filter_narrows_every_tile(demo_client):
     client = demo_client("steering")
     integrated = Workstream.objects.get(programme__slug=SLUG, name="Integrated Health & Social Care")
-    response = client.get(URL, {"workstream": integrated.pk})
-    assert counts(response)["red"] == (1, 1)
+    # P2 against P1 (the demo opens on P1, which has nothing before it to compare with).
+    response = client.get(URL, {"workstream": integrated.pk, "period": "2015-16-P2"})
+    assert counts(response)["red"] == (1, 0)
     assert refs(response.context["rag"].exceptions) == ["5.7"]
     assert response.context["milestones"]["overdue_schemes"] == 1
     assert response.context["risks"]["total"] == 2  # both demo risks are 5.7's
@@ -152,15 +158,15 @@ def test_workstream_filter_narrows_every_tile(demo_client):
     assert "Only schemes in Integrated Health &amp; Social Care" in response.content.decode()
 
     frail = Workstream.objects.get(programme__slug=SLUG, name="Frail & Older People")
-    response = client.get(URL, {"workstream": frail.pk})
-    assert counts(response)["red"] == (6, 6)
+    response = client.get(URL, {"workstream": frail.pk, "period": "2015-16-P2"})
+    assert counts(response)["red"] == (6, 1)
     assert "5.7" not in refs(response.context["rag"].exceptions)
     assert response.context["risks"]["total"] == 0
 
 
 def test_lead_filter_shows_only_the_schemes_that_person_leads(demo_client):
     sarah = User.objects.get(username="lead")
-    response = demo_client("steering").get(URL, {"lead": sarah.pk})
+    response = demo_client("steering").get(URL, {"lead": sarah.pk, "period": "2015-16-P2"})
     assert refs(response.context["rag"].exceptions) == ["5.1", "5.2"]
     as_of = response.context["filters"].as_of
     theirs = Milestone.objects.filter(scheme__programme__slug=SLUG, scheme__ref__in=["5.1", "5.2"])
@@ -183,20 +189,20 @@ def test_period_filter_shows_the_first_period_without_a_comparison(demo_client):
     filters = response.context["filters"]
     assert filters.period.code == "2015-16-P1" and filters.previous is None
     assert filters.as_of.isoformat() == "2015-05-20"
-    assert counts(response)["red"] == (7, 0)
+    assert counts(response)["red"] == (1, 0)
     assert "nothing to compare with" in response.content.decode()
     # Fewer milestones were overdue at the end of the first period.
-    later = demo_client("steering").get(URL)
+    later = demo_client("steering").get(URL, {"period": "2015-16-P2"})
     assert response.context["milestones"]["overdue"] < later.context["milestones"]["overdue"]
 
 
 def test_a_bad_filter_value_is_reported_and_ignored(demo_client):
     response = demo_client("steering").get(URL, {"period": "no-such-period", "workstream": "999999", "lead": "x"})
     assert response.status_code == 200
-    assert response.context["filters"].period.code == "2015-16-P2"
+    assert response.context["filters"].period.code == "2015-16-P1"
     assert response.context["filters"].workstream is None
     assert "Select a valid choice" in response.content.decode()
-    assert counts(response)["red"] == (7, 7)
+    assert counts(response)["red"] == (1, 0)
 
 
 def test_an_unknown_programme_is_not_found(demo_client):
@@ -204,8 +210,8 @@ def test_an_unknown_programme_is_not_found(demo_client):
 
 
 def test_period_ratings_that_changed_are_listed_red_and_worse_first(demo_client):
-    """5.3 goes green → red and 5.4 green → amber, 5.5 red → amber (better); the rest stay red."""
-    p1 = ReportingPeriod.objects.get(programme__slug=SLUG, code="2015-16-P1")
+    """P1 as the paper has it (5.1 and 5.7 amber, 5.6 red, the rest green); in P2 5.4 and 5.5 are rated amber
+    (worse than green) and 5.6 amber (better than red); the others are red at P2's end (worse)."""
     p2 = ReportingPeriod.objects.get(programme__slug=SLUG, code="2015-16-P2")
     from schemes.models import SchemePeriodUpdate
 
@@ -214,18 +220,17 @@ def test_period_ratings_that_changed_are_listed_red_and_worse_first(demo_client)
             rag=rag, rag_reason="test"
         )
 
-    set_rag("5.3", p1, "green")
-    set_rag("5.4", p1, "green")
     set_rag("5.4", p2, "amber")
     set_rag("5.5", p2, "amber")
-    response = demo_client("steering").get(URL)
+    set_rag("5.6", p2, "amber")
+    response = demo_client("steering").get(URL, {"period": "2015-16-P2"})
     rag = response.context["rag"]
-    assert (rag.worse, rag.better, rag.same) == (2, 1, 4)
-    assert refs(rag.exceptions) == ["5.3", "5.1", "5.2", "5.6", "5.7", "5.4", "5.5"]
+    assert (rag.worse, rag.better, rag.same) == (6, 1, 0)
+    assert refs(rag.exceptions) == ["5.1", "5.2", "5.3", "5.7", "5.4", "5.5", "5.6"]
     assert [r["trend"] for r in rag.exceptions][0] == "down" and rag.exceptions[-1]["trend"] == "up"
-    assert counts(response) == {"red": (5, 5), "amber": (2, 0), "green": (0, 2), "blue": (0, 0), "": (1, 1)}
+    assert counts(response) == {"red": (4, 1), "amber": (3, 2), "green": (0, 4), "blue": (0, 0), "": (0, 0)}
     html = response.content.decode()
-    assert "<strong>2</strong> worse, <strong>1</strong> better" in html
+    assert "<strong>6</strong> worse, <strong>1</strong> better" in html
 
 
 # --- Links behind every tile -----------------------------------------------------------------------
@@ -273,7 +278,7 @@ def test_every_tile_links_to_a_list_that_opens(demo_client, params):
 
 def test_the_red_count_links_to_the_scheme_list_filtered_to_red(demo_client):
     client = demo_client("steering")
-    response = client.get(URL)
+    response = client.get(URL, {"period": "2015-16-P2"})  # the scheme list filters on the latest period's RAG
     red = client.get(response.context["links"]["schemes_by_rag"]["red"])
     assert [s.ref for s in red.context["schemes"]] == ["5.1", "5.2", "5.3", "5.4", "5.5", "5.6", "5.7"]
 
@@ -330,7 +335,7 @@ def test_the_slipped_count_says_still_open_and_links_to_every_slipped_milestone(
 def test_each_tile_downloads_as_csv_with_the_same_filters(demo_client):
     client = demo_client("steering")
     frail = Workstream.objects.get(programme__slug=SLUG, name="Frail & Older People")
-    params = {"programme": SLUG, "workstream": frail.pk}
+    params = {"programme": SLUG, "workstream": frail.pk, "period": "2015-16-P2"}
     page = client.get(URL, params)
 
     schemes = read_csv(client.get(reverse("dashboard:csv", args=["schemes"]), params))
@@ -344,7 +349,7 @@ def test_each_tile_downloads_as_csv_with_the_same_filters(demo_client):
         "RAG 2015-16-P1",
         "Trend",
     ]
-    assert len(schemes) - 1 == page.context["rag"].total == 7
+    assert len(schemes) - 1 == page.context["rag"].total == 6  # 5.1-5.6; the project to scope is listed apart
     assert [
         "5.1",
         "Community (District) Nursing",
@@ -352,8 +357,8 @@ def test_each_tile_downloads_as_csv_with_the_same_filters(demo_client):
         "Borough-wide",
         "Active",
         "Red",
-        "Red",
-        "No change",
+        "Amber",
+        "Worsening",
     ] in schemes
 
     milestones = read_csv(client.get(reverse("dashboard:csv", args=["milestones"]), params))
@@ -443,7 +448,7 @@ def test_metrics_tile_shows_the_programme_metrics_not_on_track_first_with_charts
 
 
 def test_metrics_csv_has_every_period_shown(demo_client):
-    response = demo_client("secretary").get(reverse("dashboard:csv", args=["metrics"]))
+    response = demo_client("secretary").get(reverse("dashboard:csv", args=["metrics"]), {"period": "2015-16-P2"})
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:4] == ["Metric", "Unit", "Direction", "Period"]
     nea = [r for r in rows if r[0] == "Non-elective admissions"]

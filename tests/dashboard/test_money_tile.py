@@ -11,7 +11,7 @@ from dashboard import selectors
 from dashboard.forms import dashboard_filters_from
 from demo.synthetic import synthetic_programme_generate
 from finance.models import Allocation
-from finance.selectors import allocations_with_money, fund_summary
+from finance.selectors import allocations_with_money, fund_summary, spent_of
 from schemes.models import SchemeLead
 
 
@@ -51,5 +51,5 @@ def test_money_tile_for_one_lead_sums_only_the_allocations_of_their_schemes(prog
         expected = list(allocations_with_money(theirs.filter(fund=row.fund)))
         assert row.allocations == len(expected) > 0
         assert row.allocated == sum((a.budget for a in expected), Decimal(0))
-        assert row.spent == sum((a.actual_spend for a in expected), Decimal(0))
+        assert row.spent == sum((spent_of(a.actual_spend, a.status, a.spend_to_date) for a in expected), Decimal(0))
         assert row.forecast == sum((a.budget if a.forecast is None else a.forecast for a in expected), Decimal(0))

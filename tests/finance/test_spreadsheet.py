@@ -74,7 +74,9 @@ def workbook(client):
 def appendix_rows(wb) -> list[tuple[int, list]]:
     """(row number, values) of every row under the header row of Appendix 1."""
     ws = wb[APPENDIX_SHEET]
-    return [(cells[0].row, [c.value for c in cells]) for cells in ws.iter_rows(min_row=3, max_col=9)]
+    return [
+        (cells[0].row, [c.value for c in cells]) for cells in ws.iter_rows(min_row=3, max_col=len(ALLOCATION_HEADERS))
+    ]
 
 
 def find_row(ws, scheme: str) -> int:
@@ -121,13 +123,15 @@ def test_xlsx_is_appendix_1_with_the_papers_totals(demo, demo_client):
     assert "Trafford Transformation Fund" in ws["A1"].value
     assert [c.value for c in ws[2]] == ALLOCATION_HEADERS
     rows = appendix_rows(wb)
-    labels = [values[0] for _n, values in rows if values[2] is None]
+    labels = [values[0] for _n, values in rows if values[COL["Row type"]] not in ("data", "note")]
     assert labels == [
         "Schemes going forward",
         "Total",
-        "Schemes discontinued (estimated spend to date)",
+        "Schemes discontinued - estimated spend 31st March 2019",
         "Total",
         "Grand total",
+        "Unallocated",
+        "Fund total",
     ]
     totals = [values[COL["£'000s"]] for _n, values in rows if values[0] in ("Total", "Grand total")]
     assert totals == [21524, 476, 22000]
@@ -142,12 +146,14 @@ def test_xlsx_is_appendix_1_with_the_papers_totals(demo, demo_client):
     # Every Appendix 1 row of seed 004, with its initiative and workstream on the row, and its status.
     expected = yaml.safe_load(APPENDIX_YAML.read_text(encoding="utf-8"))["allocations"]
     by_scheme = {values[COL["Scheme"]]: values for _n, values in rows if values[COL["Scheme"]]}
-    assert len(by_scheme) == len(expected) == 23
+    assert len(by_scheme) == len(expected) == 30  # the paper's 30 lines (tests/finance/test_appendix_as_printed.py)
     for item in expected:
         values = by_scheme[item["scheme"]]
         assert values[COL["Initiative"]] == item["initiative"]
         assert (values[COL["Workstream"]] or "") == item.get("workstream", "")
-        assert values[COL["£'000s"]] == int(item["thousands"])
+        # £'000s as printed: nothing for a line in a merged cell, the paper's figure where the ledger differs.
+        printed = None if item.get("figure_in") else int(item.get("printed_thousands", item["thousands"]))
+        assert values[COL["£'000s"]] == printed
         assert values[COL["Budget (£)"]] == int(item["thousands"]) * 1000
         assert values[COL["Status"]] == ("Discontinued" if item.get("status") == "discontinued" else "Going forward")
         assert values[COL["Allocation ID"]] == alloc(item["scheme"]).pk
@@ -167,7 +173,7 @@ def test_quarterly_spend_sheet_has_a_row_per_allocation_per_quarter(demo, demo_c
     ws = workbook(demo_client("secretary"))[SPEND_SHEET]
     assert [c.value for c in ws[1]] == SPEND_HEADERS
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
-    assert len(rows) == 23 * 4 * 4  # 23 allocations × 4 years (2017/18 to 2020/21) × 4 quarters
+    assert len(rows) == 30 * 4 * 4  # 30 allocations × 4 years (2017/18 to 2020/21) × 4 quarters
     q2 = next(r for r in rows if r[0] == training.pk and r[4] == "2019/20" and r[5] == "Q2")
     assert q2[1:4] == ["New Models of Care", "Training", "Training"]
     assert q2[6:9] == [120000, -279.5, None]

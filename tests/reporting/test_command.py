@@ -44,7 +44,7 @@ def test_command_issues_with_latest_and_refuses_a_second_issue(demo, tmp_path):
     )
     report = IssuedReport.objects.get()
     assert out.read_bytes() == bytes(report.pdf) and report.issued_by.username == "pmo"
-    assert report.period.code == "2015-16-P2"  # latest that has started
+    assert report.period.code == "2015-16-P1"  # the latest that has started and goes to a board
     with pytest.raises(CommandError, match="already issued"):
         call_command(
             "build_highlight_report",
