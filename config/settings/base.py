@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "api",
     "reporting",
     "returns",
+    "cases",
     "demo",
 ]
 

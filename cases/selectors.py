@@ -1,0 +1,396 @@
+"""Reads for business cases: every figure computed from the lines, never typed.
+
+One home for each rule:
+- A line's money in a financial year: a one-off sum in its first year; a recurrent yearly figure in every year from
+  its first to its last (or the case's end), the first year only for its `first_year_months` (the last months of
+  that year: 7 months is September to March). Benefits are activity avoided a year × unit cost, the same way.
+- Net cost/benefit = benefit − investment; a net cost shows in brackets (`k_text`).
+- Realised (after approval): per quarter, (baseline − actual) × unit cost over the periods of the line's metric
+  (actual − baseline where higher is better), against the plan's benefit for that quarter; on or off track by the
+  metric's own rule (metrics.selectors.status_of) applied to the activity the case expects.
+- Reinvestment: what has been realised on cashable lines.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Prefetch
+
+from cases.models import BenefitLine, BusinessCase, InvestmentKind, InvestmentLine, Scenario, year_label
+from core.quarters import Quarter, quarter_of
+from metrics.models import Direction, Metric, MetricValue, Status
+from metrics.selectors import status_of
+
+ZERO = Decimal("0")
+TWELVE = Decimal("12")
+THOUSAND = Decimal("1000")
+
+
+def k_text(amount: Decimal | None) -> str:
+    """Pounds as the paper prints them: £'000s to the nearest thousand (half up), a net cost in brackets."""
+    if amount is None:
+        return ""
+    k = (Decimal(amount) / THOUSAND).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+    text = f"{abs(k):,}"
+    return f"({text})" if k < 0 else text
+
+
+def pounds_text(amount: Decimal | None) -> str:
+    """Exact pounds, a net cost in brackets: £570,000 / (£60,667)."""
+    if amount is None:
+        return ""
+    rounded = Decimal(amount).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+    text = f"£{abs(rounded):,}"
+    return f"({text})" if rounded < 0 else text
+
+
+# --- The year rule -------------------------------------------------------------------------------------------
+
+
+def _active_months(line, year: int, case_end: int) -> int:
+    """How many months of financial year `year` the line runs in (0 outside its years or the case's)."""
+    last = line.last_year if line.last_year is not None else case_end
+    if year < line.first_year or year > last or year > case_end:
+        return 0
+    return line.first_year_months if year == line.first_year else 12
+
+
+def _month_active(line, year: int, month_index: int, case_end: int) -> bool:
+    """Month 0 is April … 11 is March. A first year's part runs in its last months (7 months: September on)."""
+    months = _active_months(line, year, case_end)
+    return month_index >= 12 - months if months else False
+
+
+def investment_in_year(line: InvestmentLine, year: int, case_end: int) -> Decimal:
+    if line.kind == InvestmentKind.ONE_OFF:
+        return line.amount if year == line.first_year and year <= case_end else ZERO
+    return line.amount * _active_months(line, year, case_end) / TWELVE
+
+
+def benefit_a_year(line: BenefitLine) -> Decimal:
+    """A full year's benefit: activity avoided × unit cost."""
+    return line.activity * line.unit_cost
+
+
+def benefit_in_year(line: BenefitLine, year: int, case_end: int) -> Decimal:
+    return benefit_a_year(line) * _active_months(line, year, case_end) / TWELVE
+
+
+def _quarter_share(line, quarter: Quarter, case_end: int) -> Decimal:
+    """The share of a full year's figure that falls in a quarter (0, 1/12, 2/12 or 3/12)."""
+    first = (quarter.number - 1) * 3
+    months = sum(1 for m in range(first, first + 3) if _month_active(line, quarter.start_year, m, case_end))
+    return Decimal(months) / TWELVE
+
+
+def investment_in_quarter(line: InvestmentLine, quarter: Quarter, case_end: int) -> Decimal:
+    if line.kind == InvestmentKind.ONE_OFF:
+        # A one-off sum is spent in the first quarter its year's months start in.
+        start = 12 - line.first_year_months
+        starts_here = quarter.start_year == line.first_year and (quarter.number - 1) * 3 <= start < quarter.number * 3
+        return line.amount if starts_here and quarter.start_year <= case_end else ZERO
+    return line.amount * _quarter_share(line, quarter, case_end)
+
+
+def benefit_in_quarter(line: BenefitLine, quarter: Quarter, case_end: int) -> Decimal:
+    return benefit_a_year(line) * _quarter_share(line, quarter, case_end)
+
+
+# --- A scenario's figures ------------------------------------------------------------------------------------
+
+
+@dataclass
+class YearFigures:
+    year: int
+    investment: Decimal = ZERO
+    benefit: Decimal = ZERO
+    cashable: Decimal = ZERO
+
+    @property
+    def label(self) -> str:
+        return year_label(self.year)
+
+    @property
+    def net(self) -> Decimal:
+        return self.benefit - self.investment
+
+    @property
+    def net_k(self) -> str:
+        return k_text(self.net)
+
+
+@dataclass
+class ScenarioFigures:
+    scenario: Scenario
+    years: list[YearFigures]
+    investments: list[InvestmentLine]
+    benefits: list[BenefitLine]
+
+    @property
+    def investment(self) -> Decimal:
+        return sum((y.investment for y in self.years), ZERO)
+
+    @property
+    def benefit(self) -> Decimal:
+        return sum((y.benefit for y in self.years), ZERO)
+
+    @property
+    def net(self) -> Decimal:
+        return self.benefit - self.investment
+
+    @property
+    def payback_year(self) -> str:
+        """The first financial year by whose end the cumulative net is no longer a cost; blank if never."""
+        running = ZERO
+        for year in self.years:
+            running += year.net
+            if running >= 0 and (year.investment or year.benefit or running > 0):
+                return year.label
+        return ""
+
+
+def scenario_figures(scenario: Scenario, case: BusinessCase) -> ScenarioFigures:
+    """A scenario's investment, benefit and net by financial year (uses prefetched lines when present)."""
+    case_end = case.first_year + case.years - 1
+    investments = list(scenario.investments.all())
+    benefits = list(scenario.benefits.all())
+    years = []
+    for year in case.financial_years:
+        figures = YearFigures(year=year)
+        for line in investments:
+            figures.investment += investment_in_year(line, year, case_end)
+        for benefit in benefits:
+            amount = benefit_in_year(benefit, year, case_end)
+            figures.benefit += amount
+            if benefit.cashable:
+                figures.cashable += amount
+        years.append(figures)
+    return ScenarioFigures(scenario=scenario, years=years, investments=investments, benefits=benefits)
+
+
+def _baseline(case: BusinessCase) -> Scenario | None:
+    scenarios = list(case.scenarios.all())
+    return next((s for s in scenarios if s.is_baseline), scenarios[0] if scenarios else None)
+
+
+def _cases_loaded(queryset, *, actuals: bool = False):
+    """Cases with their scenarios and lines (and, with `actuals`, their metrics' periods): five or six queries."""
+    benefits = BenefitLine.objects.select_related("metric").prefetch_related("shares")
+    if actuals:
+        values = MetricValue.objects.only("id", "metric_id", "period_start", "actual").order_by("period_start")
+        benefits = benefits.prefetch_related(Prefetch("metric__values", queryset=values))
+    return queryset.select_related("programme", "scheme", "decision").prefetch_related(
+        Prefetch(
+            "scenarios",
+            queryset=Scenario.objects.prefetch_related("investments", Prefetch("benefits", queryset=benefits)),
+        )
+    )
+
+
+# --- The programme's net table (the paper's "net cost/benefit by year") ------------------------------------
+
+
+@dataclass
+class NetRow:
+    case: BusinessCase | None
+    label: str
+    by_year: dict[int, Decimal]
+
+    def k(self, year: int) -> str:
+        return k_text(self.by_year.get(year, ZERO))
+
+
+@dataclass
+class NetTable:
+    years: list[int]
+    rows: list[NetRow]
+    total: NetRow
+
+    @property
+    def year_labels(self) -> list[str]:
+        return [year_label(y) for y in self.years]
+
+
+def programme_net_table(*, programme) -> NetTable:
+    """Every case's baseline net cost/benefit by financial year, and the total, computed (five queries)."""
+    cases = list(_cases_loaded(BusinessCase.objects.filter(programme=programme)).order_by("id"))
+    rows = []
+    for case in cases:
+        baseline = _baseline(case)
+        figures = scenario_figures(baseline, case) if baseline else None
+        rows.append(
+            NetRow(case=case, label=case.title, by_year={y.year: y.net for y in figures.years} if figures else {})
+        )
+    years = sorted({year for row in rows for year in row.by_year})
+    total = NetRow(
+        case=None, label="Total", by_year={y: sum((r.by_year.get(y, ZERO) for r in rows), ZERO) for y in years}
+    )
+    return NetTable(years=years, rows=rows, total=total)
+
+
+# --- Realisation ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class QuarterRealisation:
+    quarter: Quarter
+    planned: Decimal = ZERO
+    realised: Decimal | None = None  # None: no line has an actual for this quarter yet
+    statuses: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return self.quarter.label
+
+    @property
+    def status(self) -> str:
+        if not self.statuses:
+            return Status.NO_DATA
+        return Status.NOT_ON_TRACK if Status.NOT_ON_TRACK in self.statuses else Status.ON_TRACK
+
+    @property
+    def status_label(self) -> str:
+        return Status(self.status).label
+
+
+@dataclass
+class Realisation:
+    quarters: list[QuarterRealisation]
+    realised: Decimal
+    reinvestment: Decimal  # realised on cashable lines
+    planned_to_date: Decimal
+    measured_lines: int
+
+
+def _avoided(metric: Metric, baseline: Decimal, actual: Decimal) -> Decimal:
+    return baseline - actual if metric.direction == Direction.LOWER else actual - baseline
+
+
+PERIODS_IN_A_QUARTER = {"monthly": 3, "quarterly": 1}
+
+
+def _planned_avoided(line: BenefitLine, metric: Metric, quarter: Quarter, recorded: int, case_end: int) -> Decimal:
+    """The activity the case expects avoided over the metric's recorded periods in a quarter (a year for an annual
+    metric, whose figure sits in the year's first quarter)."""
+    per_quarter = PERIODS_IN_A_QUARTER.get(metric.frequency)
+    if per_quarter is None:
+        return line.activity * _active_months(line, quarter.start_year, case_end) / TWELVE
+    return line.activity * _quarter_share(line, quarter, case_end) * recorded / per_quarter
+
+
+def line_realisation(line: BenefitLine, values: list[MetricValue], case_end: int) -> dict[Quarter, tuple[Decimal, str]]:
+    """Per quarter with actuals: realised £ ((baseline − actual) × unit cost over its periods) and on/off track by
+    the metric's rule applied to the level the case expects, for one line measured by its metric."""
+    metric, baseline = line.metric, line.baseline
+    if metric is None or baseline is None:
+        return {}
+    per_quarter: dict[Quarter, list[Decimal]] = defaultdict(list)
+    for value in values:
+        if value.actual is not None:
+            per_quarter[quarter_of(value.period_start)].append(value.actual)
+    results = {}
+    for quarter, actuals in per_quarter.items():
+        avoided = sum((_avoided(metric, baseline, actual) for actual in actuals), ZERO)
+        planned = _planned_avoided(line, metric, quarter, len(actuals), case_end)
+        sign = -1 if metric.direction == Direction.LOWER else 1
+        expected_level = baseline * len(actuals) + sign * planned
+        status = status_of(metric=metric, plan=expected_level, actual=sum(actuals, ZERO))
+        results[quarter] = (avoided * line.unit_cost, status)
+    return results
+
+
+def case_quarters(case: BusinessCase) -> list[Quarter]:
+    return [Quarter(year, number) for year in case.financial_years for number in (1, 2, 3, 4)]
+
+
+def case_realisation(case: BusinessCase, figures: ScenarioFigures) -> Realisation:
+    """Planned vs realised benefit by quarter over the case's years, for its baseline scenario's lines."""
+    case_end = case.first_year + case.years - 1
+    quarters = {q: QuarterRealisation(quarter=q) for q in case_quarters(case)}
+    realised_total = reinvestment = planned_to_date = ZERO
+    measured = 0
+    last_actual: Quarter | None = None
+    for line in figures.benefits:
+        for quarter, row in quarters.items():
+            row.planned += benefit_in_quarter(line, quarter, case_end)
+        if line.metric is None:
+            continue
+        measured += 1
+        values = list(line.metric.values.all())
+        for quarter, (amount, status) in line_realisation(line, values, case_end).items():
+            row = quarters.get(quarter)
+            if row is None:
+                continue
+            row.realised = (row.realised or ZERO) + amount
+            row.statuses.append(status)
+            realised_total += amount
+            if line.cashable:
+                reinvestment += amount
+            last_actual = quarter if last_actual is None or quarter > last_actual else last_actual
+    if last_actual is not None:
+        planned_to_date = sum((r.planned for q, r in quarters.items() if q <= last_actual), ZERO)
+    return Realisation(
+        quarters=list(quarters.values()),
+        realised=realised_total,
+        reinvestment=reinvestment,
+        planned_to_date=planned_to_date,
+        measured_lines=measured,
+    )
+
+
+# --- A case's page and the portfolio -------------------------------------------------------------------------
+
+
+@dataclass
+class CaseSummary:
+    case: BusinessCase
+    baseline: ScenarioFigures | None
+    scenarios: list[ScenarioFigures]
+    realisation: Realisation | None
+
+    @property
+    def investment(self) -> Decimal:
+        return self.baseline.investment if self.baseline else ZERO
+
+    @property
+    def planned_benefit(self) -> Decimal:
+        return self.baseline.benefit if self.baseline else ZERO
+
+    @property
+    def realised(self) -> Decimal:
+        return self.realisation.realised if self.realisation else ZERO
+
+    @property
+    def reinvestment(self) -> Decimal:
+        return self.realisation.reinvestment if self.realisation else ZERO
+
+    @property
+    def payback_year(self) -> str:
+        return self.baseline.payback_year if self.baseline else ""
+
+
+def _summary(case: BusinessCase) -> CaseSummary:
+    scenarios = [scenario_figures(s, case) for s in case.scenarios.all()]
+    baseline = next((f for f in scenarios if f.scenario.is_baseline), scenarios[0] if scenarios else None)
+    realisation = case_realisation(case, baseline) if baseline else None
+    return CaseSummary(case=case, baseline=baseline, scenarios=scenarios, realisation=realisation)
+
+
+def _with_realisation(queryset):
+    return _cases_loaded(queryset, actuals=True)
+
+
+def case_summary(*, case: BusinessCase) -> CaseSummary:
+    """One case with every scenario's figures and the baseline's realisation (a fixed number of queries)."""
+    loaded = _with_realisation(BusinessCase.objects.filter(pk=case.pk)).get()
+    return _summary(loaded)
+
+
+def portfolio(*, programme) -> list[CaseSummary]:
+    """Every case of a programme: investment, planned benefit, realised to date, payback year.
+
+    A fixed number of queries whatever the number of cases, lines or quarters (tests/cases/test_queries.py).
+    """
+    cases = _with_realisation(BusinessCase.objects.filter(programme=programme)).order_by("title", "id")
+    return [_summary(case) for case in cases]
