@@ -394,3 +394,130 @@ def portfolio(*, programme) -> list[CaseSummary]:
     """
     cases = _with_realisation(BusinessCase.objects.filter(programme=programme)).order_by("title", "id")
     return [_summary(case) for case in cases]
+
+
+# --- Export tables (XLSX and CSV share them) -------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    title: str
+    headers: list[str]
+    rows: list[list]
+
+
+def export_tables(*, programme) -> list[Table]:
+    """The programme's cases as tables: the net cost/benefit by year (£k, net cost in brackets), the portfolio,
+    and every line with its inputs and who-why. Computed here, so the file shows what the pages show."""
+    summaries = portfolio(programme=programme)
+    table = programme_net_table(programme=programme)
+    labels = [f"{label} £k" for label in table.year_labels]
+    net = Table(
+        title="Net cost-benefit",
+        headers=["Business case", "Scheme", "Status", *labels],
+        rows=[
+            [
+                row.label,
+                str(row.case.scheme or "") if row.case else "",
+                row.case.get_status_display() if row.case else "",
+            ]
+            + [row.k(y) for y in table.years]
+            for row in table.rows
+        ]
+        + [["Total", "", "", *[table.total.k(y) for y in table.years]]],
+    )
+    overview = Table(
+        title="Portfolio",
+        headers=[
+            "Business case",
+            "Investment £",
+            "Planned benefit £",
+            "Realised to date £",
+            "Reinvestment £",
+            "Payback year",
+        ],
+        rows=[
+            [
+                s.case.title,
+                pounds_text(s.investment),
+                pounds_text(s.planned_benefit),
+                pounds_text(s.realised),
+                pounds_text(s.reinvestment),
+                s.payback_year or "none in the case's years",
+            ]
+            for s in summaries
+        ],
+    )
+    year_headers = [f"{year_label(y)} £" for y in table.years]
+    lines = Table(
+        title="Lines",
+        headers=[
+            "Business case",
+            "Scenario",
+            "Line",
+            "Description",
+            "Activity a year",
+            "Activity unit",
+            "Unit cost £",
+            "Unit cost source",
+            "Cashable",
+            "Shares",
+            "One-off or recurrent",
+            "Amount £",
+            "First year",
+            "Months in first year",
+            "Last year",
+            *year_headers,
+            "Why (assumption)",
+        ],
+        rows=[],
+    )
+    for s in summaries:
+        case_end = s.case.first_year + s.case.years - 1
+        for figures in s.scenarios:
+            for inv in figures.investments:
+                lines.rows.append(
+                    [
+                        s.case.title,
+                        figures.scenario.name,
+                        "Investment",
+                        inv.description,
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        inv.get_kind_display(),
+                        pounds_text(inv.amount),
+                        year_label(inv.first_year),
+                        inv.first_year_months,
+                        year_label(inv.last_year) if inv.last_year else "",
+                    ]
+                    + [pounds_text(-investment_in_year(inv, y, case_end)) for y in table.years]
+                    + [inv.reason]
+                )
+            for ben in figures.benefits:
+                shares = "; ".join(f"{sh.partner} {sh.percent.normalize():f}%" for sh in ben.shares.all())
+                lines.rows.append(
+                    [
+                        s.case.title,
+                        figures.scenario.name,
+                        "Benefit",
+                        ben.description,
+                        f"{ben.activity.normalize():f}",
+                        ben.activity_unit,
+                        pounds_text(ben.unit_cost),
+                        ben.unit_cost_source,
+                        "Yes" if ben.cashable else "No",
+                        shares,
+                        "",
+                        "",
+                        year_label(ben.first_year),
+                        ben.first_year_months,
+                        year_label(ben.last_year) if ben.last_year else "",
+                    ]
+                    + [pounds_text(benefit_in_year(ben, y, case_end)) for y in table.years]
+                    + [ben.reason]
+                )
+    return [net, overview, lines]
