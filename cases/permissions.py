@@ -75,6 +75,23 @@ def can_record_realisation(user, case: BusinessCase) -> bool:
     return has_role(user, Role.PROGRAMME_OFFICE, Role.FINANCE_OFFICER)
 
 
+def benefit_line_get_for_measure(*, user, pk: int) -> BenefitLine:
+    line = BenefitLine.objects.filter(pk=pk).select_related("scenario").only("id", "scenario__case_id").first()
+    if line is None:
+        raise Http404("No such benefit line.")
+    case = case_get_for_view(user=user, pk=line.scenario.case_id)
+    if not can_record_realisation(user, case):
+        raise PermissionDenied("The programme office or a finance officer says how a benefit is measured.")
+    return BenefitLine.objects.select_related("scenario__case").get(pk=pk)
+
+
+def case_get_for_risk_link(*, user, pk: int) -> BusinessCase:
+    case = case_get_for_view(user=user, pk=pk)
+    if not can_link_risks(user, case):
+        raise PermissionDenied("Only the case's editors or the programme office link its risks.")
+    return case
+
+
 # --- Getters: 404 for missing, 403 (with the reason) for not allowed ---------------------------------------------
 
 

@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Prefetch
 
-from cases.models import BenefitLine, BusinessCase, InvestmentKind, InvestmentLine, Scenario, year_label
+from cases.models import BenefitLine, BenefitShare, BusinessCase, InvestmentKind, InvestmentLine, Scenario, year_label
 from core.quarters import Quarter, quarter_of
 from metrics.models import Direction, Metric, MetricValue, Status
 from metrics.selectors import status_of
@@ -121,11 +121,21 @@ class YearFigures:
 
 
 @dataclass
+class LineRow:
+    """One line's money by year, for the case page: investment as a negative (a cost), benefit as a positive."""
+
+    kind: str  # "investment" or "benefit"
+    line: InvestmentLine | BenefitLine
+    amounts: list[Decimal]
+
+
+@dataclass
 class ScenarioFigures:
     scenario: Scenario
     years: list[YearFigures]
     investments: list[InvestmentLine]
     benefits: list[BenefitLine]
+    rows: list[LineRow] = field(default_factory=list)
 
     @property
     def investment(self) -> Decimal:
@@ -166,24 +176,32 @@ def scenario_figures(scenario: Scenario, case: BusinessCase) -> ScenarioFigures:
             if benefit.cashable:
                 figures.cashable += amount
         years.append(figures)
-    return ScenarioFigures(scenario=scenario, years=years, investments=investments, benefits=benefits)
-
-
-def _baseline(case: BusinessCase) -> Scenario | None:
-    scenarios = list(case.scenarios.all())
-    return next((s for s in scenarios if s.is_baseline), scenarios[0] if scenarios else None)
+    rows = [
+        LineRow("investment", line, [-investment_in_year(line, y, case_end) for y in case.financial_years])
+        for line in investments
+    ] + [
+        LineRow("benefit", line, [benefit_in_year(line, y, case_end) for y in case.financial_years])
+        for line in benefits
+    ]
+    return ScenarioFigures(scenario=scenario, years=years, investments=investments, benefits=benefits, rows=rows)
 
 
 def _cases_loaded(queryset, *, actuals: bool = False):
     """Cases with their scenarios and lines (and, with `actuals`, their metrics' periods): five or six queries."""
-    benefits = BenefitLine.objects.select_related("metric").prefetch_related("shares")
+    # Explicit orders: the models' default orders name their parents, which would join up to the programme.
+    shares = BenefitShare.objects.order_by("-percent", "partner")
+    benefits = BenefitLine.objects.select_related("metric").prefetch_related(Prefetch("shares", queryset=shares))
+    benefits = benefits.order_by("order", "id")
     if actuals:
         values = MetricValue.objects.only("id", "metric_id", "period_start", "actual").order_by("period_start")
         benefits = benefits.prefetch_related(Prefetch("metric__values", queryset=values))
     return queryset.select_related("programme", "scheme", "decision").prefetch_related(
         Prefetch(
             "scenarios",
-            queryset=Scenario.objects.prefetch_related("investments", Prefetch("benefits", queryset=benefits)),
+            queryset=Scenario.objects.order_by("-is_baseline", "order", "id").prefetch_related(
+                Prefetch("investments", queryset=InvestmentLine.objects.order_by("order", "id")),
+                Prefetch("benefits", queryset=benefits),
+            ),
         )
     )
 
@@ -212,21 +230,21 @@ class NetTable:
         return [year_label(y) for y in self.years]
 
 
-def programme_net_table(*, programme) -> NetTable:
-    """Every case's baseline net cost/benefit by financial year, and the total, computed (five queries)."""
-    cases = list(_cases_loaded(BusinessCase.objects.filter(programme=programme)).order_by("id"))
-    rows = []
-    for case in cases:
-        baseline = _baseline(case)
-        figures = scenario_figures(baseline, case) if baseline else None
-        rows.append(
-            NetRow(case=case, label=case.title, by_year={y.year: y.net for y in figures.years} if figures else {})
-        )
+def net_table_of(summaries: list["CaseSummary"]) -> NetTable:
+    """The cases' baseline net cost/benefit by financial year and the total of the exact figures, in the order the
+    cases were entered (the paper's order for the demo)."""
+    rows = [
+        NetRow(case=s.case, label=s.case.title, by_year={y.year: y.net for y in s.baseline.years} if s.baseline else {})
+        for s in sorted(summaries, key=lambda s: s.case.pk)
+    ]
     years = sorted({year for row in rows for year in row.by_year})
-    total = NetRow(
-        case=None, label="Total", by_year={y: sum((r.by_year.get(y, ZERO) for r in rows), ZERO) for y in years}
-    )
-    return NetTable(years=years, rows=rows, total=total)
+    totals = {y: sum((r.by_year.get(y, ZERO) for r in rows), ZERO) for y in years}
+    return NetTable(years=years, rows=rows, total=NetRow(case=None, label="Total", by_year=totals))
+
+
+def programme_net_table(*, programme) -> NetTable:
+    """Every case's baseline net cost/benefit by financial year, and the total, computed."""
+    return net_table_of(portfolio(programme=programme))
 
 
 # --- Realisation ------------------------------------------------------------------------------------------
@@ -410,7 +428,7 @@ def export_tables(*, programme) -> list[Table]:
     """The programme's cases as tables: the net cost/benefit by year (£k, net cost in brackets), the portfolio,
     and every line with its inputs and who-why. Computed here, so the file shows what the pages show."""
     summaries = portfolio(programme=programme)
-    table = programme_net_table(programme=programme)
+    table = net_table_of(summaries)
     labels = [f"{label} £k" for label in table.year_labels]
     net = Table(
         title="Net cost-benefit",

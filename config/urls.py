@@ -16,6 +16,7 @@ urlpatterns = [
     path("metrics/", include("metrics.urls")),
     path("api/", include("api.urls")),
     path("returns/", include("returns.urls")),
+    path("cases/", include("cases.urls")),
     path("reports/", include("reporting.urls")),
     path("admin/", admin.site.urls),
 ]
