@@ -74,7 +74,7 @@ def case_create(request):
     programme = _programme(request)
     if programme is None:
         raise Http404("There is no programme yet.")
-    permissions.require_case_reader(request.user)
+    permissions.require_case_proposer(request.user, programme=programme, scheme=None)
     schemes = programme.schemes.order_by("ref", "name")
     form = CaseForm(request.POST or None, schemes=schemes, initial={"scheme": request.GET.get("scheme")})
     if request.method == "POST" and form.is_valid():
