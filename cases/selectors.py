@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 
 from cases.models import BenefitLine, BenefitShare, BusinessCase, InvestmentKind, InvestmentLine, Scenario, year_label
 from core.quarters import Quarter, quarter_of
@@ -539,3 +539,41 @@ def export_tables(*, programme) -> list[Table]:
                     + [ben.reason]
                 )
     return [net, overview, lines]
+
+
+# --- The dashboard tile and the highlight report's section --------------------------------------------------------
+
+
+@dataclass
+class CasesOverview:
+    counts: dict[str, int]
+    total: int
+    investment: Decimal = ZERO
+    planned_benefit: Decimal = ZERO
+    realised: Decimal = ZERO
+    planned_to_date: Decimal = ZERO
+    reinvestment: Decimal = ZERO
+    off_track: list[CaseSummary] = field(default_factory=list)
+    summaries: list[CaseSummary] = field(default_factory=list)
+
+
+def cases_overview(*, programme) -> CasesOverview:
+    """The programme's cases at a glance: how many in each status and, when there are any, the portfolio's totals
+    and the cases whose latest measured quarter is off track (one query with no cases; seven with)."""
+    rows = BusinessCase.objects.filter(programme=programme).values_list("status").annotate(n=Count("id"))
+    counts = {status: n for status, n in rows}
+    overview = CasesOverview(counts=counts, total=sum(counts.values()))
+    if not overview.total:
+        return overview
+    overview.summaries = portfolio(programme=programme)
+    for s in overview.summaries:
+        overview.investment += s.investment
+        overview.planned_benefit += s.planned_benefit
+        overview.realised += s.realised
+        overview.reinvestment += s.reinvestment
+        if s.realisation is not None:
+            overview.planned_to_date += s.realisation.planned_to_date
+            measured = [q for q in s.realisation.quarters if q.statuses]
+            if measured and measured[-1].status == Status.NOT_ON_TRACK:
+                overview.off_track.append(s)
+    return overview
