@@ -337,11 +337,11 @@ def case_realisation(case: BusinessCase, figures: ScenarioFigures) -> Realisatio
         measured += 1
         values = list(line.metric.values.all())
         for quarter, (amount, status) in line_realisation(line, values, case_end).items():
-            row = quarters.get(quarter)
-            if row is None:
-                continue
-            row.realised = (row.realised or ZERO) + amount
-            row.statuses.append(status)
+            measured_row = quarters.get(quarter)
+            if measured_row is None:
+                continue  # an actual outside the case's years
+            measured_row.realised = (measured_row.realised or ZERO) + amount
+            measured_row.statuses.append(status)
             realised_total += amount
             if line.cashable:
                 reinvestment += amount
