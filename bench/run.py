@@ -43,6 +43,14 @@ def main() -> None:
     # No setup_test_environment(): it instruments every template render with signals, which a
     # production server does not pay for and which would inflate the figures.
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    if os.environ.get("BENCH_ONLY") == "cases":  # `BENCH_ONLY=cases make bench`: the business cases portfolio alone
+        try:
+            from bench import cases as cases_bench
+
+            cases_bench.run(emit=emit)
+        finally:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+        return
     if os.environ.get("BENCH_ONLY") == "report":  # `BENCH_ONLY=report make bench`: the highlight report alone
         try:
             report_bench.run(emit=emit)
@@ -99,6 +107,11 @@ def main() -> None:
 
         # The highlight report PDF (issue 7): the demo and a 60-scheme programme, against WeasyPrint's floor.
         report_bench.run(emit=emit)
+
+        # The business cases portfolio: 200 cases × 10 lines × 12 quarters of realisation (issue 20).
+        from bench import cases as cases_bench
+
+        cases_bench.run(emit=emit)
 
         # The 500-scheme workbook downloaded and uploaded again (issue 15): last, as its second upload saves.
         pmo = user_ensure(username="bench-pmo", roles=[Role.PROGRAMME_OFFICE])

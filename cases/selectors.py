@@ -14,6 +14,7 @@ One home for each rule:
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from django.db.models import Count, Prefetch
 
@@ -56,12 +57,6 @@ def _active_months(line, year: int, case_end: int) -> int:
     return line.first_year_months if year == line.first_year else 12
 
 
-def _month_active(line, year: int, month_index: int, case_end: int) -> bool:
-    """Month 0 is April … 11 is March. A first year's part runs in its last months (7 months: September on)."""
-    months = _active_months(line, year, case_end)
-    return month_index >= 12 - months if months else False
-
-
 def investment_in_year(line: InvestmentLine, year: int, case_end: int) -> Decimal:
     if line.kind == InvestmentKind.ONE_OFF:
         return line.amount if year == line.first_year and year <= case_end else ZERO
@@ -77,11 +72,28 @@ def benefit_in_year(line: BenefitLine, year: int, case_end: int) -> Decimal:
     return benefit_a_year(line) * _active_months(line, year, case_end) / TWELVE
 
 
+@lru_cache(maxsize=4096)
+def _months_in_quarter(
+    first_year: int, last_year: int | None, first_months: int, case_end: int, year: int, number: int
+):
+    """Months of a quarter a line runs in (0–3); many lines share these inputs, so the answer is kept."""
+    last = last_year if last_year is not None else case_end
+    if year < first_year or year > last or year > case_end:
+        return 0
+    months = first_months if year == first_year else 12
+    first = (number - 1) * 3
+    return sum(1 for m in range(first, first + 3) if m >= 12 - months)
+
+
+_SHARES = [Decimal(n) / TWELVE for n in range(4)]
+
+
 def _quarter_share(line, quarter: Quarter, case_end: int) -> Decimal:
     """The share of a full year's figure that falls in a quarter (0, 1/12, 2/12 or 3/12)."""
-    first = (quarter.number - 1) * 3
-    months = sum(1 for m in range(first, first + 3) if _month_active(line, quarter.start_year, m, case_end))
-    return Decimal(months) / TWELVE
+    months = _months_in_quarter(
+        line.first_year, line.last_year, line.first_year_months, case_end, quarter.start_year, quarter.number
+    )
+    return _SHARES[months]
 
 
 def investment_in_quarter(line: InvestmentLine, quarter: Quarter, case_end: int) -> Decimal:
@@ -186,15 +198,14 @@ def scenario_figures(scenario: Scenario, case: BusinessCase) -> ScenarioFigures:
     return ScenarioFigures(scenario=scenario, years=years, investments=investments, benefits=benefits, rows=rows)
 
 
-def _cases_loaded(queryset, *, actuals: bool = False):
-    """Cases with their scenarios and lines (and, with `actuals`, their metrics' periods): five or six queries."""
+def _cases_loaded(queryset, *, shares: bool = True):
+    """Cases with their scenarios and lines (and the benefits' shares unless `shares` is False): four or five
+    queries."""
     # Explicit orders: the models' default orders name their parents, which would join up to the programme.
-    shares = BenefitShare.objects.order_by("-percent", "partner")
-    benefits = BenefitLine.objects.select_related("metric").prefetch_related(Prefetch("shares", queryset=shares))
-    benefits = benefits.order_by("order", "id")
-    if actuals:
-        values = MetricValue.objects.only("id", "metric_id", "period_start", "actual").order_by("period_start")
-        benefits = benefits.prefetch_related(Prefetch("metric__values", queryset=values))
+    benefits = BenefitLine.objects.select_related("metric").order_by("order", "id")
+    if shares:
+        ordered = BenefitShare.objects.order_by("-percent", "partner")
+        benefits = benefits.prefetch_related(Prefetch("shares", queryset=ordered))
     return queryset.select_related("programme", "scheme", "decision").prefetch_related(
         Prefetch(
             "scenarios",
@@ -297,23 +308,38 @@ def _planned_avoided(line: BenefitLine, metric: Metric, quarter: Quarter, record
     return line.activity * _quarter_share(line, quarter, case_end) * recorded / per_quarter
 
 
-def line_realisation(line: BenefitLine, values: list[MetricValue], case_end: int) -> dict[Quarter, tuple[Decimal, str]]:
+Actuals = dict[int, dict[Quarter, tuple[Decimal, int]]]  # metric id → quarter → (sum of actuals, periods)
+
+
+def metric_actuals(metric_ids) -> Actuals:
+    """Every recorded actual of these metrics, summed by quarter with the number of periods (one query)."""
+    actuals: Actuals = defaultdict(dict)
+    rows = MetricValue.objects.filter(metric_id__in=set(metric_ids), actual__isnull=False).values_list(
+        "metric_id", "period_start", "actual"
+    )
+    for metric_id, start, actual in rows:
+        quarter = quarter_of(start)
+        total, count = actuals[metric_id].get(quarter, (ZERO, 0))
+        actuals[metric_id][quarter] = (total + actual, count + 1)
+    return actuals
+
+
+def line_realisation(
+    line: BenefitLine, by_quarter: dict[Quarter, tuple[Decimal, int]], case_end: int
+) -> dict[Quarter, tuple[Decimal, str]]:
     """Per quarter with actuals: realised £ ((baseline − actual) × unit cost over its periods) and on/off track by
     the metric's rule applied to the level the case expects, for one line measured by its metric."""
     metric, baseline = line.metric, line.baseline
     if metric is None or baseline is None:
         return {}
-    per_quarter: dict[Quarter, list[Decimal]] = defaultdict(list)
-    for value in values:
-        if value.actual is not None:
-            per_quarter[quarter_of(value.period_start)].append(value.actual)
+    lower = metric.direction == Direction.LOWER
     results = {}
-    for quarter, actuals in per_quarter.items():
-        avoided = sum((_avoided(metric, baseline, actual) for actual in actuals), ZERO)
-        planned = _planned_avoided(line, metric, quarter, len(actuals), case_end)
-        sign = -1 if metric.direction == Direction.LOWER else 1
-        expected_level = baseline * len(actuals) + sign * planned
-        status = status_of(metric=metric, plan=expected_level, actual=sum(actuals, ZERO))
+    for quarter, (actual_sum, periods) in by_quarter.items():
+        expected_base = baseline * periods
+        avoided = expected_base - actual_sum if lower else actual_sum - expected_base
+        planned = _planned_avoided(line, metric, quarter, periods, case_end)
+        expected_level = expected_base - planned if lower else expected_base + planned
+        status = status_of(metric=metric, plan=expected_level, actual=actual_sum)
         results[quarter] = (avoided * line.unit_cost, status)
     return results
 
@@ -322,9 +348,11 @@ def case_quarters(case: BusinessCase) -> list[Quarter]:
     return [Quarter(year, number) for year in case.financial_years for number in (1, 2, 3, 4)]
 
 
-def case_realisation(case: BusinessCase, figures: ScenarioFigures) -> Realisation:
+def case_realisation(case: BusinessCase, figures: ScenarioFigures, actuals: Actuals | None = None) -> Realisation:
     """Planned vs realised benefit by quarter over the case's years, for its baseline scenario's lines."""
     case_end = case.first_year + case.years - 1
+    if actuals is None:
+        actuals = metric_actuals(line.metric_id for line in figures.benefits if line.metric_id)
     quarters = {q: QuarterRealisation(quarter=q) for q in case_quarters(case)}
     realised_total = reinvestment = planned_to_date = ZERO
     measured = 0
@@ -335,8 +363,7 @@ def case_realisation(case: BusinessCase, figures: ScenarioFigures) -> Realisatio
         if line.metric is None:
             continue
         measured += 1
-        values = list(line.metric.values.all())
-        for quarter, (amount, status) in line_realisation(line, values, case_end).items():
+        for quarter, (amount, status) in line_realisation(line, actuals.get(line.metric.pk, {}), case_end).items():
             measured_row = quarters.get(quarter)
             if measured_row is None:
                 continue  # an actual outside the case's years
@@ -388,30 +415,35 @@ class CaseSummary:
         return self.baseline.payback_year if self.baseline else ""
 
 
-def _summary(case: BusinessCase) -> CaseSummary:
+def _summary(case: BusinessCase, actuals: Actuals) -> CaseSummary:
     scenarios = [scenario_figures(s, case) for s in case.scenarios.all()]
     baseline = next((f for f in scenarios if f.scenario.is_baseline), scenarios[0] if scenarios else None)
-    realisation = case_realisation(case, baseline) if baseline else None
+    realisation = case_realisation(case, baseline, actuals) if baseline else None
     return CaseSummary(case=case, baseline=baseline, scenarios=scenarios, realisation=realisation)
 
 
-def _with_realisation(queryset):
-    return _cases_loaded(queryset, actuals=True)
+def _summaries(cases: list[BusinessCase]) -> list[CaseSummary]:
+    """Cases (loaded with their lines) with their figures; the measuring metrics' actuals in one query."""
+    metric_ids = {
+        line.metric_id for case in cases for scenario in case.scenarios.all() for line in scenario.benefits.all()
+    }
+    actuals = metric_actuals(metric_ids - {None}) if metric_ids - {None} else {}
+    return [_summary(case, actuals) for case in cases]
 
 
 def case_summary(*, case: BusinessCase) -> CaseSummary:
     """One case with every scenario's figures and the baseline's realisation (a fixed number of queries)."""
-    loaded = _with_realisation(BusinessCase.objects.filter(pk=case.pk)).get()
-    return _summary(loaded)
+    (summary,) = _summaries(list(_cases_loaded(BusinessCase.objects.filter(pk=case.pk))))
+    return summary
 
 
-def portfolio(*, programme) -> list[CaseSummary]:
+def portfolio(*, programme, shares: bool = False) -> list[CaseSummary]:
     """Every case of a programme: investment, planned benefit, realised to date, payback year.
 
-    A fixed number of queries whatever the number of cases, lines or quarters (tests/cases/test_queries.py).
+    A fixed number of queries whatever the number of cases, lines or quarters (pinned in tests/cases/test_views.py).
     """
-    cases = _with_realisation(BusinessCase.objects.filter(programme=programme)).order_by("title", "id")
-    return [_summary(case) for case in cases]
+    cases = _cases_loaded(BusinessCase.objects.filter(programme=programme), shares=shares).order_by("title", "id")
+    return _summaries(list(cases))
 
 
 # --- Export tables (XLSX and CSV share them) -------------------------------------------------------------------
@@ -427,7 +459,7 @@ class Table:
 def export_tables(*, programme) -> list[Table]:
     """The programme's cases as tables: the net cost/benefit by year (£k, net cost in brackets), the portfolio,
     and every line with its inputs and who-why. Computed here, so the file shows what the pages show."""
-    summaries = portfolio(programme=programme)
+    summaries = portfolio(programme=programme, shares=True)
     table = net_table_of(summaries)
     labels = [f"{label} £k" for label in table.year_labels]
     net = Table(

@@ -18,7 +18,7 @@ from tests.factories.schemes import ProgrammeFactory, SchemeFactory, SchemeLeadF
 
 pytestmark = pytest.mark.django_db
 
-PORTFOLIO_QUERIES = 10
+PORTFOLIO_QUERIES = 9
 
 
 @pytest.fixture
@@ -124,6 +124,6 @@ def test_portfolio_query_count_is_fixed(client, pmo_user, setting):
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
     assert len(many) == len(few), "\n".join(q["sql"] for q in many.captured_queries)
-    # Session, user, groups, programme; cases, scenarios, investments, benefits (with their metrics), shares; the
-    # programme list. (A benefit measured by a metric adds one for the metrics' periods, whatever their number.)
+    # Session, user, groups, programme; cases, scenarios, investments, benefits (with their metrics); the programme
+    # list. (Benefits measured by metrics add one query for all their actuals, whatever their number.)
     assert len(many) == PORTFOLIO_QUERIES, "\n".join(q["sql"] for q in many.captured_queries)
