@@ -318,6 +318,8 @@ def metric_actuals(metric_ids) -> Actuals:
         "metric_id", "period_start", "actual"
     )
     for metric_id, start, actual in rows:
+        if actual is None:  # excluded by the filter; said again for the type checker
+            continue
         quarter = quarter_of(start)
         total, count = actuals[metric_id].get(quarter, (ZERO, 0))
         actuals[metric_id][quarter] = (total + actual, count + 1)
