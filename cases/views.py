@@ -127,6 +127,15 @@ def case_detail(request, pk: int):
             scheme_id=case.scheme_id, outcome__in=[ApprovalOutcome.APPROVED, ApprovalOutcome.REJECTED]
         )
     metrics = Metric.objects.filter(programme_id=case.programme_id).order_by("name")
+    # One form per scenario and per benefit line, each with its own field ids (a page has no repeated ids).
+    for figures in summary.scenarios:
+        pk = figures.scenario.pk
+        initial = {"first_year": case.first_year, "first_year_months": 12}
+        figures.investment_form = InvestmentForm(initial=initial, auto_id=f"inv{pk}_%s")
+        figures.benefit_form = BenefitForm(initial=initial, auto_id=f"ben{pk}_%s")
+    if summary.baseline is not None:
+        for line in summary.baseline.benefits:
+            line.measure_form = MeasureForm(metrics=metrics, auto_id=f"measure{line.pk}_%s")
     line_ids = [line.pk for s in summary.scenarios for line in s.benefits]
     context = {
         "case": case,
@@ -140,10 +149,7 @@ def case_detail(request, pk: int):
         "can_measure": permissions.can_record_realisation(user, case),
         "can_link_risks": permissions.can_link_risks(user, case),
         "scenario_form": ScenarioForm(case=case),
-        "investment_form": InvestmentForm(initial={"first_year": case.first_year, "first_year_months": 12}),
-        "benefit_form": BenefitForm(initial={"first_year": case.first_year, "first_year_months": 12}),
         "decide_form": DecideForm(approvals=approvals, initial={"version": case.version}),
-        "measure_form": MeasureForm(metrics=metrics),
         "risk_form": RiskLinkForm(
             risks=Risk.objects.filter(programme_id=case.programme_id).exclude(business_cases=case)
         ),
