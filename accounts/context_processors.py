@@ -13,6 +13,7 @@ def navigation(request):
         {"label": "Risks", "url_name": "risks:register"},
         {"label": "Money", "url_name": "finance:list"},
         {"label": "Metrics", "url_name": "metrics:list"},
+        {"label": "Business cases", "url_name": "cases:portfolio"},
         {"label": "Reports", "url_name": "reporting:index"},
     ]
     if Role.PROGRAMME_OFFICE in roles:

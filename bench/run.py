@@ -22,6 +22,7 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from bench import cases as cases_bench  # noqa: E402
 from bench import dashboard as dashboard_bench  # noqa: E402
 from bench import report as report_bench  # noqa: E402
 from bench import spreadsheets as spreadsheets_bench  # noqa: E402
@@ -48,6 +49,12 @@ def main() -> None:
     if os.environ.get("BENCH_ONLY") == "workbook":  # `BENCH_ONLY=workbook make bench`: the programme load alone
         try:
             workbook_bench.run(emit=emit)
+        finally:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+        return
+    if os.environ.get("BENCH_ONLY") == "cases":  # `BENCH_ONLY=cases make bench`: the business cases portfolio alone
+        try:
+            cases_bench.run(emit=emit)
         finally:
             connection.creation.destroy_test_db(old_name, verbosity=0)
         return
@@ -113,6 +120,10 @@ def main() -> None:
 
         # The highlight report PDF (issue 7): the demo and a 60-scheme programme, against WeasyPrint's floor.
         report_bench.run(emit=emit)
+
+        # The business cases portfolio: 200 cases × 10 lines × 12 quarters of realisation (issue 20).
+
+        cases_bench.run(emit=emit)
 
         # The 500-scheme workbook downloaded and uploaded again (issue 15): last, as its second upload saves.
         pmo = user_ensure(username="bench-pmo", roles=[Role.PROGRAMME_OFFICE])

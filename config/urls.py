@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("returns/", include("returns.urls")),
     path("load/", include("programme_load.urls")),
+    path("cases/", include("cases.urls")),
     path("reports/", include("reporting.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from cases.selectors import cases_overview
 from core.charts import bar_chart, rag_label, rag_strip
 from core.rag import Trend
 from core.spreadsheets import CSV_CONTENT_TYPE, CSV_ENCODING, csv_text_of, safe_cell_text
@@ -43,6 +44,7 @@ def index(request):
     )
     if not context["gaps"]:
         context.update(selectors.dashboard(filters=filters))
+        context["cases"] = cases_overview(programme=filters.programme)
         if not context["rag"].total and not filters.narrows_schemes:
             context["gaps"] = selectors.programme_gaps(filters=filters)  # no scheme at all?
     if not context["gaps"]:

@@ -12,6 +12,8 @@ from django.db import transaction
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import programme_office_admin_permissions_grant, user_ensure
+from cases import services as case_services
+from cases.models import BusinessCase
 from finance import services as finance_services
 from finance.models import Fund
 from finance.selectors import fund_balances, fund_reconciliation
@@ -20,6 +22,7 @@ from milestones import services as milestone_services
 from reporting import highlight
 from returns import services as return_services
 from risks import services as risk_services
+from risks.models import RiskCategory
 from schemes import services as scheme_services
 from schemes.models import Programme, SchemeStatus
 
@@ -29,6 +32,7 @@ FUND_FILE = DATA_DIR / "trafford_tf.yaml"
 BUDGETS_FILE = DATA_DIR / "trafford_budgets_2016_17.yaml"
 METRICS_FILE = DATA_DIR / "trafford_metrics_2015_16.yaml"
 POOLED_FILE = DATA_DIR / "trafford_bcf_pooled_2015_16.yaml"
+CASES_FILE = DATA_DIR / "manchester_cases_2012.yaml"
 
 # The demo sign-ins, one per role (password: settings.DEMO_PASSWORD). `lead` is Sarah Gunshon, lead of 5.1 and 5.2.
 DEMO_USERS: list[dict[str, Any]] = [
@@ -135,7 +139,79 @@ def demo_load(*, password: str | None = None) -> DemoLoadReport:
         _load_budgets(budgets, by=pmo, officer=users["finance"], report=report)
     if not programme.metrics.exists():
         _load_metrics(_read_yaml(METRICS_FILE), programme=programme, by=pmo, report=report)
+    cases = _read_yaml(CASES_FILE)
+    if not Programme.objects.filter(slug=cases["programme"]["slug"]).exists():
+        _load_cases(cases, by=pmo, report=report)
     return report
+
+
+def _load_cases(data: dict, *, by: User, report: DemoLoadReport) -> Programme:
+    """Manchester's four intermediate care pilots' business cases (seed 002), their paper to the CICB (pending) and
+    the risks of investment, all through the services. The net table is then computed, never typed."""
+    p = data["programme"]
+    programme = scheme_services.programme_create(
+        slug=p["slug"],
+        name=p["name"],
+        organisation=p.get("organisation", ""),
+        start_date=p["start_date"],
+        end_date=p["end_date"],
+        by=by,
+    )
+    by_ref: dict[str, BusinessCase] = {}
+    for spec in data["cases"]:
+        scheme = scheme_services.scheme_create(
+            programme=programme, ref=spec["scheme"]["ref"], name=spec["scheme"]["name"], by=by
+        )
+        scheme_services.approval_record(
+            scheme=scheme, body=data["approval"]["body"], item=data["approval"]["item"], by=by
+        )
+        case = case_services.business_case_create(
+            programme=programme,
+            scheme=scheme,
+            title=spec["title"],
+            summary=spec.get("summary", ""),
+            source_note=spec.get("source_note", ""),
+            first_year=int(spec.get("first_year", 2012)),
+            years=int(spec.get("years", 3)),
+            is_demo=True,
+            by=by,
+        )
+        baseline = case.scenarios.get(is_baseline=True)
+        for line in spec["investments"]:
+            case_services.investment_line_add(scenario=baseline, by=by, **line)
+        benefits = []
+        for line in spec["benefits"]:
+            fields = dict(line)
+            fields["shares"] = [(partner, Decimal(str(percent))) for partner, percent in fields.get("shares", [])]
+            benefits.append(case_services.benefit_line_add(scenario=baseline, by=by, **fields))
+        for variant in spec.get("scenarios", []):
+            scenario = case_services.scenario_add(case=case, name=variant["name"], copy_from=baseline, by=by)
+            vary = variant["vary"]
+            line = scenario.benefits.order_by("order", "id")[int(vary["benefit"])]
+            case_services.benefit_line_update(line=line, activity=vary["activity"], reason=vary["reason"], by=by)
+        case_services.business_case_make_full(case=case, by=by)
+        by_ref[scheme.ref] = case
+    for spec in data["risks"]:
+        linked = [by_ref[ref] for ref in spec.get("cases", by_ref)]
+        risk = risk_services.risk_create(
+            programme=programme,
+            title=spec["title"],
+            description=spec["description"],
+            raised_on=p["start_date"],
+            likelihood=3,
+            consequence=3,
+            target_likelihood=2,
+            target_consequence=3,
+            category=RiskCategory.FINANCIAL,
+            schemes=[case.scheme for case in linked if case.scheme is not None],
+            demo_values=True,
+            by=by,
+        )
+        risk_services.mitigating_action_add(risk=risk, action=spec["mitigation"], by=by)
+        for case in linked:
+            case_services.case_risk_link(case=case, risk=risk, by=by)
+    report.counts["business cases"] = len(by_ref)
+    return programme
 
 
 def _load_metrics(data: dict, *, programme: Programme, by: User, report: DemoLoadReport) -> None:

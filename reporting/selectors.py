@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db.models import F, Prefetch
 from django.utils import timezone
 
+from cases.selectors import cases_overview, k_text, net_table_of
 from core.natural import natural_key, natural_order
 from finance.models import DecisionStatus, Fund, Movement
 from finance.selectors import fund_overview
@@ -366,6 +367,38 @@ def highlight_snapshot(*, programme, period) -> dict:
         "to_scope": to_scope,
         "money": _money_section(programme),
         "metrics": _metrics(programme, period.end_date),
+        # Only a programme with business cases gets the section (older snapshots and the others stay as they were).
+        **_cases_section(programme),
+    }
+
+
+def _cases_section(programme) -> dict:
+    """Business cases and benefits: each case's status, investment, planned benefit, realised to date and payback,
+    in £k with a net cost in brackets (cases.selectors computes every figure)."""
+    overview = cases_overview(programme=programme)
+    if not overview.total:
+        return {}
+    return {
+        "cases": {
+            "rows": [
+                {
+                    "title": s.case.title,
+                    "status": s.case.get_status_display(),
+                    "investment": k_text(s.investment),
+                    "planned": k_text(s.planned_benefit),
+                    "realised": k_text(s.realised),
+                    "reinvestment": k_text(s.reinvestment),
+                    "payback": s.payback_year,
+                }
+                for s in overview.summaries
+            ],
+            "net": [
+                {"label": row.label, "years": [row.k(y) for y in table.years]}
+                for table in [net_table_of(overview.summaries)]
+                for row in [*table.rows, table.total]
+            ],
+            "years": net_table_of(overview.summaries).year_labels,
+        }
     }
 
 

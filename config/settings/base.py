@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "reporting",
     "returns",
     "programme_load",
+    "cases",
     "demo",
 ]
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.roles import Role, user_roles
+from cases.models import BenefitLine, BusinessCase
 from finance.models import Fund
 from finance.selectors import fund_reconciliation
 from milestones.models import Milestone, MilestoneDateChange
@@ -25,6 +26,8 @@ def _snapshot():
     """Row counts of everything the loader writes, audit history included."""
     models = [
         Programme,
+        BusinessCase,
+        BenefitLine,
         Scheme,
         Milestone,
         MilestoneDateChange,
@@ -168,7 +171,9 @@ def test_load_demo_twice_changes_nothing(db):
     first = _snapshot()
     call_command("load_demo", stdout=io.StringIO())
     assert _snapshot() == first
-    assert first["Scheme"] == 8 and first["Milestone"] > 100
+    # Trafford's 8 schemes and the Manchester business cases' 4 pilots (seed 002).
+    assert first["Scheme"] == 8 + 4 and first["Milestone"] > 100
+    assert first["BusinessCase"] == 4 and first["BenefitLine"] > 4
 
 
 def test_demo_scheme_page_shows_the_extension_comments_and_both_dependency_directions(demo_client):

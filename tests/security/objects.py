@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from accounts.models import User
 from api import services as api_services
+from cases import services as case_services
 from core.models import JobState
 from finance.models import Allocation, Decision, Movement
 from metrics import services as metric_services
@@ -48,7 +49,25 @@ def _set(scheme, name):
         programme=scheme.programme, scheme=scheme, code=f"{name}-kpi", name=f"{name} KPI"
     )
     metric_services.plan_set(metric=kpi, period_start=dt.date(2015, 7, 1), plan=Decimal("10"))
+    # A draft business case on the scheme, proposed by nobody in the matrix (so the programme office may decide it).
+    case = case_services.business_case_create(
+        programme=scheme.programme, scheme=scheme, title=f"{name} case", first_year=2015
+    )
+    scenario = case.scenarios.get()
+    benefit = case_services.benefit_line_add(
+        scenario=scenario,
+        description=f"{name} benefit",
+        activity="10",
+        activity_unit="admissions",
+        unit_cost="100",
+        unit_cost_source="Matrix",
+        first_year=2015,
+        shares=[("Trafford CCG", 100)],
+    )
     return {
+        "case": case,
+        "scenario": scenario,
+        "benefit": benefit,
         "scheme": scheme,
         "approval": Approval.objects.filter(scheme=scheme).first(),
         "milestone": Milestone.objects.filter(scheme=scheme).first(),

@@ -1,0 +1,129 @@
+"""Business case pages: who may do what, stale edits, the chart and table, and a fixed query count."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.roles import Role
+from cases import services
+from cases.models import BenefitLine, CaseStatus, Scenario
+from schemes import services as scheme_services
+from schemes.models import ApprovalOutcome
+from tests.factories.cases import chc_case
+from tests.factories.metrics import MetricFactory, metric_month
+from tests.factories.schemes import ProgrammeFactory, SchemeFactory, SchemeLeadFactory
+
+pytestmark = pytest.mark.django_db
+
+PORTFOLIO_QUERIES = 9
+
+
+@pytest.fixture
+def setting(make_user):
+    programme = ProgrammeFactory(slug="mcr")
+    scheme = SchemeFactory(programme=programme)
+    lead = make_user(Role.PROJECT_LEAD)
+    SchemeLeadFactory(scheme=scheme, user=lead)
+    case = chc_case(programme=programme, scheme=scheme, by=lead)
+    return {"programme": programme, "scheme": scheme, "lead": lead, "case": case}
+
+
+def _post(client, user, name, pk, data):
+    client.force_login(user)
+    return client.post(reverse(f"cases:{name}", args=[pk]), data)
+
+
+def test_lead_drafts_their_schemes_case_and_another_lead_cannot(client, make_user, setting):
+    case = setting["case"]
+    response = _post(client, setting["lead"], "scenario_add", case.pk, {"name": "15-day process", "copy_from": ""})
+    assert response.status_code == 302 and case.scenarios.count() == 2
+    other = make_user(Role.PROJECT_LEAD)
+    response = _post(client, other, "scenario_add", case.pk, {"name": "Other"})
+    assert response.status_code == 403 and case.scenarios.count() == 2
+    steering = make_user(Role.STEERING_GROUP)
+    client.force_login(steering)
+    assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 200
+    assert _post(client, steering, "make_full", case.pk, {}).status_code == 403
+
+
+def test_missing_case_is_404(client, pmo_user):
+    client.force_login(pmo_user)
+    assert client.get(reverse("cases:detail", args=[999999])).status_code == 404
+
+
+def test_office_approves_never_the_proposer(client, make_user, setting):
+    case, scheme = setting["case"], setting["scheme"]
+    office = make_user(Role.PROGRAMME_OFFICE)
+    approval = scheme_services.approval_record(
+        scheme=scheme, body="CICB", item="Full business case", outcome=ApprovalOutcome.APPROVED, by=office
+    )
+    assert _post(client, setting["lead"], "decide", case.pk, {"decision": approval.pk, "version": 1}).status_code == 403
+    response = _post(client, office, "decide", case.pk, {"decision": "", "version": case.version})
+    case.refresh_from_db()
+    assert case.status == CaseStatus.OUTLINE
+    response = _post(client, office, "decide", case.pk, {"decision": approval.pk, "version": case.version})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.APPROVED
+    # Decided: the lead can no longer change it.
+    assert _post(client, setting["lead"], "scenario_add", case.pk, {"name": "Late"}).status_code == 403
+
+
+def test_finance_sets_unit_costs_and_stale_edits_are_refused(client, make_user, setting):
+    line = BenefitLine.objects.get(scenario__case=setting["case"])
+    finance = make_user(Role.FINANCE_OFFICER)
+    data = {"unit_cost": "260", "unit_cost_source": "Tariff 2012/13", "reason": "uplift", "version": line.version}
+    assert _post(client, setting["lead"], "unit_cost", line.pk, data).status_code == 403
+    assert _post(client, finance, "unit_cost", line.pk, data).status_code == 302
+    line.refresh_from_db()
+    assert line.unit_cost == Decimal("260")
+    # The lead's form was opened before the finance officer's change: refused, nothing changed.
+    stale = {"activity": "3000", "first_year_months": "12", "reason": "more", "version": data["version"]}
+    client.force_login(setting["lead"])
+    response = client.post(reverse("cases:benefit_edit", args=[line.pk]), stale, follow=True)
+    assert "this record changed after you opened it" in response.content.decode()
+    line.refresh_from_db()
+    assert line.activity == Decimal("2280")
+
+
+def test_case_page_shows_scenarios_and_planned_vs_realised(client, make_user, setting):
+    case, scheme = setting["case"], setting["scheme"]
+    office = make_user(Role.PROGRAMME_OFFICE)
+    services.scenario_add(case=case, name="15-day process", copy_from=case.scenarios.get(), by=office)
+    metric = MetricFactory(scheme=scheme, frequency="monthly", baseline_value=Decimal("380"))
+    for month, actual in (("2013-04", "190"), ("2013-05", "200"), ("2013-06", "200")):
+        metric_month(metric, month, plan="190", actual=actual)
+    line = Scenario.objects.get(case=case, is_baseline=True).benefits.get()
+    services.benefit_line_measure(line=line, metric=metric, baseline=None, by=office)
+    client.force_login(office)
+    html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "15-day process" in html and "Baseline" in html
+    assert 'role="img"' in html and "planned and realised benefit by quarter" in html
+    # (380 − 190) + (380 − 200) + (380 − 200) = 550 bed days × £250 = £137,500, against 2,280 / 4 × £250 =
+    # £142,500 planned; the metric's rule (tolerance 0): 590 bed days against the 570 the case expects is off track.
+    assert '<strong id="realised-to-date">£137,500.00</strong> against £142,500.00' in html
+    assert (
+        '<td>2013/14 Q1</td><td class="text-end">£142,500.00</td><td class="text-end">£137,500.00</td><td>Not on track</td>'
+        in html
+    )
+    assert '<strong id="reinvestment">£137,500.00</strong>' in html
+    assert "(61)" in html and "466" in html
+
+
+def test_portfolio_query_count_is_fixed(client, pmo_user, setting):
+    client.force_login(pmo_user)
+    url = reverse("cases:portfolio") + "?programme=mcr"
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for n in range(5):
+        chc_case(programme=setting["programme"], by=pmo_user).title = f"Case {n}"
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(few), "\n".join(q["sql"] for q in many.captured_queries)
+    # Session, user, groups, programme; cases, scenarios, investments, benefits (with their metrics); the programme
+    # list. (Benefits measured by metrics add one query for all their actuals, whatever their number.)
+    assert len(many) == PORTFOLIO_QUERIES, "\n".join(q["sql"] for q in many.captured_queries)
