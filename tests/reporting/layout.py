@@ -81,7 +81,10 @@ def _text_across_cells(page, number: int) -> list[str]:
     cells = [
         r
         for r in page.rects
-        if r.get("fill") and r["width"] > 4 and r["height"] > 4 and r.get("non_stroking_color") not in (None, (1, 1, 1), [1, 1, 1], (1,), [1])
+        if r.get("fill")
+        and r["width"] > 4
+        and r["height"] > 4
+        and r.get("non_stroking_color") not in (None, (1, 1, 1), [1, 1, 1], (1,), [1])
     ]
     for char in page.chars:
         if not char["text"].strip() or char["size"] >= 40:
@@ -115,7 +118,7 @@ def stranded_headings(pdf: bytes) -> list[str]:
                 for c in page.chars
                 if c["text"].strip()
                 and c["size"] < 40
-                and MARGIN_TOP <= c["top"]
+                and c["top"] >= MARGIN_TOP
                 and c["bottom"] <= page.height - MARGIN_BOTTOM
             ]
             if not body:
