@@ -196,15 +196,23 @@ LAYOUT_SOURCES = (
     "templates/reporting/pdf",
     "static/reporting",
     "reporting/templatetags",
+    "reporting/charts.py",
+    "reporting/renderers",
 )
+# Raised by hand when the layout changes in a way the files above do not show (e.g. a WeasyPrint option such as
+# tagging, or a library's behaviour): every cached draft then misses and is laid out afresh.
+LAYOUT_VERSION = 2  # 2: print layout that cannot overflow, tagged PDF (issue 19)
 
 
 @functools.cache
 def layout_fingerprint() -> str:
     """SHA-256 of everything but the data that changes a report's bytes (read once per process)."""
-    digest = hashlib.sha256(f"weasyprint {weasyprint.__version__} pypdf {pypdf.__version__}".encode())
+    digest = hashlib.sha256(
+        f"layout {LAYOUT_VERSION} weasyprint {weasyprint.__version__} pypdf {pypdf.__version__}".encode()
+    )
     for source in LAYOUT_SOURCES:
-        for path in sorted((Path(settings.BASE_DIR) / source).rglob("*")):
+        root = Path(settings.BASE_DIR) / source
+        for path in [root] if root.is_file() else sorted(root.rglob("*")):
             if path.is_file() and path.suffix in (".html", ".css", ".py"):
                 digest.update(path.name.encode())
                 digest.update(path.read_bytes())
@@ -215,7 +223,7 @@ def draft_cache_key(snapshot: dict) -> str:
     """The cache key of a snapshot's draft: the data's SHA-256 (the snapshot with its time cut to the day the
     draft prints as "Data as at"), DRAFT, and the layout's fingerprint."""
     data = {**snapshot, "taken_at": snapshot["taken_at"][:10]}
-    return f"highlight-report:{DRAFT}:{snapshot_sha256(data)}:{layout_fingerprint()[:16]}"
+    return f"highlight-report:{DRAFT}:v{LAYOUT_VERSION}:{snapshot_sha256(data)}:{layout_fingerprint()[:16]}"
 
 
 def draft_cached(snapshot: dict) -> RenderedPdf | None:
