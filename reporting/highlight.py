@@ -81,6 +81,7 @@ def highlight_report_html(
     schemes: list | None = None,
     back: bool = True,
     page_numbers: bool = True,
+    appendices: list | None = None,
 ) -> str:
     """The report's HTML from a snapshot (nothing is read from the database here).
 
@@ -103,6 +104,7 @@ def highlight_report_html(
             "scheme_list": snapshot["schemes"] if schemes is None else schemes,
             "back": back,
             "page_numbers": page_numbers,
+            "appendices": appendices or [],
         },
     )
 
