@@ -3,11 +3,10 @@ changed since the report issued to the previous board) as one PDF, laid out in o
 bookmarks and its tags. Each appendix is also downloadable on its own (reporting.appendix, the changes appendix
 in an issued report)."""
 
-from finance.models import Fund
 from reporting.appendix import finance_appendix
 from reporting.highlight import DRAFT, highlight_report_html
 from reporting.renderers.pdf import RenderedPdf, html_to_pdf
-from reporting.selectors import highlight_snapshot, previous_issued, snapshot_changes, snapshot_sha256
+from reporting.selectors import highlight_snapshot, previous_issued, report_funds, snapshot_changes, snapshot_sha256
 
 
 def board_pack_render(*, programme, period) -> RenderedPdf:
@@ -19,6 +18,6 @@ def board_pack_render(*, programme, period) -> RenderedPdf:
     if cover["report_to"] and period.board_date:
         previous = previous_issued(programme=programme, meeting=cover["report_to"], meeting_date=period.board_date)
         changes = snapshot_changes(previous.snapshot, snapshot) if previous else None
-    appendices = [finance_appendix(fund=fund) for fund in Fund.objects.filter(programme=programme).order_by("name")]
+    appendices = [finance_appendix(fund=fund) for fund in report_funds(programme=programme)]
     html = highlight_report_html(snapshot=snapshot, status=DRAFT, changes=changes, appendices=appendices)
     return html_to_pdf(html, identifier=snapshot_sha256(snapshot)[:32])

@@ -220,13 +220,18 @@ def _risks(programme) -> list[dict]:
     ]
 
 
+def report_funds(*, programme):
+    """The funds a programme's report prints (its money section, and the board pack's appendices): the
+    programme's funds, then funds tied to no programme (shared by all), as on the dashboard."""
+    funds_in_scope = Fund.objects.filter(Q(programme=programme) | Q(programme__isnull=True))
+    return funds_in_scope.order_by(F("programme_id").asc(nulls_last=True), "name")
+
+
 def _money_section(programme) -> list[dict]:
     """Each fund of the programme: its headline figures, its allocations' budgets and its approved movements."""
 
     funds = []
-    # The programme's funds, then funds tied to no programme (shared by all), as on the dashboard.
-    funds_in_scope = Fund.objects.filter(Q(programme=programme) | Q(programme__isnull=True))
-    for fund in funds_in_scope.order_by(F("programme_id").asc(nulls_last=True), "name"):
+    for fund in report_funds(programme=programme):
         overview = fund_overview(fund=fund)
         summary = overview["summary"]
         movements = (

@@ -51,7 +51,7 @@ def report_index(request):
                 "meetings": selectors.issued_reports(programme=programme),
                 "background": jobs.report_needs_background(programme=programme),
                 "can_issue": permissions.can_issue(request.user),
-                "funds": Fund.objects.filter(programme=programme).order_by("name"),
+                "funds": selectors.report_funds(programme=programme),
                 "jobs": _recent_jobs(request.user, programme, periods),
             }
         )
