@@ -7,19 +7,23 @@ from finance.selectors import appendix_lines, fund_overview
 from reporting.renderers.pdf import RenderedPdf, html_to_pdf
 
 
+def finance_appendix(*, fund) -> dict:
+    """Appendix 1 of a fund as the PDF templates print it (stand-alone, or in the board pack)."""
+    overview = fund_overview(fund=fund)
+    return {
+        "fund": fund,
+        "rows": appendix_rows(
+            appendix_lines(fund=fund, tree=overview["tree"], reconciliation=overview["summary"]["reconciliation"])
+        ),
+        "summary": overview["summary"],
+    }
+
+
 def finance_appendix_render(*, fund) -> RenderedPdf:
     """Appendix 1 of the Executive report (004) as its own PDF: the allocation table in £'000s."""
-    overview = fund_overview(fund=fund)
     html = render_to_string(
         "reporting/pdf/finance_appendix.html",
-        {
-            "fund": fund,
-            "rows": appendix_rows(
-                appendix_lines(fund=fund, tree=overview["tree"], reconciliation=overview["summary"]["reconciliation"])
-            ),
-            "summary": overview["summary"],
-            "now": timezone.localtime(),
-        },
+        {"fund": fund, "appendix": finance_appendix(fund=fund), "now": timezone.localtime()},
     )
     return html_to_pdf(html)
 

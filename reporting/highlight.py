@@ -81,6 +81,7 @@ def highlight_report_html(
     schemes: list | None = None,
     back: bool = True,
     page_numbers: bool = True,
+    appendices: list | None = None,
 ) -> str:
     """The report's HTML from a snapshot (nothing is read from the database here).
 
@@ -103,6 +104,7 @@ def highlight_report_html(
             "scheme_list": snapshot["schemes"] if schemes is None else schemes,
             "back": back,
             "page_numbers": page_numbers,
+            "appendices": appendices or [],
         },
     )
 
@@ -197,15 +199,23 @@ LAYOUT_SOURCES = (
     "templates/reporting/pdf",
     "static/reporting",
     "reporting/templatetags",
+    "reporting/charts.py",
+    "reporting/renderers",
 )
+# Raised by hand when the layout changes in a way the files above do not show (e.g. a WeasyPrint option such as
+# tagging, or a library's behaviour): every cached draft then misses and is laid out afresh.
+LAYOUT_VERSION = 2  # 2: print layout that cannot overflow, tagged PDF (issue 19)
 
 
 @functools.cache
 def layout_fingerprint() -> str:
     """SHA-256 of everything but the data that changes a report's bytes (read once per process)."""
-    digest = hashlib.sha256(f"weasyprint {weasyprint.__version__} pypdf {pypdf.__version__}".encode())
+    digest = hashlib.sha256(
+        f"layout {LAYOUT_VERSION} weasyprint {weasyprint.__version__} pypdf {pypdf.__version__}".encode()
+    )
     for source in LAYOUT_SOURCES:
-        for path in sorted((Path(settings.BASE_DIR) / source).rglob("*")):
+        root = Path(settings.BASE_DIR) / source
+        for path in [root] if root.is_file() else sorted(root.rglob("*")):
             if path.is_file() and path.suffix in (".html", ".css", ".py"):
                 digest.update(path.name.encode())
                 digest.update(path.read_bytes())
@@ -216,7 +226,7 @@ def draft_cache_key(snapshot: dict) -> str:
     """The cache key of a snapshot's draft: the data's SHA-256 (the snapshot with its time cut to the day the
     draft prints as "Data as at"), DRAFT, and the layout's fingerprint."""
     data = {**snapshot, "taken_at": snapshot["taken_at"][:10]}
-    return f"highlight-report:{DRAFT}:{snapshot_sha256(data)}:{layout_fingerprint()[:16]}"
+    return f"highlight-report:{DRAFT}:v{LAYOUT_VERSION}:{snapshot_sha256(data)}:{layout_fingerprint()[:16]}"
 
 
 def draft_cached(snapshot: dict) -> RenderedPdf | None:

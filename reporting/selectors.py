@@ -245,15 +245,20 @@ def _risks(programme) -> list[dict]:
     ]
 
 
+def report_funds(*, programme):
+    """The funds a programme's report prints (its money section, and the board pack's appendices): the
+    programme's own funds (a BCF programme's section 75 pooled budget); only a programme with none of its own
+    shows the funds tied to no programme, so a 2015 report never prints a 2017 fund that is not its own."""
+    own = Fund.objects.filter(programme=programme)
+    funds_in_scope = own if own.exists() else Fund.objects.filter(programme__isnull=True)
+    return funds_in_scope.order_by(F("programme_id").asc(nulls_last=True), "name")
+
+
 def _money_section(programme) -> list[dict]:
     """Each fund of the programme: its headline figures, its allocations' budgets and its approved movements."""
 
     funds = []
-    # The programme's own funds (a BCF programme's section 75 pooled budget); only a programme with none of its
-    # own shows the funds tied to no programme, so a 2015 report never prints a 2017 fund that is not its own.
-    own = Fund.objects.filter(programme=programme)
-    funds_in_scope = own if own.exists() else Fund.objects.filter(programme__isnull=True)
-    for fund in funds_in_scope.order_by(F("programme_id").asc(nulls_last=True), "name"):
+    for fund in report_funds(programme=programme):
         overview = fund_overview(fund=fund)
         summary = overview["summary"]
         movements = (

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.report_index, name="index"),
     path("periods/<int:period_id>/draft.pdf", views.draft_pdf, name="draft"),
     path("periods/<int:period_id>/draft/build/", views.draft_build, name="draft_build"),
+    path("periods/<int:period_id>/board-pack.pdf", views.board_pack, name="board_pack"),
     path("periods/<int:period_id>/cover/", views.cover_edit, name="cover"),
     path("periods/<int:period_id>/issue/", views.issue, name="issue"),
     path("issued/<int:pk>/", views.issued_detail, name="issued"),

@@ -15,7 +15,7 @@ from core.exceptions import StaleEdit
 from core.forms import add_service_errors
 from core.models import BackgroundJob, JobState
 from finance.models import Fund
-from reporting import appendix, highlight, jobs, permissions, selectors
+from reporting import appendix, highlight, jobs, pack, permissions, selectors
 from reporting.forms import CoverForm, IssueForm
 from reporting.models import HighlightCover
 from schemes import selectors as scheme_selectors
@@ -51,7 +51,7 @@ def report_index(request):
                 "meetings": selectors.issued_reports(programme=programme),
                 "background": jobs.report_needs_background(programme=programme),
                 "can_issue": permissions.can_issue(request.user),
-                "funds": Fund.objects.filter(programme=programme).order_by("name"),
+                "funds": selectors.report_funds(programme=programme),
                 "jobs": _recent_jobs(request.user, programme, periods),
             }
         )
@@ -85,6 +85,20 @@ def draft_pdf(request, period_id: int):
         f"{period.programme.slug}-highlight-report-{period.code}-DRAFT.pdf",
         inline=request.GET.get("download") != "1",
     )
+
+
+@require_safe
+def board_pack(request, period_id: int):
+    """The board pack (the report with Appendix 1 of each fund and the changes since the last board) as one PDF,
+    built in the request, for whoever may preview the report's draft."""
+    period = _period(request.user, period_id)
+    if permissions.draft_rate_limited(request):
+        return _too_many_drafts(request, period)
+    if jobs.report_needs_background(programme=period.programme):
+        messages.info(request, "This programme is large: download the report and its appendices one by one.")
+        return redirect(f"{reverse('reporting:index')}?programme={period.programme.slug}")
+    rendered = pack.board_pack_render(programme=period.programme, period=period)
+    return _pdf_response(rendered.pdf, f"{period.programme.slug}-board-pack-{period.code}-DRAFT.pdf", inline=True)
 
 
 def _too_many_drafts(request, period) -> HttpResponse:

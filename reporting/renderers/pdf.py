@@ -78,6 +78,12 @@ class ReportHTML(HTML):
         return [REPORT_UA_STYLESHEET]
 
 
+# Tagged PDF: a structure tree (headings H1-H3, tables with TH/TD, lists, figures with their alt text) and the
+# document's language from <html lang>, for screen readers and reflow. One-piece builds only: pypdf cannot merge
+# structure trees, so a report joined from parts (join_parts) is untagged; see README "Highlight report".
+TAGGED = {"pdf_tags": True}
+
+
 @dataclass
 class RenderedPdf:
     pdf: bytes
@@ -89,7 +95,7 @@ def html_to_pdf(html: str, *, identifier: str | None = None) -> RenderedPdf:
     """Lay out the HTML and write the PDF. `identifier` (e.g. a snapshot hash) makes the same input give the same bytes."""
     document, fetcher = lay_out(html)
     options = {"pdf_identifier": identifier.encode()[:32]} if identifier else {}
-    pdf = document.write_pdf(**options)
+    pdf = document.write_pdf(**options, **TAGGED)
     return RenderedPdf(pdf=pdf, pages=len(document.pages), refused=fetcher.refused)
 
 
@@ -123,7 +129,7 @@ def render_part(html: str) -> RenderedPart:
         for level, label, (x, y), _state in page.bookmarks
     ]
     return RenderedPart(
-        pdf=document.write_pdf(), pages=len(document.pages), bookmarks=bookmarks, refused=fetcher.refused
+        pdf=document.write_pdf(**TAGGED), pages=len(document.pages), bookmarks=bookmarks, refused=fetcher.refused
     )
 
 

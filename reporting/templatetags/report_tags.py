@@ -7,9 +7,10 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from core import charts
-from core.charts import bar_chart, line_chart
+from core.charts import bar_chart
 from core.rag import RAG
 from core.templatetags import bcf
+from reporting.charts import plan_actual_bars
 
 register = template.Library()
 
@@ -132,16 +133,12 @@ def metric_chart(metric):
     periods = metric["periods"]
     if not periods:
         return ""
-    return _for_print(
-        line_chart(
-            [p["label"] for p in periods],
-            series=[
-                {"name": "Plan", "values": [_decimal(p["plan"]) for p in periods], "dashed": True},
-                {"name": "Actual", "values": [_decimal(p["actual"]) for p in periods]},
-            ],
-            unit=UNIT_SUFFIX.get(metric["unit"], ""),
-            title=f"{metric['name']}: plan and actual",
-            width=460,
-            height=150,
-        )
+    # Bars at the size they print (reporting.charts): a quarterly metric has a value or two in the window,
+    # which a line chart drew as lone dots, and a line chart scaled into the column printed 5 pt labels.
+    return plan_actual_bars(
+        [p["label"] for p in periods],
+        [_decimal(p["plan"]) for p in periods],
+        [_decimal(p["actual"]) for p in periods],
+        unit=UNIT_SUFFIX.get(metric["unit"], ""),
+        title=f"{metric['name']}: plan and actual",
     )
