@@ -18,6 +18,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.roles import user_programme_ids
 from core.history import audit_entries
 from core.rag import RAG, rag_trend
 from milestones.models import Milestone
@@ -93,8 +94,9 @@ def scheme_list(*, programme: Programme):
 
 
 def scheme_list_led_by(*, user):
-    """The schemes a person leads today, across programmes."""
-    return schemes_with_status(Scheme.objects.led_by(user)).order_by("programme__name", "ref")
+    """The schemes a person leads today, across the programmes they hold a role on."""
+    mine = Scheme.objects.led_by(user).filter(programme_id__in=user_programme_ids(user))
+    return schemes_with_status(mine).order_by("programme__name", "ref")
 
 
 def current_leads(scheme: Scheme) -> list:
@@ -205,7 +207,7 @@ def scheme_workspace(*, scheme: Scheme, period: ReportingPeriod | None, user) ->
             "planned_next_period": milestones_planned_next(milestones, period, next_period) if period else [],
             "period_comments": [c for c in context["comments"] if period and c.period_id == period.pk],
             "can_edit": can_edit_scheme(user, scheme),
-            "can_manage": can_manage_programme(user),
+            "can_manage": can_manage_programme(user, scheme.programme_id),
             "can_add_approval": can_add_approval(user, scheme),
             "can_record_gates": can_record_gate_outcome(user, scheme),
             "today": timezone.localdate(),
