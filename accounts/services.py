@@ -98,9 +98,7 @@ def membership_grant(*, user, programme, role: Role | str, start_date=None, end_
     start = start_date or timezone.localdate()
     if end_date is not None and end_date < start:
         raise ValidationError({"end_date": "A membership cannot end before it starts."})
-    overlapping = Membership.objects.filter(user=user, programme=programme, role=role_value).exclude(
-        end_date__lt=start
-    )
+    overlapping = Membership.objects.filter(user=user, programme=programme, role=role_value).exclude(end_date__lt=start)
     if end_date is not None:
         overlapping = overlapping.filter(start_date__lte=end_date)
     if overlapping.exists():
