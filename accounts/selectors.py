@@ -3,12 +3,22 @@
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import SecurityEvent, User
+from accounts.models import Membership, SecurityEvent, User
 
 
-def security_event_list(*, kind: str = "", person: str = "") -> QuerySet[SecurityEvent]:
-    """Security events, newest first, optionally of one kind and about (or by) one username."""
+def people_in(programme_ids) -> QuerySet[User]:
+    """People who hold a role today on any of these programmes."""
+    return User.objects.filter(
+        pk__in=Membership.objects.active().filter(programme_id__in=programme_ids).values("user_id")
+    )
+
+
+def security_event_list(*, kind: str = "", person: str = "", people=None) -> QuerySet[SecurityEvent]:
+    """Security events, newest first, optionally of one kind and about (or by) one username. `people`: only events
+    about or by them (the caller's programmes' people); None for every event (a superuser)."""
     events = SecurityEvent.objects.select_related("actor", "subject")
+    if people is not None:
+        events = events.filter(Q(subject__in=people) | Q(actor__in=people))
     if kind:
         events = events.filter(kind=kind)
     if person:
@@ -18,11 +28,12 @@ def security_event_list(*, kind: str = "", person: str = "") -> QuerySet[Securit
     return events
 
 
-def people_with_second_factor() -> QuerySet[User]:
-    """Active accounts with how many authenticator apps each has, by name: the programme office's reset list."""
-
+def people_with_second_factor(*, people=None) -> QuerySet[User]:
+    """Active accounts (of `people`, else all) with how many authenticator apps each has, by name: the programme
+    office's reset list."""
+    people = User.objects.all() if people is None else people
     return (
-        User.objects.filter(is_active=True)
+        people.filter(is_active=True)
         .annotate(
             apps=Count("totpdevice", filter=Q(totpdevice__confirmed=True), distinct=True),
             has_pending=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=False)),

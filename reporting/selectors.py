@@ -11,7 +11,7 @@ import hashlib
 import json
 from decimal import Decimal
 
-from django.db.models import F, Prefetch, Q
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from finance.models import DecisionStatus, Fund, Movement
@@ -224,9 +224,8 @@ def _money_section(programme) -> list[dict]:
     """Each fund of the programme: its headline figures, its allocations' budgets and its approved movements."""
 
     funds = []
-    # The programme's funds, then funds tied to no programme (shared by all), as on the dashboard.
-    funds_in_scope = Fund.objects.filter(Q(programme=programme) | Q(programme__isnull=True))
-    for fund in funds_in_scope.order_by(F("programme_id").asc(nulls_last=True), "name"):
+    # Only the programme's own funds (issue 17): another programme's money never appears in its report.
+    for fund in Fund.objects.filter(programme=programme).order_by("name"):
         overview = fund_overview(fund=fund)
         summary = overview["summary"]
         movements = (

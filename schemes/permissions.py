@@ -7,6 +7,7 @@ same 404 as a missing one, and every role check names the object's programme.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.utils import timezone
 
@@ -23,8 +24,13 @@ def can_view_programme_data(user, programme=None) -> bool:
 
 
 def programmes_for(user):
-    """The programmes the user holds a role on (all of them for a superuser), newest first."""
-    return Programme.objects.filter(pk__in=user_programme_ids(user)).order_by("-start_date", "name")
+    """The programmes the user holds a role on (all of them for a superuser): those with schemes first (a fund's
+    own programme has none, and is not where people land), then newest first."""
+    return (
+        Programme.objects.filter(pk__in=user_programme_ids(user))
+        .annotate(has_schemes=Exists(Scheme.objects.filter(programme=OuterRef("pk"))))
+        .order_by("-has_schemes", "-start_date", "name")
+    )
 
 
 def programme_get(*, user, slug: str) -> Programme:

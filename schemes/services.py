@@ -29,13 +29,21 @@ from schemes.permissions import gate_outcome_refusal
 
 @transaction.atomic
 def programme_create(
-    *, slug: str, name: str, start_date: date, end_date: date, organisation: str = "", by=None
+    *, slug: str, name: str, partnership, start_date: date, end_date: date, organisation: str = "", by=None
 ) -> Programme:
-    """Create a programme; its end must follow its start."""
+    """Create a programme of a partnership; its end must follow its start."""
     if end_date <= start_date:
         raise ValidationError({"end_date": "The programme must end after it starts."})
     return audited_save(
-        Programme(slug=slug, name=name, organisation=organisation, start_date=start_date, end_date=end_date), by=by
+        Programme(
+            slug=slug,
+            name=name,
+            partnership=partnership,
+            organisation=organisation,
+            start_date=start_date,
+            end_date=end_date,
+        ),
+        by=by,
     )
 
 
