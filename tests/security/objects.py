@@ -18,6 +18,7 @@ from risks import services as risk_services
 from schemes.models import Approval, Programme, Scheme
 from tests.factories.jobs import report_job, return_job
 from tests.factories.returns import return_complete
+from tests.security.partnerships import northshire_build
 
 PROGRAMME = "trafford-bcf-2015-16"
 TF = "trafford-tf"
@@ -85,6 +86,8 @@ def security_objects_build() -> dict:
         "period": period,
         "issued_report": issued,
         "report_job": job,
+        # A second partnership beside Trafford (issue 17).
+        "northshire": northshire_build(),
     }
 
 
