@@ -27,6 +27,16 @@ class User(AbstractUser):
         return str(self)
 
 
+class Role(models.TextChoices):
+    PROGRAMME_OFFICE = "Programme office", "Programme office"
+    PROJECT_LEAD = "Project lead", "Project lead"
+    STEERING_GROUP = "Steering group", "Steering group"
+    BOARD_SECRETARY = "Board secretary", "Board secretary"
+    FINANCE_OFFICER = "Finance officer", "Finance officer"
+    # Secretary to the governance bodies a scheme's papers go to (TSG, CC&FC, PRAP): records what they decided.
+    GOVERNANCE_SECRETARY = "Governance secretary", "Governance secretary"
+
+
 class Partnership(TimeStampedModel):
     """A Health & Wellbeing Board area's partnership (e.g. Trafford): the boundary programmes, funds, roles,
     reports and returns belong to. Nobody sees another partnership's programmes unless they are a member of one."""
@@ -55,7 +65,7 @@ class Membership(TimeStampedModel):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     programme = models.ForeignKey("schemes.Programme", on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(max_length=40)  # accounts.roles.Role (kept as text: roles.py imports this module)
+    role = models.CharField(max_length=40, choices=Role.choices)
     start_date = models.DateField(default=timezone.localdate)
     end_date = models.DateField(null=True, blank=True)
     history = HistoricalRecords()

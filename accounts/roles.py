@@ -7,19 +7,9 @@ the question is "on any programme" (used only to decide whether to show a page a
 then scoped to the user's programmes). A superuser counts as programme office on every programme.
 """
 
-from django.db import models
+from accounts.models import Membership, Role
 
-from accounts.models import Membership
-
-
-class Role(models.TextChoices):
-    PROGRAMME_OFFICE = "Programme office", "Programme office"
-    PROJECT_LEAD = "Project lead", "Project lead"
-    STEERING_GROUP = "Steering group", "Steering group"
-    BOARD_SECRETARY = "Board secretary", "Board secretary"
-    FINANCE_OFFICER = "Finance officer", "Finance officer"
-    # Secretary to the governance bodies a scheme's papers go to (TSG, CC&FC, PRAP): records what they decided.
-    GOVERNANCE_SECRETARY = "Governance secretary", "Governance secretary"
+__all__ = ["Role", "has_role", "role_memberships", "roles_forget", "user_programme_ids", "user_roles"]
 
 
 def _programme_id(programme) -> int | None:

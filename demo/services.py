@@ -97,9 +97,7 @@ def demo_users_ensure(*, password: str, programmes=()) -> dict[str, User]:
     """Create the demo sign-ins, one per role, each holding it on these programmes, with the demo password
     (idempotent)."""
     programme_office_admin_permissions_grant()
-    return {
-        spec["username"]: user_ensure(password=password, programmes=programmes, **spec) for spec in DEMO_USERS
-    }
+    return {spec["username"]: user_ensure(password=password, programmes=programmes, **spec) for spec in DEMO_USERS}
 
 
 def _programme_create(p: dict, *, partnership) -> Programme:
