@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.roles import user_programme_ids
 from core.exceptions import StaleEdit
 from core.forms import add_service_errors, not_saved_text
 from core.history import audit_entries
@@ -237,7 +238,9 @@ def action_add(request, pk: int):
 
 @require_POST
 def action_status(request, pk: int):
-    action = get_object_or_404(MitigatingAction, pk=pk, risk__isnull=False)
+    action = get_object_or_404(
+        MitigatingAction, pk=pk, risk__isnull=False, risk__programme_id__in=user_programme_ids(request.user)
+    )
     return _post_action(
         request,
         action.risk_id,

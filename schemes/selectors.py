@@ -36,15 +36,6 @@ from schemes.models import (
 from schemes.permissions import can_add_approval, can_edit_scheme, can_manage_programme, can_record_gate_outcome
 
 
-def programme_default() -> Programme | None:
-    """The programme a user lands on: the one that started most recently."""
-    return Programme.objects.order_by("-start_date", "name").first()
-
-
-def programme_list():
-    return Programme.objects.order_by("-start_date", "name")
-
-
 def _effective_rag(qs):
     return qs.annotate(
         effective=Case(When(rag="", then=F("rag_suggested")), default=F("rag"), output_field=CharField())
