@@ -62,7 +62,8 @@ def test_password_change(client, make_user):
 
 
 @pytest.mark.django_db
-def test_user_roles_come_from_groups_and_superuser_counts_as_programme_office(make_user):
+def test_user_roles_come_from_memberships_and_superuser_counts_as_programme_office(make_user):
+    ProgrammeFactory()
     lead = make_user(Role.PROJECT_LEAD)
     assert user_roles(lead) == {Role.PROJECT_LEAD}
     assert not has_role(lead, Role.PROGRAMME_OFFICE)

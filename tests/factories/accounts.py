@@ -53,6 +53,9 @@ class UserFactory(factory.django.DjangoModelFactory):
         if not roles:
             return
         if programmes is None:
+            from tests.factories.schemes import ProgrammeFactory
+
             FLOATING[self.pk] = roles
-            programmes = list(Programme.objects.all())
+            # A role is held on a programme: a test that has none yet gets one (and any it makes later).
+            programmes = list(Programme.objects.all()) or [ProgrammeFactory()]
         memberships_grant(self, roles, programmes)
