@@ -1,17 +1,19 @@
 """The steering group dashboard on the Trafford demo: exceptions first, filters, links, CSVs, empty states."""
 
 import csv
-import datetime as dt
 import io
 import re
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+from django.http import QueryDict
 from django.urls import reverse
 
 from accounts.models import User
 from accounts.roles import Role
 from core.rag import RAG
+from dashboard import selectors as dashboard_selectors
+from dashboard.forms import dashboard_filters_from
 from finance import selectors as finance_selectors
 from finance.models import Fund
 from milestones.models import Milestone
@@ -107,11 +109,14 @@ def test_steering_member_sees_the_trafford_exceptions_first(demo_client):
     assert "{# metrics tile" not in html  # the placeholder is a template comment, never shown
 
 
-def test_money_tile_shows_the_same_figures_as_the_money_pages(demo_client):
-    response = demo_client("steering").get(URL)
-    tile = {m.fund.slug: m for m in response.context["money"]}
-    assert set(tile) == {"trafford-tf", "trafford-budgets-2016-17"}  # funds not tied to one programme
-    for fund in Fund.objects.all():
+def test_money_tile_shows_the_same_figures_as_the_money_pages(demo):
+    """Each of the demo's fund programmes (the Transformation Fund, the 2016/17 budgets) shows its own fund only."""
+    steering = User.objects.get(username="steering")
+    for slug, fund_slug in [("trafford-tf-2017-21", "trafford-tf"), ("trafford-budgets-2016-17", fund_slug_budgets)]:
+        filters = dashboard_filters_from(QueryDict(urlencode({"programme": slug})), user=steering).filters
+        tile = {m.fund.slug: m for m in dashboard_selectors.money_summary(filters=filters)}
+        assert set(tile) == {fund_slug}
+        fund = Fund.objects.get(slug=fund_slug)
         summary = finance_selectors.fund_summary(fund=fund)
         row = tile[fund.slug]
         assert (row.total, row.allocated, row.unallocated, row.spent, row.forecast, row.variance) == (
@@ -122,18 +127,20 @@ def test_money_tile_shows_the_same_figures_as_the_money_pages(demo_client):
             summary["forecast"],
             summary["variance"],
         )
-    assert tile["trafford-tf"].total == 22_000_000
+        if fund_slug == "trafford-tf":
+            assert row.total == 22_000_000
+
+
+fund_slug_budgets = "trafford-budgets-2016-17"
 
 
 def test_a_fund_of_another_programme_is_not_shown(demo_client, demo):
-    other = ProgrammeFactory(start_date=dt.date(2010, 4, 1), end_date=dt.date(2011, 3, 31))
-    ReportingPeriodFactory(programme=other, start_date=dt.date(2010, 4, 1), end_date=dt.date(2010, 6, 30))
-    SchemeFactory(programme=other)
-    Fund.objects.filter(slug="trafford-budgets-2016-17").update(programme=other)
+    """Money is a programme's own funds only (issue 17): none of the demo's funds is the 2015/16 programme's."""
     response = demo_client("steering").get(URL)
-    assert [m.fund.slug for m in response.context["money"]] == ["trafford-tf"]
-    response = demo_client("steering").get(URL, {"programme": other.slug})
-    assert [m.fund.slug for m in response.context["money"]] == ["trafford-budgets-2016-17", "trafford-tf"]
+    assert response.context["programme"].slug == SLUG and response.context["money"] == []
+    Fund.objects.filter(slug=fund_slug_budgets).update(programme=Programme.objects.get(slug=SLUG))
+    response = demo_client("steering").get(URL)
+    assert [m.fund.slug for m in response.context["money"]] == [fund_slug_budgets]
 
 
 # --- Filters ---------------------------------------------------------------------------------------
