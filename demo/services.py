@@ -135,10 +135,8 @@ def demo_load(*, password: str | None = None) -> DemoLoadReport:
     fund_data, budgets = _read_yaml(FUND_FILE), _read_yaml(BUDGETS_FILE)
     # The demo's three Trafford programmes: the 2015/16 BCF, the Transformation Fund and the 2016/17 budgets.
     programme_data = _read_yaml(PROGRAMME_FILE)
-    programme = Programme.objects.filter(slug=programme_data["programme"]["slug"]).first()
-    new_programme = programme is None
-    if new_programme:
-        programme = _programme_create(programme_data["programme"], partnership=partnership)
+    new_programme = not Programme.objects.filter(slug=programme_data["programme"]["slug"]).exists()
+    programme = _programme_create(programme_data["programme"], partnership=partnership)
     programmes = [
         programme,
         _programme_create(fund_data["programme"], partnership=partnership),
