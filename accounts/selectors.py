@@ -7,10 +7,9 @@ from accounts.models import Membership, SecurityEvent, User
 
 
 def people_in(programme_ids) -> QuerySet[User]:
-    """People who hold a role today on any of these programmes."""
-    return User.objects.filter(
-        pk__in=Membership.objects.active().filter(programme_id__in=programme_ids).values("user_id")
-    )
+    """People who hold a role today on any of these programmes (a superuser is programme office on every one)."""
+    members = Membership.objects.active().filter(programme_id__in=programme_ids).values("user_id")
+    return User.objects.filter(Q(pk__in=members) | Q(is_superuser=True))
 
 
 def security_event_list(*, kind: str = "", person: str = "", people=None) -> QuerySet[SecurityEvent]:

@@ -20,13 +20,16 @@ from schemes.forms import (
     SchemeDetailsForm,
     SchemeRagForm,
 )
-from schemes.models import ReportingPeriod, Scheme, SchemePeriodUpdate
+from schemes.models import Programme, ReportingPeriod, Scheme, SchemePeriodUpdate
 
 SCHEMES_PER_PAGE = 50
 
 
 def scheme_list(request):
     """The programme's schemes with RAG badges and leads, filterable."""
+    if request.user.is_superuser and not Programme.objects.exists():
+        messages.info(request, "There is no programme yet. The programme office can create one.")
+        return render(request, "schemes/scheme_list.html", {"programme": None, "schemes": []})
     programme = permissions.programme_current(request, request.GET.get("programme"))
     scheme_filter = SchemeFilter(request.GET, queryset=selectors.scheme_list(programme=programme), programme=programme)
     page = Paginator(scheme_filter.qs, SCHEMES_PER_PAGE).get_page(request.GET.get("page"))
