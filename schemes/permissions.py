@@ -126,6 +126,7 @@ def require_spreadsheet_importer(user, programme=None) -> None:
 
 def milestone_get_for_edit(*, user, pk: int) -> Milestone:
     """A milestone is changed by whoever may change its scheme: 404 when missing, 403 when not theirs."""
+    require_programme_reader(user)
     milestone = (
         Milestone.objects.filter(pk=pk, scheme__programme_id__in=user_programme_ids(user))
         .only("id", "scheme_id")
