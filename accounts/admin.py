@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.models import SecurityEvent, User
+from accounts.models import Membership, Partnership, SecurityEvent, User
 
 
 @admin.register(User)
@@ -28,3 +29,20 @@ class SecurityEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Partnership)
+class PartnershipAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "hwb_area", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Membership)
+class MembershipAdmin(SimpleHistoryAdmin):
+    """Who holds which role on which programme, and when (audited)."""
+
+    list_display = ("user", "programme", "role", "start_date", "end_date")
+    list_filter = ("role", "programme")
+    search_fields = ("user__username", "user__first_name", "user__last_name", "programme__name")
+    list_select_related = ("user", "programme")
+    autocomplete_fields = ("user",)

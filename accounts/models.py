@@ -4,14 +4,17 @@ import secrets
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, pbkdf2
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from simple_history.models import HistoricalRecords
 
+from core.models import TimeStampedModel
+
 
 class User(AbstractUser):
-    """A person who signs in. Roles are Django groups (see accounts.roles)."""
+    """A person who signs in. Their roles are memberships of programmes (Membership, read by accounts.roles)."""
 
     job_title = models.CharField(max_length=200, blank=True)
     organisation = models.CharField(max_length=200, blank=True)
@@ -22,6 +25,71 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return str(self)
+
+
+class Role(models.TextChoices):
+    PROGRAMME_OFFICE = "Programme office", "Programme office"
+    PROJECT_LEAD = "Project lead", "Project lead"
+    STEERING_GROUP = "Steering group", "Steering group"
+    BOARD_SECRETARY = "Board secretary", "Board secretary"
+    FINANCE_OFFICER = "Finance officer", "Finance officer"
+    # Secretary to the governance bodies a scheme's papers go to (TSG, CC&FC, PRAP): records what they decided.
+    GOVERNANCE_SECRETARY = "Governance secretary", "Governance secretary"
+
+
+class Partnership(TimeStampedModel):
+    """A Health & Wellbeing Board area's partnership (e.g. Trafford): the boundary programmes, funds, roles,
+    reports and returns belong to. Nobody sees another partnership's programmes unless they are a member of one."""
+
+    name = models.CharField(max_length=200)
+    hwb_area = models.CharField("Health & Wellbeing Board area", max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self, on=None):
+        """Memberships in force on a date (today by default): started, and not yet ended (the end date counts)."""
+        day = on or timezone.localdate()
+        return self.filter(Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day)))
+
+
+class Membership(TimeStampedModel):
+    """One role a person holds on one programme, from a date, until an optional end date (inclusive)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    programme = models.ForeignKey("schemes.Programme", on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=40, choices=Role.choices)
+    start_date = models.DateField(default=timezone.localdate)
+    end_date = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["programme", "role", "user"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="membership_end_not_before_start",
+            ),
+            # One open-ended membership per person, programme and role; ended ones are kept as history.
+            models.UniqueConstraint(
+                fields=["user", "programme", "role"],
+                condition=Q(end_date__isnull=True),
+                name="membership_unique_open",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "programme"], name="membership_user_programme")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.role} · {self.programme}"
 
 
 class SecurityEvent(models.Model):

@@ -1,9 +1,34 @@
-"""Who may look after other people's sign-in. One place, so the per-programme roles of issue 17 change here:
-"programme office" will then mean the programme office of a programme the other person belongs to."""
+"""Who may look after other people's sign-in. "Programme office" means the programme office of a programme the
+other person holds a role on (issue 17): another partnership's people are not theirs to see or reset."""
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
-from accounts.roles import Role, has_role
+from accounts.models import User
+from accounts.roles import Role, has_role, role_memberships
+from accounts.selectors import people_in
+
+
+def office_programme_ids(user) -> frozenset[int]:
+    """The programmes on which the user is programme office."""
+    return frozenset(pk for pk, roles in role_memberships(user).items() if Role.PROGRAMME_OFFICE in roles)
+
+
+def people_looked_after_by(user):
+    """The people whose sign-in this programme office looks after: everyone for a superuser, else the people
+    holding a role on a programme where the user is programme office."""
+    if getattr(user, "is_superuser", False):
+        return None
+    return people_in(office_programme_ids(user))
+
+
+def person_get_for_reset(*, actor, pk: int) -> User:
+    """An active person the actor looks after; anyone else is as missing as a wrong number (404)."""
+    people = people_looked_after_by(actor)
+    found = (User.objects.all() if people is None else people).filter(pk=pk, is_active=True).first()
+    if found is None:
+        raise Http404("No such person.")
+    return found
 
 
 def security_events_can_view(user) -> bool:

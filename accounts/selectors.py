@@ -1,16 +1,26 @@
 """Reads for people's sign-in: the security log and who has two-step sign-in."""
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Invitation, SecurityEvent, User
+from accounts.models import Invitation, Membership, SecurityEvent, User
 from accounts.roles import Role
 
 
-def security_event_list(*, kind: str = "", person: str = "") -> QuerySet[SecurityEvent]:
-    """Security events, newest first, optionally of one kind and about (or by) one username."""
+def people_in(programme_ids) -> QuerySet[User]:
+    """People who hold a role today on any of these programmes (a superuser is programme office on every one)."""
+    members = Membership.objects.active().filter(programme_id__in=programme_ids).values("user_id")
+    return User.objects.filter(Q(pk__in=members) | Q(is_superuser=True))
+
+
+def security_event_list(*, kind: str = "", person: str = "", people=None) -> QuerySet[SecurityEvent]:
+    """Security events, newest first, optionally of one kind and about (or by) one username. `people`: only events
+    about or by them (the caller's programmes' people); None for every event (a superuser)."""
     events = SecurityEvent.objects.select_related("actor", "subject")
+    if people is not None:
+        events = events.filter(Q(subject__in=people) | Q(actor__in=people))
     if kind:
         events = events.filter(kind=kind)
     if person:
@@ -20,11 +30,12 @@ def security_event_list(*, kind: str = "", person: str = "") -> QuerySet[Securit
     return events
 
 
-def people_with_second_factor() -> QuerySet[User]:
-    """Active accounts with how many authenticator apps each has, by name: the programme office's reset list."""
-
+def people_with_second_factor(*, people=None) -> QuerySet[User]:
+    """Active accounts (of `people`, else all) with how many authenticator apps each has, by name: the programme
+    office's reset list."""
+    people = User.objects.all() if people is None else people
     return (
-        User.objects.filter(is_active=True)
+        people.filter(is_active=True)
         .annotate(
             apps=Count("totpdevice", filter=Q(totpdevice__confirmed=True), distinct=True),
             has_pending=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=False)),
@@ -46,32 +57,43 @@ def people_with_role(role) -> QuerySet[User]:
     )
 
 
-def people_with_roles() -> list[User]:
-    """Everyone holding a role, by name, each with `role_names` (two queries)."""
-    valid = {role.value for role in Role}
+def _current(memberships, today):
+    return memberships.filter(start_date__lte=today).filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+
+
+def people_with_roles(*, programme) -> list[User]:
+    """Everyone holding a role on the programme today, by name, each with `role_names` (two queries)."""
+    today = timezone.localdate()
+    current = _current(Membership.objects.filter(programme=programme), today)
     people = list(
-        User.objects.filter(groups__name__in=valid)
-        .distinct()
-        .prefetch_related("groups")
+        User.objects.filter(pk__in=current.values("user_id"))
+        .prefetch_related(Prefetch("memberships", queryset=current, to_attr="current_memberships"))
         .order_by("last_name", "first_name", "username")
     )
+    order = {role.value: i for i, role in enumerate(Role)}
     for person in people:
-        person.role_names = sorted(g.name for g in person.groups.all() if g.name in valid)  # type: ignore[attr-defined]
+        names = {m.role for m in person.current_memberships}  # type: ignore[attr-defined]
+        person.role_names = sorted(names, key=order.get)  # type: ignore[attr-defined]
     return people
 
 
-def roles_of(user: User) -> list[Role]:
-    """The roles a person holds, in the order the roles are listed."""
-    held = set(user.groups.values_list("name", flat=True))
+def roles_of(user: User, *, programme) -> list[Role]:
+    """The roles a person holds on the programme today, in the order the roles are listed."""
+    held = set(
+        _current(Membership.objects.filter(user=user, programme=programme), timezone.localdate()).values_list(
+            "role", flat=True
+        )
+    )
     return [role for role in Role if role.value in held]
 
 
-def person_get(*, pk: int) -> User:
-    """A person by id; 404 when there is none."""
-    try:
-        return User.objects.get(pk=pk)
-    except User.DoesNotExist:
-        raise Http404("No such person.") from None
+def person_get(*, pk: int, programme) -> User:
+    """A person who holds or has held a role on the programme (an accepted invitation is a membership); the same
+    404 for anyone else as for nobody (another partnership's people are not listed, nor reachable by number)."""
+    person = User.objects.filter(memberships__programme=programme, pk=pk).distinct().first()
+    if person is None:
+        raise Http404("No such person.")
+    return person
 
 
 def invitations_for(*, programme) -> QuerySet[Invitation]:

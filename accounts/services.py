@@ -10,6 +10,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_otp import devices_for_user
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -19,6 +20,8 @@ from accounts.models import (
     RECOVERY_CODE_ALPHABET,
     RECOVERY_CODE_LENGTH,
     Invitation,
+    Membership,
+    Partnership,
     RecoveryCode,
     RecoveryCodeDevice,
     SecurityEvent,
@@ -27,7 +30,8 @@ from accounts.models import (
     recovery_code_normalise,
 )
 from accounts.permissions import second_factor_reset_check
-from accounts.roles import Role
+from accounts.roles import Role, roles_forget
+from core.services import audited_save
 
 
 def role_groups_ensure() -> dict[Role, Group]:
@@ -44,10 +48,12 @@ def user_ensure(
     email: str = "",
     job_title: str = "",
     roles: list[Role] | tuple[Role, ...] = (),
+    programmes=(),
     password: str | None = None,
     is_staff: bool = False,
 ) -> User:
-    """Create or update a user with exactly these roles. Without a password the account cannot sign in."""
+    """Create or update a user holding exactly these roles on each of these programmes (open-ended memberships).
+    Without a password the account cannot sign in."""
     user, _ = User.objects.get_or_create(username=username)
     user.first_name, user.last_name, user.email, user.job_title = first_name, last_name, email, job_title
     user.is_staff = is_staff
@@ -59,11 +65,67 @@ def user_ensure(
         user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
+    # The groups only carry the programme office's admin permissions (programme_office_admin_permissions_grant);
+    # what someone may do in the app is decided by their memberships.
     groups = role_groups_ensure()
     user.groups.set([groups[Role(role)] for role in roles])
-    if hasattr(user, "_bcf_roles"):
-        del user._bcf_roles
+    wanted = {Role(role).value for role in roles}
+    for programme in programmes:
+        open_ones = Membership.objects.filter(user=user, programme=programme, end_date__isnull=True)
+        for membership in open_ones.exclude(role__in=wanted):
+            membership.delete()
+        held = set(open_ones.values_list("role", flat=True))
+        for role in sorted(wanted - held):
+            membership_grant(user=user, programme=programme, role=Role(role))
+    roles_forget(user)
     return user
+
+
+# --- Partnerships and memberships (issue 17) -----------------------------------------------------------------
+
+
+def partnership_ensure(*, slug: str, name: str, hwb_area: str = "") -> Partnership:
+    """The partnership with this slug, created if missing (its name and HWB area are left as they are)."""
+    found = Partnership.objects.filter(slug=slug).first()
+    if found is not None:
+        return found
+    return audited_save(Partnership(slug=slug, name=name, hwb_area=hwb_area or name))
+
+
+@transaction.atomic
+def membership_grant(*, user, programme, role: Role | str, start_date=None, end_date=None, by=None) -> Membership:
+    """Give a person a role on a programme from a date (today by default), until an optional end date. A second
+    membership of the same role and programme whose dates overlap one already held is refused."""
+    role_value = str(role)
+    if role_value not in Role.values:
+        raise ValidationError({"role": f"“{role_value}” is not a role. The roles are: {', '.join(Role.values)}."})
+    start = start_date or timezone.localdate()
+    if end_date is not None and end_date < start:
+        raise ValidationError({"end_date": "A membership cannot end before it starts."})
+    overlapping = Membership.objects.filter(user=user, programme=programme, role=role_value).exclude(end_date__lt=start)
+    if end_date is not None:
+        overlapping = overlapping.filter(start_date__lte=end_date)
+    if overlapping.exists():
+        raise ValidationError(
+            f"{user} already holds the role {role_value} on {programme} for some of those dates: end that membership "
+            "first, or choose dates that do not overlap."
+        )
+    membership = audited_save(
+        Membership(user=user, programme=programme, role=role_value, start_date=start, end_date=end_date), by=by
+    )
+    roles_forget(user)
+    return membership
+
+
+@transaction.atomic
+def membership_end(*, membership: Membership, end_date, by=None) -> Membership:
+    """End a membership on a date (the person holds the role up to and including that day)."""
+    if end_date < membership.start_date:
+        raise ValidationError({"end_date": "A membership cannot end before it starts."})
+    membership.end_date = end_date
+    audited_save(membership, by=by)
+    roles_forget(membership.user)
+    return membership
 
 
 # What the programme office may do in the admin (/admin/), where it sets up programmes:
@@ -292,26 +354,19 @@ def _role(role) -> Role:
         raise ValidationError({"role": f"“{role}” is not one of the programme's roles."}) from None
 
 
-def _forget_roles(user) -> None:
-    if hasattr(user, "_bcf_roles"):
-        del user._bcf_roles
-
-
 @transaction.atomic
-def role_grant(*, user: User, programme, role, start=None, by=None) -> None:
-    """Give a person a role on a programme from a date (today if none). Today: the role's group."""
+def role_grant(*, user: User, programme, role, start=None, by=None) -> Membership:
+    """Give a person a role on a programme from a date (today if none): a membership, recorded in the security log."""
     role = _role(role)
     start = start or timezone.localdate()
-    if start > timezone.localdate():
-        raise ValidationError({"start": "A role starts today or earlier (a future start date needs memberships)."})
-    user.groups.add(role_groups_ensure()[role])
-    _forget_roles(user)
+    membership = membership_grant(user=user, programme=programme, role=role, start_date=start, by=by)
     security_event_record(
         kind=SecurityEvent.Kind.ROLE_GRANTED,
         actor=by,
         subject=user,
         detail=f"{role.label} on {programme} from {start:%d/%m/%Y}",
     )
+    return membership
 
 
 @transaction.atomic
@@ -319,14 +374,17 @@ def role_end(*, user: User, programme, role, end=None, by=None) -> None:
     """End a person's role on a programme on a date (today if none); they keep their account and history."""
     role = _role(role)
     end = end or timezone.localdate()
-    if end > timezone.localdate():
-        raise ValidationError({"end": "A role can be ended today or on an earlier date, not in the future yet."})
     if by is not None and user.pk == by.pk and role == Role.PROGRAMME_OFFICE:
         raise ValidationError("You cannot end your own programme office role: ask a colleague.")
-    if role.value not in set(user.groups.values_list("name", flat=True)):
-        raise ValidationError({"role": f"{user} does not hold the role {role.label}."})
-    user.groups.remove(role_groups_ensure()[role])
-    _forget_roles(user)
+    held = (
+        Membership.objects.filter(user=user, programme=programme, role=role.value)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=end))
+        .order_by("-start_date")
+        .first()
+    )
+    if held is None:
+        raise ValidationError({"role": f"{user} does not hold the role {role.label} on {programme}."})
+    membership_end(membership=held, end_date=end, by=by)
     security_event_record(
         kind=SecurityEvent.Kind.ROLE_ENDED,
         actor=by,

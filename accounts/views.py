@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,7 +21,7 @@ from mozilla_django_oidc.views import OIDCAuthenticationRequestView
 
 from accounts import forms, permissions, selectors, services
 from accounts.middleware import HAS_DEVICE
-from accounts.models import SecurityEvent, User
+from accounts.models import SecurityEvent
 from accounts.roles import Role, user_roles
 from accounts.sso import SSOCallbackView
 from core.forms import add_service_errors
@@ -241,15 +241,19 @@ def people_two_step(request):
     return render(
         request,
         "accounts/people_two_step.html",
-        {"people": selectors.people_with_second_factor(), "form": forms.SecondFactorResetForm()},
+        {
+            "people": selectors.people_with_second_factor(people=permissions.people_looked_after_by(request.user)),
+            "form": forms.SecondFactorResetForm(),
+        },
     )
 
 
 @require_POST
 def people_two_step_reset(request, pk: int):
     """Reset one person's two-step sign-in, with a reason (audited)."""
-    subject = get_object_or_404(User, pk=pk, is_active=True)
     try:
+        permissions.security_events_check_view(request.user)  # 403 for anyone who is not programme office
+        subject = permissions.person_get_for_reset(actor=request.user, pk=pk)
         permissions.second_factor_reset_check(actor=request.user, subject=subject)
     except PermissionDenied as refusal:
         return _forbidden(request, str(refusal))
@@ -283,7 +287,10 @@ def security_events(request):
     if kind not in SecurityEvent.Kind.values:
         kind = ""
     person = request.GET.get("person", "").strip()[:150]
-    page = Paginator(selectors.security_event_list(kind=kind, person=person), 50).get_page(request.GET.get("page"))
+    events = selectors.security_event_list(
+        kind=kind, person=person, people=permissions.people_looked_after_by(request.user)
+    )
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "accounts/security_events.html",

@@ -31,8 +31,9 @@ def _latest_rag():
     return Subquery(latest.values("rag")[:1])
 
 
-def schemes_feed(*, programme=None, fund=None):
+def schemes_feed(*, programme_ids, programme=None, fund=None):
     queryset = Scheme.objects.select_related("programme", "workstream").annotate(latest_rag=_latest_rag())
+    queryset = queryset.filter(programme_id__in=programme_ids)  # only the reader's programmes
     if programme is not None:
         queryset = queryset.filter(programme=programme)
     return queryset.order_by("programme_id", natural_order("ref_key"), "pk"), lambda s: {
@@ -51,8 +52,9 @@ def schemes_feed(*, programme=None, fund=None):
     }
 
 
-def milestones_feed(*, programme=None, fund=None):
+def milestones_feed(*, programme_ids, programme=None, fund=None):
     queryset = Milestone.objects.select_related("scheme", "scheme__programme")
+    queryset = queryset.filter(scheme__programme_id__in=programme_ids)  # only the reader's programmes
     if programme is not None:
         queryset = queryset.filter(scheme__programme=programme)
     return queryset.order_by(
@@ -74,8 +76,9 @@ def milestones_feed(*, programme=None, fund=None):
     }
 
 
-def risks_feed(*, programme=None, fund=None):
+def risks_feed(*, programme_ids, programme=None, fund=None):
     queryset = Risk.objects.select_related("programme", "owner").prefetch_related("schemes")
+    queryset = queryset.filter(programme_id__in=programme_ids)  # only the reader's programmes
     if programme is not None:
         queryset = queryset.filter(programme=programme)
 
@@ -104,8 +107,9 @@ def risks_feed(*, programme=None, fund=None):
     return queryset.order_by("programme_id", "pk"), row
 
 
-def allocations_feed(*, programme=None, fund=None):
+def allocations_feed(*, programme_ids, programme=None, fund=None):
     queryset = allocations_with_money(Allocation.objects.select_related("fund", "scheme"))
+    queryset = queryset.filter(fund__programme_id__in=programme_ids)  # only the reader's programmes
     if fund is not None:
         queryset = queryset.filter(fund=fund)
     if programme is not None:
@@ -131,8 +135,9 @@ def allocations_feed(*, programme=None, fund=None):
     return queryset.order_by("fund_id", "order", "pk"), row
 
 
-def metrics_feed(*, programme=None, fund=None):
+def metrics_feed(*, programme_ids, programme=None, fund=None):
     queryset = MetricValue.objects.select_related("metric", "metric__programme", "metric__scheme")
+    queryset = queryset.filter(metric__programme_id__in=programme_ids)  # only the reader's programmes
     if programme is not None:
         queryset = queryset.filter(metric__programme=programme)
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from accounts.roles import user_programme_ids
 from api import selectors, services
 from api.models import ApiToken
 from finance.models import Fund
@@ -78,19 +79,20 @@ def feed(request, name: str):
     if name not in selectors.FEEDS:
         return _error(404, f"No feed called “{name}”. Feeds: {', '.join(selectors.FEEDS)}.")
     programme = fund = None
+    mine = user_programme_ids(user)  # another partnership's programme or fund is as unknown as a wrong slug
     if slug := request.GET.get("programme"):
-        programme = Programme.objects.filter(slug=slug).first()
+        programme = Programme.objects.filter(slug=slug, pk__in=mine).first()
         if programme is None:
             return _error(404, f"No programme “{slug}”.")
     if slug := request.GET.get("fund"):
-        fund = Fund.objects.filter(slug=slug).first()
+        fund = Fund.objects.filter(slug=slug, programme_id__in=mine).first()
         if fund is None:
             return _error(404, f"No fund “{slug}”.")
     try:
         size = _page_size(request)
     except ValidationError as exc:
         return _error(400, exc.messages[0])
-    queryset, row = selectors.FEEDS[name][0](programme=programme, fund=fund)
+    queryset, row = selectors.FEEDS[name][0](programme_ids=mine, programme=programme, fund=fund)
     paginator = Paginator(queryset, size)
     try:
         page = paginator.page(request.GET.get("page") or 1)

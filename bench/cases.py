@@ -13,7 +13,7 @@ import time
 from decimal import Decimal
 
 from accounts.roles import Role
-from accounts.services import user_ensure
+from accounts.services import partnership_ensure, user_ensure
 from bench.dashboard import timed
 from cases.models import BenefitLine, BenefitShare, BusinessCase, CaseStatus, InvestmentLine, Scenario
 from metrics.models import Frequency, Metric, MetricValue
@@ -24,7 +24,11 @@ CASES, INVESTMENTS, BENEFITS, QUARTERS = 200, 2, 8, 12
 
 def build() -> Programme:
     programme = Programme.objects.create(
-        slug="bench-cases", name="Bench cases", start_date=dt.date(2015, 4, 1), end_date=dt.date(2018, 3, 31)
+        partnership=partnership_ensure(slug="bench-cases", name="Bench cases partnership"),
+        slug="bench-cases",
+        name="Bench cases",
+        start_date=dt.date(2015, 4, 1),
+        end_date=dt.date(2018, 3, 31),
     )
     schemes = Scheme.objects.bulk_create(
         Scheme(programme=programme, ref=f"C{n}", name=f"Scheme {n}") for n in range(CASES)

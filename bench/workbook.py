@@ -25,7 +25,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook
 
 from accounts.roles import Role
-from accounts.services import user_ensure
+from accounts.services import partnership_ensure, user_ensure
 from finance import services as finance_services
 from programme_load.services import programme_workbook_load
 from programme_load.template import SHEETS
@@ -90,6 +90,7 @@ def run(*, emit) -> None:
     programme = scheme_services.programme_create(
         slug="bench-workbook",
         name="Bench workbook programme",
+        partnership=partnership_ensure(slug="bench-workbook", name="Bench workbook partnership"),
         start_date=dt.date(2024, 4, 1),
         end_date=dt.date(2025, 3, 31),
     )

@@ -1,7 +1,7 @@
 """Who may see, draft, cost and decide business cases. Every cases view and service asks here, nowhere else.
 
-Roles are read through accounts.roles.has_role and the schemes getters; when roles become per-programme
-memberships, this is the one file of this app that changes.
+Roles are held per programme (memberships): every check is made on the case's own programme, and another
+partnership's case answers 404 like a missing one.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -15,9 +15,9 @@ from schemes.permissions import can_edit_scheme, leads_scheme_now, require_progr
 NOT_YOURS = "Only the scheme's project lead or the programme office can change this business case while it is a draft."
 
 
-def can_view_cases(user) -> bool:
+def can_view_cases(user, programme=None) -> bool:
     """Anyone with a role in the programme reads its business cases (as every other programme page)."""
-    return has_role(user, *Role)
+    return has_role(user, *Role, programme=programme)
 
 
 def can_propose_case(user, *, programme: Programme, scheme: Scheme | None) -> bool:
@@ -25,7 +25,7 @@ def can_propose_case(user, *, programme: Programme, scheme: Scheme | None) -> bo
     programme office or a project lead."""
     if scheme is not None:
         return can_edit_scheme(user, scheme)
-    return has_role(user, Role.PROGRAMME_OFFICE, Role.PROJECT_LEAD)
+    return has_role(user, Role.PROGRAMME_OFFICE, Role.PROJECT_LEAD, programme=programme)
 
 
 def can_edit_case(user, case: BusinessCase) -> bool:
@@ -33,9 +33,9 @@ def can_edit_case(user, case: BusinessCase) -> bool:
     a proposal with no scheme is changed by the person who proposed it and the programme office."""
     if not case.is_draft:
         return False
-    if has_role(user, Role.PROGRAMME_OFFICE):
+    if has_role(user, Role.PROGRAMME_OFFICE, programme=case.programme_id):
         return True
-    if not has_role(user, Role.PROJECT_LEAD):
+    if not has_role(user, Role.PROJECT_LEAD, programme=case.programme_id):
         return False
     if case.scheme is not None:
         return leads_scheme_now(user, case.scheme)
@@ -44,7 +44,7 @@ def can_edit_case(user, case: BusinessCase) -> bool:
 
 def can_set_unit_costs(user, case: BusinessCase) -> bool:
     """Finance officers set (and change) the unit costs of a draft case; whoever drafts a line proposes one."""
-    return case.is_draft and has_role(user, Role.FINANCE_OFFICER)
+    return case.is_draft and has_role(user, Role.FINANCE_OFFICER, programme=case.programme_id)
 
 
 def decision_refusal(user, case: BusinessCase) -> str | None:
@@ -52,7 +52,7 @@ def decision_refusal(user, case: BusinessCase) -> str | None:
     never the person who proposed the case nor anyone who leads its scheme."""
     if user is None or not getattr(user, "is_authenticated", False):
         return "A business case is approved by a named person in the programme office."
-    if not has_role(user, Role.PROGRAMME_OFFICE):
+    if not has_role(user, Role.PROGRAMME_OFFICE, programme=case.programme_id):
         return "Only the programme office approves or rejects a business case."
     if case.proposed_by_id == user.pk:
         return "You proposed this business case, so someone else in the programme office must approve it."
@@ -67,12 +67,12 @@ def can_decide_case(user, case: BusinessCase) -> bool:
 
 def can_link_risks(user, case: BusinessCase) -> bool:
     """Risks of investment are linked by whoever may change the case, and by the programme office at any time."""
-    return can_edit_case(user, case) or has_role(user, Role.PROGRAMME_OFFICE)
+    return can_edit_case(user, case) or has_role(user, Role.PROGRAMME_OFFICE, programme=case.programme_id)
 
 
 def can_record_realisation(user, case: BusinessCase) -> bool:
     """Which metric measures a benefit, and its baseline, is set by the programme office or a finance officer."""
-    return has_role(user, Role.PROGRAMME_OFFICE, Role.FINANCE_OFFICER)
+    return has_role(user, Role.PROGRAMME_OFFICE, Role.FINANCE_OFFICER, programme=case.programme_id)
 
 
 def benefit_line_get_for_measure(*, user, pk: int) -> BenefitLine:
@@ -114,7 +114,11 @@ def _case(pk: int) -> BusinessCase:
 
 def case_get_for_view(*, user, pk: int) -> BusinessCase:
     require_case_reader(user)
-    return _case(pk)
+    case = _case(pk)
+    # Another partnership's case is as missing as one that does not exist (issue 17).
+    if not can_view_cases(user, case.programme_id):
+        raise Http404("No such business case.")
+    return case
 
 
 def case_get_for_edit(*, user, pk: int) -> BusinessCase:

@@ -4,7 +4,7 @@ and the small forms that draft, cost, measure and decide it. Access in cases/per
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -30,12 +30,13 @@ from core.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from metrics.models import Metric
 from risks.models import Risk
 from schemes import selectors as scheme_selectors
-from schemes.models import Approval, ApprovalOutcome, Programme
+from schemes.models import Approval, ApprovalOutcome
+from schemes.permissions import programme_current
 
 
 def _programme(request):
     slug = request.GET.get("programme") or request.POST.get("programme")
-    return get_object_or_404(Programme, slug=slug) if slug else scheme_selectors.programme_default()
+    return programme_current(request, slug)
 
 
 def portfolio(request):

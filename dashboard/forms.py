@@ -11,7 +11,8 @@ from accounts.models import User
 from accounts.roles import Role, has_role
 from core.widgets import FastSelect
 from schemes.models import Locality, Programme, ReportingPeriod, Scheme, SchemeLead, Workstream
-from schemes.selectors import period_latest, programme_list
+from schemes.permissions import programmes_for
+from schemes.selectors import period_latest
 
 
 @dataclass(frozen=True)
@@ -118,20 +119,22 @@ class ResolvedFilters:
     programmes: list[Programme]
 
 
-def dashboard_filters_from(params: QueryDict, *, user) -> ResolvedFilters:
+def dashboard_filters_from(params: QueryDict, *, user, remembered: str | None = None) -> ResolvedFilters:
     """Read the filters from GET parameters. Four queries: programmes, periods, workstreams and leads.
 
-    An unknown programme is a 404 (as on the scheme list). Any other value that does not fit the
-    programme (a period code from another programme, a stale lead) is reported on the form and ignored.
+    Only the user's programmes are offered: an unknown programme, or another partnership's, is a 404 (as on the
+    scheme list). Without one in the address, the one picked last (`remembered`) or the user's own. Any other value
+    that does not fit the programme (a period code from another programme, a stale lead) is reported on the form
+    and ignored.
     """
-    programmes = list(programme_list())
+    programmes = list(programmes_for(user))
     slug = params.get("programme")
     if slug:
         programme = next((p for p in programmes if p.slug == slug), None)
         if programme is None:
             raise Http404("No such programme.")
     else:
-        programme = user_programme(user, programmes)
+        programme = next((p for p in programmes if p.slug == remembered), None) or user_programme(user, programmes)
     if programme is None:
         return ResolvedFilters(filters=None, form=None, programmes=programmes)
     periods = list(ReportingPeriod.objects.filter(programme=programme).order_by("start_date", "pk"))

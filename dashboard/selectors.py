@@ -493,7 +493,7 @@ class FundMoney:
 
 
 def programme_funds(*, filters: DashboardFilters):
-    """Funds of the programme, and funds not tied to any programme (shared by all, as the allocation form treats them)."""
+    """The programme's own funds: another programme's money never shows on its dashboard (issue 17)."""
     contributions = (
         FundContribution.objects.filter(fund=OuterRef("pk")).order_by().values("fund").annotate(t=Sum("amount"))
     )
@@ -504,14 +504,14 @@ def programme_funds(*, filters: DashboardFilters):
         .annotate(n=Count("pk"))
     )
     return (
-        Fund.objects.filter(Q(programme=filters.programme) | Q(programme__isnull=True))
+        Fund.objects.filter(programme=filters.programme)
         .annotate(
             contributed=Coalesce(
                 Subquery(contributions.values("t"), output_field=POUNDS), Value(ZERO), output_field=POUNDS
             ),
             proposed_count=Coalesce(Subquery(proposed.values("n"), output_field=IntegerField()), Value(0)),
         )
-        .order_by(F("programme_id").asc(nulls_last=True), "name")  # the programme's own funds first
+        .order_by("name")
     )
 
 

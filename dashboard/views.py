@@ -18,9 +18,19 @@ from dashboard.forms import DashboardFilters, dashboard_filters_from
 from metrics.charts import metric_chart
 from milestones.models import MilestoneStatus
 from schemes.models import Locality, SchemeStatus
-from schemes.permissions import require_programme_reader
+from schemes.permissions import SESSION_PROGRAMME, require_programme_reader
 
 MILESTONES_PER_PAGE = 50
+
+
+def _filters(request):
+    """The dashboard's filters, on the programme named in the address (remembered for next time) or picked last."""
+    resolved = dashboard_filters_from(request.GET, user=request.user, remembered=request.session.get(SESSION_PROGRAMME))
+    if request.GET.get("programme") and resolved.filters is not None:
+        request.session[SESSION_PROGRAMME] = resolved.filters.programme.slug
+    return resolved
+
+
 PENNY = Decimal("0.01")
 
 
@@ -28,7 +38,7 @@ PENNY = Decimal("0.01")
 def index(request):
     """Exceptions first: RAG and its change, overdue and slipping milestones, open risks, money."""
     require_programme_reader(request.user)
-    resolved = dashboard_filters_from(request.GET, user=request.user)
+    resolved = _filters(request)
     filters = resolved.filters
     context = {"programme": None, "programmes": resolved.programmes, "can_admin": request.user.is_staff}
     if filters is None:
@@ -254,7 +264,7 @@ def tile_csv(request, tile: str):
     build = CSV_TILES.get(tile)
     if build is None:
         raise Http404("No such dashboard tile.")
-    filters = dashboard_filters_from(request.GET, user=request.user).filters
+    filters = _filters(request).filters
     if filters is None:
         raise Http404("There is no programme yet.")
     header, rows = build(filters)
@@ -281,7 +291,7 @@ def milestone_list(request):
     kind = request.GET.get("kind") or "overdue"
     if kind not in MILESTONE_KINDS:
         kind = "overdue"
-    resolved = dashboard_filters_from(request.GET, user=request.user)
+    resolved = _filters(request)
     filters = resolved.filters
     if filters is None:
         raise Http404("There is no programme yet.")

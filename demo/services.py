@@ -11,7 +11,7 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.roles import Role
-from accounts.services import programme_office_admin_permissions_grant, user_ensure
+from accounts.services import partnership_ensure, programme_office_admin_permissions_grant, user_ensure
 from cases import services as case_services
 from cases.models import BusinessCase
 from finance import services as finance_services
@@ -95,10 +95,32 @@ def _split_name(full: str) -> tuple[str, str]:
     return (parts[0], " ".join(parts[1:])) if len(parts) > 1 else (full, "")
 
 
-def demo_users_ensure(*, password: str) -> dict[str, User]:
-    """Create the demo sign-ins, one per role, with the demo password (idempotent)."""
+DEMO_PARTNERSHIP = {"slug": "trafford", "name": "Trafford", "hwb_area": "Trafford"}
+# Manchester's 2012 investment cases (seed 002) belong to another Health & Wellbeing Board area.
+CASES_PARTNERSHIP = {"slug": "manchester", "name": "Manchester", "hwb_area": "Manchester"}
+
+
+def demo_users_ensure(*, password: str, programmes=()) -> dict[str, User]:
+    """Create the demo sign-ins, one per role, each holding it on these programmes, with the demo password
+    (idempotent)."""
     programme_office_admin_permissions_grant()
-    return {spec["username"]: user_ensure(password=password, **spec) for spec in DEMO_USERS}
+    return {spec["username"]: user_ensure(password=password, programmes=programmes, **spec) for spec in DEMO_USERS}
+
+
+def _programme_create(p: dict, *, partnership) -> Programme:
+    """The programme with this slug, created in the partnership if missing (left as it is if it exists)."""
+    found = Programme.objects.filter(slug=p["slug"]).first()
+    if found is not None:
+        return found
+    return scheme_services.programme_create(
+        slug=p["slug"],
+        name=p["name"],
+        partnership=partnership,
+        organisation=p.get("organisation", ""),
+        health_and_wellbeing_board=p.get("health_and_wellbeing_board", ""),
+        start_date=p["start_date"],
+        end_date=p["end_date"],
+    )
 
 
 # libyaml's parser when PyYAML has it (the same safe constructor, ~10x faster): the seed files are read on
@@ -117,46 +139,49 @@ def demo_load(*, password: str | None = None) -> DemoLoadReport:
     Idempotent: a programme or fund whose slug already exists is left exactly as it is.
     """
     report = DemoLoadReport()
-    users = demo_users_ensure(password=password or settings.DEMO_PASSWORD)
+    partnership = partnership_ensure(**DEMO_PARTNERSHIP)
+    fund_data, budgets = _read_yaml(FUND_FILE), _read_yaml(BUDGETS_FILE)
+    # The demo's three Trafford programmes: the 2015/16 BCF, the Transformation Fund and the 2016/17 budgets.
+    programme_data = _read_yaml(PROGRAMME_FILE)
+    new_programme = not Programme.objects.filter(slug=programme_data["programme"]["slug"]).exists()
+    programme = _programme_create(programme_data["programme"], partnership=partnership)
+    cases = _read_yaml(CASES_FILE)
+    new_cases = not Programme.objects.filter(slug=cases["programme"]["slug"]).exists()
+    manchester = _programme_create(cases["programme"], partnership=partnership_ensure(**CASES_PARTNERSHIP))
+    programmes = [
+        programme,
+        _programme_create(fund_data["programme"], partnership=partnership),
+        _programme_create(budgets["programme"], partnership=partnership),
+        manchester,
+    ]
+    # Each demo sign-in holds its role on every demo programme (memberships, issue 17).
+    users = demo_users_ensure(password=password or settings.DEMO_PASSWORD, programmes=programmes)
     report.users = list(users)
     pmo = users["pmo"]
-    programme_data = _read_yaml(PROGRAMME_FILE)
-    programme = Programme.objects.filter(slug=programme_data["programme"]["slug"]).first()
-    if programme is None:
-        programme = _load_programme(programme_data, users=users, by=pmo, report=report)
+    if new_programme:
+        _load_programme(programme_data, programme=programme, users=users, by=pmo, report=report)
         report.programme_created = True
     # Money goes through the separation of duties like any other: the programme office proposes each decision,
     # the finance officer gives its clearance in the app and approves it.
-    fund_data = _read_yaml(FUND_FILE)
     if not Fund.objects.filter(slug=fund_data["fund"]["slug"]).exists():
-        _load_fund(fund_data, by=pmo, officer=users["finance"], report=report)
+        _load_fund(fund_data, programme=programmes[1], by=pmo, officer=users["finance"], report=report)
         report.fund_created = True
     pooled = _read_yaml(POOLED_FILE)
     if not Fund.objects.filter(slug=pooled["fund"]["slug"]).exists():
-        _fund_create(pooled, by=users["finance"], programme=programme)
-    budgets = _read_yaml(BUDGETS_FILE)
+        _fund_create(pooled, programme=programme, by=users["finance"])
     if not Fund.objects.filter(slug=budgets["fund"]["slug"]).exists():
-        _load_budgets(budgets, by=pmo, officer=users["finance"], report=report)
+        _load_budgets(budgets, programme=programmes[2], by=pmo, officer=users["finance"], report=report)
     if not programme.metrics.exists():
         _load_metrics(_read_yaml(METRICS_FILE), programme=programme, by=pmo, report=report)
-    cases = _read_yaml(CASES_FILE)
-    if not Programme.objects.filter(slug=cases["programme"]["slug"]).exists():
-        _load_cases(cases, by=pmo, report=report)
+    if new_cases:
+        _load_cases(cases, programme=manchester, by=pmo, report=report)
     return report
 
 
-def _load_cases(data: dict, *, by: User, report: DemoLoadReport) -> Programme:
+def _load_cases(data: dict, *, programme: Programme, by: User, report: DemoLoadReport) -> Programme:
     """Manchester's four intermediate care pilots' business cases (seed 002), their paper to the CICB (pending) and
     the risks of investment, all through the services. The net table is then computed, never typed."""
     p = data["programme"]
-    programme = scheme_services.programme_create(
-        slug=p["slug"],
-        name=p["name"],
-        organisation=p.get("organisation", ""),
-        start_date=p["start_date"],
-        end_date=p["end_date"],
-        by=by,
-    )
     by_ref: dict[str, BusinessCase] = {}
     for spec in data["cases"]:
         scheme = scheme_services.scheme_create(
@@ -263,14 +288,19 @@ def _load_metrics(data: dict, *, programme: Programme, by: User, report: DemoLoa
     report.counts["metric periods"] = periods
 
 
-def _lead_user(lead: dict, users: dict[str, User]) -> User:
+def _lead_user(lead: dict, users: dict[str, User], programme: Programme) -> User:
     username = lead["username"]
     if username in users:
         return users[username]
     first, last = _split_name(lead["name"])
     # Other leads get accounts with no usable password until the programme office invites them.
     users[username] = user_ensure(
-        username=username, first_name=first, last_name=last, job_title="Project lead", roles=[Role.PROJECT_LEAD]
+        username=username,
+        first_name=first,
+        last_name=last,
+        job_title="Project lead",
+        roles=[Role.PROJECT_LEAD],
+        programmes=[programme],
     )
     return users[username]
 
@@ -284,17 +314,9 @@ def _source_note(m: dict) -> str:
     return " ".join(" ".join(str(p).split()) for p in parts if p)
 
 
-def _load_programme(data: dict, *, users: dict[str, User], by: User, report: DemoLoadReport) -> Programme:
-    p = data["programme"]
-    programme = scheme_services.programme_create(
-        slug=p["slug"],
-        name=p["name"],
-        organisation=p.get("organisation", ""),
-        health_and_wellbeing_board=p.get("health_and_wellbeing_board", ""),
-        start_date=p["start_date"],
-        end_date=p["end_date"],
-        by=by,
-    )
+def _load_programme(
+    data: dict, *, programme: Programme, users: dict[str, User], by: User, report: DemoLoadReport
+) -> Programme:
     workstreams = {
         w["name"]: scheme_services.workstream_create(programme=programme, name=w["name"], order=i, by=by)
         for i, w in enumerate(data["workstreams"])
@@ -333,7 +355,7 @@ def _load_programme(data: dict, *, users: dict[str, User], by: User, report: Dem
         for lead in s.get("leads") or []:
             scheme_services.scheme_lead_assign(
                 scheme=scheme,
-                user=_lead_user(lead, users),
+                user=_lead_user(lead, users, programme),
                 start_date=lead.get("start_date"),
                 end_date=lead.get("end_date"),
                 by=by,
@@ -469,16 +491,16 @@ def _pounds(thousands: str) -> Decimal:
     return Decimal(str(thousands)) * THOUSAND
 
 
-def _fund_create(data: dict, *, by: User, programme: Programme | None = None) -> Fund:
+def _fund_create(data: dict, *, programme: Programme, by: User) -> Fund:
     f = data["fund"]
     years = {y: finance_services.financial_year_get_or_create(start_year=y) for y in data["years"]}
     return finance_services.fund_create(
         slug=f["slug"],
         name=f["name"],
+        programme=programme,
         kind=f.get("kind", "transformation"),
         section_75=f.get("section_75", False),
         risk_share=" ".join((f.get("risk_share") or "").split()),
-        programme=programme,
         description=" ".join((f.get("description") or "").split()),
         years=list(years.values()),
         contributions=[(c["contributor"], _pounds(c["thousands"]), years[c["year"]]) for c in data["contributions"]],
@@ -501,12 +523,12 @@ def _clear_and_approve(decision, *, officer: User) -> None:
     finance_services.decision_approve(decision=decision, by=officer)
 
 
-def _load_fund(data: dict, *, by: User, officer: User, report: DemoLoadReport) -> Fund:
+def _load_fund(data: dict, *, programme: Programme, by: User, officer: User, report: DemoLoadReport) -> Fund:
     """The Transformation Fund, with Appendix 1 rebuilt from the award, the repurposing and the discontinuations.
 
     `by` proposes every decision and movement; `officer` (the finance officer) clears and approves them.
     """
-    fund = _fund_create(data, by=officer)
+    fund = _fund_create(data, programme=programme, by=officer)
     year = {y.start_year: y for y in fund.financial_years.all()}
     award = _decision(fund, data["award_decision"], by=by)
     allocations = {}
@@ -575,9 +597,9 @@ def _check_appendix_1(fund: Fund, data: dict) -> None:
         raise ValueError(f"Demo fund does not reconcile: {rec['problems']}")
 
 
-def _load_budgets(data: dict, *, by: User, officer: User, report: DemoLoadReport) -> Fund:
+def _load_budgets(data: dict, *, programme: Programme, by: User, officer: User, report: DemoLoadReport) -> Fund:
     """Seed 003's budget monitoring tables as a pooled budget: budgets as allocations, forecasts as spend rows."""
-    fund = _fund_create(data, by=officer)
+    fund = _fund_create(data, programme=programme, by=officer)
     year = fund.financial_years.get()
     decisions = {d["key"]: _decision(fund, d, by=by) for d in data["decisions"]}
     for order, a in enumerate(data["allocations"]):

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from accounts.roles import Role
-from accounts.services import user_ensure
+from accounts.services import partnership_ensure, user_ensure
 from core.rag import RAG
 from finance.models import (
     Allocation,
@@ -62,12 +62,19 @@ def synthetic_programme_generate(
     programme = Programme.objects.create(
         slug=slug,
         name=f"Synthetic programme {seed}",
+        partnership=partnership_ensure(slug=f"{slug}-partnership", name=f"Synthetic partnership {seed}"),
         start_date=start,
         end_date=start + timedelta(days=30 * periods + 30),
     )
     streams = [Workstream.objects.create(programme=programme, name=n, order=i) for i, n in enumerate(WORKSTREAMS)]
     leads = [
-        user_ensure(username=f"{slug}-lead-{i}", first_name="Lead", last_name=str(i), roles=[Role.PROJECT_LEAD])
+        user_ensure(
+            username=f"{slug}-lead-{i}",
+            first_name="Lead",
+            last_name=str(i),
+            roles=[Role.PROJECT_LEAD],
+            programmes=[programme],
+        )
         for i in range(max(1, schemes // 10))
     ]
     period_objs = ReportingPeriod.objects.bulk_create(

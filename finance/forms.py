@@ -100,10 +100,10 @@ class AllocationCreateForm(forms.Form):
 
     def __init__(self, *args, fund: Fund, **kwargs):
         super().__init__(*args, **kwargs)
-        schemes = Scheme.objects.order_by(natural_order("ref_key"))
-        if fund.programme_id:
-            schemes = schemes.filter(programme_id=fund.programme_id)
-        self.fields["scheme"].queryset = schemes
+        # Only the fund's own programme's schemes: another programme's are not offered (nor accepted).
+        self.fields["scheme"].queryset = Scheme.objects.filter(programme_id=fund.programme_id).order_by(
+            natural_order("ref_key")
+        )
 
 
 class AllocationChoiceField(forms.ModelChoiceField):

@@ -63,9 +63,8 @@ class Fund(VersionedModel):
 
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=200)
-    programme = models.ForeignKey(
-        "schemes.Programme", on_delete=models.PROTECT, null=True, blank=True, related_name="funds"
-    )
+    # A fund is one programme's money: its dashboard, report and returns show only their own programme's funds.
+    programme = models.ForeignKey("schemes.Programme", on_delete=models.PROTECT, related_name="funds")
     kind = models.CharField(max_length=20, choices=FundKind.choices, default=FundKind.TRANSFORMATION)
     section_75 = models.BooleanField(
         "pooled under a section 75 agreement",

@@ -758,9 +758,11 @@ def fund_overview(*, fund: Fund) -> dict:
     }
 
 
-def fund_list() -> list[dict]:
-    """Every fund with its headline figures (a handful of funds, so a few queries each is fine)."""
-    return [fund_summary(fund=fund) for fund in Fund.objects.select_related("programme").order_by("name")]
+def fund_list(*, funds=None) -> list[dict]:
+    """Funds (every fund, or those given: the caller scopes them to the user) with their headline figures (a
+    handful of funds, so a few queries each is fine)."""
+    funds = Fund.objects.all() if funds is None else funds
+    return [fund_summary(fund=fund) for fund in funds.select_related("programme").order_by("name")]
 
 
 def movement_ledger(*, fund: Fund, status: str | None = None):

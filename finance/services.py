@@ -97,7 +97,7 @@ def fund_create(
     slug: str,
     name: str,
     kind: str = FundKind.TRANSFORMATION,
-    programme=None,
+    programme,
     section_75: bool = False,
     risk_share: str = "",
     description: str = "",
@@ -555,7 +555,7 @@ def decision_clear_finance(*, decision: Decision, by, expected_version=None) -> 
     decision = _proposed(decision)
     check_version(decision, expected_version)
     _not_the_proposer(decision, by, "finance clearance")
-    if not can_give_finance_clearance(by):
+    if not can_give_finance_clearance(by, decision.fund.programme_id):
         raise ValidationError(f"Finance clearance is given by a finance officer: {by} is not one.")
     if decision.finance_cleared_by_id is not None:
         raise ValidationError(

@@ -37,7 +37,10 @@ def fund_list(request):
     return render(
         request,
         "finance/fund_list.html",
-        {"funds": selectors.fund_list(), "can_manage": permissions.can_manage_money(request.user)},
+        {
+            "funds": selectors.fund_list(funds=permissions.fund_list_for(request.user)),
+            "can_manage": permissions.can_manage_money(request.user),
+        },
     )
 
 
@@ -53,7 +56,7 @@ def fund_detail(request, slug: str):
             "tree": overview["tree"],
             "contributions": list(fund.contributions.select_related("financial_year")),
             "proposed": list(fund.decisions.filter(status=DecisionStatus.PROPOSED).order_by("decided_on")),
-            "can_manage": permissions.can_manage_money(request.user),
+            "can_manage": permissions.can_manage_money(request.user, fund.programme_id),
         },
     )
 
@@ -197,7 +200,7 @@ def decision_detail(request, pk: int):
             "lines__allocation"
         )
     )
-    can_manage = permissions.can_manage_money(request.user)
+    can_manage = permissions.can_manage_money(request.user, decision.fund.programme_id)
     proposed = decision.status == DecisionStatus.PROPOSED
     is_proposer = decision.recorded_by_id is not None and decision.recorded_by_id == request.user.pk
     return render(
@@ -214,7 +217,7 @@ def decision_detail(request, pk: int):
             "can_clear": proposed
             and not is_proposer
             and decision.finance_cleared_by_id is None
-            and permissions.can_give_finance_clearance(request.user),
+            and permissions.can_give_finance_clearance(request.user, decision.fund.programme_id),
             "version_form": VersionForm(initial={"version": decision.version}),
             "reject_form": RejectForm(initial={"version": decision.version}),
             "history": audit_entries(
@@ -328,7 +331,7 @@ def allocation_detail(request, pk: int):
             ),
             "spend": list(allocation.spend.select_related("financial_year")),
             "spend_form": _spend_form(allocation, request.GET.get("edit")),
-            "can_manage": permissions.can_manage_money(request.user),
+            "can_manage": permissions.can_manage_money(request.user, allocation.fund.programme_id),
             "history": audit_entries(
                 [
                     ("Allocation", allocation.history.all(), lambda r: "Allocation"),

@@ -8,7 +8,7 @@ from core.forms import save_with
 from finance import permissions, selectors, services
 from finance.forms import ContributionAddForm, FinancialYearAddForm, FundSetupForm
 from finance.models import FinancialYear, Fund
-from schemes.selectors import programme_default
+from schemes.permissions import programme_current
 
 FUND_FIELDS = ["name", "kind", "section_75", "risk_share", "description", "years"]
 
@@ -23,7 +23,7 @@ def setup_years(request):
             messages.success(request, f"Financial year {saved.value.label} added.")
             return redirect(request.get_full_path())
     slug = request.GET.get("programme")
-    programme = permissions.setup_programme_get(user=request.user, slug=slug) if slug else programme_default()
+    programme = permissions.setup_programme_get(user=request.user, slug=slug) if slug else programme_current(request)
     return render(
         request,
         "finance/setup/years.html",

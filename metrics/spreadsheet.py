@@ -102,7 +102,7 @@ def csv_text(*, programme) -> str:
 class _Import:
     def __init__(self, *, programme, user, errors):
         self.programme, self.user, self.errors = programme, user, errors
-        self.is_office = has_role(user, Role.PROGRAMME_OFFICE)
+        self.is_office = has_role(user, Role.PROGRAMME_OFFICE, programme=programme)
         self.metrics = {
             m.code: m
             for m in Metric.objects.filter(programme=programme)

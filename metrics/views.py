@@ -16,21 +16,15 @@ from metrics import permissions, selectors, services, spreadsheet
 from metrics.charts import metric_chart
 from metrics.forms import ActualForm, MetricForm, PlanForm, UploadForm
 from metrics.models import MetricValue, period_label
-from schemes import selectors as scheme_selectors
-from schemes.models import Programme
-from schemes.permissions import require_programme_reader
+from schemes.permissions import programme_current, programmes_for, require_programme_reader
 
 
 def _programme(request):
-    slug = request.GET.get("programme") or request.POST.get("programme")
-    return get_object_or_404(Programme, slug=slug) if slug else scheme_selectors.programme_default()
+    return programme_current(request, request.GET.get("programme") or request.POST.get("programme"))
 
 
 def metric_list(request):
-    require_programme_reader(request.user)
     programme = _programme(request)
-    if programme is None:
-        return render(request, "metrics/metric_list.html", {"programme": None})
     summaries = selectors.metric_summaries(programme=programme, window=12)
     for summary in summaries:
         summary.chart = metric_chart(summary)
@@ -39,11 +33,11 @@ def metric_list(request):
         "metrics/metric_list.html",
         {
             "programme": programme,
-            "programmes": scheme_selectors.programme_list(),
+            "programmes": programmes_for(request.user),
             "programme_metrics": [s for s in summaries if not s.metric.is_kpi],
             "kpis": [s for s in summaries if s.metric.is_kpi],
-            "can_define": permissions.can_define(request.user),
-            "may_upload": permissions.may_upload(request.user),
+            "can_define": permissions.can_define(request.user, programme),
+            "may_upload": permissions.may_upload(request.user, programme),
         },
     )
 
@@ -59,7 +53,7 @@ def metric_detail(request, pk: int):
             "summary": summary,
             "chart": metric_chart(summary),
             "can_record": permissions.can_record(request.user, metric),
-            "can_define": permissions.can_define(request.user),
+            "can_define": permissions.can_define(request.user, metric.programme_id),
             "plan_form": PlanForm(),
             "history": audit_entries(
                 [
@@ -130,9 +124,7 @@ def actual_record(request, pk: int, period: str):
 def metric_create(request):
     permissions.require_definer(request.user)
     programme = _programme(request)
-    if programme is None:
-        messages.info(request, "There is no programme yet.")
-        return redirect("metrics:list")
+    permissions.require_definer(request.user, programme)
     form = MetricForm(request.POST or None, programme=programme)
     plan_form = PlanForm(request.POST or None, prefix="plan")
     if request.method == "POST" and form.is_valid() and plan_form.is_valid():
@@ -165,6 +157,7 @@ def plan_extend(request, pk: int):
     """The programme office plans further periods (or re-plans existing ones) from a baseline and a change."""
     permissions.require_definer(request.user)
     metric = permissions.metric_get(user=request.user, pk=pk)
+    permissions.require_definer(request.user, metric.programme_id)
     form = PlanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -188,8 +181,6 @@ def template_download(request, fmt: str):
     if fmt not in ("xlsx", "csv"):
         raise Http404("Download the template as .xlsx or .csv.")
     programme = _programme(request)
-    if programme is None:
-        return redirect("metrics:list")
     if fmt == "xlsx":
         response = HttpResponse(
             spreadsheet.template_workbook_bytes(programme=programme),
@@ -207,8 +198,7 @@ def template_download(request, fmt: str):
 def upload(request):
     permissions.require_uploader(request.user)
     programme = _programme(request)
-    if programme is None:
-        return redirect("metrics:list")
+    permissions.require_uploader(request.user, programme)
     errors, status = [], 200
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST":

@@ -7,20 +7,21 @@ one place that changes.
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from accounts.roles import Role, has_role
+from accounts.roles import Role, has_role, user_roles
 from programme_load.models import WorkbookUpload
 from schemes.models import Programme
 
 
 def can_load_programme(user, programme: Programme) -> bool:
     """The programme office of the programme loads its workbook; nobody else."""
-    return has_role(user, Role.PROGRAMME_OFFICE)
+    return has_role(user, Role.PROGRAMME_OFFICE, programme=programme)
 
 
 def programme_get_for_load(*, user, slug: str) -> Programme:
     """The programme, for someone who may load its workbook: 404 if it does not exist, 403 otherwise."""
     programme = Programme.objects.filter(slug=slug).first()
-    if programme is None:
+    # Another partnership's programme is as missing as a wrong slug (issue 17).
+    if programme is None or not user_roles(user, programme):
         raise Http404("No such programme.")
     if not can_load_programme(user, programme):
         raise PermissionDenied("Only the programme office can load a programme's workbook.")

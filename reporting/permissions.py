@@ -9,10 +9,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django_ratelimit.core import is_ratelimited
 
-from accounts.roles import Role, has_role
+from accounts.roles import Role, has_role, user_programme_ids
 from core.models import BackgroundJob
 from reporting.jobs import REPORT_JOB
 from reporting.models import IssuedReport
+from schemes.models import ReportingPeriod
 from schemes.permissions import require_programme_reader
 
 logger = logging.getLogger(__name__)
@@ -41,13 +42,13 @@ def draft_rate_limited(request) -> bool:
     return limited
 
 
-def can_issue(user) -> bool:
-    return has_role(user, Role.PROGRAMME_OFFICE)
+def can_issue(user, programme=None) -> bool:
+    return has_role(user, Role.PROGRAMME_OFFICE, programme=programme)
 
 
-def require_issuer(user) -> None:
+def require_issuer(user, programme=None) -> None:
     require_programme_reader(user)
-    if not can_issue(user):
+    if not can_issue(user, programme):
         raise PermissionDenied("Only the programme office can edit and issue highlight reports.")
 
 
@@ -56,7 +57,7 @@ def issued_report_get(*, user, pk: int, with_pdf: bool = False) -> IssuedReport:
     reports = IssuedReport.objects.select_related("programme", "period", "issued_by", "compared_with")
     if not with_pdf:
         reports = reports.defer("pdf")
-    report = reports.filter(pk=pk).first()
+    report = reports.filter(pk=pk, programme_id__in=user_programme_ids(user)).first()
     if report is None:
         raise Http404("No such issued report.")
     return report
@@ -69,9 +70,23 @@ def report_job_get(*, user, pk: int) -> BackgroundJob:
     job = (
         BackgroundJob.objects.select_related("programme", "requested_by")
         .defer("file", "payload")
-        .filter(pk=pk, kind=REPORT_JOB.name)
+        .filter(pk=pk, kind=REPORT_JOB.name, programme_id__in=user_programme_ids(user))
         .first()
     )
-    if job is None or not (job.requested_by_id == user.pk or can_issue(user)):
+    if job is None or not (job.requested_by_id == user.pk or can_issue(user, job.programme_id)):
         raise Http404("No such report job.")
     return job
+
+
+def period_get(*, user, pk: int) -> ReportingPeriod:
+    """A reporting period of a programme the user holds a role on; another programme's is as missing as a wrong
+    number (404); an account with no role gets 403."""
+    require_programme_reader(user)
+    period = (
+        ReportingPeriod.objects.select_related("programme")
+        .filter(pk=pk, programme_id__in=user_programme_ids(user))
+        .first()
+    )
+    if period is None:
+        raise Http404("No such reporting period.")
+    return period

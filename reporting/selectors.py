@@ -11,7 +11,7 @@ import hashlib
 import json
 from decimal import Decimal
 
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from cases.selectors import cases_overview, k_text, net_table_of
@@ -246,12 +246,9 @@ def _risks(programme) -> list[dict]:
 
 
 def report_funds(*, programme):
-    """The funds a programme's report prints (its money section, and the board pack's appendices): the
-    programme's own funds (a BCF programme's section 75 pooled budget); only a programme with none of its own
-    shows the funds tied to no programme, so a 2015 report never prints a 2017 fund that is not its own."""
-    own = Fund.objects.filter(programme=programme)
-    funds_in_scope = own if own.exists() else Fund.objects.filter(programme__isnull=True)
-    return funds_in_scope.order_by(F("programme_id").asc(nulls_last=True), "name")
+    """The funds a programme's report prints (its money section, and the board pack's appendices): only the
+    programme's own (a BCF programme's section 75 pooled budget); another programme's money never appears."""
+    return Fund.objects.filter(programme=programme).order_by("name")
 
 
 def _money_section(programme) -> list[dict]:

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -14,13 +14,12 @@ from core.downloads import stored_file_response
 from core.exceptions import StaleEdit
 from core.forms import add_service_errors
 from core.models import BackgroundJob, JobState
-from finance.models import Fund
+from finance.permissions import fund_get
 from reporting import appendix, highlight, jobs, pack, permissions, selectors
 from reporting.forms import CoverForm, IssueForm
 from reporting.models import HighlightCover
-from schemes import selectors as scheme_selectors
-from schemes.models import Programme, ReportingPeriod
-from schemes.permissions import require_programme_reader
+from schemes.models import ReportingPeriod
+from schemes.permissions import programme_current, programmes_for
 
 
 def _pdf_response(pdf: bytes, filename: str, *, inline: bool = False, recorded_sha256: str = "") -> HttpResponse:
@@ -30,16 +29,13 @@ def _pdf_response(pdf: bytes, filename: str, *, inline: bool = False, recorded_s
 
 
 def _period(user, period_id: int) -> ReportingPeriod:
-    require_programme_reader(user)
-    return get_object_or_404(ReportingPeriod.objects.select_related("programme"), pk=period_id)
+    return permissions.period_get(user=user, pk=period_id)
 
 
 @require_safe
 def report_index(request):
-    require_programme_reader(request.user)
-    slug = request.GET.get("programme")
-    programme = get_object_or_404(Programme, slug=slug) if slug else scheme_selectors.programme_default()
-    context = {"programme": programme, "programmes": scheme_selectors.programme_list()}
+    programme = programme_current(request, request.GET.get("programme"))
+    context = {"programme": programme, "programmes": programmes_for(request.user)}
     if programme is not None:
         periods = list(ReportingPeriod.objects.filter(programme=programme).order_by("-start_date"))
         covers = {c.period_id: c for c in HighlightCover.objects.filter(programme=programme)}
@@ -50,7 +46,7 @@ def report_index(request):
                 "periods": periods,
                 "meetings": selectors.issued_reports(programme=programme),
                 "background": jobs.report_needs_background(programme=programme),
-                "can_issue": permissions.can_issue(request.user),
+                "can_issue": permissions.can_issue(request.user, programme),
                 "funds": selectors.report_funds(programme=programme),
                 "jobs": _recent_jobs(request.user, programme, periods),
             }
@@ -60,7 +56,7 @@ def report_index(request):
 
 def _recent_jobs(user, programme, periods):
     recent = BackgroundJob.objects.filter(programme=programme, kind=jobs.REPORT_JOB.name).defer("file", "payload")
-    if not permissions.can_issue(user):
+    if not permissions.can_issue(user, programme):
         recent = recent.filter(requested_by=user)
     recent = list(recent.order_by("-created_at")[:5])
     names = {period.code: period.name for period in periods}
@@ -122,7 +118,7 @@ def draft_build(request, period_id: int):
 @require_http_methods(["GET", "POST"])
 def cover_edit(request, period_id: int):
     period = _period(request.user, period_id)
-    permissions.require_issuer(request.user)
+    permissions.require_issuer(request.user, period.programme_id)
     cover = HighlightCover.objects.filter(programme=period.programme, period=period).first()
     if request.method == "POST":
         form = CoverForm(request.POST, instance=cover)
@@ -159,7 +155,7 @@ def _expected_version(data: dict) -> int | None:
 @require_http_methods(["GET", "POST"])
 def issue(request, period_id: int):
     period = _period(request.user, period_id)
-    permissions.require_issuer(request.user)
+    permissions.require_issuer(request.user, period.programme_id)
     programme = period.programme
     if request.method == "POST":
         form = IssueForm(request.POST)
@@ -300,7 +296,7 @@ def job_download(request, pk: int):
 def job_retry(request, pk: int):
     job = jobs.report_job_refresh(job=permissions.report_job_get(user=request.user, pk=pk))
     if job.params.get("issue"):
-        permissions.require_issuer(request.user)
+        permissions.require_issuer(request.user, job.programme_id)
     try:
         new_job = jobs.report_job_retry(job=job)
     except ValidationError as exc:
@@ -311,7 +307,6 @@ def job_retry(request, pk: int):
 
 @require_safe
 def finance_appendix(request, slug: str):
-    require_programme_reader(request.user)
-    fund = get_object_or_404(Fund.objects.select_related("programme"), slug=slug)
+    fund = fund_get(user=request.user, slug=slug)
     rendered = appendix.finance_appendix_render(fund=fund)
     return _pdf_response(rendered.pdf, f"{fund.slug}-appendix-1.pdf", inline=True)

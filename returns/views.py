@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
@@ -18,8 +18,7 @@ from returns.forms import AnswerForm, BuildForm, CorrectionForm, SignOffForm
 from returns.models import ReturnStatus
 from returns.years import template_for
 from returns.years.spec import QuestionSheet, TableSheet
-from schemes import selectors as scheme_selectors
-from schemes.models import Programme
+from schemes.permissions import programme_current, programmes_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -30,13 +29,12 @@ def _detail_url(programme, quarter) -> str:
 
 def return_list(request):
     permissions.require_return_reader(request.user)
-    slug = request.GET.get("programme")
-    programme = get_object_or_404(Programme, slug=slug) if slug else scheme_selectors.programme_default()
-    context = {"programme": programme, "programmes": scheme_selectors.programme_list()}
-    if programme is not None:
-        services.return_jobs_stale_fail(programme=programme)
-        context["quarters"] = selectors.return_quarters(programme=programme)
-    context["can_manage"] = permissions.can_manage_returns(request.user)
+    programme = programme_current(request, request.GET.get("programme"))
+    permissions.require_return_reader(request.user, programme)
+    context = {"programme": programme, "programmes": programmes_for(request.user)}
+    services.return_jobs_stale_fail(programme=programme)
+    context["quarters"] = selectors.return_quarters(programme=programme)
+    context["can_manage"] = permissions.can_manage_returns(request.user, programme)
     context["build_form"] = BuildForm()
     return render(request, "returns/return_list.html", context)
 
@@ -85,7 +83,7 @@ def _sections(template, answers: dict, checks: dict, figures: dict) -> list[dict
 
 def return_detail(request, slug: str, quarter: str, *, queue_down: bool = False, status: int = 200):
     programme, q = permissions.return_quarter_get(user=request.user, slug=slug, quarter=quarter)
-    can_manage = permissions.can_manage_returns(request.user)
+    can_manage = permissions.can_manage_returns(request.user, programme)
     versions = selectors.return_versions(programme=programme, quarter=q)
     visible = [v for v in versions if can_manage or v.status == ReturnStatus.SIGNED_OFF]
     shown = None
@@ -159,11 +157,8 @@ def _list_url(programme) -> str:
 def build_form(request):
     """The list page's form: build a quarter typed or chosen there (checked like any other)."""
     permissions.require_return_manager(request.user)
-    slug = request.POST.get("programme")
-    programme = get_object_or_404(Programme, slug=slug) if slug else scheme_selectors.programme_default()
-    if programme is None:
-        messages.error(request, "There is no programme yet.")
-        return redirect("returns:list")
+    programme = programme_current(request, request.POST.get("programme"))
+    permissions.require_return_manager(request.user, programme)
     form = BuildForm(request.POST)
     try:
         q = quarter_parse(form.data.get("quarter"))

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.roles import Role, has_role
+from accounts.roles import Role, has_role, user_programme_ids
 from risks.models import Issue, Risk
 from schemes.permissions import require_programme_reader
 
@@ -20,19 +20,21 @@ def _leads_any(user, schemes) -> bool:
 
 def can_edit_risk(user, risk: Risk | Issue) -> bool:
     """Programme office: every risk. Project lead: risks linked to a scheme they lead (not programme-level ones)."""
-    if has_role(user, Role.PROGRAMME_OFFICE):
+    if has_role(user, Role.PROGRAMME_OFFICE, programme=risk.programme_id):
         return True
-    return has_role(user, Role.PROJECT_LEAD) and _leads_any(user, risk.schemes.prefetch_related("leads"))
+    return has_role(user, Role.PROJECT_LEAD, programme=risk.programme_id) and _leads_any(
+        user, risk.schemes.prefetch_related("leads")
+    )
 
 
-def may_hide_from_board_without_reason(user) -> bool:
+def may_hide_from_board_without_reason(user, programme=None) -> bool:
     """The programme office may set a risk to "never report to the board" without a reason; anyone else gives one."""
-    return has_role(user, Role.PROGRAMME_OFFICE)
+    return has_role(user, Role.PROGRAMME_OFFICE, programme=programme)
 
 
 def schemes_kept_for(user, risk: Risk) -> list:
     """The risk's links this user may not change (schemes they do not lead): their edit keeps them."""
-    if has_role(user, Role.PROGRAMME_OFFICE):
+    if has_role(user, Role.PROGRAMME_OFFICE, programme=risk.programme_id):
         return []
     return [s for s in risk.schemes.prefetch_related("leads").order_by("ref") if not _leads_any(user, [s])]
 
@@ -42,7 +44,7 @@ def risk_schemes_for_edit(user, risk: Risk, wanted) -> list:
     removes only schemes they lead, and every link to a scheme they do not lead is kept. Refuses (on the field)
     a scheme they do not lead that is not already linked, and a lead's edit that would leave no scheme."""
     wanted = list(wanted)
-    if has_role(user, Role.PROGRAMME_OFFICE):
+    if has_role(user, Role.PROGRAMME_OFFICE, programme=risk.programme_id):
         return wanted
     current = list(risk.schemes.prefetch_related("leads"))
     kept = [s for s in current if not _leads_any(user, [s])]
@@ -65,20 +67,28 @@ def risk_schemes_for_edit(user, risk: Risk, wanted) -> list:
     return result
 
 
-def may_raise_risks(user) -> bool:
+def may_raise_risks(user, programme=None) -> bool:
     """Who sees the "Raise a risk" button; which schemes they may link is checked by can_raise_risk."""
-    return has_role(user, Role.PROGRAMME_OFFICE, Role.PROJECT_LEAD)
+    return has_role(user, Role.PROGRAMME_OFFICE, Role.PROJECT_LEAD, programme=programme)
 
 
-def can_raise_risk(user, schemes) -> bool:
-    if has_role(user, Role.PROGRAMME_OFFICE):
+def can_raise_risk(user, schemes, programme) -> bool:
+    if has_role(user, Role.PROGRAMME_OFFICE, programme=programme):
         return True
-    return has_role(user, Role.PROJECT_LEAD) and bool(schemes) and all(_leads_any(user, [s]) for s in schemes)
+    return (
+        has_role(user, Role.PROJECT_LEAD, programme=programme)
+        and bool(schemes)
+        and all(_leads_any(user, [s]) for s in schemes)
+    )
 
 
 def risk_get_for_view(*, user, pk: int) -> Risk:
     require_programme_reader(user)
-    risk = Risk.objects.select_related("programme", "owner").filter(pk=pk).first()
+    risk = (
+        Risk.objects.select_related("programme", "owner")
+        .filter(pk=pk, programme_id__in=user_programme_ids(user))
+        .first()
+    )
     if risk is None:
         raise Http404("No such risk.")
     return risk
@@ -93,7 +103,11 @@ def risk_get_for_edit(*, user, pk: int) -> Risk:
 
 def issue_get_for_view(*, user, pk: int) -> Issue:
     require_programme_reader(user)
-    issue = Issue.objects.select_related("programme", "from_risk").filter(pk=pk).first()
+    issue = (
+        Issue.objects.select_related("programme", "from_risk")
+        .filter(pk=pk, programme_id__in=user_programme_ids(user))
+        .first()
+    )
     if issue is None:
         raise Http404("No such issue.")
     return issue

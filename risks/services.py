@@ -87,13 +87,13 @@ def _check_dates(*, raised_on: date, next_review_date: date | None) -> None:
         raise ValidationError({"next_review_date": "The next review cannot be before the date the risk was raised."})
 
 
-def _check_board_escalation(*, escalation: str, reason: str, by, changed: bool = True) -> str:
+def _check_board_escalation(*, escalation: str, reason: str, by, programme, changed: bool = True) -> str:
     """A risk goes off the board's report ("never") only by the programme office or with a reason, which is kept
     (and audited) and shown. Returns the reason to store: none unless the risk is kept off the report."""
     if escalation != BoardEscalation.NEVER:
         return ""
     reason = (reason or "").strip()
-    if changed and not reason and not may_hide_from_board_without_reason(by):
+    if changed and not reason and not may_hide_from_board_without_reason(by, programme):
         raise ValidationError(
             {
                 "board_escalation_reason": "Say why this risk should not go to the board: only the programme office "
@@ -150,7 +150,7 @@ def risk_create(
         raise ValidationError({"assurance_reference": "Give the assurance framework reference."})
     _check_schemes(programme, schemes)
     board_escalation_reason = _check_board_escalation(
-        escalation=board_escalation, reason=board_escalation_reason, by=by
+        escalation=board_escalation, reason=board_escalation_reason, by=by, programme=programme
     )
     risk = audited_save(
         Risk(
@@ -307,6 +307,7 @@ def risk_update(*, risk: Risk, by=None, expected_version: int | None = None, sch
         escalation=escalation,
         reason=reason,
         by=by,
+        programme=risk.programme_id,
         changed=escalation != risk.board_escalation or (reason or "").strip() != risk.board_escalation_reason,
     )
     links = ""

@@ -315,7 +315,7 @@ def _import_row(row, programme, user, existing, schemes_by_ref, users_by_name, s
     }
     risk_id = row.values.get("Risk ID")
     if risk_id in (None, ""):
-        if not can_raise_risk(user, schemes):
+        if not can_raise_risk(user, schemes, programme):
             row.problem(
                 "Schemes", "You can only raise risks on schemes you lead (programme-level risks: the programme office)."
             )

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.roles import user_programme_ids
 from core.exceptions import StaleEdit
 from core.forms import add_service_errors, not_saved_text
 from core.history import audit_entries
@@ -20,24 +21,19 @@ from risks.forms import (
     ToIssueForm,
 )
 from risks.models import MitigatingAction, Risk
-from schemes import selectors as scheme_selectors
 from schemes.models import Programme
-from schemes.permissions import require_programme_reader
+from schemes.permissions import programme_current, programmes_for, require_programme_reader
 
 RISKS_PER_PAGE = 25  # a page of risks with their actions and trend fits a laptop screen twice over
 
 
-def _programme(request) -> Programme | None:
-    slug = request.GET.get("programme")
-    return get_object_or_404(Programme, slug=slug) if slug else scheme_selectors.programme_default()
+def _programme(request) -> Programme:
+    return programme_current(request, request.GET.get("programme"))
 
 
 def register(request):
     """The risk register with filters, and the 5×5 heat map of the open risks the filters select."""
-    require_programme_reader(request.user)
     programme = _programme(request)
-    if programme is None:
-        return render(request, "risks/register.html", {"programme": None})
     base = selectors.risk_queryset().filter(programme=programme)
     risk_filter = RiskFilter(request.GET, queryset=base, programme=programme)
     filtered = risk_filter.qs.order_by("-score_value", "title")
@@ -61,13 +57,10 @@ def register(request):
             "cell_query": cell_free.urlencode(),
             "selected_cell": (request.GET.get("likelihood"), request.GET.get("consequence")),
             "issues": list(selectors.issue_list(programme=programme)),
-            "can_raise": _may_raise(request.user),
+            "can_raise": permissions.may_raise_risks(request.user, programme),
+            "programmes": programmes_for(request.user),
         },
     )
-
-
-def _may_raise(user) -> bool:
-    return permissions.may_raise_risks(user)
 
 
 def risk_detail(request, pk: int):
@@ -110,15 +103,17 @@ def _risk_history(risk):
 
 def risk_create(request):
     require_programme_reader(request.user)
+    if not permissions.may_raise_risks(request.user):
+        raise PermissionDenied("Only the programme office and project leads can raise risks.")
     programme = _programme(request)
-    if programme is None or not _may_raise(request.user):
+    if not permissions.may_raise_risks(request.user, programme):
         raise PermissionDenied("Only the programme office and project leads can raise risks.")
     form = RiskCreateForm(request.POST or None, programme=programme, initial={"raised_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data.pop("version", None)
         schemes = list(data.pop("schemes"))
-        if not permissions.can_raise_risk(request.user, schemes):
+        if not permissions.can_raise_risk(request.user, schemes, programme):
             form.add_error(
                 "schemes",
                 "Link the risk to a scheme you lead (programme-level risks are raised by the programme office).",
@@ -243,7 +238,9 @@ def action_add(request, pk: int):
 
 @require_POST
 def action_status(request, pk: int):
-    action = get_object_or_404(MitigatingAction, pk=pk, risk__isnull=False)
+    action = get_object_or_404(
+        MitigatingAction, pk=pk, risk__isnull=False, risk__programme_id__in=user_programme_ids(request.user)
+    )
     return _post_action(
         request,
         action.risk_id,

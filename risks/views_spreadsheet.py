@@ -3,20 +3,18 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from core.spreadsheets import XLSX_CONTENT_TYPE, SpreadsheetErrors
 from risks.permissions import may_raise_risks
 from risks.spreadsheet import register_workbook_bytes, register_workbook_data, register_workbook_import
 from schemes.forms import SpreadsheetUploadForm
-from schemes.models import Programme
-from schemes.permissions import require_programme_reader
+from schemes.permissions import programme_get, require_programme_reader
 
 
 def register_export(request, programme: str):
-    require_programme_reader(request.user)
-    programme = get_object_or_404(Programme, slug=programme)
+    programme = programme_get(user=request.user, slug=programme)
     content = register_workbook_bytes(**register_workbook_data(programme=programme))
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{programme.slug}-risk-register.xlsx"'
@@ -27,7 +25,9 @@ def register_import(request, programme: str):
     require_programme_reader(request.user)
     if not may_raise_risks(request.user):
         raise PermissionDenied("Only the programme office and project leads can upload the risk register.")
-    programme = get_object_or_404(Programme, slug=programme)
+    programme = programme_get(user=request.user, slug=programme)
+    if not may_raise_risks(request.user, programme):
+        raise PermissionDenied("Only the programme office and project leads can upload the risk register.")
     form = SpreadsheetUploadForm(request.POST or None, request.FILES or None)
     errors = None
     if request.method == "POST" and form.is_valid():

@@ -16,6 +16,7 @@ class Programme(VersionedModel):
 
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=200)
+    partnership = models.ForeignKey("accounts.Partnership", on_delete=models.PROTECT, related_name="programmes")
     organisation = models.CharField(max_length=200, blank=True)
     health_and_wellbeing_board = models.CharField(
         "Health and Wellbeing Board",

@@ -1,17 +1,63 @@
-"""Who may see and change schemes. Every scheme view and service asks here, nowhere else."""
+"""Who may see and change schemes, and which programmes a person sees at all. Every scheme view and service asks
+here, nowhere else.
+
+Roles are held per programme (accounts.roles). A person sees only the programmes they hold a role on: every getter
+here and in the other apps' permissions.py filters by `user_programme_ids`, so another partnership's object is the
+same 404 as a missing one, and every role check names the object's programme.
+"""
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.roles import Role, has_role, user_roles
+from accounts.roles import Role, has_role, user_programme_ids, user_roles
 from milestones.models import Milestone
 from schemes.models import Approval, Programme, Scheme
 
+SESSION_PROGRAMME = "programme"  # the slug of the programme the person last picked
 
-def can_view_programme_data(user) -> bool:
-    """Anyone holding one of the roles reads programme data; an account with no role sees nothing."""
-    return bool(user_roles(user))
+
+def can_view_programme_data(user, programme=None) -> bool:
+    """Anyone holding a role (on this programme, or on any) reads its data; an account with no role sees nothing."""
+    return bool(user_roles(user, programme))
+
+
+def programmes_for(user):
+    """The programmes the user holds a role on (all of them for a superuser): those with schemes first (a fund's
+    own programme has none, and is not where people land), then newest first."""
+    return (
+        Programme.objects.filter(pk__in=user_programme_ids(user))
+        .annotate(has_schemes=Exists(Scheme.objects.filter(programme=OuterRef("pk"))))
+        .order_by("-has_schemes", "-start_date", "name")
+    )
+
+
+def programme_get(*, user, slug: str) -> Programme:
+    """A programme by slug, if the user holds a role on it: another partnership's is as missing as a wrong slug."""
+    require_programme_reader(user)
+    found = programmes_for(user).filter(slug=slug).select_related("partnership").first()
+    if found is None:
+        raise Http404("No such programme.")
+    return found
+
+
+def programme_current(request, slug: str | None = None) -> Programme:
+    """The programme a page shows: the one named (remembered for next time), else the one picked last in this
+    session, else the user's most recent. 403 for an account with no role, 404 for a programme not theirs."""
+    user = request.user
+    require_programme_reader(user)
+    if slug:
+        programme = programme_get(user=user, slug=slug)
+        if hasattr(request, "session"):
+            request.session[SESSION_PROGRAMME] = programme.slug
+        return programme
+    theirs = programmes_for(user).select_related("partnership")
+    remembered = request.session.get(SESSION_PROGRAMME) if hasattr(request, "session") else None
+    programme = (theirs.filter(slug=remembered).first() if remembered else None) or theirs.first()
+    if programme is None:
+        raise PermissionDenied("Your account has no role in this programme. Ask the programme office for access.")
+    return programme
 
 
 def leads_scheme_now(user, scheme: Scheme) -> bool:
@@ -23,28 +69,40 @@ def leads_scheme_now(user, scheme: Scheme) -> bool:
 
 
 def can_edit_scheme(user, scheme: Scheme) -> bool:
-    """The programme office edits every scheme; a project lead edits only the schemes they lead now."""
-    if has_role(user, Role.PROGRAMME_OFFICE):
+    """The programme office edits every scheme of its programme; a project lead of the programme edits only the
+    schemes they lead now."""
+    if has_role(user, Role.PROGRAMME_OFFICE, programme=scheme.programme_id):
         return True
-    return has_role(user, Role.PROJECT_LEAD) and leads_scheme_now(user, scheme)
+    return has_role(user, Role.PROJECT_LEAD, programme=scheme.programme_id) and leads_scheme_now(user, scheme)
 
 
-def can_manage_programme(user) -> bool:
-    return has_role(user, Role.PROGRAMME_OFFICE)
+def can_manage_programme(user, programme=None) -> bool:
+    return has_role(user, Role.PROGRAMME_OFFICE, programme=programme)
 
 
-def require_programme_reader(user) -> None:
-    if not can_view_programme_data(user):
+def require_programme_reader(user, programme=None) -> None:
+    if not can_view_programme_data(user, programme):
         raise PermissionDenied("Your account has no role in this programme. Ask the programme office for access.")
 
 
-def scheme_get_for_view(*, user, pk: int) -> Scheme:
-    """The scheme if the user may read it; 404 for a missing scheme, 403 for a user with no role."""
+def require_programme_manager(user, programme) -> None:
     require_programme_reader(user)
-    try:
-        return Scheme.objects.select_related("programme", "workstream").get(pk=pk)
-    except Scheme.DoesNotExist:
-        raise Http404("No such scheme.") from None
+    if not can_manage_programme(user, programme):
+        raise PermissionDenied("Only the programme office can do this.")
+
+
+def scheme_get_for_view(*, user, pk: int) -> Scheme:
+    """The scheme if the user may read it; 404 for a missing scheme or one of a programme not theirs, 403 for a
+    user with no role."""
+    require_programme_reader(user)
+    found = (
+        Scheme.objects.select_related("programme", "workstream")
+        .filter(pk=pk, programme_id__in=user_programme_ids(user))
+        .first()
+    )
+    if found is None:
+        raise Http404("No such scheme.")
+    return found
 
 
 def scheme_get_for_edit(*, user, pk: int) -> Scheme:
@@ -55,20 +113,25 @@ def scheme_get_for_edit(*, user, pk: int) -> Scheme:
     return scheme
 
 
-def can_import_spreadsheet(user) -> bool:
+def can_import_spreadsheet(user, programme=None) -> bool:
     """The programme office and project leads upload spreadsheets; the importer then limits a lead to their schemes."""
-    return has_role(user, Role.PROGRAMME_OFFICE, Role.PROJECT_LEAD)
+    return has_role(user, Role.PROGRAMME_OFFICE, Role.PROJECT_LEAD, programme=programme)
 
 
-def require_spreadsheet_importer(user) -> None:
+def require_spreadsheet_importer(user, programme=None) -> None:
     require_programme_reader(user)
-    if not can_import_spreadsheet(user):
+    if not can_import_spreadsheet(user, programme):
         raise PermissionDenied("Only the programme office and project leads can upload schemes and milestones.")
 
 
 def milestone_get_for_edit(*, user, pk: int) -> Milestone:
     """A milestone is changed by whoever may change its scheme: 404 when missing, 403 when not theirs."""
-    milestone = Milestone.objects.filter(pk=pk).only("id", "scheme_id").first()
+    require_programme_reader(user)
+    milestone = (
+        Milestone.objects.filter(pk=pk, scheme__programme_id__in=user_programme_ids(user))
+        .only("id", "scheme_id")
+        .first()
+    )
     if milestone is None:
         raise Http404("No such milestone.")
     scheme_get_for_edit(user=user, pk=milestone.scheme_id)
@@ -93,7 +156,7 @@ def gate_outcome_refusal(user, scheme: Scheme) -> str | None:
             "You lead this scheme, so you cannot record what TSG, CC&FC or PRAP decided on its papers: that is "
             "recorded by the programme office or the governance secretary. Record the paper as pending."
         )
-    if not has_role(user, *GATE_KEEPERS):
+    if not has_role(user, *GATE_KEEPERS, programme=scheme.programme_id):
         return (
             "A body's decision (approved, rejected, withdrawn, deferred) is recorded by the programme office or the "
             "governance secretary. Record the paper as pending."
@@ -107,7 +170,7 @@ def can_record_gate_outcome(user, scheme: Scheme) -> bool:
 
 def can_add_approval(user, scheme: Scheme) -> bool:
     """Papers going to a body are recorded by the scheme's lead, the programme office or the governance secretary."""
-    return can_edit_scheme(user, scheme) or has_role(user, Role.GOVERNANCE_SECRETARY)
+    return can_edit_scheme(user, scheme) or has_role(user, Role.GOVERNANCE_SECRETARY, programme=scheme.programme_id)
 
 
 def scheme_get_for_approval_add(*, user, pk: int) -> Scheme:
@@ -123,7 +186,11 @@ def scheme_get_for_approval_add(*, user, pk: int) -> Scheme:
 def approval_get_for_outcome(*, user, pk: int) -> Approval:
     """The approval if the user may record its body's decision: 404 when missing, 403 with the reason when not."""
     require_programme_reader(user)
-    approval = Approval.objects.select_related("scheme__programme").filter(pk=pk).first()
+    approval = (
+        Approval.objects.select_related("scheme__programme")
+        .filter(pk=pk, scheme__programme_id__in=user_programme_ids(user))
+        .first()
+    )
     if approval is None:
         raise Http404("No such approval.")
     refusal = gate_outcome_refusal(user, approval.scheme)
@@ -137,9 +204,8 @@ def approval_get_for_outcome(*, user, pk: int) -> Approval:
 
 def programme_can_set_up(user, programme=None) -> bool:
     """The one rule for every set-up page (the programme, its periods, workstreams, localities, money and people):
-    the programme office. When roles become memberships per programme, this asks for the programme office *of this
-    programme*, and every set-up page in schemes, finance and people follows."""
-    return has_role(user, Role.PROGRAMME_OFFICE)
+    the programme office *of this programme* (without one: of any programme, to show or refuse the set-up pages)."""
+    return has_role(user, Role.PROGRAMME_OFFICE, programme=programme)
 
 
 def programme_get_for_setup(*, user, slug: str):

@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from accounts.roles import user_programme_ids
 from core.history import audit_entries
 from core.natural import natural_order
 from core.rag import RAG, rag_trend
@@ -35,15 +36,6 @@ from schemes.models import (
     SchemePeriodUpdate,
 )
 from schemes.permissions import can_add_approval, can_edit_scheme, can_manage_programme, can_record_gate_outcome
-
-
-def programme_default() -> Programme | None:
-    """The programme a user lands on: the one that started most recently."""
-    return Programme.objects.order_by("-start_date", "name").first()
-
-
-def programme_list():
-    return Programme.objects.order_by("-start_date", "name")
 
 
 def _effective_rag(qs):
@@ -97,10 +89,9 @@ def scheme_list(*, programme: Programme):
 
 
 def scheme_list_led_by(*, user):
-    """The schemes a person leads today, across programmes."""
-    return schemes_with_status(Scheme.objects.led_by(user)).order_by(
-        "programme__name", natural_order("ref_key"), "name"
-    )
+    """The schemes a person leads today, across the programmes they hold a role on."""
+    mine = Scheme.objects.led_by(user).filter(programme_id__in=user_programme_ids(user))
+    return schemes_with_status(mine).order_by("programme__name", natural_order("ref_key"), "name")
 
 
 def current_leads(scheme: Scheme) -> list:
@@ -234,7 +225,7 @@ def scheme_workspace(*, scheme: Scheme, period: ReportingPeriod | None, user) ->
             "overdue_at_end": milestones_overdue_at_end(milestones, period) if period else [],
             "period_comments": [c for c in context["comments"] if period and c.period_id == period.pk],
             "can_edit": can_edit_scheme(user, scheme),
-            "can_manage": can_manage_programme(user),
+            "can_manage": can_manage_programme(user, scheme.programme_id),
             "can_add_approval": can_add_approval(user, scheme),
             "can_record_gates": can_record_gate_outcome(user, scheme),
             "today": timezone.localdate(),

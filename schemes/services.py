@@ -36,19 +36,21 @@ def programme_create(
     *,
     slug: str,
     name: str,
+    partnership,
     start_date: date,
     end_date: date,
     organisation: str = "",
     health_and_wellbeing_board: str = "",
     by=None,
 ) -> Programme:
-    """Create a programme; its end must follow its start."""
+    """Create a programme of a partnership; its end must follow its start."""
     if end_date <= start_date:
         raise ValidationError({"end_date": "The programme must end after it starts."})
     return audited_save(
         Programme(
             slug=slug,
             name=name,
+            partnership=partnership,
             organisation=organisation,
             health_and_wellbeing_board=health_and_wellbeing_board,
             start_date=start_date,

@@ -599,7 +599,12 @@ def programme_workbook_import(*, programme: Programme, file, user) -> dict:
         milestones_ws = headers_check(workbook, MILESTONES_SHEET, MILESTONE_HEADERS, errors)
         if errors:
             raise SpreadsheetErrors(errors)
-        state = _Import(programme=programme, user=user, is_office=has_role(user, Role.PROGRAMME_OFFICE), errors=errors)
+        state = _Import(
+            programme=programme,
+            user=user,
+            is_office=has_role(user, Role.PROGRAMME_OFFICE, programme=programme),
+            errors=errors,
+        )
         with transaction.atomic():
             state.load()
             seen: dict = {}

@@ -27,12 +27,10 @@ SCHEMES_PER_PAGE = 50
 
 def scheme_list(request):
     """The programme's schemes with RAG badges and leads, filterable."""
-    permissions.require_programme_reader(request.user)
-    slug = request.GET.get("programme")
-    programme = get_object_or_404(Programme, slug=slug) if slug else selectors.programme_default()
-    if programme is None:
+    if request.user.is_superuser and not Programme.objects.exists():
         messages.info(request, "There is no programme yet. The programme office can create one.")
         return render(request, "schemes/scheme_list.html", {"programme": None, "schemes": []})
+    programme = permissions.programme_current(request, request.GET.get("programme"))
     scheme_filter = SchemeFilter(request.GET, queryset=selectors.scheme_list(programme=programme), programme=programme)
     page = Paginator(scheme_filter.qs, SCHEMES_PER_PAGE).get_page(request.GET.get("page"))
     schemes = list(page.object_list)
@@ -43,15 +41,15 @@ def scheme_list(request):
         "schemes/scheme_list.html",
         {
             "programme": programme,
-            "programmes": selectors.programme_list(),
+            "programmes": permissions.programmes_for(request.user),
             "filter": scheme_filter,
             "schemes": schemes,
             "page": page,
             "page_links": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
             "query_without_page": _query_without_page(request),
-            "can_import": permissions.can_import_spreadsheet(request.user),
+            "can_import": permissions.can_import_spreadsheet(request.user, programme),
             # Only shows the link: programme_load.permissions decides who may load.
-            "can_load_workbook": permissions.can_manage_programme(request.user),
+            "can_load_workbook": permissions.can_manage_programme(request.user, programme),
         },
     )
 
@@ -79,7 +77,7 @@ def _my_schemes_page(request, *, result: ActionResult | None = None):
         {
             "schemes": schemes,
             "todo": todo,
-            "is_lead": has_role(request.user, Role.PROJECT_LEAD),
+            "is_lead": has_role(request.user, Role.PROJECT_LEAD),  # on any of their programmes
             "today": timezone.localdate(),
             "result": result,
         },
@@ -147,7 +145,7 @@ def _update_for(request, pk: int, period_code: str, *, manage: bool = False) -> 
     """The scheme's update for the period (created on the first edit), if the user may act on it."""
     if manage:
         scheme = permissions.scheme_get_for_view(user=request.user, pk=pk)
-        if not permissions.can_manage_programme(request.user):
+        if not permissions.can_manage_programme(request.user, scheme.programme_id):
             raise PermissionDenied("Only the programme office can return an update.")
     else:
         scheme = permissions.scheme_get_for_edit(user=request.user, pk=pk)
@@ -259,7 +257,7 @@ def approval_add(request, pk: int):
 def period_close(request, pk: int, period_code: str):
     """The programme office closes a reported period: nothing dated in it can change afterwards."""
     scheme = permissions.scheme_get_for_view(user=request.user, pk=pk)
-    if not permissions.can_manage_programme(request.user):
+    if not permissions.can_manage_programme(request.user, scheme.programme_id):
         raise PermissionDenied("Only the programme office can close a reporting period.")
     period = get_object_or_404(ReportingPeriod, programme_id=scheme.programme_id, code=period_code)
     services.reporting_period_close(period=period, by=request.user)

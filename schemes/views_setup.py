@@ -11,7 +11,7 @@ from accounts import selectors as account_selectors
 from accounts import services as account_services
 from accounts.roles import Role
 from core.forms import NOT_SAVED, add_service_errors, save_with
-from schemes import selectors, services
+from schemes import services
 from schemes.forms import (
     InviteForm,
     NameForm,
@@ -24,7 +24,12 @@ from schemes.forms import (
     SchemeLeadChangeForm,
 )
 from schemes.models import ProgrammeLocality, ReportingPeriod, Scheme, Workstream
-from schemes.permissions import programme_can_set_up, programme_get_for_setup, programme_part_get_for_setup
+from schemes.permissions import (
+    programme_can_set_up,
+    programme_get_for_setup,
+    programme_part_get_for_setup,
+    programmes_for,
+)
 from schemes.setup_checks import setup_checklist
 
 
@@ -32,7 +37,7 @@ def setup_index(request):
     """The programme office's way in: the default programme's "Ready to report?" checklist."""
     if not programme_can_set_up(request.user):
         raise PermissionDenied("Only the programme office can set up a programme.")
-    programme = selectors.programme_default()
+    programme = programmes_for(request.user).first()
     if programme is None:
         return render(request, "schemes/setup/no_programme.html")
     return redirect("setup:checklist", slug=programme.slug)
@@ -281,7 +286,7 @@ def people(request, slug: str):
         {
             "programme": programme,
             "form": form,
-            "people": account_selectors.people_with_roles(),
+            "people": account_selectors.people_with_roles(programme=programme),
             "invitations": account_selectors.invitations_for(programme=programme),
             "now": timezone.now(),
         },
@@ -291,8 +296,11 @@ def people(request, slug: str):
 def person(request, slug: str, pk: int):
     """One person's roles: give another, or end one (from a date)."""
     programme = programme_get_for_setup(user=request.user, slug=slug)
-    person = account_selectors.person_get(pk=pk)
-    grant, end = RoleGrantForm(prefix="grant"), RoleEndForm(prefix="end", roles=account_selectors.roles_of(person))
+    person = account_selectors.person_get(pk=pk, programme=programme)
+    grant, end = (
+        RoleGrantForm(prefix="grant"),
+        RoleEndForm(prefix="end", roles=account_selectors.roles_of(person, programme=programme)),
+    )
     if request.method == "POST":
         if "grant" in request.POST:
             grant = RoleGrantForm(request.POST, prefix="grant")
@@ -303,7 +311,7 @@ def person(request, slug: str, pk: int):
                 ),
             )
         else:
-            end = RoleEndForm(request.POST, prefix="end", roles=account_selectors.roles_of(person))
+            end = RoleEndForm(request.POST, prefix="end", roles=account_selectors.roles_of(person, programme=programme))
             form, action = (
                 end,
                 lambda d: account_services.role_end(
@@ -320,7 +328,7 @@ def person(request, slug: str, pk: int):
         {
             "programme": programme,
             "person": person,
-            "roles": account_selectors.roles_of(person),
+            "roles": account_selectors.roles_of(person, programme=programme),
             "grant": grant,
             "end": end,
         },

@@ -2,13 +2,12 @@
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from core.spreadsheets import XLSX_CONTENT_TYPE, SpreadsheetErrors
 from schemes import permissions
 from schemes.forms import SpreadsheetUploadForm
-from schemes.models import Programme
 from schemes.spreadsheet import programme_workbook_bytes, programme_workbook_data, programme_workbook_import
 
 
@@ -29,8 +28,7 @@ def _summary_sentence(summary: dict) -> str:
 
 def programme_export(request, programme: str):
     """Download the programme's schemes and milestones as the .xlsx template."""
-    permissions.require_programme_reader(request.user)
-    programme_obj = get_object_or_404(Programme, slug=programme)
+    programme_obj = permissions.programme_get(user=request.user, slug=programme)
     content = programme_workbook_bytes(**programme_workbook_data(programme=programme_obj))
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{programme_obj.slug}-schemes-and-milestones.xlsx"'
@@ -40,7 +38,8 @@ def programme_export(request, programme: str):
 def programme_import(request, programme: str):
     """Upload the template to create or update schemes and milestones; all or nothing."""
     permissions.require_spreadsheet_importer(request.user)
-    programme_obj = get_object_or_404(Programme, slug=programme)
+    programme_obj = permissions.programme_get(user=request.user, slug=programme)
+    permissions.require_spreadsheet_importer(request.user, programme_obj)
     errors: list[dict] = []
     status = 200
     if request.method == "POST":

@@ -10,7 +10,7 @@ from django.db import connection
 
 from accounts.roles import Role
 from tests import shared_db
-from tests.factories.accounts import UserFactory
+from tests.factories.accounts import FLOATING, UserFactory
 
 ROLE_USERS = {
     "pmo": Role.PROGRAMME_OFFICE,
@@ -19,6 +19,14 @@ ROLE_USERS = {
     "secretary": Role.BOARD_SECRETARY,
     "finance": Role.FINANCE_OFFICER,
 }
+
+
+@pytest.fixture(autouse=True)
+def _no_floating_roles():
+    """Test users with roles on every programme (tests/factories/accounts.py) are those of this test only."""
+    FLOATING.clear()
+    yield
+    FLOATING.clear()
 
 
 @pytest.fixture(autouse=True)

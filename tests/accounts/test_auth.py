@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from accounts.roles import Role, has_role, user_roles
 from tests.conftest import password_sign_in
+from tests.factories.schemes import ProgrammeFactory
 
 
 @pytest.mark.django_db
@@ -14,6 +15,7 @@ def test_the_five_role_groups_exist_after_migrate():
 
 @pytest.mark.django_db
 def test_login_with_right_password_lands_on_the_dashboard(client, make_user):
+    ProgrammeFactory()  # roles are held on a programme
     user = make_user(Role.STEERING_GROUP, username="alice")
     response = client.post(
         reverse("accounts:login"), {"username": "alice", "password": "correct-horse-battery"}, follow=True
@@ -60,7 +62,8 @@ def test_password_change(client, make_user):
 
 
 @pytest.mark.django_db
-def test_user_roles_come_from_groups_and_superuser_counts_as_programme_office(make_user):
+def test_user_roles_come_from_memberships_and_superuser_counts_as_programme_office(make_user):
+    ProgrammeFactory()
     lead = make_user(Role.PROJECT_LEAD)
     assert user_roles(lead) == {Role.PROJECT_LEAD}
     assert not has_role(lead, Role.PROGRAMME_OFFICE)

@@ -13,6 +13,7 @@ from accounts import services
 from accounts.models import Invitation, SecurityEvent, User
 from accounts.roles import Role, user_roles
 from accounts.selectors import people_with_roles
+from schemes.models import Programme
 from tests.conftest import password_sign_in
 from tests.factories.accounts import UserFactory
 from tests.factories.schemes import ProgrammeFactory
@@ -178,7 +179,8 @@ def test_the_people_list_is_read_in_two_queries_however_many_people(db, django_a
     """People and their roles: one query for the people, one for all their groups (no query per person)."""
     for n in range(6):
         UserFactory(roles=[Role.PROJECT_LEAD, Role.STEERING_GROUP] if n % 2 else [Role.FINANCE_OFFICER])
+    programme = Programme.objects.get()
     with django_assert_num_queries(2):
-        people = people_with_roles()
+        people = people_with_roles(programme=programme)
     assert len(people) == 6
     assert sorted(len(p.role_names) for p in people) == [1, 1, 1, 2, 2, 2]

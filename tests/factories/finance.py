@@ -11,16 +11,28 @@ from accounts.roles import Role
 from accounts.services import user_ensure
 from finance import services
 from finance.models import Allocation, Decision, Fund
+from schemes.models import Programme
+from tests.factories.accounts import FLOATING, memberships_grant
+from tests.factories.schemes import ProgrammeFactory
 
 
-def finance_officer(username: str = "test-finance-officer"):
-    """A finance officer who proposed nothing in the test (get or create)."""
-    return user_ensure(username=username, first_name="Test", last_name="Finance Officer", roles=[Role.FINANCE_OFFICER])
+def finance_officer(username: str = "test-finance-officer", programme=None):
+    """A finance officer who proposed nothing in the test (get or create), of this programme (or of every one)."""
+    officer = user_ensure(
+        username=username, first_name="Test", last_name="Finance Officer", roles=[Role.FINANCE_OFFICER]
+    )
+    if programme is None:
+        FLOATING[officer.pk] = [Role.FINANCE_OFFICER]
+        programme_list = list(Programme.objects.all())
+    else:
+        programme_list = [programme]
+    memberships_grant(officer, [Role.FINANCE_OFFICER], programme_list)
+    return officer
 
 
 def decision_clear_and_approve(decision, *, by=None, expected_version=None):
     """Give finance clearance (a finance officer who did not propose it), then approve (`by`, or that officer)."""
-    officer = finance_officer()
+    officer = finance_officer(programme=decision.fund.programme)
     decision.refresh_from_db()
     if decision.finance_cleared_by_id is None:
         services.decision_clear_finance(decision=decision, by=officer, expected_version=expected_version)
@@ -40,7 +52,7 @@ class FundFactory(factory.django.DjangoModelFactory):
 
     slug = factory.Sequence(lambda n: f"fund-{n}")
     name = factory.Sequence(lambda n: f"Fund {n}")
-    programme = None
+    programme = factory.SubFactory(ProgrammeFactory)
     start_year = 2015
     total = Decimal("1000000.00")
     contributor = "NHS Trafford CCG"

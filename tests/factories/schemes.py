@@ -2,17 +2,27 @@ import datetime
 
 import factory
 
+from accounts.models import User
 from schemes.models import Programme, ReportingPeriod, Scheme, SchemeLead, Workstream
+from tests.factories.accounts import FLOATING, PartnershipFactory, memberships_grant
 
 
 class ProgrammeFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Programme
+        skip_postgeneration_save = True
 
     slug = factory.Sequence(lambda n: f"programme-{n}")
     name = factory.Sequence(lambda n: f"Programme {n}")
+    partnership = factory.SubFactory(PartnershipFactory)
     start_date = datetime.date(2015, 4, 1)
     end_date = datetime.date(2016, 3, 31)
+
+    @factory.post_generation
+    def floating_roles(self, create, extracted, **kwargs):
+        """Test users made with roles and no programme hold them here too (tests/factories/accounts.py)."""
+        for user in User.objects.filter(pk__in=list(FLOATING)):
+            memberships_grant(user, FLOATING[user.pk], [self])
 
 
 class WorkstreamFactory(factory.django.DjangoModelFactory):

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.roles import Role
+from accounts.services import membership_grant
 from finance import services
 from finance.models import Allocation, Decision, DecisionStatus, FinancialYear
 from finance.selectors import fund_balances
@@ -128,7 +129,7 @@ def test_only_a_finance_officer_gives_clearance_and_never_on_their_own_proposal(
     assert decision.finance_cleared_by is None
     # Another finance officer can clear it; then the programme office (not the proposer) approves.
     other = User.objects.create_user(username="finance2", first_name="Second", last_name="Officer")
-    other.groups.add(*User.objects.get(username="finance").groups.all())
+    membership_grant(user=other, programme=decision.fund.programme, role=Role.FINANCE_OFFICER)
     services.decision_clear_finance(decision=decision, by=other)
     services.decision_approve(decision=decision, by=User.objects.get(username="pmo"))
     decision.refresh_from_db()

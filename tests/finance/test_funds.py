@@ -11,6 +11,7 @@ from finance import services
 from finance.models import Allocation, AllocationStatus, Decision, DecisionStatus, Movement, MovementLine
 from finance.selectors import decision_preview, fund_balances, fund_reconciliation
 from tests.factories.finance import decision_clear_and_approve
+from tests.factories.schemes import ProgrammeFactory
 
 D = Decimal
 
@@ -23,7 +24,11 @@ def year(db):
 @pytest.fixture
 def fund(db, year):
     return services.fund_create(
-        slug="tf", name="Transformation Fund", years=[year], contributions=[("GMHSCP", D("1000000.00"), year)]
+        slug="tf",
+        name="Transformation Fund",
+        programme=ProgrammeFactory(),
+        years=[year],
+        contributions=[("GMHSCP", D("1000000.00"), year)],
     )
 
 

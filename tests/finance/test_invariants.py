@@ -13,6 +13,7 @@ from finance import services
 from finance.models import Allocation, AllocationStatus, DecisionStatus, Movement
 from finance.selectors import fund_balances, fund_reconciliation
 from tests.factories.finance import decision_clear_and_approve
+from tests.factories.schemes import ProgrammeFactory
 
 D = Decimal
 
@@ -21,10 +22,16 @@ D = Decimal
 def test_random_sequences_of_changes_never_break_the_reconciliation(db, seed):
     rng = random.Random(seed)
     year = services.financial_year_get_or_create(start_year=2019)
-    fund = services.fund_create(slug=f"f{seed}", name="F", years=[year], contributions=[("ICB", D("100000.00"), year)])
+    fund = services.fund_create(
+        slug=f"f{seed}",
+        name="F",
+        programme=ProgrammeFactory(),
+        years=[year],
+        contributions=[("ICB", D("100000.00"), year)],
+    )
     allocations = [services.allocation_add(fund=fund, initiative="I", scheme_name=f"S{i}") for i in range(6)]
     refused = 0
-    proposer = user_ensure(username="proposer", roles=[Role.PROGRAMME_OFFICE])
+    proposer = user_ensure(username="proposer", roles=[Role.PROGRAMME_OFFICE], programmes=[fund.programme])
 
     def pennies():
         return D(rng.randint(-5000, 4_000_000)) / 100  # sometimes negative, often too big

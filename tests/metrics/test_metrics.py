@@ -10,6 +10,7 @@ from core.exceptions import StaleEdit
 from metrics import selectors, services
 from metrics.models import Direction, Frequency, Metric, MetricValue, Status, Unit
 from schemes.models import Programme, Scheme
+from tests.factories.accounts import PartnershipFactory
 
 D = Decimal
 PROGRAMME = "trafford-bcf-2015-16"
@@ -108,7 +109,11 @@ def programme(db):
     from schemes import services as scheme_services
 
     return scheme_services.programme_create(
-        slug="p", name="P", start_date=dt.date(2015, 4, 1), end_date=dt.date(2016, 3, 31)
+        slug="p",
+        name="P",
+        partnership=PartnershipFactory(),
+        start_date=dt.date(2015, 4, 1),
+        end_date=dt.date(2016, 3, 31),
     )
 
 
@@ -189,7 +194,11 @@ def test_codes_are_unique_per_programme_and_a_kpi_stays_in_its_programme(program
     with pytest.raises(ValidationError):
         services.metric_create(programme=programme, code="nea", name="Again")
     other = scheme_services.programme_create(
-        slug="q", name="Q", start_date=dt.date(2015, 4, 1), end_date=dt.date(2016, 3, 31)
+        slug="q",
+        name="Q",
+        partnership=PartnershipFactory(),
+        start_date=dt.date(2015, 4, 1),
+        end_date=dt.date(2016, 3, 31),
     )
     scheme = Scheme.objects.create(programme=other, ref="1.1", name="Elsewhere")
     with pytest.raises(ValidationError):

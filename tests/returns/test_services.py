@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from core.exceptions import StaleEdit
 from returns import services
 from returns.models import QuarterlyReturn, ReturnAnswer
+from tests.factories.accounts import PartnershipFactory
 from tests.factories.returns import return_complete
 
 
@@ -319,6 +320,7 @@ def this_year(pmo):
     return scheme_services.programme_create(
         slug="bcf-now",
         name="BCF now",
+        partnership=PartnershipFactory(),
         start_date=dt.date(today.year - 1, 4, 1),
         end_date=dt.date(today.year + 2, 3, 31),
     )

@@ -7,6 +7,7 @@ from returns.checks import return_checks
 from returns.workbook import return_workbook_bytes
 from returns.years import template_for, y2015_16, y2016_17
 from schemes import services as scheme_services
+from tests.factories.accounts import PartnershipFactory
 from tests.returns.helpers import find_row, validation_for, workbook
 
 MATURITY = '"Not yet established,Plans in place,Established,Mature,Exemplary"'
@@ -21,7 +22,11 @@ def test_each_year_uses_its_own_template_or_the_latest_earlier_one():
 
 def test_2016_17_adds_the_high_impact_change_model_sheet_and_the_same_builder_draws_it(db, pmo_user):
     programme = scheme_services.programme_create(
-        slug="bcf-2016-17", name="BCF 2016/17", start_date=dt.date(2016, 4, 1), end_date=dt.date(2017, 3, 31)
+        slug="bcf-2016-17",
+        name="BCF 2016/17",
+        partnership=PartnershipFactory(),
+        start_date=dt.date(2016, 4, 1),
+        end_date=dt.date(2017, 3, 31),
     )
     draft = services.quarterly_return_build(programme=programme, quarter="2016-17-Q1", by=pmo_user)
     book = workbook(draft.workbook)

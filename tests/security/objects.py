@@ -21,6 +21,7 @@ from risks import services as risk_services
 from schemes.models import Approval, Programme, ProgrammeLocality, Scheme
 from tests.factories.jobs import report_job, return_job
 from tests.factories.returns import return_complete
+from tests.security.partnerships import northshire_build
 
 PROGRAMME = "trafford-bcf-2015-16"
 TF = "trafford-tf"
@@ -108,6 +109,8 @@ def security_objects_build() -> dict:
         "report_job": job,
         "workbook_upload": _workbook_upload(programme),
         "locality": ProgrammeLocality.objects.get_or_create(programme=programme, name="North")[0],
+        # A second partnership beside Trafford (issue 17).
+        "northshire": northshire_build(),
     }
 
 

@@ -3,14 +3,22 @@ nothing. URL patterns are discovered from the resolver, so a new view fails this
 the matrix below (issue 9 §2)."""
 
 from http.cookies import SimpleCookie
+from types import SimpleNamespace
 
+import pytest
 from django.apps import apps
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.html import escape
 from simple_history.models import HistoricalChanges, registered_models
 
 from accounts.models import User
+from accounts.roles import Role
+from finance.models import Fund
+from risks.models import Risk
+from schemes.models import Programme, Scheme
+from tests.security.partnerships import NORTHSHIRE, NORTHSHIRE_FUND
 
 PROGRAMME = "trafford-bcf-2015-16"
 TF = "trafford-tf"
@@ -205,9 +213,11 @@ HIDDEN_FROM_OTHERS = {
 }
 
 
-def urls(objects: dict, own: bool) -> dict:
-    """The URL of every named pattern, for the lead's own object (own=True) or someone else's."""
+def urls(objects: dict, own: bool, *, programme: str = PROGRAMME, fund: str = TF, lead_pk: int | None = None) -> dict:
+    """The URL of every named pattern, for the lead's own object (own=True) or someone else's; over Trafford's
+    programme and fund unless others are named (the second partnership's, or ones that do not exist)."""
     o = objects["own" if own else "other"]
+    lead_pk = User.objects.get(username="lead").pk if lead_pk is None else lead_pk
     return {
         "home": reverse("home"),
         "core:healthz": reverse("core:healthz"),
@@ -227,9 +237,7 @@ def urls(objects: dict, own: bool) -> dict:
         "accounts:sso_start": reverse("accounts:sso_start"),
         "accounts:sso_callback": reverse("accounts:sso_callback"),
         "accounts:people_two_step": reverse("accounts:people_two_step"),
-        "accounts:people_two_step_reset": reverse(
-            "accounts:people_two_step_reset", args=[User.objects.get(username="lead").pk]
-        ),
+        "accounts:people_two_step_reset": reverse("accounts:people_two_step_reset", args=[lead_pk]),
         "accounts:security_events": reverse("accounts:security_events"),
         "accounts:invitation_accept": reverse("accounts:invitation_accept", args=["not-a-real-token"]),
         "setup:index": reverse("setup:index"),
@@ -259,8 +267,8 @@ def urls(objects: dict, own: bool) -> dict:
         "schemes:update_rag": reverse("schemes:update_rag", args=[o["scheme"].pk, "2015-16-P2"]),
         "schemes:update_submit": reverse("schemes:update_submit", args=[o["scheme"].pk, "2015-16-P2"]),
         "schemes:update_return": reverse("schemes:update_return", args=[o["scheme"].pk, "2015-16-P2"]),
-        "schemes:export": reverse("schemes:export", args=[PROGRAMME]),
-        "schemes:import": reverse("schemes:import", args=[PROGRAMME]),
+        "schemes:export": reverse("schemes:export", args=[programme]),
+        "schemes:import": reverse("schemes:import", args=[programme]),
         "milestones:complete": reverse("milestones:complete", args=[o["milestone"].pk]),
         "milestones:move": reverse("milestones:move", args=[o["milestone"].pk]),
         "milestones:rag": reverse("milestones:rag", args=[o["milestone"].pk]),
@@ -276,8 +284,8 @@ def urls(objects: dict, own: bool) -> dict:
         "risks:action_status": reverse("risks:action_status", args=[o["action"].pk]),
         "risks:issue_detail": reverse("risks:issue_detail", args=[o["issue"].pk]),
         "risks:issue_resolve": reverse("risks:issue_resolve", args=[o["issue"].pk]),
-        "risks:export": reverse("risks:export", args=[PROGRAMME]),
-        "risks:import": reverse("risks:import", args=[PROGRAMME]),
+        "risks:export": reverse("risks:export", args=[programme]),
+        "risks:import": reverse("risks:import", args=[programme]),
         "finance:list": reverse("finance:list"),
         "finance:decision": reverse("finance:decision", args=[objects["decision"].pk]),
         "finance:decision_edit": reverse("finance:decision_edit", args=[objects["decision"].pk]),
@@ -288,14 +296,14 @@ def urls(objects: dict, own: bool) -> dict:
         "finance:spend": reverse("finance:spend", args=[objects["allocation"].pk]),
         "finance:discontinue": reverse("finance:discontinue", args=[objects["allocation"].pk]),
         "finance:reverse": reverse("finance:reverse", args=[objects["movement"].pk]),
-        "finance:fund": reverse("finance:fund", args=[TF]),
-        "finance:ledger": reverse("finance:ledger", args=[TF]),
-        "finance:monitoring": reverse("finance:monitoring", args=[TF]),
-        "finance:allocation_create": reverse("finance:allocation_create", args=[TF]),
-        "finance:repurpose": reverse("finance:repurpose", args=[TF]),
-        "finance:export_xlsx": reverse("finance:export_xlsx", args=[TF]),
-        "finance:export_csv": reverse("finance:export_csv", args=[TF]),
-        "finance:import": reverse("finance:import", args=[TF]),
+        "finance:fund": reverse("finance:fund", args=[fund]),
+        "finance:ledger": reverse("finance:ledger", args=[fund]),
+        "finance:monitoring": reverse("finance:monitoring", args=[fund]),
+        "finance:allocation_create": reverse("finance:allocation_create", args=[fund]),
+        "finance:repurpose": reverse("finance:repurpose", args=[fund]),
+        "finance:export_xlsx": reverse("finance:export_xlsx", args=[fund]),
+        "finance:export_csv": reverse("finance:export_csv", args=[fund]),
+        "finance:import": reverse("finance:import", args=[fund]),
         "finance:allocation_link": reverse("finance:allocation_link", args=[objects["allocation"].pk]),
         "programme_load:start": reverse("programme_load:start", args=[PROGRAMME]),
         "programme_load:template": reverse("programme_load:template", args=[PROGRAMME]),
@@ -315,13 +323,13 @@ def urls(objects: dict, own: bool) -> dict:
         "api:index": reverse("api:index"),
         "api:feed": reverse("api:feed", args=["risks"]),
         "returns:list": reverse("returns:list"),
-        "returns:detail": reverse("returns:detail", args=[PROGRAMME, "2015-16-Q1"]),
-        "returns:download": reverse("returns:download", args=[PROGRAMME, "2015-16-Q1", 1]),
+        "returns:detail": reverse("returns:detail", args=[programme, "2015-16-Q1"]),
+        "returns:download": reverse("returns:download", args=[programme, "2015-16-Q1", 1]),
         "returns:build_form": reverse("returns:build_form"),
-        "returns:build": reverse("returns:build", args=[PROGRAMME, "2015-16-Q1"]),
-        "returns:build_here": reverse("returns:build_here", args=[PROGRAMME, "2015-16-Q1"]),
-        "returns:sign_off": reverse("returns:sign_off", args=[PROGRAMME, "2015-16-Q1"]),
-        "returns:correct": reverse("returns:correct", args=[PROGRAMME, "2015-16-Q1"]),
+        "returns:build": reverse("returns:build", args=[programme, "2015-16-Q1"]),
+        "returns:build_here": reverse("returns:build_here", args=[programme, "2015-16-Q1"]),
+        "returns:sign_off": reverse("returns:sign_off", args=[programme, "2015-16-Q1"]),
+        "returns:correct": reverse("returns:correct", args=[programme, "2015-16-Q1"]),
         "returns:answer": reverse("returns:answer", args=[objects["returns"]["answer"].pk]),
         "returns:job": reverse("returns:job", args=[objects["returns"]["job"].pk]),
         "cases:portfolio": reverse("cases:portfolio"),
@@ -345,7 +353,7 @@ def urls(objects: dict, own: bool) -> dict:
         "reporting:issued": reverse("reporting:issued", args=[objects["issued_report"].pk]),
         "reporting:issued_download": reverse("reporting:issued_download", args=[objects["issued_report"].pk]),
         "reporting:issued_snapshot": reverse("reporting:issued_snapshot", args=[objects["issued_report"].pk]),
-        "reporting:finance_appendix": reverse("reporting:finance_appendix", args=[TF]),
+        "reporting:finance_appendix": reverse("reporting:finance_appendix", args=[fund]),
         "reporting:job": reverse("reporting:job", args=[objects["report_job"].pk]),
         "reporting:job_status": reverse("reporting:job_status", args=[objects["report_job"].pk]),
         "reporting:job_download": reverse("reporting:job_download", args=[objects["report_job"].pk]),
@@ -421,17 +429,22 @@ def test_every_role_gets_what_the_matrix_says(objects):
     for name, user in users.items():
         clients[name] = Client()
         clients[name].force_login(user)
+    problems = _matrix_problems(clients, {False: urls(objects, False), True: urls(objects, True)})
+    assert problems == []
+
+
+def _matrix_problems(clients: dict, addresses_by_own: dict, *, own_decides_for_lead_only: bool = True) -> list[str]:
+    """Every URL × method × client: what differs from MATRIX. `addresses_by_own`: {own: urls(...)}."""
     login = reverse("accounts:login")
     problems = []
     # A URL with no object in it (a list, a programme's export) is the same for own and other: sent once per person
     # and method, unless the matrix expected the two to differ, which would be a mistake in the matrix.
     asked = {}
-    for own in (False, True):
-        addresses = urls(objects, own)
+    for own, addresses in addresses_by_own.items():
         for name, rules in MATRIX.items():
             for method, rule in zip(("get", "post"), rules, strict=True):
                 for who, client in clients.items():
-                    if own and who != "lead":
+                    if own and who != "lead" and own_decides_for_lead_only:
                         continue  # own/other decides access for the project lead only
                     allowed = rule is not NOT_ALLOWED and _allowed(rule, who, own)
                     request_key, expectation = (who, method, addresses[name]), (name, allowed)
@@ -464,6 +477,103 @@ def test_every_role_gets_what_the_matrix_says(objects):
                             f"{method.upper()} {name} ({'own' if own else 'other'}) as {who}: {status}, expected {expected}"
                             + (f", wrote {written} history rows" if written else "")
                         )
+    return problems
+
+
+# --- Two partnerships (issue 17) ------------------------------------------------------------------------------
+# Northshire (tests/security/partnerships.py) beside the demo's Trafford: each partnership's users get exactly what
+# the matrix says on their own partnership's objects, and another partnership's objects answer exactly as a
+# missing one does (404 where the role would be allowed), and no page they may open shows the other's data.
+
+MISSING = 10**9
+
+
+def _missing_urls() -> dict:
+    """Every URL with objects, programme and fund that do not exist."""
+    fake = SimpleNamespace(pk=MISSING)
+    kinds = ("scheme", "approval", "milestone", "risk", "action", "issue", "metric")
+    objects = {
+        "own": dict.fromkeys(kinds, fake),
+        "other": dict.fromkeys(kinds, fake),
+        "returns": {"answer": fake, "job": fake},
+        **dict.fromkeys(("decision", "allocation", "movement", "token", "period", "issued_report", "report_job"), fake),
+    }
+    return urls(objects, False, programme="no-such-programme", fund="no-such-fund", lead_pk=MISSING)
+
+
+def _northshire_urls(objects) -> dict:
+    north = objects["northshire"]
+    return urls(north, True, programme=NORTHSHIRE, fund=NORTHSHIRE_FUND, lead_pk=north["users"]["lead"].pk)
+
+
+def _clients(usernames: dict) -> dict:
+    clients = {}
+    for role, username in usernames.items():
+        clients[role] = Client()
+        clients[role].force_login(User.objects.get(username=username))
+    return clients
+
+
+def _markers(programme_slugs) -> list[str]:
+    """Names only a partnership's own pages may show: its programmes, funds, schemes, risks and people."""
+    names = set(Programme.objects.filter(slug__in=programme_slugs).values_list("name", flat=True))
+    names |= set(Fund.objects.filter(programme__slug__in=programme_slugs).values_list("name", flat=True))
+    names |= set(Scheme.objects.filter(programme__slug__in=programme_slugs).values_list("name", flat=True))
+    names |= set(Risk.objects.filter(programme__slug__in=programme_slugs).values_list("title", flat=True))
+    # Its project leads by name (the demo's other sign-ins are named after their roles, words any page may use).
+    people = User.objects.filter(
+        memberships__programme__slug__in=programme_slugs, memberships__role=Role.PROJECT_LEAD
+    ).exclude(last_name="")
+    names |= {person.get_full_name() for person in people.distinct()}
+    return sorted(name for name in names if len(name) > 6)
+
+
+def test_the_second_partnership_gets_what_the_matrix_says_on_its_own_programme(objects):
+    clients = _clients({role: f"n-{role}" for role in ROLES})
+    problems = _matrix_problems(clients, {True: _northshire_urls(objects)}, own_decides_for_lead_only=False)
+    assert problems == []
+
+
+TRAFFORD_PROGRAMMES = [PROGRAMME, "trafford-tf-2017-21", "trafford-budgets-2016-17"]
+
+
+@pytest.mark.parametrize("direction", ["northshire-users-on-trafford", "trafford-users-on-northshire"])
+def test_another_partnerships_objects_are_as_missing_and_nothing_leaks(objects, direction):
+    """Every URL × role × method, across the boundary: an object of the other partnership answers exactly as a
+    missing one (404 where the role would be allowed), a refused POST writes nothing, and every page the role may
+    open (lists, dashboard, exports, feeds) shows none of the other partnership's names."""
+    if direction == "northshire-users-on-trafford":
+        clients = _clients({role: f"n-{role}" for role in ROLES})
+        foreign, theirs = urls(objects, False), _markers(TRAFFORD_PROGRAMMES)
+    else:
+        clients = _clients({role: role for role in ROLES})
+        foreign, theirs = _northshire_urls(objects), _markers([NORTHSHIRE])
+    assert len(theirs) >= 5, theirs  # the leak check has something to look for
+    missing = _missing_urls()
+    problems = []
+    for name, rules in MATRIX.items():
+        for method, rule in zip(("get", "post"), rules, strict=True):
+            if rule in (NOT_ALLOWED, PUBLIC):
+                continue
+            for who, client in clients.items():
+                if foreign[name] != missing[name]:
+                    response, written = _request(client, method, foreign[name], count_changes=method == "post")
+                    as_missing, _ = _request(client, method, missing[name], count_changes=False)
+                    expected = 404 if _allowed(rule, who, own=True) else as_missing.status_code
+                    if response.status_code != expected or response.status_code != as_missing.status_code:
+                        problems.append(
+                            f"{method.upper()} {name} as {who}: {response.status_code}, a missing one gives "
+                            f"{as_missing.status_code}"
+                        )
+                    if written:
+                        problems.append(f"{method.upper()} {name} as {who}: wrote {written} history rows")
+                elif method == "get" and _allowed(rule, who, own=True):
+                    response, _ = _request(client, method, foreign[name], count_changes=False)
+                    body = b"".join(response) if response.streaming else response.content
+                    text = body.decode("utf-8", errors="replace")
+                    leaked = [m for m in theirs if m in text or escape(m) in text]
+                    if leaked:
+                        problems.append(f"GET {name} as {who}: shows {leaked[:3]}")
     assert problems == []
 
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
+from accounts.roles import Role, has_role
 from reporting import highlight as services
 from reporting.selectors import DEFAULT_MEETING, period_resolve
 from schemes.models import Programme
@@ -44,6 +45,9 @@ class Command(BaseCommand):
             by = User.objects.filter(username=options["by"]).first() if options["by"] else None
             if options["by"] and by is None:
                 raise CommandError(f"Unknown user “{options['by']}”.")
+            if by is not None and not has_role(by, Role.PROGRAMME_OFFICE, programme=programme):
+                # The issuer named must be this programme's programme office, as in the app (issue 17).
+                raise CommandError(f"{by.username} is not programme office on {programme.slug}, so cannot issue it.")
             meeting_date = options["meeting_date"] or (period.board_date.isoformat() if period.board_date else "")
             if not meeting_date:
                 raise CommandError("The period has no board date: give --meeting-date YYYY-MM-DD.")
