@@ -65,7 +65,8 @@ def audit_entries(sources: Iterable[tuple[str, Any, Callable]]) -> list[dict]:
                     if field.name not in HIDDEN_FIELDS
                     and not field.primary_key
                     and not (field.is_relation and field.related_model is not User)
-                    and (value := getattr(record, field.attname)) not in (None, "")
+                    # Fields the history leaves out (e.g. a generated sort key) are not shown either.
+                    and (value := getattr(record, field.attname, None)) not in (None, "")
                 ]
             entries.append(
                 {

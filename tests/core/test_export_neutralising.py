@@ -117,6 +117,29 @@ EXPORTS = [
         lambda ctx: reverse("metrics:template", args=["csv"]) + f"?programme={SLUG}",
         {"metric", "note"},
     ),
+    # Its drop-downs list the programme's own choices; no user text is written into the blank template.
+    Export(
+        "blank programme workbook",
+        "programme_load/template.py",
+        "xlsx",
+        lambda ctx: reverse("programme_load:template", args=[SLUG]),
+        set(),
+    ),
+    # Manchester's cases (the planted texts are Trafford's): checked for any unneutralised text at all.
+    Export(
+        "business cases workbook",
+        "cases/exports.py",
+        "xlsx",
+        lambda ctx: reverse("cases:export", args=["xlsx"]) + "?programme=manchester-cicb-2012",
+        set(),
+    ),
+    Export(
+        "business cases CSV",
+        "cases/exports.py",
+        "csv",
+        lambda ctx: reverse("cases:export", args=["csv"]) + "?programme=manchester-cicb-2012",
+        set(),
+    ),
     Export("dashboard schemes CSV", "dashboard/views.py", "csv", _dashboard("schemes"), {"ref", "scheme"}),
     Export("dashboard milestones CSV", "dashboard/views.py", "csv", _dashboard("milestones"), {"ref", "milestone"}),
     Export("dashboard risks CSV", "dashboard/views.py", "csv", _dashboard("risks"), {"ref", "risk"}),

@@ -18,6 +18,7 @@ from django.urls import reverse
 from finance.spreadsheet import ALLOCATION_HEADERS, APPENDIX_SHEET, HEADER_ROW, SPEND_HEADERS, SPEND_SHEET
 from metrics.spreadsheet import HEADERS as METRIC_HEADERS
 from metrics.spreadsheet import SHEET as METRIC_SHEET
+from programme_load.template import SHEETS as PROGRAMME_SHEETS
 from risks.spreadsheet import RISK_HEADERS, RISKS_SHEET
 from schemes.spreadsheet import MILESTONE_HEADERS, MILESTONES_SHEET, SCHEME_HEADERS, SCHEMES_SHEET
 from tests.factories.workbooks import MB, workbook_bomb
@@ -63,6 +64,12 @@ UPLOADS = [
         reverse("finance:import", args=[FUND]),
         [(SPEND_SHEET, SPEND_HEADERS)],
         {"kind": "spend"},
+    ),
+    Upload(
+        "a whole programme (one workbook)",
+        "programme_load/services.py",
+        reverse("programme_load:start", args=[SLUG]),
+        list(PROGRAMME_SHEETS.items()),
     ),
     Upload(
         "metrics (Excel)",
