@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from finance.models import QuarterlySpend
+from finance.models import Fund, QuarterlySpend
 from returns import services
 from returns.checks import return_checks
 from returns.models import QuarterlyReturn
@@ -202,11 +202,13 @@ def test_the_return_page_shows_a_missing_actual_as_not_recorded(demo_client, pro
 
 
 def test_budget_arrangements_prefill_from_the_section_75_flag_of_the_pooled_fund(programme, pmo):
-    draft = services.quarterly_return_build(programme=programme, quarter="2015-16-Q1", by=pmo)
-    assert draft.answers.get(code="budget.s75").value == "No"  # §2.5: the s75 was still a draft in June 2015
-    pooled_fund_create(programme=programme, by=pmo)
+    # The demo's BCF pooled budget is a section 75 fund (seed 000 §2.5); the answer follows its flag.
+    pooled = Fund.objects.get(programme=programme, section_75=True)
     draft = services.quarterly_return_build(programme=programme, quarter="2015-16-Q1", by=pmo)
     assert draft.answers.get(code="budget.s75").value == "Yes"
+    Fund.objects.filter(pk=pooled.pk).update(section_75=False)
+    draft = services.quarterly_return_build(programme=programme, quarter="2015-16-Q1", by=pmo)
+    assert draft.answers.get(code="budget.s75").value == "No"
 
 
 def test_supporting_metrics_show_plan_actual_and_status_for_the_quarter(programme, pmo):
