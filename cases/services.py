@@ -76,7 +76,7 @@ def _require_draft(case: BusinessCase) -> None:
 
 
 def _locked_case(case: BusinessCase, expected_version: int | None = None) -> BusinessCase:
-    locked = BusinessCase.objects.select_for_update().select_related("scheme", "programme").get(pk=case.pk)
+    locked = BusinessCase.objects.select_for_update(of=("self",)).select_related("scheme", "programme").get(pk=case.pk)
     check_version(locked, expected_version)
     return locked
 
@@ -289,7 +289,7 @@ def investment_line_update(
     unknown = set(fields) - set(INVESTMENT_FIELDS)
     if unknown:
         raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
-    line = InvestmentLine.objects.select_for_update().select_related("scenario__case").get(pk=line.pk)
+    line = InvestmentLine.objects.select_for_update(of=("self",)).select_related("scenario__case").get(pk=line.pk)
     check_version(line, expected_version)
     case = line.scenario.case
     _require_draft(case)
@@ -394,7 +394,9 @@ BENEFIT_FIELDS = (
 
 
 def _locked_benefit(line: BenefitLine, expected_version: int | None) -> BenefitLine:
-    locked = BenefitLine.objects.select_for_update().select_related("scenario__case__scheme").get(pk=line.pk)
+    locked = (
+        BenefitLine.objects.select_for_update(of=("self",)).select_related("scenario__case__scheme").get(pk=line.pk)
+    )
     check_version(locked, expected_version)
     return locked
 

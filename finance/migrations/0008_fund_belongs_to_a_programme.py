@@ -46,11 +46,4 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(funds_to_programmes, migrations.RunPython.noop),
-        migrations.AlterField(
-            model_name="fund",
-            name="programme",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT, related_name="funds", to="schemes.programme"
-            ),
-        ),
     ]

@@ -46,11 +46,4 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(programmes_to_trafford, migrations.RunPython.noop),
-        migrations.AlterField(
-            model_name="programme",
-            name="partnership",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT, related_name="programmes", to="accounts.partnership"
-            ),
-        ),
     ]
