@@ -59,8 +59,8 @@ def programme_current(request, slug: str | None = None) -> Programme:
     require_programme_reader(user)
     if slug:
         programme = programme_get(user=user, slug=slug)
-        if hasattr(request, "session"):
-            request.session[SESSION_PROGRAMME] = programme.slug
+        if hasattr(request, "session") and request.session.get(SESSION_PROGRAMME) != programme.slug:
+            request.session[SESSION_PROGRAMME] = programme.slug  # only a change is saved: no session write per page
         return programme
     theirs = programmes_for(user).select_related("partnership")
     remembered = request.session.get(SESSION_PROGRAMME) if hasattr(request, "session") else None
