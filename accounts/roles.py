@@ -71,6 +71,6 @@ def has_role(user, *roles: Role, programme=None) -> bool:
 
 def roles_forget(user) -> None:
     """Drop the per-request cache (after a membership changes in the same request or test)."""
-    for name in ("_bcf_memberships", "_bcf_all_programmes"):
+    for name in ("_bcf_memberships", "_bcf_all_programmes", "_bcf_programme_choices"):
         if hasattr(user, name):
             delattr(user, name)

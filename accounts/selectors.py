@@ -48,10 +48,12 @@ def people_with_second_factor(*, people=None) -> QuerySet[User]:
 # Roles are groups today; with memberships these read a programme's members, and only this block changes.
 
 
-def people_with_role(role) -> QuerySet[User]:
-    """Active accounts holding a role, by name (e.g. the project leads a scheme's lead is chosen from)."""
+def people_with_role(role, *, programme) -> QuerySet[User]:
+    """Active accounts holding a role on the programme today (a membership), by name (e.g. the project leads a
+    scheme's lead is chosen from)."""
+    current = _current(Membership.objects.filter(programme=programme, role=Role(role).value), timezone.localdate())
     return (
-        User.objects.filter(is_active=True, groups__name=str(role))
+        User.objects.filter(is_active=True, pk__in=current.values("user_id"))
         .distinct()
         .order_by("first_name", "last_name", "username")
     )

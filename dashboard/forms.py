@@ -11,7 +11,7 @@ from accounts.models import User
 from accounts.roles import Role, has_role
 from core.widgets import FastSelect
 from schemes.models import Locality, Programme, ReportingPeriod, Scheme, SchemeLead, Workstream
-from schemes.permissions import programmes_for
+from schemes.permissions import programme_choices
 from schemes.selectors import period_latest
 
 
@@ -127,7 +127,7 @@ def dashboard_filters_from(params: QueryDict, *, user, remembered: str | None = 
     that does not fit the programme (a period code from another programme, a stale lead) is reported on the form
     and ignored.
     """
-    programmes = list(programmes_for(user))
+    programmes = programme_choices(user)  # shared with the navigation's programme picker
     slug = params.get("programme")
     if slug:
         programme = next((p for p in programmes if p.slug == slug), None)

@@ -26,8 +26,9 @@ MILESTONES_PER_PAGE = 50
 def _filters(request):
     """The dashboard's filters, on the programme named in the address (remembered for next time) or picked last."""
     resolved = dashboard_filters_from(request.GET, user=request.user, remembered=request.session.get(SESSION_PROGRAMME))
-    if request.GET.get("programme") and resolved.filters is not None:
-        request.session[SESSION_PROGRAMME] = resolved.filters.programme.slug
+    slug = resolved.filters.programme.slug if resolved.filters is not None else None
+    if request.GET.get("programme") and slug and request.session.get(SESSION_PROGRAMME) != slug:
+        request.session[SESSION_PROGRAMME] = slug  # only a change is saved: no session write per page
     return resolved
 
 

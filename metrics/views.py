@@ -16,7 +16,7 @@ from metrics import permissions, selectors, services, spreadsheet
 from metrics.charts import metric_chart
 from metrics.forms import ActualForm, MetricForm, PlanForm, UploadForm
 from metrics.models import MetricValue, period_label
-from schemes.permissions import programme_current, programmes_for, require_programme_reader
+from schemes.permissions import programme_choices, programme_current, require_programme_reader
 
 
 def _programme(request):
@@ -33,7 +33,7 @@ def metric_list(request):
         "metrics/metric_list.html",
         {
             "programme": programme,
-            "programmes": programmes_for(request.user),
+            "programmes": programme_choices(request.user),
             "programme_metrics": [s for s in summaries if not s.metric.is_kpi],
             "kpis": [s for s in summaries if s.metric.is_kpi],
             "can_define": permissions.can_define(request.user, programme),

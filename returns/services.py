@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 
 from accounts.models import User
@@ -531,7 +531,9 @@ def return_job_refresh(*, job: BackgroundJob | None) -> BackgroundJob | None:
 
 def returns_due(*, today: dt.date) -> list[tuple[Programme, Quarter]]:
     """Quarters that ended at least RETURN_DRAFT_DAYS_AFTER_QUARTER days ago, within a programme's dates and
-    with a template, that have no return (draft or signed) and no job under way yet."""
+    with a template, that have no return (draft or signed) and no job under way yet. Only programmes with schemes
+    are due returns: a fund's own programme (the Transformation Fund's, the 2016/17 budgets') has no BCF plan to
+    report on, so no BCF quarterly return is drafted for it."""
     days = settings.RETURN_DRAFT_DAYS_AFTER_QUARTER
     return_jobs_stale_fail()
     have = set(QuarterlyReturn.objects.values_list("programme_id", "quarter"))
@@ -541,7 +543,8 @@ def returns_due(*, today: dt.date) -> list[tuple[Programme, Quarter]]:
         )
     )
     due = []
-    for programme in Programme.objects.order_by("start_date", "pk"):
+    with_schemes = Programme.objects.filter(Exists(Scheme.objects.filter(programme=OuterRef("pk"))))
+    for programme in with_schemes.order_by("start_date", "pk"):
         for q in quarters_between(programme.start_date, min(programme.end_date, today)):
             if q.ends_on + dt.timedelta(days=days) > today or template_for(q.start_year) is None:
                 continue

@@ -33,6 +33,16 @@ def programmes_for(user):
     )
 
 
+def programme_choices(user) -> list[Programme]:
+    """The user's programmes (programmes_for), with their partnerships, as a list read once per request (cached on
+    the user object, like their memberships): the navigation's picker and a page's own programme choice share it."""
+    cached = getattr(user, "_bcf_programme_choices", None)
+    if cached is None:
+        cached = list(programmes_for(user).select_related("partnership"))
+        user._bcf_programme_choices = cached
+    return cached
+
+
 def programme_get(*, user, slug: str) -> Programme:
     """A programme by slug, if the user holds a role on it: another partnership's is as missing as a wrong slug."""
     require_programme_reader(user)
@@ -49,8 +59,8 @@ def programme_current(request, slug: str | None = None) -> Programme:
     require_programme_reader(user)
     if slug:
         programme = programme_get(user=user, slug=slug)
-        if hasattr(request, "session"):
-            request.session[SESSION_PROGRAMME] = programme.slug
+        if hasattr(request, "session") and request.session.get(SESSION_PROGRAMME) != programme.slug:
+            request.session[SESSION_PROGRAMME] = programme.slug  # only a change is saved: no session write per page
         return programme
     theirs = programmes_for(user).select_related("partnership")
     remembered = request.session.get(SESSION_PROGRAMME) if hasattr(request, "session") else None

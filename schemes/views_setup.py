@@ -237,7 +237,9 @@ def checklist(request, slug: str):
 def scheme_lead(request, pk: int):
     """A scheme's leads over time, and a new lead from a date (the previous lead's term ends the day before)."""
     scheme = programme_part_get_for_setup(user=request.user, model=Scheme, pk=pk)
-    form = SchemeLeadChangeForm(request.POST or None, users=account_selectors.people_with_role(Role.PROJECT_LEAD))
+    form = SchemeLeadChangeForm(
+        request.POST or None, users=account_selectors.people_with_role(Role.PROJECT_LEAD, programme=scheme.programme)
+    )
     if request.method == "POST":
         saved = save_with(
             form,

@@ -129,14 +129,19 @@ def test_a_bad_invitation_is_refused_in_words_and_nothing_is_sent(office, progra
 
 
 def test_the_office_gives_and_ends_roles(office, programme, pmo_user):
+    # Roles are held per programme since issue 17 (memberships): the page gives and ends them on its own programme,
+    # so the roles checked are those on that programme (the factory's person also holds Project lead on the other
+    # programme the fixtures made, and keeps it: that is checked too).
     person = UserFactory(roles=[Role.PROJECT_LEAD])
+    other = Programme.objects.exclude(pk=programme.pk).get()
     url = reverse("setup:person", args=[programme.slug, person.pk])
     assert office.post(url, {"grant": "1", "grant-role": Role.STEERING_GROUP.value}).status_code == 302
     person = User.objects.get(pk=person.pk)
-    assert user_roles(person) == {Role.PROJECT_LEAD, Role.STEERING_GROUP}
+    assert user_roles(person, programme) == {Role.PROJECT_LEAD, Role.STEERING_GROUP}
     assert office.post(url, {"end_role": "1", "end-role": Role.PROJECT_LEAD.value, "end-end": ""}).status_code == 302
     person = User.objects.get(pk=person.pk)
-    assert user_roles(person) == {Role.STEERING_GROUP}
+    assert user_roles(person, programme) == {Role.STEERING_GROUP}
+    assert user_roles(person, other) == {Role.PROJECT_LEAD}
     assert list(SecurityEvent.objects.filter(subject=person).values_list("kind", flat=True).order_by("id")) == [
         "role_granted",
         "role_ended",
@@ -144,7 +149,7 @@ def test_the_office_gives_and_ends_roles(office, programme, pmo_user):
     future = (timezone.localdate() + dt.timedelta(days=3)).strftime("%d/%m/%Y")
     refused = office.post(url, {"end_role": "1", "end-role": Role.STEERING_GROUP.value, "end-end": future})
     assert "not in the future" in refused.content.decode()
-    assert user_roles(User.objects.get(pk=person.pk)) == {Role.STEERING_GROUP}
+    assert user_roles(User.objects.get(pk=person.pk), programme) == {Role.STEERING_GROUP}
 
 
 def test_the_office_cannot_end_its_own_programme_office_role(office, programme, pmo_user):
