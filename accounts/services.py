@@ -371,9 +371,12 @@ def role_grant(*, user: User, programme, role, start=None, by=None) -> Membershi
 
 @transaction.atomic
 def role_end(*, user: User, programme, role, end=None, by=None) -> None:
-    """End a person's role on a programme on a date (today if none); they keep their account and history."""
+    """End a person's role on a programme on a date (today if none): from that day on they no longer hold it (ending
+    a role today takes it away now, not at midnight); they keep their account and history."""
     role = _role(role)
     end = end or timezone.localdate()
+    if end > timezone.localdate():
+        raise ValidationError({"end": "A role can be ended today or on an earlier date, not in the future yet."})
     if by is not None and user.pk == by.pk and role == Role.PROGRAMME_OFFICE:
         raise ValidationError("You cannot end your own programme office role: ask a colleague.")
     held = (
@@ -384,7 +387,14 @@ def role_end(*, user: User, programme, role, end=None, by=None) -> None:
     )
     if held is None:
         raise ValidationError({"role": f"{user} does not hold the role {role.label} on {programme}."})
-    membership_end(membership=held, end_date=end, by=by)
+    last_day = end - timedelta(days=1)  # a membership counts up to and including its end date
+    if last_day < held.start_date:
+        # Ended on the day it began: it never applied. Its history keeps who held it and who removed it.
+        held._change_reason = "Ended on the day it began"
+        held.delete()
+        roles_forget(user)
+    else:
+        membership_end(membership=held, end_date=last_day, by=by)
     security_event_record(
         kind=SecurityEvent.Kind.ROLE_ENDED,
         actor=by,

@@ -185,7 +185,9 @@ class RoleGrantForm(forms.Form):
 
 class RoleEndForm(forms.Form):
     role = forms.ChoiceField(label="End the role")
-    end = forms.DateField(label="On", required=False, help_text="dd/mm/yyyy; blank for today")
+    end = forms.DateField(
+        label="From", required=False, help_text="dd/mm/yyyy; blank for today: they no longer hold it from that day"
+    )
 
     def __init__(self, *args, roles, **kwargs):
         super().__init__(*args, **kwargs)
