@@ -29,9 +29,8 @@ from core.history import audit_entries
 from core.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from metrics.models import Metric
 from risks.models import Risk
-from schemes import selectors as scheme_selectors
 from schemes.models import Approval, ApprovalOutcome
-from schemes.permissions import programme_current
+from schemes.permissions import programme_current, programmes_for
 
 
 def _programme(request):
@@ -48,7 +47,7 @@ def portfolio(request):
         "cases/portfolio.html",
         {
             "programme": programme,
-            "programmes": scheme_selectors.programme_list(),
+            "programmes": programmes_for(request.user),
             "summaries": summaries,
             "net": selectors.net_table_of(summaries) if programme else None,
             "can_propose": programme is not None
