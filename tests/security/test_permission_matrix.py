@@ -182,6 +182,7 @@ MATRIX = {
     "cases:measure": (NOT_ALLOWED, MONEY),
     "reporting:index": (READERS, NOT_ALLOWED),
     "reporting:draft": (READERS, NOT_ALLOWED),
+    "reporting:board_pack": (READERS, NOT_ALLOWED),  # whoever may preview the draft, as reporting:draft
     "reporting:draft_build": (NOT_ALLOWED, READERS),
     "reporting:cover": (OFFICE, OFFICE),
     "reporting:issue": (OFFICE, OFFICE),
@@ -347,6 +348,7 @@ def urls(objects: dict, own: bool, *, programme: str = PROGRAMME, fund: str = TF
         "cases:measure": reverse("cases:measure", args=[o["benefit"].pk]),
         "reporting:index": reverse("reporting:index"),
         "reporting:draft": reverse("reporting:draft", args=[objects["period"].pk]),
+        "reporting:board_pack": reverse("reporting:board_pack", args=[objects["period"].pk]),
         "reporting:draft_build": reverse("reporting:draft_build", args=[objects["period"].pk]),
         "reporting:cover": reverse("reporting:cover", args=[objects["period"].pk]),
         "reporting:issue": reverse("reporting:issue", args=[objects["period"].pk]),
