@@ -238,6 +238,7 @@ def action_add(request, pk: int):
 
 @require_POST
 def action_status(request, pk: int):
+    require_programme_reader(request.user)  # an account with no role: 403 as everywhere, before any lookup
     action = get_object_or_404(
         MitigatingAction, pk=pk, risk__isnull=False, risk__programme_id__in=user_programme_ids(request.user)
     )

@@ -18,6 +18,7 @@ from reporting import highlight
 from reporting.renderers.pdf import html_to_pdf
 from returns import services as return_services
 from risks import services as risk_services
+from schemes import services as scheme_services
 from schemes.models import Approval, Programme, ProgrammeLocality, Scheme
 from tests.factories.jobs import report_job, return_job
 from tests.factories.returns import return_complete
@@ -41,16 +42,9 @@ def _risk_on(scheme, title):
     )
 
 
-def _set(scheme, name):
-    risk = _risk_on(scheme, f"{name} risk")
-    action = risk_services.mitigating_action_add(risk=risk, action=f"{name} action")
-    issue_risk = _risk_on(scheme, f"{name} issue")
-    issue = risk_services.risk_convert_to_issue(risk=issue_risk, impact="It happened")
-    kpi = Metric.objects.filter(scheme=scheme).first() or metric_services.metric_create(
-        programme=scheme.programme, scheme=scheme, code=f"{name}-kpi", name=f"{name} KPI"
-    )
-    metric_services.plan_set(metric=kpi, period_start=dt.date(2015, 7, 1), plan=Decimal("10"))
-    # A draft business case on the scheme, proposed by nobody in the matrix (so the programme office may decide it).
+def _case(scheme, name, payer):
+    """A draft business case on the scheme, proposed by nobody in the matrix (so the programme office may decide it),
+    with its scenario and one benefit line."""
     case = case_services.business_case_create(
         programme=scheme.programme, scheme=scheme, title=f"{name} case", first_year=2015
     )
@@ -63,12 +57,22 @@ def _set(scheme, name):
         unit_cost="100",
         unit_cost_source="Matrix",
         first_year=2015,
-        shares=[("Trafford CCG", 100)],
+        shares=[(payer, 100)],
     )
+    return {"case": case, "scenario": scenario, "benefit": benefit}
+
+
+def _set(scheme, name):
+    risk = _risk_on(scheme, f"{name} risk")
+    action = risk_services.mitigating_action_add(risk=risk, action=f"{name} action")
+    issue_risk = _risk_on(scheme, f"{name} issue")
+    issue = risk_services.risk_convert_to_issue(risk=issue_risk, impact="It happened")
+    kpi = Metric.objects.filter(scheme=scheme).first() or metric_services.metric_create(
+        programme=scheme.programme, scheme=scheme, code=f"{name}-kpi", name=f"{name} KPI"
+    )
+    metric_services.plan_set(metric=kpi, period_start=dt.date(2015, 7, 1), plan=Decimal("10"))
     return {
-        "case": case,
-        "scenario": scenario,
-        "benefit": benefit,
+        **_case(scheme, name, "Trafford CCG"),
         "scheme": scheme,
         "approval": Approval.objects.filter(scheme=scheme).first(),
         "milestone": Milestone.objects.filter(scheme=scheme).first(),
@@ -110,16 +114,30 @@ def security_objects_build() -> dict:
         "workbook_upload": _workbook_upload(programme),
         "locality": ProgrammeLocality.objects.get_or_create(programme=programme, name="North")[0],
         # A second partnership beside Trafford (issue 17).
-        "northshire": northshire_build(),
+        "northshire": _northshire(),
     }
 
 
-def _workbook_upload(programme):
+def _northshire():
+    """Northshire's objects, with what the set-up, workbook-load and business-case URLs need: a workstream on its
+    scheme, a locality, a checked upload by its programme office, and a draft case on its scheme."""
+    north = northshire_build()
+    programme, scheme = north["programme"], north["own"]["scheme"]
+    workstream = scheme_services.workstream_create(programme=programme, name="Northshire workstream")
+    Scheme.objects.filter(pk=scheme.pk).update(workstream=workstream)
+    scheme.refresh_from_db()
+    north["own"].update(_case(scheme, "Northshire", "Northshire ICB"))
+    north["workbook_upload"] = _workbook_upload(programme, uploaded_by=north["users"]["pmo"])
+    north["locality"] = ProgrammeLocality.objects.get_or_create(programme=programme, name="Northshire North")[0]
+    return north
+
+
+def _workbook_upload(programme, uploaded_by=None):
     """The programme office's checked upload of a blank programme workbook (loading it changes nothing)."""
     content = programme_template_bytes(programme=programme, workstreams=[])
     return WorkbookUpload.objects.create(
         programme=programme,
-        uploaded_by=User.objects.get(username="pmo"),
+        uploaded_by=uploaded_by or User.objects.get(username="pmo"),
         filename="blank.xlsx",
         content=content,
         sha256="0" * 64,

@@ -182,6 +182,7 @@ MATRIX = {
     "cases:measure": (NOT_ALLOWED, MONEY),
     "reporting:index": (READERS, NOT_ALLOWED),
     "reporting:draft": (READERS, NOT_ALLOWED),
+    "reporting:board_pack": (READERS, NOT_ALLOWED),  # whoever may preview the draft, as reporting:draft
     "reporting:draft_build": (NOT_ALLOWED, READERS),
     "reporting:cover": (OFFICE, OFFICE),
     "reporting:issue": (OFFICE, OFFICE),
@@ -241,20 +242,20 @@ def urls(objects: dict, own: bool, *, programme: str = PROGRAMME, fund: str = TF
         "accounts:security_events": reverse("accounts:security_events"),
         "accounts:invitation_accept": reverse("accounts:invitation_accept", args=["not-a-real-token"]),
         "setup:index": reverse("setup:index"),
-        "setup:programme": reverse("setup:programme", args=[PROGRAMME]),
-        "setup:checklist": reverse("setup:checklist", args=[PROGRAMME]),
-        "setup:periods": reverse("setup:periods", args=[PROGRAMME]),
+        "setup:programme": reverse("setup:programme", args=[programme]),
+        "setup:checklist": reverse("setup:checklist", args=[programme]),
+        "setup:periods": reverse("setup:periods", args=[programme]),
         "setup:period_edit": reverse("setup:period_edit", args=[objects["period"].pk]),
-        "setup:workstreams": reverse("setup:workstreams", args=[PROGRAMME]),
+        "setup:workstreams": reverse("setup:workstreams", args=[programme]),
         "setup:workstream_edit": reverse("setup:workstream_edit", args=[o["scheme"].workstream_id]),
-        "setup:localities": reverse("setup:localities", args=[PROGRAMME]),
+        "setup:localities": reverse("setup:localities", args=[programme]),
         "setup:locality_edit": reverse("setup:locality_edit", args=[objects["locality"].pk]),
         "setup:scheme_lead": reverse("setup:scheme_lead", args=[o["scheme"].pk]),
-        "setup:people": reverse("setup:people", args=[PROGRAMME]),
-        "setup:person": reverse("setup:person", args=[PROGRAMME, User.objects.get(username="lead").pk]),
+        "setup:people": reverse("setup:people", args=[programme]),
+        "setup:person": reverse("setup:person", args=[programme, lead_pk]),
         "finance:setup_years": reverse("finance:setup_years"),
-        "finance:setup_funds": reverse("finance:setup_funds", args=[PROGRAMME]),
-        "finance:setup_fund": reverse("finance:setup_fund", args=[TF]),
+        "finance:setup_funds": reverse("finance:setup_funds", args=[programme]),
+        "finance:setup_fund": reverse("finance:setup_fund", args=[fund]),
         "schemes:list": reverse("schemes:list"),
         "schemes:mine": reverse("schemes:mine"),
         "schemes:detail": reverse("schemes:detail", args=[o["scheme"].pk]),
@@ -305,9 +306,9 @@ def urls(objects: dict, own: bool, *, programme: str = PROGRAMME, fund: str = TF
         "finance:export_csv": reverse("finance:export_csv", args=[fund]),
         "finance:import": reverse("finance:import", args=[fund]),
         "finance:allocation_link": reverse("finance:allocation_link", args=[objects["allocation"].pk]),
-        "programme_load:start": reverse("programme_load:start", args=[PROGRAMME]),
-        "programme_load:template": reverse("programme_load:template", args=[PROGRAMME]),
-        "programme_load:check": reverse("programme_load:check", args=[PROGRAMME, objects["workbook_upload"].pk]),
+        "programme_load:start": reverse("programme_load:start", args=[programme]),
+        "programme_load:template": reverse("programme_load:template", args=[programme]),
+        "programme_load:check": reverse("programme_load:check", args=[programme, objects["workbook_upload"].pk]),
         "dashboard:index": reverse("dashboard:index"),
         "dashboard:milestones": reverse("dashboard:milestones"),
         "dashboard:csv": reverse("dashboard:csv", args=["schemes"]),
@@ -333,9 +334,9 @@ def urls(objects: dict, own: bool, *, programme: str = PROGRAMME, fund: str = TF
         "returns:answer": reverse("returns:answer", args=[objects["returns"]["answer"].pk]),
         "returns:job": reverse("returns:job", args=[objects["returns"]["job"].pk]),
         "cases:portfolio": reverse("cases:portfolio"),
-        "cases:export": reverse("cases:export", args=["xlsx"]) + f"?programme={PROGRAMME}",
+        "cases:export": reverse("cases:export", args=["xlsx"]) + f"?programme={programme}",
         "cases:detail": reverse("cases:detail", args=[o["case"].pk]),
-        "cases:create": reverse("cases:create") + f"?programme={PROGRAMME}",
+        "cases:create": reverse("cases:create") + f"?programme={programme}",
         "cases:scenario_add": reverse("cases:scenario_add", args=[o["case"].pk]),
         "cases:make_full": reverse("cases:make_full", args=[o["case"].pk]),
         "cases:decide": reverse("cases:decide", args=[o["case"].pk]),
@@ -347,6 +348,7 @@ def urls(objects: dict, own: bool, *, programme: str = PROGRAMME, fund: str = TF
         "cases:measure": reverse("cases:measure", args=[o["benefit"].pk]),
         "reporting:index": reverse("reporting:index"),
         "reporting:draft": reverse("reporting:draft", args=[objects["period"].pk]),
+        "reporting:board_pack": reverse("reporting:board_pack", args=[objects["period"].pk]),
         "reporting:draft_build": reverse("reporting:draft_build", args=[objects["period"].pk]),
         "reporting:cover": reverse("reporting:cover", args=[objects["period"].pk]),
         "reporting:issue": reverse("reporting:issue", args=[objects["period"].pk]),
@@ -490,13 +492,26 @@ MISSING = 10**9
 
 def _missing_urls() -> dict:
     """Every URL with objects, programme and fund that do not exist."""
-    fake = SimpleNamespace(pk=MISSING)
-    kinds = ("scheme", "approval", "milestone", "risk", "action", "issue", "metric")
+    fake = SimpleNamespace(pk=MISSING, workstream_id=MISSING)
+    kinds = ("scheme", "approval", "milestone", "risk", "action", "issue", "metric", "case", "scenario", "benefit")
     objects = {
         "own": dict.fromkeys(kinds, fake),
         "other": dict.fromkeys(kinds, fake),
         "returns": {"answer": fake, "job": fake},
-        **dict.fromkeys(("decision", "allocation", "movement", "token", "period", "issued_report", "report_job"), fake),
+        **dict.fromkeys(
+            (
+                "decision",
+                "allocation",
+                "movement",
+                "token",
+                "period",
+                "issued_report",
+                "report_job",
+                "workbook_upload",
+                "locality",
+            ),
+            fake,
+        ),
     }
     return urls(objects, False, programme="no-such-programme", fund="no-such-fund", lead_pk=MISSING)
 
