@@ -19,6 +19,8 @@ def can_load_programme(user, programme: Programme) -> bool:
 
 def programme_get_for_load(*, user, slug: str) -> Programme:
     """The programme, for someone who may load its workbook: 404 if it does not exist, 403 otherwise."""
+    if not user_roles(user):
+        raise PermissionDenied("Your account has no role in a programme. Ask the programme office for access.")
     programme = Programme.objects.filter(slug=slug).first()
     # Another partnership's programme is as missing as a wrong slug (issue 17).
     if programme is None or not user_roles(user, programme):
