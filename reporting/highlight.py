@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from core.services import audited_save, bump_version, check_version
+from notifications import services as notify
 from reporting.models import HighlightCover, IssuedReport
 from reporting.renderers.pdf import RenderedPart, RenderedPdf, html_to_pdf, join_parts, render_part
 from reporting.selectors import (
@@ -407,6 +408,8 @@ def highlight_report_issue_store(
         )
         report.full_clean(exclude=["pdf"])
         report.save()
+        if report.version > 1:
+            notify.report_reissued(report=report, by=by)
         if on_issued is not None:
             on_issued(report)
     logger.info(

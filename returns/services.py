@@ -46,7 +46,7 @@ from returns.models import (
 from returns.workbook import return_workbook_bytes
 from returns.years import template_for
 from returns.years.spec import ReturnTemplate
-from schemes.models import Programme, ReportingPeriod, Scheme, SchemeLead, SchemeStatus, UpdateStatus
+from schemes.models import LOCKED_FOR_LEAD, Programme, ReportingPeriod, Scheme, SchemeLead, SchemeStatus
 
 logger = logging.getLogger(__name__)
 
@@ -578,7 +578,7 @@ def _missing_updates(period: ReportingPeriod, today: dt.date) -> list[tuple[Sche
         .prefetch_related(Prefetch("leads", queryset=SchemeLead.objects.select_related("user")))
         .order_by(natural_order("ref_key"), "name")
     )
-    submitted = set(period.scheme_updates.filter(status=UpdateStatus.SUBMITTED).values_list("scheme_id", flat=True))
+    submitted = set(period.scheme_updates.filter(status__in=LOCKED_FOR_LEAD).values_list("scheme_id", flat=True))
     return [
         (scheme, [lead.user for lead in scheme.leads.all() if lead.is_current(today)])
         for scheme in schemes

@@ -1,5 +1,7 @@
 from accounts.roles import user_programme_ids
+from notifications.selectors import unread_count
 from schemes.permissions import SESSION_PROGRAMME, programme_choices
+from schemes.selectors import inbox_waiting_count
 
 
 def programme_picker(request):
@@ -13,3 +15,26 @@ def programme_picker(request):
     remembered = request.session.get(SESSION_PROGRAMME) if hasattr(request, "session") else None
     current = next((p for p in programmes if p.slug == remembered), programmes[0] if programmes else None)
     return {"picker_programmes": programmes, "picker_current": current}
+
+
+def _once(compute):
+    """A value the template computes only if it shows it (not on htmx fragments), and then once."""
+    found: list = []
+
+    def value():
+        if not found:
+            found.append(compute())
+        return found[0]
+
+    return value
+
+
+def inbox_badges(request):
+    """The navigation's counts: what is waiting in the inbox, and unread notifications."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user_programme_ids(user):
+        return {}
+    return {
+        "nav_inbox_count": _once(lambda: inbox_waiting_count(user)),
+        "nav_unread_count": _once(lambda: unread_count(user)),
+    }

@@ -306,6 +306,11 @@ class UpdateStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     SUBMITTED = "submitted", "Submitted"
     RETURNED = "returned", "Returned for changes"
+    APPROVED = "approved", "Approved"
+
+
+# Statuses in which the lead can no longer change the update: it is with the programme office, or accepted.
+LOCKED_FOR_LEAD = (UpdateStatus.SUBMITTED, UpdateStatus.APPROVED)
 
 
 class SchemePeriodUpdate(VersionedModel):
@@ -328,6 +333,10 @@ class SchemePeriodUpdate(VersionedModel):
     returned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -343,6 +352,10 @@ class SchemePeriodUpdate(VersionedModel):
     @property
     def effective_rag(self) -> str:
         return self.rag or self.rag_suggested
+
+    @property
+    def is_locked_for_lead(self) -> bool:
+        return self.status in LOCKED_FOR_LEAD
 
     @property
     def rag_is_suggested(self) -> bool:

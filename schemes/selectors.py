@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from accounts.roles import user_programme_ids
+from accounts.roles import Role, has_role, user_programme_ids
 from core.history import audit_entries
 from core.natural import natural_order
 from core.rag import RAG, rag_trend
@@ -34,6 +34,8 @@ from schemes.models import (
     Scheme,
     SchemeLead,
     SchemePeriodUpdate,
+    SchemeStatus,
+    UpdateStatus,
 )
 from schemes.permissions import can_add_approval, can_edit_scheme, can_manage_programme, can_record_gate_outcome
 
@@ -318,7 +320,106 @@ def my_schemes_todo(*, schemes: list[Scheme]) -> dict[int, dict]:
             {
                 "period": period,
                 "update": update,
-                "update_missing": bool(period) and (update is None or update.status != "submitted"),
+                "update_missing": bool(period) and (update is None or not update.is_locked_for_lead),
             }
         )
     return todo
+
+
+# --- Inbox (issue 21 §2) --------------------------------------------------------------------------------------
+# The programme office's list of what is waiting in a period, and a lead's list of what is due. The navigation's
+# badge counts with inbox_waiting_count, the page shows the same number.
+
+INBOX_GROUPS = [
+    (UpdateStatus.SUBMITTED, "Submitted, waiting for you"),
+    (UpdateStatus.RETURNED, "Returned to the lead"),
+    (UpdateStatus.DRAFT, "Not yet submitted"),
+    (UpdateStatus.APPROVED, "Approved"),
+]
+
+
+def inbox_office(*, programme: Programme, period: ReportingPeriod | None) -> dict:
+    """Each active scheme of the programme in one group by its update's status for the period (no update yet
+    counts as not yet submitted), with its current leads and who did what when. Three queries."""
+    groups: dict[str, list[dict]] = {status: [] for status, _ in INBOX_GROUPS}
+    if period is not None:
+        schemes = (
+            Scheme.objects.filter(programme=programme, status=SchemeStatus.ACTIVE)
+            .prefetch_related(Prefetch("leads", queryset=SchemeLead.objects.select_related("user")))
+            .order_by(natural_order("ref_key"), "name")
+        )
+        updates = {
+            u.scheme_id: u
+            for u in SchemePeriodUpdate.objects.filter(period=period).select_related(
+                "submitted_by", "returned_by", "approved_by"
+            )
+        }
+        for scheme in schemes:
+            update = updates.get(scheme.pk)
+            row = {"scheme": scheme, "update": update, "leads": current_leads(scheme)}
+            groups[update.status if update else UpdateStatus.DRAFT].append(row)
+    return {
+        "groups": [
+            {"status": status, "label": label, "rows": groups[status], "count": len(groups[status])}
+            for status, label in INBOX_GROUPS
+        ],
+        "waiting": len(groups[UpdateStatus.SUBMITTED]),
+    }
+
+
+def _office_programme_ids(user) -> list[int]:
+    return [pk for pk in user_programme_ids(user) if can_manage_programme(user, pk)]
+
+
+def inbox_office_waiting_elsewhere(*, user, period: ReportingPeriod | None) -> list[dict]:
+    """Submitted updates waiting for this programme office in other open periods (of any of its programmes), so
+    nothing waiting is hidden by the period the page shows."""
+    waiting = (
+        SchemePeriodUpdate.objects.filter(
+            status=UpdateStatus.SUBMITTED,
+            period__is_closed=False,
+            scheme__programme_id__in=_office_programme_ids(user),
+        )
+        .exclude(period=period)
+        .values("period__programme__name", "period__programme__slug", "period__code", "period__name")
+        .annotate(n=Count("pk"))
+        .order_by("period__programme__name", "period__code")
+    )
+    return list(waiting)
+
+
+def inbox_lead(*, user) -> dict:
+    """What is due on the schemes the user leads: each scheme's update for its current period, if not yet
+    submitted (or returned), and its milestones overdue as at today (MilestoneQuerySet.overdue)."""
+    schemes = list(
+        Scheme.objects.led_by(user)
+        .filter(programme_id__in=user_programme_ids(user))
+        .select_related("programme")
+        .order_by("programme__name", natural_order("ref_key"), "name")
+    )
+    todo = my_schemes_todo(schemes=schemes)
+    rows = [{"scheme": s, **todo[s.pk]} for s in schemes]
+    due = [r for r in rows if r["update_missing"] or r["overdue"]]
+    return {
+        "rows": rows,
+        "due": due,
+        "updates_due": sum(1 for r in rows if r["update_missing"]),
+        "overdue": sum(len(r["overdue"]) for r in rows),
+        "as_at": timezone.localdate(),
+    }
+
+
+def inbox_waiting_count(user) -> int:
+    """The navigation badge: submitted updates waiting for this programme office (open periods of its programmes),
+    plus, for a lead, the schemes whose update for the period is still to do."""
+    count = 0
+    office = _office_programme_ids(user)
+    if office:
+        count += SchemePeriodUpdate.objects.filter(
+            status=UpdateStatus.SUBMITTED, period__is_closed=False, scheme__programme_id__in=office
+        ).count()
+    if has_role(user, Role.PROJECT_LEAD):
+        schemes = list(Scheme.objects.led_by(user).filter(programme_id__in=user_programme_ids(user)))
+        if schemes:
+            count += sum(1 for t in my_schemes_todo(schemes=schemes).values() if t["update_missing"])
+    return count

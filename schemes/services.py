@@ -11,8 +11,11 @@ from simple_history.utils import bulk_create_with_history
 
 from core.rag import RAG
 from core.services import audited_save, bump_version, check_version
+from milestones.models import Milestone
 from milestones.rag_rules import suggest_scheme_rag
+from notifications import services as notify
 from schemes.models import (
+    LOCKED_FOR_LEAD,
     Approval,
     ApprovalOutcome,
     CommentKind,
@@ -304,7 +307,7 @@ def progress_comment_add(
         raise ValidationError({"rag": "Choose Red, Amber, Green or Complete."})
     if kind not in CommentKind.values:
         raise ValidationError({"kind": "Choose progress update, point to highlight or good news."})
-    if SchemePeriodUpdate.objects.filter(scheme=scheme, period=period, status=UpdateStatus.SUBMITTED).exists():
+    if SchemePeriodUpdate.objects.filter(scheme=scheme, period=period, status__in=LOCKED_FOR_LEAD).exists():
         raise ValidationError(
             {"text": "This period's update has been submitted: the programme office must return it first."}
         )
@@ -386,7 +389,7 @@ def scheme_rag_set(
     update = _locked_update(update, expected_version)
     if rag not in RAG.values:
         raise ValidationError({"rag": "Choose Red, Amber, Green or Complete."})
-    if update.status == UpdateStatus.SUBMITTED:
+    if update.status in LOCKED_FOR_LEAD:
         raise ValidationError(
             {"rag": "This update has been submitted; the programme office must return it before it changes."}
         )
@@ -410,6 +413,8 @@ def scheme_period_update_submit(*, update: SchemePeriodUpdate, by=None, expected
     update = _locked_update(update, expected_version)
     if update.status == UpdateStatus.SUBMITTED:
         raise ValidationError("This update has already been submitted.")
+    if update.status == UpdateStatus.APPROVED:
+        raise ValidationError("This update has already been approved by the programme office.")
     errors = {}
     if not update.rag:
         errors["rag"] = "Confirm or choose the overall project status RAG before submitting."
@@ -422,7 +427,9 @@ def scheme_period_update_submit(*, update: SchemePeriodUpdate, by=None, expected
     update.submitted_by = by
     update.return_comment = ""
     bump_version(update)
-    return audited_save(update, by=by, reason="Submitted")
+    audited_save(update, by=by, reason="Submitted")
+    notify.update_submitted(update=update, by=by)
+    return update
 
 
 @transaction.atomic
@@ -440,14 +447,59 @@ def scheme_period_update_return(
     update.returned_at = timezone.now()
     update.returned_by = by
     bump_version(update)
-    return audited_save(update, by=by, reason="Returned")
+    audited_save(update, by=by, reason="Returned")
+    notify.update_returned(update=update, by=by)
+    return update
 
 
 @transaction.atomic
-def reporting_period_close(*, period: ReportingPeriod, by=None) -> ReportingPeriod:
-    """Close a period once reported: its updates, comments and completions in it can no longer change."""
+def scheme_period_update_approve(
+    *, update: SchemePeriodUpdate, by=None, expected_version: int | None = None
+) -> SchemePeriodUpdate:
+    """The programme office accepts a submitted update as it stands: it goes into the report unchanged."""
+    update = _locked_update(update, expected_version)
+    if update.status != UpdateStatus.SUBMITTED:
+        raise ValidationError("Only a submitted update can be approved.")
+    update.status = UpdateStatus.APPROVED
+    update.approved_at = timezone.now()
+    update.approved_by = by
+    bump_version(update)
+    audited_save(update, by=by, reason="Approved")
+    notify.update_approved(update=update, by=by)
+    return update
+
+
+def reporting_period_close_preview(*, period: ReportingPeriod) -> dict:
+    """What closing a period locks, for the programme office to read before confirming: each scheme's update
+    status (schemes whose update is not approved are listed by name), the comments and completions dated in it."""
+    schemes = list(Scheme.objects.filter(programme_id=period.programme_id).exclude(status=SchemeStatus.CLOSED))
+    updates = {u.scheme_id: u for u in SchemePeriodUpdate.objects.filter(period=period)}
+    by_status: dict[str, list[Scheme]] = {status: [] for status in UpdateStatus.values}
+    for scheme in schemes:
+        update = updates.get(scheme.pk)
+        by_status[update.status if update else UpdateStatus.DRAFT].append(scheme)
+    not_approved = [s for status, found in by_status.items() if status != UpdateStatus.APPROVED for s in found]
+    return {
+        "period": period,
+        "schemes": len(schemes),
+        "counts": [(UpdateStatus(status).label, len(found)) for status, found in by_status.items()],
+        "approved": len(by_status[UpdateStatus.APPROVED]),
+        "not_approved": sorted(not_approved, key=lambda s: s.ref_key or ""),
+        "comments": ProgressComment.objects.filter(period=period).count(),
+        "completions": Milestone.objects.filter(scheme__programme_id=period.programme_id).completed_in(period).count(),
+    }
+
+
+@transaction.atomic
+def reporting_period_close(*, period: ReportingPeriod, by=None, expected_version: int | None = None) -> ReportingPeriod:
+    """Close a period once reported: its updates, comments and completions in it can no longer change. For the
+    whole programme and for good, so it is done from the Reporting periods page after a preview."""
     period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+    check_version(period, expected_version)
+    if period.is_closed:
+        raise ValidationError(f"The period {period} is already closed.")
     period.is_closed = True
+    bump_version(period)
     return audited_save(period, by=by, reason="Period closed")
 
 

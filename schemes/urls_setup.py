@@ -10,6 +10,7 @@ urlpatterns = [
     path("<slug:slug>/checklist/", views.checklist, name="checklist"),
     path("<slug:slug>/periods/", views.periods, name="periods"),
     path("periods/<int:pk>/", views.period_edit, name="period_edit"),
+    path("periods/<int:pk>/close/", views.period_close, name="period_close"),
     path("<slug:slug>/workstreams/", views.workstreams, name="workstreams"),
     path("workstreams/<int:pk>/", views.workstream_edit, name="workstream_edit"),
     path("<slug:slug>/localities/", views.localities, name="localities"),

@@ -146,7 +146,7 @@ def _update_for(request, pk: int, period_code: str, *, manage: bool = False) -> 
     if manage:
         scheme = permissions.scheme_get_for_view(user=request.user, pk=pk)
         if not permissions.can_manage_programme(request.user, scheme.programme_id):
-            raise PermissionDenied("Only the programme office can return an update.")
+            raise PermissionDenied("Only the programme office can return or approve an update.")
     else:
         scheme = permissions.scheme_get_for_edit(user=request.user, pk=pk)
     period = get_object_or_404(ReportingPeriod, programme_id=scheme.programme_id, code=period_code)
@@ -189,6 +189,18 @@ def update_return(request, pk: int, period_code: str):
             update=update, comment=d["comment"], by=request.user, expected_version=d["version"]
         ),
         "Update returned to the project lead.",
+    )
+    return render_workspace(request, update.scheme, update.period, result)
+
+
+@require_POST
+def update_approve(request, pk: int, period_code: str):
+    update = _update_for(request, pk, period_code, manage=True)
+    result = run_action(
+        "update-approve",
+        VersionedForm(request.POST),
+        lambda d: services.scheme_period_update_approve(update=update, by=request.user, expected_version=d["version"]),
+        "Update approved; the project lead has been told.",
     )
     return render_workspace(request, update.scheme, update.period, result)
 
@@ -251,17 +263,6 @@ def approval_add(request, pk: int):
         "Approval recorded.",
     )
     return render_workspace(request, scheme, period_from_request(request, scheme), result)
-
-
-@require_POST
-def period_close(request, pk: int, period_code: str):
-    """The programme office closes a reported period: nothing dated in it can change afterwards."""
-    scheme = permissions.scheme_get_for_view(user=request.user, pk=pk)
-    if not permissions.can_manage_programme(request.user, scheme.programme_id):
-        raise PermissionDenied("Only the programme office can close a reporting period.")
-    period = get_object_or_404(ReportingPeriod, programme_id=scheme.programme_id, code=period_code)
-    services.reporting_period_close(period=period, by=request.user)
-    return render_workspace(request, scheme, period, ActionResult("close", ok=True, message=f"Period {period} closed."))
 
 
 @require_POST

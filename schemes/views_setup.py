@@ -10,7 +10,8 @@ from django.utils import timezone
 from accounts import selectors as account_selectors
 from accounts import services as account_services
 from accounts.roles import Role
-from core.forms import NOT_SAVED, add_service_errors, save_with
+from core.exceptions import StaleEdit
+from core.forms import NOT_SAVED, VersionedForm, add_service_errors, save_with
 from schemes import services
 from schemes.forms import (
     InviteForm,
@@ -151,6 +152,33 @@ def _names_page(request, slug: str, *, kind: str, add, items, edit_url: str):
         request,
         "schemes/setup/names.html",
         {"programme": programme, "form": form, "kind": kind, "items": items(programme), "edit_url": edit_url},
+    )
+
+
+def period_close(request, pk: int):
+    """Close a reporting period for the whole programme, for good: first a preview of what it locks (the schemes
+    whose update is not approved, the comments and completions dated in it), then the confirmation."""
+    period = programme_part_get_for_setup(user=request.user, model=ReportingPeriod, pk=pk)
+    form = VersionedForm(request.POST or None, initial={"version": period.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reporting_period_close(
+                period=period, by=request.user, expected_version=form.cleaned_data["version"]
+            )
+        except (StaleEdit, ValidationError) as exc:
+            messages.error(request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+        else:
+            messages.success(request, f"{period.name} ({period}) is closed: nothing dated in it can change.")
+            return redirect("setup:periods", slug=period.programme.slug)
+        period.refresh_from_db()
+    return render(
+        request,
+        "schemes/setup/period_close.html",
+        {
+            "programme": period.programme,
+            "preview": services.reporting_period_close_preview(period=period),
+            "version": period.version,
+        },
     )
 
 

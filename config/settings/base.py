@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "returns",
     "programme_load",
     "cases",
+    "notifications",
     "demo",
 ]
 
@@ -87,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
                 "schemes.context_processors.programme_picker",
+                "schemes.context_processors.inbox_badges",
             ],
         },
     },

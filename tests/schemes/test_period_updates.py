@@ -256,10 +256,18 @@ def test_approval_rejection_needs_a_reason(demo_client, nursing, demo):
     assert nursing.approvals.filter(outcome="rejected", reason="change scope").exists()
 
 
-def test_only_the_programme_office_closes_a_period(demo_client, nursing, p2):
-    url = reverse("schemes:period_close", args=[nursing.pk, p2.code])
-    assert demo_client("lead").post(url).status_code == 403
-    demo_client("pmo").post(url, **HTMX)
+def test_only_the_programme_office_closes_a_period_from_reporting_periods(demo_client, nursing, p2):
+    """Closing is programme-wide, so it is on the Reporting periods page with a preview, not in a scheme's box."""
+    url = reverse("setup:period_close", args=[p2.pk])
+    assert demo_client("lead").post(url, {"version": p2.version}).status_code == 403
+    scheme_page = demo_client("pmo").get(reverse("schemes:detail", args=[nursing.pk]) + f"?period={p2.code}")
+    assert "Close this reporting period" not in scheme_page.content.decode()
+    preview = demo_client("pmo").get(url).content.decode()
+    p2.refresh_from_db()
+    assert not p2.is_closed  # the preview closes nothing
+    assert "without an approved update" in preview and "5.1 Community" in preview
+    response = demo_client("pmo").post(url, {"version": p2.version})
+    assert response.status_code == 302
     p2.refresh_from_db()
     assert p2.is_closed
 
