@@ -51,7 +51,7 @@ from schemes.models import LOCKED_FOR_LEAD, Programme, ReportingPeriod, Scheme, 
 logger = logging.getLogger(__name__)
 
 MAX_ANSWER = 30_000  # characters: an Excel cell holds 32,767
-QUEUE_UNAVAILABLE = "The job queue is unavailable: try again, or build it here now."
+QUEUE_UNAVAILABLE = "The job queue is unavailable: try again."
 
 
 # --- Which quarter, which template ---------------------------------------------------------------
@@ -517,6 +517,16 @@ def return_job_run(*, job_id: int, final_attempt: bool = True) -> BackgroundJob 
         )
 
     return jobs.job_run(job_id=job_id, work=work, final_attempt=final_attempt)
+
+
+def return_job_run_here(*, programme: Programme, quarter) -> BackgroundJob | None:
+    """With the queue down, Build draft builds in the request instead: the job that could not be queued is run
+    here, so the page's progress panel ends as done (not as "queue unavailable") and the draft is the same."""
+    q = quarter if isinstance(quarter, Quarter) else quarter_parse(quarter)
+    job = selectors.job_latest(programme=programme, quarter=q)
+    if job is None or job.state != JobState.FAILED:
+        return job
+    return return_job_run(job_id=job.pk)
 
 
 def return_jobs_stale_fail(*, programme: Programme | None = None) -> int:

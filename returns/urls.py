@@ -11,7 +11,6 @@ urlpatterns = [
     path("answers/<int:pk>/", views.answer_edit, name="answer"),
     path("<slug:slug>/<str:quarter>/", views.return_detail, name="detail"),
     path("<slug:slug>/<str:quarter>/build/", views.build, name="build"),
-    path("<slug:slug>/<str:quarter>/build-here/", views.build_here, name="build_here"),
     path("<slug:slug>/<str:quarter>/sign-off/", views.sign_off, name="sign_off"),
     path("<slug:slug>/<str:quarter>/correct/", views.correct, name="correct"),
     path("<slug:slug>/<str:quarter>/v<int:revision>.xlsx", views.download, name="download"),

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.downloads import stored_file_response
 from core.exceptions import StaleEdit
 from core.forms import add_service_errors, error_messages
+from core.models import JobState
 from core.quarters import quarter_parse
 from returns import permissions, selectors, services
 from returns.forms import AnswerForm, BuildForm, CorrectionForm, SignOffForm
@@ -81,7 +82,7 @@ def _sections(template, answers: dict, checks: dict, figures: dict) -> list[dict
     return sections
 
 
-def return_detail(request, slug: str, quarter: str, *, queue_down: bool = False, status: int = 200):
+def return_detail(request, slug: str, quarter: str):
     programme, q = permissions.return_quarter_get(user=request.user, slug=slug, quarter=quarter)
     can_manage = permissions.can_manage_returns(request.user, programme)
     versions = selectors.return_versions(programme=programme, quarter=q)
@@ -101,8 +102,6 @@ def return_detail(request, slug: str, quarter: str, *, queue_down: bool = False,
         "shown": shown,
         "template": template,
         "can_manage": can_manage,
-        "queue_down": queue_down,
-        "queue_message": services.QUEUE_UNAVAILABLE,
     }
     if shown is not None and template is not None:
         answers = {a.code: a for a in shown.answers.all()}
@@ -127,12 +126,13 @@ def return_detail(request, slug: str, quarter: str, *, queue_down: bool = False,
                 }
             )
         context["correction_form"] = CorrectionForm()
-    return render(request, "returns/return_detail.html", context, status=status)
+    return render(request, "returns/return_detail.html", context)
 
 
 @require_POST
 def build(request, slug: str, quarter: str):
-    """Build now: queue the job. If the queue is down, say so at once and offer to build here."""
+    """Build draft, the one action: the job queue builds it in the background and the page shows how it goes; if
+    the queue is down, it is built here in this request instead, and the message says so."""
     programme, q = permissions.return_quarter_get(user=request.user, slug=slug, quarter=quarter, manage=True)
     try:
         services.return_job_queue(programme=programme, quarter=q, by=request.user)
@@ -143,9 +143,15 @@ def build(request, slug: str, quarter: str):
             _list_url(programme) if "quarter" in getattr(exc, "error_dict", {}) else _detail_url(programme, q)
         )
     except services.QueueUnavailable:
-        messages.error(request, services.QUEUE_UNAVAILABLE)
-        return return_detail(request, slug, quarter, queue_down=True, status=503)
-    messages.info(request, f"Building the {q.label} return: this page shows how it goes.")
+        return _build_here(request, programme, q)
+    # No "Building…" message: the progress panel on the page says how the job is going, and stops when it is done.
+    return redirect(_detail_url(programme, q))
+
+
+def _build_here(request, programme, q):
+    job = services.return_job_run_here(programme=programme, quarter=q)
+    if job is not None and job.state == JobState.DONE:
+        messages.info(request, f"The job queue is unavailable, so the draft was built here: {job.step}.")
     return redirect(_detail_url(programme, q))
 
 
@@ -167,21 +173,6 @@ def build_form(request):
         messages.error(request, " ".join(error_messages(exc)))
         return redirect(_list_url(programme))
     return build(request, programme.slug, q.code)
-
-
-@require_POST
-def build_here(request, slug: str, quarter: str):
-    """Build in this request, without the queue (when the queue is down, or for a quick rebuild)."""
-    programme, q = permissions.return_quarter_get(user=request.user, slug=slug, quarter=quarter, manage=True)
-    try:
-        draft = services.quarterly_return_build(programme=programme, quarter=q, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, "Not built: " + " ".join(error_messages(exc)))
-        return redirect(
-            _list_url(programme) if "quarter" in getattr(exc, "error_dict", {}) else _detail_url(programme, q)
-        )
-    messages.success(request, f"Draft version {draft.revision} of the {q.label} return built from live data.")
-    return redirect(_detail_url(programme, q))
 
 
 def _job_panel(job) -> dict:

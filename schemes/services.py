@@ -1,11 +1,15 @@
 """Writes for programmes, schemes, periods and their updates. Views, commands and tests all call these."""
 
 import calendar
+import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import models, transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -14,6 +18,7 @@ from core.services import audited_save, bump_version, check_version
 from milestones.models import Milestone
 from milestones.rag_rules import suggest_scheme_rag
 from notifications import services as notify
+from notifications.models import DigestPreference
 from schemes.models import (
     LOCKED_FOR_LEAD,
     Approval,
@@ -32,6 +37,9 @@ from schemes.models import (
     Workstream,
 )
 from schemes.permissions import gate_outcome_refusal
+from schemes.selectors import inbox_lead
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -805,3 +813,64 @@ def scheme_lead_change(*, scheme: Scheme, user, start_date: date, by=None) -> Sc
             lead.end_date = day_before
             audited_save(lead, by=by, reason=f"Lead changed from {start_date:%d/%m/%Y}")
     return audited_save(SchemeLead(scheme=scheme, user=user, start_date=start_date), by=by, reason="Lead changed")
+
+
+# --- The weekly e-mail of what is due (issue 21 §2) ---------------------------------------------------------
+
+
+@dataclass
+class DigestOutcome:
+    sent: int = 0
+    nothing_due: int = 0
+    already_sent: int = 0
+    no_email: int = 0
+    failed: int = 0
+
+
+def weekly_digest_render(*, user, today: date | None = None) -> tuple[str, str] | None:
+    """The subject and text of a lead's weekly e-mail: the inbox's "Due on your schemes" (schemes.selectors.
+    inbox_lead), so it shows exactly what the lead may see; None when nothing is due."""
+    due = inbox_lead(user=user)
+    if not due["due"]:
+        return None
+    subject = f"What is due on your schemes: {due['updates_due']} update(s), {due['overdue']} overdue milestone(s)"
+    body = render_to_string(
+        "schemes/email/weekly_digest.txt",
+        {"user": user, "due": due, "site_url": settings.SITE_URL.rstrip("/"), "today": today or due["as_at"]},
+    )
+    return subject, body
+
+
+def weekly_digests_send(*, today: date | None = None, again: bool = False) -> DigestOutcome:
+    """E-mail each lead who opted in what is due, once a week (not again in the same Monday-to-Sunday week unless
+    `again`). Only people who lead a scheme now get one; a lead with nothing due gets none."""
+    today = today or timezone.localdate()
+    week_start = today - timedelta(days=today.weekday())
+    outcome = DigestOutcome()
+    leads = (
+        DigestPreference.objects.filter(weekly_digest=True, user__is_active=True)
+        .select_related("user")
+        .order_by("user__username")
+    )
+    for preference in leads:
+        user = preference.user
+        if not again and preference.last_sent_on and preference.last_sent_on >= week_start:
+            outcome.already_sent += 1
+            continue
+        if not user.email:
+            outcome.no_email += 1
+            continue
+        rendered = weekly_digest_render(user=user, today=today)
+        if rendered is None:
+            outcome.nothing_due += 1
+            continue
+        subject, body = rendered
+        try:
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+        except Exception:  # an SMTP refusal, OSError…: one bad address must not stop the others
+            logger.exception("Weekly digest to %s not sent: tried again on the next run", user.email)
+            outcome.failed += 1
+            continue
+        DigestPreference.objects.filter(pk=preference.pk).update(last_sent_on=today)
+        outcome.sent += 1
+    return outcome

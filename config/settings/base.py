@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # Counts failed sign-ins and locks out (see AXES_* below); last, as django-axes asks.
     "axes.middleware.AxesMiddleware",
+    # `make run` with no Redis: runs the beat schedule in-process (core/schedule.py); not installed otherwise.
+    "core.middleware.InProcessBeatMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -277,10 +279,14 @@ RETURN_DRAFT_DAYS_AFTER_QUARTER = cfg.integer("RETURN_DRAFT_DAYS_AFTER_QUARTER",
 REMINDER_DAYS_BEFORE_STEERING = cfg.integer("REMINDER_DAYS_BEFORE_STEERING", 5)
 RETURNS_PROGRAMME_OFFICE_EMAILS = cfg.csv_list("RETURNS_PROGRAMME_OFFICE_EMAILS")
 DEFAULT_FROM_EMAIL = cfg.env.str("DEFAULT_FROM_EMAIL", default="bcf-programme@localhost")
+# The site's address, for links in e-mails sent by the schedule (no request to take it from).
+SITE_URL = cfg.env.str("SITE_URL", default="http://127.0.0.1:8000")
 # Background jobs (core.jobs) are published on a short-lived connection of their own: with the broker down,
 # "Build now" must answer well inside 2 s.
 JOB_PUBLISH_TIMEOUT = 1
 JOB_PUBLISH_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1, "max_retries": 0}
+# Without `celery beat` (a laptop with no Redis), local.py runs this schedule in-process instead (core/schedule.py).
+IN_PROCESS_BEAT = False
 CELERY_BEAT_SCHEDULE = {
     "draft-due-quarterly-returns": {
         "task": "returns.tasks.draft_due_returns",
@@ -289,6 +295,11 @@ CELERY_BEAT_SCHEDULE = {
     "period-update-reminders": {
         "task": "returns.tasks.send_update_reminders",
         "schedule": crontab(hour=7, minute=30),
+    },
+    # Issue 21: the weekly e-mail of what is due, to leads who opted in (notifications.DigestPreference).
+    "weekly-digest": {
+        "task": "schemes.tasks.send_weekly_digests",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
     },
 }
 
