@@ -36,7 +36,10 @@ def digest_preference(request):
     """Opt in or out of the weekly e-mail of what is due."""
     permissions.require_notification_reader(request.user)
     preference = services.digest_preference_get(request.user)
-    form = DigestPreferenceForm(request.POST or None, initial={"weekly_digest": preference.weekly_digest})
+    # Bound on any POST: an unticked box sends nothing, and an empty POST still means "no".
+    form = DigestPreferenceForm(
+        request.POST if request.method == "POST" else None, initial={"weekly_digest": preference.weekly_digest}
+    )
     if request.method == "POST" and form.is_valid():
         on = form.cleaned_data["weekly_digest"]
         services.digest_preference_set(user=request.user, weekly_digest=on)

@@ -39,7 +39,7 @@ def test_office_returns_a_submitted_update_from_its_inbox_and_the_lead_is_told(p
     page.get_by_role("link", name="Inbox").click()
     waiting = page.get_by_role("table", name="Submitted, waiting for you (1)")
     expect(waiting).to_be_visible()
-    page.screenshot(path=str(ARTIFACTS / "inbox-office.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "inbox-office.png"))  # README's docs/inbox.png
     waiting.get_by_role("link", name="5.1 Community (District) Nursing").click()
 
     page.get_by_label("Return to the project lead: what needs to change").fill("Add the audit figures for June.")
