@@ -45,14 +45,14 @@ def last_runs(schedule: dict) -> dict[str, dt.datetime | None]:
 def run_due(*, now: dt.datetime | None = None, schedule: dict | None = None) -> list[str]:
     """Run every entry due now, one after the other, in this thread; record each run. Returns the names run
     (none when another process holds the lock)."""
-    schedule = settings.CELERY_BEAT_SCHEDULE if schedule is None else schedule
+    entries: dict[str, dict] = settings.CELERY_BEAT_SCHEDULE if schedule is None else schedule
     now = now or timezone.localtime()
     if not cache.add(LOCK_KEY, now.isoformat(), LOCK_SECONDS):
         return []
     ran = []
     try:
-        for name in due_entries(schedule, last_runs(schedule), now):
-            entry = schedule[name]
+        for name in due_entries(entries, last_runs(entries), now):
+            entry = entries[name]
             # Recorded first: an entry that fails is tried again at its next time, not on every request.
             cache.set(LAST_RUN_KEY.format(name=name), now, KEEP_SECONDS)
             try:
