@@ -50,7 +50,8 @@ def test_the_page_previews_then_closes_for_the_programme_office_only(client, wor
     assert response.status_code == 302
     world["period"].refresh_from_db()
     assert world["period"].is_closed
-    assert "Close…" not in client.get(reverse("setup:periods", args=[world["programme"].slug])).content.decode()
+    periods = client.get(reverse("setup:periods", args=[world["programme"].slug])).content.decode()
+    assert f'href="{url}"' not in periods and "<td>Closed</td>" in periods
 
 
 def test_a_stale_or_second_close_is_refused(world):
