@@ -96,9 +96,15 @@ def test_concurrent_builds_converge_on_one_draft(request):
 
 def test_beat_runs_both_daily_tasks():
     schedule = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert schedule == {"returns.tasks.draft_due_returns", "returns.tasks.send_update_reminders"}
+    # The returns' two daily tasks, and (issue 21) the weekly e-mail of what is due.
+    assert schedule == {
+        "returns.tasks.draft_due_returns",
+        "returns.tasks.send_update_reminders",
+        "schemes.tasks.send_weekly_digests",
+    }
     from config.celery import app
 
+    app.loader.import_default_modules()  # what a worker and beat do on start: autodiscover every app's tasks
     assert schedule <= set(app.tasks.keys())
 
 
