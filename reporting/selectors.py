@@ -320,7 +320,9 @@ def budget_monitoring_print(*, fund, on: dt.date) -> dict:
             list(dict.fromkeys(fund.allocations.order_by("order", "id").values_list("initiative", flat=True)))
             or list(fund.contributions.values_list("contributor", flat=True))
             or [line.strip() for line in fund.programme.partner_organisations.splitlines() if line.strip()]
+            or [fund.programme.organisation]  # e.g. "Trafford Council and NHS Trafford CCG": the partners together
         )
+        partners = [label for label in partners if label]
         return {"given": False, "as_at": "", "partners": [{"label": p, "lines": []} for p in partners], "total": None}
     partners = []
     for initiative in report["tree"].rows:
