@@ -1,8 +1,10 @@
 import hashlib
+import re
 import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -37,6 +39,32 @@ class Role(models.TextChoices):
     GOVERNANCE_SECRETARY = "Governance secretary", "Governance secretary"
 
 
+DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def email_domain(email: str) -> str:
+    """The part after the last @, in lower case ("" when there is none)."""
+    return email.rsplit("@", 1)[-1].strip().lower() if "@" in (email or "") else ""
+
+
+def email_domains_parse(text: str) -> list[str]:
+    """Domains typed one a line or comma-separated ("@" and case ignored), in order, each once; a ValidationError
+    names any that is not a domain (e.g. "nhs" or "*.nhs.net": subdomains are listed one by one)."""
+    domains: list[str] = []
+    for item in re.split(r"[\s,;]+", text or ""):
+        domain = item.strip().lstrip("@").lower()
+        if domain and domain not in domains:
+            domains.append(domain)
+    bad = [d for d in domains if not DOMAIN.match(d)]
+    if bad:
+        raise ValidationError(f"Not a domain: {', '.join(bad)}. Give domains such as trafford.gov.uk or nhs.net.")
+    return domains
+
+
+def email_domains_validate(text: str) -> None:
+    email_domains_parse(text)
+
+
 class Partnership(TimeStampedModel):
     """A Health & Wellbeing Board area's partnership (e.g. Trafford): the boundary programmes, funds, roles,
     reports and returns belong to. Nobody sees another partnership's programmes unless they are a member of one."""
@@ -44,6 +72,13 @@ class Partnership(TimeStampedModel):
     name = models.CharField(max_length=200)
     hwb_area = models.CharField("Health & Wellbeing Board area", max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
+    # Single sign-on trusts an identity provider's verified address for this partnership only at these domains
+    # (lower case, comma-separated; empty: nobody signs in to this partnership with SSO). accounts.sso reads it.
+    sso_email_domains = models.TextField(
+        "E-mail domains allowed to sign in with single sign-on",
+        blank=True,
+        validators=[email_domains_validate],
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -51,6 +86,14 @@ class Partnership(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def sso_domains(self) -> list[str]:
+        return email_domains_parse(self.sso_email_domains)
+
+    def sso_allows(self, email: str) -> bool:
+        """Whether single sign-on may vouch for this address in this partnership (its domain is listed)."""
+        return email_domain(email) in self.sso_domains
 
 
 class MembershipQuerySet(models.QuerySet):

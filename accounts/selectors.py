@@ -5,7 +5,7 @@ from django.http import Http404
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Invitation, Membership, SecurityEvent, User
+from accounts.models import Invitation, Membership, Partnership, SecurityEvent, User
 from accounts.roles import Role
 
 
@@ -101,3 +101,22 @@ def person_get(*, pk: int, programme) -> User:
 def invitations_for(*, programme) -> QuerySet[Invitation]:
     """A programme's invitations, newest first, with who sent and who accepted them."""
     return Invitation.objects.filter(programme=programme).select_related("invited_by", "accepted_by")
+
+
+# --- Single sign-on (issue 15) -------------------------------------------------------------------------------
+
+
+def sso_partnerships(*, email: str, user: User | None = None) -> list[Partnership]:
+    """The partnerships an SSO sign-in is about, to check the address's domain against each one's list: those of the
+    programmes the account holds a role on today, and of the open invitations to this address (every partnership
+    for a superuser)."""
+    if user is not None and user.is_superuser:
+        return list(Partnership.objects.all())
+    now = timezone.now()
+    invited = Q(
+        programmes__invitations__email__iexact=email,
+        programmes__invitations__accepted_at__isnull=True,
+        programmes__invitations__expires_at__gt=now,
+    )
+    held = Q(programmes__memberships__in=Membership.objects.active().filter(user=user)) if user else Q(pk__in=[])
+    return list(Partnership.objects.filter(invited | held).distinct())

@@ -26,11 +26,14 @@ from accounts.models import (
     RecoveryCodeDevice,
     SecurityEvent,
     User,
+    email_domain,
+    email_domains_parse,
     recovery_code_hash,
     recovery_code_normalise,
 )
 from accounts.permissions import second_factor_reset_check
 from accounts.roles import Role, roles_forget
+from core.exceptions import StaleEdit
 from core.services import audited_save
 
 
@@ -90,6 +93,27 @@ def partnership_ensure(*, slug: str, name: str, hwb_area: str = "") -> Partnersh
     if found is not None:
         return found
     return audited_save(Partnership(slug=slug, name=name, hwb_area=hwb_area or name))
+
+
+@transaction.atomic
+def partnership_sso_domains_set(*, partnership: Partnership, domains: str, expected: str, by=None) -> Partnership:
+    """Set the e-mail domains single sign-on is trusted for in this partnership (superuser or its programme office;
+    the view checks). `expected`: the list as the form showed it, so an edit made meanwhile is not overwritten."""
+    current = Partnership.objects.select_for_update().get(pk=partnership.pk)
+    if email_domains_parse(expected) != current.sso_domains:
+        raise StaleEdit(
+            f"Someone changed {current}'s single sign-on domains while you were editing: they are now "
+            f"{', '.join(current.sso_domains) or 'none'}. Check them and save again.",
+            current=current,
+        )
+    try:
+        parsed = email_domains_parse(domains)
+    except ValidationError as error:
+        raise ValidationError({"domains": error.messages}) from error
+    current.sso_email_domains = ", ".join(parsed)
+    audited_save(current, by=by, reason="single sign-on domains")
+    partnership.sso_email_domains = current.sso_email_domains
+    return current
 
 
 @transaction.atomic
@@ -461,9 +485,12 @@ def invitation_problem(invitation: Invitation | None) -> str:
 
 
 @transaction.atomic
-def invitation_accept(*, token: str, password: str | None = None, sso_user: User | None = None) -> User:
+def invitation_accept(
+    *, token: str, password: str | None = None, sso_user: User | None = None, via_sso: bool = False
+) -> User:
     """Use an invitation once: create (or re-activate) the account for its e-mail, set its password (or take the
-    account SSO signed in), and grant the role. A used, expired or unknown link changes nothing."""
+    signed-in account `sso_user`), and grant the role. A used, expired or unknown link changes nothing. `via_sso`:
+    that account signed in with single sign-on, which counts only where the partnership lists the address's domain."""
     invitation = Invitation.objects.select_for_update().filter(token_hash=Invitation.hash_token(token or "")).first()
     problem = invitation_problem(invitation)
     if problem or invitation is None:
@@ -471,6 +498,13 @@ def invitation_accept(*, token: str, password: str | None = None, sso_user: User
     if sso_user is not None:
         if (sso_user.email or "").lower() != invitation.email:
             raise ValidationError(f"This invitation is for {invitation.email}; you signed in as {sso_user.email}.")
+        partnership = invitation.programme.partnership
+        if via_sso and not partnership.sso_allows(invitation.email):
+            # Single sign-on vouches for an address only in a partnership that lists its domain.
+            raise ValidationError(
+                f"{partnership} does not accept single sign-on for addresses at {email_domain(invitation.email)}. "
+                "Accept with a password instead, or ask the programme office."
+            )
         user = sso_user
     else:
         user = User.objects.filter(email__iexact=invitation.email).order_by("pk").first() or User(

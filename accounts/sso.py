@@ -4,8 +4,10 @@
   checks neither: it decodes with verify_aud off), and it must not have expired. Any failure is a refusal
   with a message and an audit row, never an error page.
 - People are matched by a *verified* e-mail address (any of OIDC_EMAIL_VERIFIED_CLAIMS true) to exactly one
-  active account. Nobody is created unless the address is in OIDC_ALLOWED_EMAIL_DOMAINS; an account created
-  here has no role, so it sees nothing until the programme office gives it one.
+  active account. Allowed domains are per partnership (Partnership.sso_email_domains): an account signs in only
+  if its address's domain is listed by a partnership it holds a role in (or has an open invitation to), and
+  nobody is created unless they have an open invitation from a partnership that lists their domain. An account
+  created here has no role until the invitation is accepted.
 - Two-step sign-in: an SSO sign-in counts as two-step only with OIDC_IDP_ENFORCES_MFA (the provider demands
   its own second factor); otherwise someone with an authenticator app here is still asked for its code, and
   MFA_REQUIRED still applies.
@@ -17,6 +19,7 @@ import jwt
 import requests
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import BACKEND_SESSION_KEY
 from django.core.exceptions import SuspiciousOperation
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect
@@ -25,11 +28,19 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView
 
 from accounts.middleware import IDP_VERIFIED
+from accounts.models import email_domain
+from accounts.selectors import sso_partnerships
 from accounts.services import security_event_record
 
 log = logging.getLogger(__name__)
 
 REFUSAL = "_sso_refusal"  # on the request: why the backend said no, for the page and the audit row
+BACKEND = "accounts.sso.SSOBackend"
+
+
+def signed_in_with_sso(request) -> bool:
+    """Whether this session's sign-in was single sign-on (Django keeps the backend's path in the session)."""
+    return request.session.get(BACKEND_SESSION_KEY) == BACKEND
 
 
 class Refused(Exception):
@@ -102,18 +113,30 @@ class SSOBackend(OIDCAuthenticationBackend):
             raise Refused(
                 f"More than one account here uses {email}: ask the programme office to sort this out.", email=email
             )
-        if users:
-            user = users[0]
-            if not user.is_active:
-                raise Refused("This account is switched off. Ask the programme office.", email=email)
-            return user
-        domain = email.rsplit("@", 1)[-1].lower()
-        if domain not in settings.OIDC_ALLOWED_EMAIL_DOMAINS:
+        user = users[0] if users else None
+        if user is not None and not user.is_active:
+            raise Refused("This account is switched off. Ask the programme office.", email=email)
+        # The partnerships this sign-in is about: the account's (roles today, open invitations), or for someone with
+        # no account, those inviting them. The provider's word counts only where the partnership lists the domain.
+        partnerships = sso_partnerships(email=email, user=user)
+        domain = email_domain(email)
+        if not partnerships:
             raise Refused(
-                f"There is no account here for {email}, and addresses at {domain} are not set up to get one. "
-                "Ask the programme office to invite you.",
+                f"There is no account here for {email}"
+                + (" with a role or an open invitation" if user else "")
+                + ". Ask the programme office to invite you.",
                 email=email,
             )
+        if not any(partnership.sso_allows(email) for partnership in partnerships):
+            names = ", ".join(str(p) for p in partnerships)
+            raise Refused(
+                f"Addresses at {domain} are not allowed to sign in with single sign-on to {names}. "
+                + ("Sign in with your password, or ask" if user else "Ask")
+                + " the programme office.",
+                email=email,
+            )
+        if user is not None:
+            return user
         return self._create(email, claims)
 
     def _create(self, email: str, claims: dict):

@@ -23,7 +23,7 @@ from accounts import forms, permissions, selectors, services
 from accounts.middleware import HAS_DEVICE
 from accounts.models import SecurityEvent
 from accounts.roles import Role, user_roles
-from accounts.sso import SSOCallbackView
+from accounts.sso import SSOCallbackView, signed_in_with_sso
 from core.forms import add_service_errors
 
 
@@ -362,7 +362,7 @@ def invitation_accept(request, token: str):
     refusal = ""
     if request.method == "POST" and "accept_signed_in" in request.POST and signed_in is not None:
         try:
-            services.invitation_accept(token=token, sso_user=signed_in)
+            services.invitation_accept(token=token, sso_user=signed_in, via_sso=signed_in_with_sso(request))
         except ValidationError as exc:
             refusal = " ".join(exc.messages)
         else:

@@ -692,6 +692,21 @@ def budget_monitoring(*, fund: Fund, year: FinancialYear, quarter: int) -> dict:
     return {"tree": tree, "year": year, "quarter": quarter, "rows": rows}
 
 
+def budget_monitoring_as_at(*, fund: Fund, on) -> dict | None:
+    """Budget monitoring (budget_monitoring's figures) as at the latest quarter with spend or forecasts recorded
+    that had begun by `on`, as a report for a period ending then prints it; None when none had."""
+    for year, quarter in quarters_with_spend(fund=fund):
+        if quarter_starts_on(year, quarter) <= on:
+            return budget_monitoring(fund=fund, year=year, quarter=quarter)
+    return None
+
+
+def quarter_starts_on(year: FinancialYear, quarter: int):
+    """The first day of a financial year's quarter (Q1 starts on 1 April)."""
+    month = 4 + 3 * (quarter - 1)
+    return year.starts_on.replace(year=year.start_year + (month - 1) // 12, month=(month - 1) % 12 + 1)
+
+
 def fund_summary(*, fund: Fund, rows: list[MoneyRow] | None = None, reconciliation: dict | None = None) -> dict:
     """The headline figures: total, allocated, spent, forecast, unallocated, variance.
 

@@ -1,10 +1,12 @@
-"""The finance appendix as its own PDF: Appendix 1 of the Executive report (004), from finance's lines."""
+"""The finance appendices as their own PDFs: Appendix 1 of the Executive report (004), from finance's lines, and the
+budget monitoring (003 §3's layout, reporting.selectors.budget_monitoring_print)."""
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from finance.selectors import appendix_lines, fund_overview
 from reporting.renderers.pdf import RenderedPdf, html_to_pdf
+from reporting.selectors import budget_monitoring_print
 
 
 def finance_appendix(*, fund) -> dict:
@@ -24,6 +26,20 @@ def finance_appendix_render(*, fund) -> RenderedPdf:
     html = render_to_string(
         "reporting/pdf/finance_appendix.html",
         {"fund": fund, "appendix": finance_appendix(fund=fund), "now": timezone.localtime()},
+    )
+    return html_to_pdf(html)
+
+
+def budget_monitoring_render(*, fund, on=None) -> RenderedPdf:
+    """A fund's budget monitoring by partner and line as its own PDF, as at `on` (today by default)."""
+    now = timezone.localtime()
+    entry = {
+        "slug": fund.slug,
+        "name": fund.name,
+        "monitoring": budget_monitoring_print(fund=fund, on=on or now.date()),
+    }
+    html = render_to_string(
+        "reporting/pdf/budget_monitoring.html", {"fund": entry, "programme": fund.programme, "now": now}
     )
     return html_to_pdf(html)
 

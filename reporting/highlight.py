@@ -83,6 +83,7 @@ def highlight_report_html(
     back: bool = True,
     page_numbers: bool = True,
     appendices: list | None = None,
+    budget_monitoring: bool = False,
 ) -> str:
     """The report's HTML from a snapshot (nothing is read from the database here).
 
@@ -106,6 +107,7 @@ def highlight_report_html(
             "back": back,
             "page_numbers": page_numbers,
             "appendices": appendices or [],
+            "budget_monitoring": budget_monitoring,
         },
     )
 

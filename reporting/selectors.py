@@ -17,7 +17,7 @@ from django.utils import timezone
 from cases.selectors import cases_overview, k_text, net_table_of
 from core.natural import natural_key, natural_order
 from finance.models import DecisionStatus, Fund, Movement
-from finance.selectors import fund_overview
+from finance.selectors import budget_monitoring_as_at, fund_overview
 from metrics.selectors import metric_summaries
 from milestones.models import Milestone
 from milestones.rag_rules import suggest_milestone_rag, suggest_scheme_rag
@@ -251,8 +251,9 @@ def report_funds(*, programme):
     return Fund.objects.filter(programme=programme).order_by("name")
 
 
-def _money_section(programme) -> list[dict]:
-    """Each fund of the programme: its headline figures, its allocations' budgets and its approved movements."""
+def _money_section(programme, as_of: dt.date) -> list[dict]:
+    """Each fund of the programme: its headline figures, its allocations' budgets, its approved movements and its
+    budget monitoring as at the period."""
 
     funds = []
     for fund in report_funds(programme=programme):
@@ -268,6 +269,7 @@ def _money_section(programme) -> list[dict]:
             {
                 "slug": fund.slug,
                 "name": fund.name,
+                "monitoring": budget_monitoring_print(fund=fund, on=as_of),
                 "section_75": fund.section_75,
                 "risk_share": fund.risk_share,
                 "description": fund.description,
@@ -304,6 +306,51 @@ def _money_section(programme) -> list[dict]:
             }
         )
     return funds
+
+
+def budget_monitoring_print(*, fund, on: dt.date) -> dict:
+    """A fund's budget monitoring as the papers lay it out (003 §3): by partner, line by line, with the budget, actual
+    spend in the year to date, forecast outturn, forecast variance and percentage, each partner's sub-total and the
+    total. Every figure is finance.selectors.budget_monitoring's (via budget_monitoring_as_at), none recomputed.
+    With no spend or forecast recorded by `on`, "given" is False and the partners are listed with no figures (the
+    report says they are not given, rather than printing zeros)."""
+    report = budget_monitoring_as_at(fund=fund, on=on)
+    if report is None:
+        partners = (
+            list(dict.fromkeys(fund.allocations.order_by("order", "id").values_list("initiative", flat=True)))
+            or list(fund.contributions.values_list("contributor", flat=True))
+            or [line.strip() for line in fund.programme.partner_organisations.splitlines() if line.strip()]
+            or [fund.programme.organisation]  # e.g. "Trafford Council and NHS Trafford CCG": the partners together
+        )
+        partners = [label for label in partners if label]
+        return {"given": False, "as_at": "", "partners": [{"label": p, "lines": []} for p in partners], "total": None}
+    partners = []
+    for initiative in report["tree"].rows:
+        lines = [
+            _monitoring_row(row, workstream=workstream.label)
+            for workstream in initiative.rows
+            for row in workstream.rows
+        ]
+        partners.append({"label": initiative.label, "lines": lines, "total": _monitoring_row(initiative.subtotal)})
+    return {
+        "given": True,
+        "as_at": f"{report['year'].label} Q{report['quarter']}",
+        "partners": partners,
+        "total": _monitoring_row(report["tree"].subtotal),
+    }
+
+
+def _monitoring_row(row, *, workstream: str = "") -> dict:
+    return {
+        "label": row.label,
+        "workstream": workstream,
+        "budget": _money(row.budget),
+        "spent": _money(row.spent),
+        "forecast": _money(row.forecast),
+        "forecast_given": row.forecast_given,
+        "variance": _money(row.variance),
+        "variance_pct": None if row.variance_pct is None else str(row.variance_pct),
+    }
 
 
 def _metrics(programme, as_of: dt.date) -> list[dict]:
@@ -367,7 +414,7 @@ def highlight_snapshot(*, programme, period) -> dict:
         "risks": _risks(programme),
         "interdependencies": dependencies,
         "to_scope": to_scope,
-        "money": _money_section(programme),
+        "money": _money_section(programme, as_of),
         "metrics": _metrics(programme, period.end_date),
         # Only a programme with business cases gets the section (older snapshots and the others stay as they were).
         **_cases_section(programme),

@@ -19,4 +19,5 @@ urlpatterns = [
     path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
     path("jobs/<int:pk>/retry/", views.job_retry, name="job_retry"),
     path("funds/<slug:slug>/appendix-1.pdf", views.finance_appendix, name="finance_appendix"),
+    path("funds/<slug:slug>/budget-monitoring.pdf", views.budget_monitoring, name="budget_monitoring"),
 ]

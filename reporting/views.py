@@ -310,3 +310,10 @@ def finance_appendix(request, slug: str):
     fund = fund_get(user=request.user, slug=slug)
     rendered = appendix.finance_appendix_render(fund=fund)
     return _pdf_response(rendered.pdf, f"{fund.slug}-appendix-1.pdf", inline=True)
+
+
+def budget_monitoring(request, slug: str):
+    """A fund's budget monitoring appendix as its own PDF, as at today (the board pack's is as at its period)."""
+    fund = fund_get(user=request.user, slug=slug)
+    rendered = appendix.budget_monitoring_render(fund=fund)
+    return _pdf_response(rendered.pdf, f"{fund.slug}-budget-monitoring.pdf", inline=True)

@@ -104,6 +104,19 @@ class ProgrammeForm(VersionedForm):
     end_date = forms.DateField(label="Ends on", help_text="dd/mm/yyyy")
 
 
+class PartnershipSSOForm(forms.Form):
+    """The e-mail domains single sign-on is trusted for in the programme's partnership (accounts.Partnership)."""
+
+    domains = forms.CharField(
+        label="E-mail domains allowed to sign in with single sign-on",
+        help_text="One a line or comma-separated, e.g. trafford.gov.uk, nhs.net. Empty: nobody signs in here with "
+        "single sign-on. Each subdomain is listed on its own.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+    was = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
 class NameForm(forms.Form):
     name = forms.CharField(max_length=200)
 

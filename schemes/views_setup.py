@@ -16,6 +16,7 @@ from schemes import services
 from schemes.forms import (
     InviteForm,
     NameForm,
+    PartnershipSSOForm,
     PeriodForm,
     PeriodPlanForm,
     ProgrammeForm,
@@ -45,13 +46,30 @@ def setup_index(request):
 
 
 def programme_edit(request, slug: str):
-    """The programme's name, partner organisations and dates; links to every other set-up page."""
+    """The programme's name, partner organisations and dates, and its partnership's single sign-on domains; links to
+    every other set-up page."""
     programme = programme_get_for_setup(user=request.user, slug=slug)
+    partnership = programme.partnership
     fields = ["name", "organisation", "partner_organisations", "start_date", "end_date"]
+    posted = request.POST if request.method == "POST" else None
+    sso_posted = posted is not None and "sso_domains" in posted
     form = ProgrammeForm(
-        request.POST or None, initial={f: getattr(programme, f) for f in fields} | {"version": programme.version}
+        None if sso_posted else posted,
+        initial={f: getattr(programme, f) for f in fields} | {"version": programme.version},
     )
-    if request.method == "POST":
+    domains = ", ".join(partnership.sso_domains)
+    sso_form = PartnershipSSOForm(posted if sso_posted else None, initial={"domains": domains, "was": domains})
+    if sso_posted:
+        saved = save_with(
+            sso_form,
+            lambda d: account_services.partnership_sso_domains_set(
+                partnership=partnership, domains=d["domains"], expected=d["was"], by=request.user
+            ),
+        )
+        if saved.ok:
+            messages.success(request, f"{partnership}'s single sign-on domains saved.")
+            return redirect("setup:programme", slug=programme.slug)
+    elif posted is not None:
         saved = save_with(
             form,
             lambda d: services.programme_update(
@@ -61,7 +79,11 @@ def programme_edit(request, slug: str):
         if saved.ok:
             messages.success(request, "Programme saved.")
             return redirect("setup:checklist", slug=programme.slug)
-    return render(request, "schemes/setup/programme.html", {"programme": programme, "form": form})
+    return render(
+        request,
+        "schemes/setup/programme.html",
+        {"programme": programme, "form": form, "sso_form": sso_form, "partnership": partnership},
+    )
 
 
 def periods(request, slug: str):

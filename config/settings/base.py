@@ -196,8 +196,10 @@ OIDC_USE_PKCE = True
 OIDC_TIMEOUT = 10
 OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:sso_callback"
 LOGIN_REDIRECT_URL_FAILURE = "accounts:login"
-# People are matched to existing (invited) accounts by a verified e-mail address. Someone with no account
-# gets one, with no role, only when their address is in one of these domains (comma-separated).
+# People are matched to existing (invited) accounts by a verified e-mail address. The e-mail domains SSO is
+# trusted for are set per partnership (Partnership.sso_email_domains, on the programme's set-up page). This
+# old site-wide list is read only once, by migration accounts 0008, to fill in the partnerships that existed
+# then; sign-in never reads it.
 OIDC_ALLOWED_EMAIL_DOMAINS = [d.lower().lstrip("@") for d in cfg.csv_list("OIDC_ALLOWED_EMAIL_DOMAINS")]
 # Claims any one of which, when true, says the provider has verified the e-mail address. Entra ID sends no
 # email_verified: add the optional claim xms_edov (domain owner verified) and list it here.

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.contrib.staticfiles.finders import FileSystemFinder
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import Fit, NameObject
+from pypdf.generic import ArrayObject, BooleanObject, DictionaryObject, Fit, NameObject, NumberObject
 from weasyprint import CSS, HTML
 from weasyprint.css.counters import CounterStyle
 from weasyprint.document import Document
@@ -79,8 +79,8 @@ class ReportHTML(HTML):
 
 
 # Tagged PDF: a structure tree (headings H1-H3, tables with TH/TD, lists, figures with their alt text) and the
-# document's language from <html lang>, for screen readers and reflow. One-piece builds only: pypdf cannot merge
-# structure trees, so a report joined from parts (join_parts) is untagged; see README "Highlight report".
+# document's language from <html lang>, for screen readers and reflow. A report joined from parts keeps its tags:
+# join_parts merges the parts' structure trees (StructureJoin below), since pypdf's append drops them.
 TAGGED = {"pdf_tags": True}
 
 
@@ -148,6 +148,7 @@ def join_parts(parts: list[RenderedPart], *, page_numbers_html: Callable[[int], 
         raise RuntimeError(f"page-numbers sheet has {len(numbers.pages)} pages for a {total}-page report")
     numbers_pages = PdfReader(io.BytesIO(numbers.write_pdf())).pages
     writer = PdfWriter()
+    structure = StructureJoin(writer)
     first_reader = None
     for part in parts:
         offset = len(writer.pages)
@@ -156,18 +157,137 @@ def join_parts(parts: list[RenderedPart], *, page_numbers_html: Callable[[int], 
             raise RuntimeError(f"a part says it has {part.pages} pages but holds {len(reader.pages)}")
         first_reader = first_reader or reader
         writer.append(reader, import_outline=False)
+        structure.add(reader, offset)
         for page, numbers_page in zip(writer.pages[offset:], numbers_pages[offset:], strict=False):
             page.merge_page(numbers_page)
             page.compress_content_streams()
+    structure.finish()
     _add_bookmarks(writer, parts)
     writer.add_metadata(dict(first_reader.metadata.items()))
-    if "/Lang" in first_reader.trailer["/Root"]:
-        writer._root_object[NameObject("/Lang")] = first_reader.trailer["/Root"]["/Lang"]
+    first_root = first_reader.trailer["/Root"]
+    for key in ("/Lang", "/ViewerPreferences"):
+        if key in first_root:
+            writer._root_object[NameObject(key)] = first_root[key].clone(writer)
     out = io.BytesIO()
     writer.write(out)
     return RenderedPdf(
         pdf=out.getvalue(), pages=total, refused=[url for part in parts for url in part.refused] + fetcher.refused
     )
+
+
+class StructureJoin:
+    """The parts' structure trees as one, so a joined report is tagged as a one-piece build is.
+
+    pypdf's append copies pages and their marked content (whose MCIDs are per page, so unchanged) but not the
+    catalogue's StructTreeRoot, and drops each page's /StructParents. Here each part's parent tree is copied with its
+    keys moved past the earlier parts' (pages' /StructParents and annotations' /StructParent moved with them); the
+    elements it reaches are copied through the same object map as the pages, so their /Pg point at the joined pages.
+    The parts' Document elements become one Document holding every part's children, in order. If any part is
+    untagged, the result is left untagged rather than tagged in part.
+    """
+
+    def __init__(self, writer: PdfWriter):
+        self.writer = writer
+        self.nums: list = []
+        self.next_key = 0
+        self.kids: list = []  # each part's top-level structure elements, copied
+        self.namespaces: list = []
+        self.role_map = None
+        self.untagged = False
+
+    def add(self, reader: PdfReader, page_offset: int) -> None:
+        root = reader.trailer["/Root"].get("/StructTreeRoot")
+        if root is None:
+            self.untagged = True
+            return
+        root = root.get_object()
+        shift = self.next_key
+        last = -1
+        for key, value in _number_tree(root["/ParentTree"].get_object()):
+            self.nums += [NumberObject(key + shift), _copy(value, self.writer)]
+            last = max(last, key)
+        for index, page in enumerate(reader.pages):
+            copied = self.writer.pages[page_offset + index]
+            if "/StructParents" in page:
+                copied[NameObject("/StructParents")] = NumberObject(page["/StructParents"] + shift)
+                last = max(last, page["/StructParents"])
+            for annotation in copied.get("/Annots") or []:
+                annotation = annotation.get_object()
+                if "/StructParent" in annotation:
+                    annotation[NameObject("/StructParent")] = NumberObject(annotation["/StructParent"] + shift)
+        self.next_key = shift + max(last + 1, int(root.get("/ParentTreeNextKey", 0)))
+        self.kids += [_copy(kid, self.writer) for kid in _items(root.raw_get("/K"))]
+        self.namespaces += [_copy(ns, self.writer) for ns in root.get("/Namespaces", [])]
+        if self.role_map is None and "/RoleMap" in root:
+            self.role_map = root["/RoleMap"].clone(self.writer)
+
+    def finish(self) -> None:
+        if self.untagged or not self.kids:
+            return
+        writer = self.writer
+        top, document = ArrayObject(), None
+        for kid in self.kids:
+            element = kid.get_object()
+            if element.get("/S") != "/Document":
+                top.append(kid)
+            elif document is None:
+                document = kid
+                top.append(kid)
+            else:  # a later part's Document: its children join the first one's, in order
+                children = _items(element.raw_get("/K"))
+                first = document.get_object()
+                first[NameObject("/K")] = ArrayObject(_items(first.raw_get("/K")) + children)
+                _adopt(children, document)
+        root = DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/StructTreeRoot"),
+                NameObject("/K"): top,
+                NameObject("/ParentTree"): writer._add_object(
+                    DictionaryObject({NameObject("/Nums"): ArrayObject(self.nums)})
+                ),
+                NameObject("/ParentTreeNextKey"): NumberObject(self.next_key),
+            }
+        )
+        if self.namespaces:
+            root[NameObject("/Namespaces")] = ArrayObject(self.namespaces)
+        if self.role_map is not None:
+            root[NameObject("/RoleMap")] = self.role_map
+        reference = writer._add_object(root)
+        _adopt(top, reference)
+        writer._root_object[NameObject("/StructTreeRoot")] = reference
+        writer._root_object[NameObject("/MarkInfo")] = DictionaryObject({NameObject("/Marked"): BooleanObject(True)})
+
+
+def _items(value) -> list:
+    """A /K or /Nums value as a list of its raw items (references stay references; arrays hold them raw)."""
+    if value is None:
+        return []
+    resolved = value.get_object() if hasattr(value, "get_object") else value
+    return list(resolved) if isinstance(resolved, list) else [value]
+
+
+def _number_tree(node) -> list[tuple[int, object]]:
+    """A number tree's (key, value) pairs, values unresolved (indirect references stay references)."""
+    nums = _items(node.raw_get("/Nums")) if "/Nums" in node else []
+    pairs = [(int(nums[i]), nums[i + 1]) for i in range(0, len(nums), 2)]
+    for kid in _items(node.raw_get("/Kids")) if "/Kids" in node else []:
+        pairs += _number_tree(kid.get_object())
+    return pairs
+
+
+def _copy(value, writer: PdfWriter):
+    """A part's object in the joined file, through the object map its pages were copied with (so /Pg and /P point
+    at the joined pages and elements). A part's old StructTreeRoot comes along as its top elements' /P until
+    _adopt points them at the joined root; it is then referenced by nothing."""
+    return value.clone(writer)
+
+
+def _adopt(children, parent) -> None:
+    """Make `parent` the /P of each structure element in `children` (marked-content ids and references skipped)."""
+    for child in children:
+        element = child.get_object()
+        if isinstance(element, DictionaryObject) and "/S" in element:
+            element[NameObject("/P")] = parent
 
 
 def _add_bookmarks(writer: PdfWriter, parts: list[RenderedPart]) -> None:

@@ -65,6 +65,12 @@ def thousands(value) -> str:
 
 
 @register.filter
+def percent(value) -> str:
+    """A variance percentage as the papers print it, 7.8% / (0.9)% (core's filter); n/a where there is no budget."""
+    return bcf.percent(value)
+
+
+@register.filter
 def figure(value) -> str:
     amount = _decimal(value)
     if amount is None:

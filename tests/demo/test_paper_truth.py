@@ -215,6 +215,10 @@ def test_the_june_2015_report_shows_the_bcf_pooled_fund(demo):
     money = _p1_snapshot()["money"]
     assert [(f["name"], f["section_75"]) for f in money] == [("Trafford Better Care Fund pooled budget 2015/16", True)]
     assert "risk share" in money[0]["risk_share"]
+    # Its budget monitoring (#19.3) lists the partners with no figures, "not given", rather than made-up zeros.
+    monitoring = money[0]["monitoring"]
+    assert monitoring["given"] is False and monitoring["total"] is None
+    assert monitoring["partners"] and all(p["label"] and not p["lines"] for p in monitoring["partners"])
 
 
 def test_build_highlight_report_latest_prints_the_papers_period(demo, tmp_path):

@@ -4,6 +4,7 @@ into the app (tests/accounts/test_sso.py has the refusals)."""
 import pytest
 from playwright.sync_api import expect
 
+from accounts.models import Partnership
 from accounts.roles import Role
 from tests.accounts.oidc_provider import PASSWORD, running_provider
 from tests.e2e.conftest import ARTIFACTS
@@ -24,7 +25,9 @@ def test_sign_in_with_the_identity_provider_in_the_browser(page, live_server, pr
     for name, value in provider.rp_settings().items():
         setattr(settings, name, value)
     settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, "accounts.sso.SSOBackend"]
-    make_user(Role.STEERING_GROUP, username="asmith", email="alice.smith@trafford.gov.uk", first_name="Alice")
+    alice = make_user(Role.STEERING_GROUP, username="asmith", email="alice.smith@trafford.gov.uk", first_name="Alice")
+    # Her partnership lets its council's addresses sign in with single sign-on (set on the programme's set-up page).
+    Partnership.objects.filter(programmes__memberships__user=alice).update(sso_email_domains="trafford.gov.uk")
 
     page.goto(f"{live_server.url}/schemes/")
     assert "/accounts/login/" in page.url

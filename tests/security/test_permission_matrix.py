@@ -194,6 +194,7 @@ MATRIX = {
     "reporting:issued_download": (READERS, NOT_ALLOWED),
     "reporting:issued_snapshot": (READERS, NOT_ALLOWED),
     "reporting:finance_appendix": (READERS, NOT_ALLOWED),
+    "reporting:budget_monitoring": (READERS, NOT_ALLOWED),
     # A background report job: the person who asked for it (the secretary here) and the programme office.
     "reporting:job": (JOB_VIEWERS, NOT_ALLOWED),
     "reporting:job_status": (JOB_VIEWERS, NOT_ALLOWED),
@@ -364,6 +365,7 @@ def urls(objects: dict, own: bool, *, programme: str = PROGRAMME, fund: str = TF
         "reporting:issued_download": reverse("reporting:issued_download", args=[objects["issued_report"].pk]),
         "reporting:issued_snapshot": reverse("reporting:issued_snapshot", args=[objects["issued_report"].pk]),
         "reporting:finance_appendix": reverse("reporting:finance_appendix", args=[fund]),
+        "reporting:budget_monitoring": reverse("reporting:budget_monitoring", args=[fund]),
         "reporting:job": reverse("reporting:job", args=[objects["report_job"].pk]),
         "reporting:job_status": reverse("reporting:job_status", args=[objects["report_job"].pk]),
         "reporting:job_download": reverse("reporting:job_download", args=[objects["report_job"].pk]),

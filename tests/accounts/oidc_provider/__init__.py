@@ -110,7 +110,7 @@ def running_provider(workdir: Path, *, redirect_uri: str, people: list[dict]):
             try:
                 if requests.get(f"{url}/o/.well-known/openid-configuration/", timeout=2).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # still starting (a loaded machine is slow)
                 pass
             if server.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"The test identity provider did not start: {(workdir / 'idp.log').read_text()}")
