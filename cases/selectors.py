@@ -46,6 +46,34 @@ def pounds_text(amount: Decimal | None) -> str:
     return f"({text})" if rounded < 0 else text
 
 
+@dataclass
+class MergedLine:
+    """Lines of one scenario that differ only in their amount (investment) or unit cost (benefit), added together.
+
+    Every figure in this module is linear in that amount (a year's share × amount; activity × unit cost; activity
+    avoided × unit cost), so one merged line gives exactly the totals its lines give, with far fewer sums: a
+    portfolio of 200 cases × 10 lines is worked out over a few hundred merged lines. Every page, export and PDF
+    works its totals out this way, so they cannot disagree.
+    """
+
+    kind: str
+    first_year: int
+    last_year: int | None
+    first_year_months: int
+    amount: Decimal = ZERO
+    activity: Decimal = ZERO
+    unit_cost: Decimal = ZERO
+    cashable: bool = False
+    metric: Metric | None = None
+    baseline: Decimal | None = None
+    lines: int = 0
+
+
+# A line as the arithmetic reads it: a model, or lines merged (a portfolio row reads the same fields).
+InvestmentLike = InvestmentLine | MergedLine
+BenefitLike = BenefitLine | MergedLine
+
+
 # --- The year rule -------------------------------------------------------------------------------------------
 
 
@@ -57,18 +85,18 @@ def _active_months(line, year: int, case_end: int) -> int:
     return line.first_year_months if year == line.first_year else 12
 
 
-def investment_in_year(line: InvestmentLine, year: int, case_end: int) -> Decimal:
+def investment_in_year(line: InvestmentLike, year: int, case_end: int) -> Decimal:
     if line.kind == InvestmentKind.ONE_OFF:
         return line.amount if year == line.first_year and year <= case_end else ZERO
     return line.amount * _active_months(line, year, case_end) / TWELVE
 
 
-def benefit_a_year(line: BenefitLine) -> Decimal:
+def benefit_a_year(line: BenefitLike) -> Decimal:
     """A full year's benefit: activity avoided × unit cost."""
     return line.activity * line.unit_cost
 
 
-def benefit_in_year(line: BenefitLine, year: int, case_end: int) -> Decimal:
+def benefit_in_year(line: BenefitLike, year: int, case_end: int) -> Decimal:
     return benefit_a_year(line) * _active_months(line, year, case_end) / TWELVE
 
 
@@ -96,7 +124,7 @@ def _quarter_share(line, quarter: Quarter, case_end: int) -> Decimal:
     return _SHARES[months]
 
 
-def investment_in_quarter(line: InvestmentLine, quarter: Quarter, case_end: int) -> Decimal:
+def investment_in_quarter(line: InvestmentLike, quarter: Quarter, case_end: int) -> Decimal:
     if line.kind == InvestmentKind.ONE_OFF:
         # A one-off sum is spent in the first quarter its year's months start in.
         start = 12 - line.first_year_months
@@ -105,7 +133,7 @@ def investment_in_quarter(line: InvestmentLine, quarter: Quarter, case_end: int)
     return line.amount * _quarter_share(line, quarter, case_end)
 
 
-def benefit_in_quarter(line: BenefitLine, quarter: Quarter, case_end: int) -> Decimal:
+def benefit_in_quarter(line: BenefitLike, quarter: Quarter, case_end: int) -> Decimal:
     return benefit_a_year(line) * _quarter_share(line, quarter, case_end)
 
 
@@ -141,29 +169,6 @@ class LineRow:
     amounts: list[Decimal]
 
 
-@dataclass
-class MergedLine:
-    """Lines of one scenario that differ only in their amount (investment) or unit cost (benefit), added together.
-
-    Every figure in this module is linear in that amount (a year's share × amount; activity × unit cost; activity
-    avoided × unit cost), so one merged line gives exactly the totals its lines give, with far fewer sums: a
-    portfolio of 200 cases × 10 lines is worked out over a few hundred merged lines. Every page, export and PDF
-    works its totals out this way, so they cannot disagree.
-    """
-
-    kind: str
-    first_year: int
-    last_year: int | None
-    first_year_months: int
-    amount: Decimal = ZERO
-    activity: Decimal = ZERO
-    unit_cost: Decimal = ZERO
-    cashable: bool = False
-    metric: Metric | None = None
-    baseline: Decimal | None = None
-    lines: int = 0
-
-
 def merged_investments(lines) -> list[MergedLine]:
     merged: dict[tuple, MergedLine] = {}
     for line in lines:
@@ -180,8 +185,15 @@ def merged_benefits(lines) -> list[MergedLine]:
     merged: dict[tuple, MergedLine] = {}
     for line in lines:
         metric = line.metric if line.metric_id is not None else None
-        key = (line.first_year, line.last_year, line.first_year_months, line.cashable, line.metric_id)
-        key += (line.baseline, line.activity)
+        key = (
+            line.first_year,
+            line.last_year,
+            line.first_year_months,
+            line.cashable,
+            line.metric_id,
+            line.baseline,
+            line.activity,
+        )
         row = merged.get(key)
         if row is None:
             row = merged[key] = MergedLine(
@@ -368,7 +380,7 @@ class Realisation:
 PERIODS_IN_A_QUARTER = {"monthly": 3, "quarterly": 1}
 
 
-def _planned_avoided(line: BenefitLine, metric: Metric, quarter: Quarter, recorded: int, case_end: int) -> Decimal:
+def _planned_avoided(line: BenefitLike, metric: Metric, quarter: Quarter, recorded: int, case_end: int) -> Decimal:
     """The activity the case expects avoided over the metric's recorded periods in a quarter (a year for an annual
     metric, whose figure sits in the year's first quarter)."""
     per_quarter = PERIODS_IN_A_QUARTER.get(metric.frequency)
@@ -408,7 +420,7 @@ def realised_amount(line, actual_sum: Decimal, periods: int) -> Decimal:
 
 
 def line_realisation(
-    line: BenefitLine | MergedLine, by_quarter: dict[Quarter, tuple[Decimal, int]], case_end: int
+    line: BenefitLike, by_quarter: dict[Quarter, tuple[Decimal, int]], case_end: int
 ) -> dict[Quarter, tuple[Decimal, str]]:
     """Per quarter with actuals: realised £ (realised_amount) and on/off track by the metric's rule applied to the
     level the case expects, for one line measured by its metric."""
@@ -585,12 +597,12 @@ def _portfolio_summaries(programme, *, by_quarter: bool) -> list[CaseSummary]:
     for scenario in listed.order_by("-is_baseline", "order", "id"):
         scenarios[scenario.case_id].append(scenario)
     investments = defaultdict(list)
-    rows = InvestmentLine.objects.filter(scenario__case__programme=programme).order_by("order", "id")
-    for row in rows.values_list(*_INVESTMENT_FIELDS, named=True):
+    costs = InvestmentLine.objects.filter(scenario__case__programme=programme).order_by("order", "id")
+    for row in costs.values_list(*_INVESTMENT_FIELDS, named=True):
         investments[row.scenario_id].append(row)
     benefits = defaultdict(list)
-    rows = BenefitLine.objects.filter(scenario__case__programme=programme).order_by("order", "id")
-    for values in rows.values_list(*_BENEFIT_FIELDS):
+    savings = BenefitLine.objects.filter(scenario__case__programme=programme).order_by("order", "id")
+    for values in savings.values_list(*_BENEFIT_FIELDS):
         benefit = _BenefitRow(*values)
         benefits[benefit.scenario_id].append(benefit)
     metric_ids = {b.metric_id for lines in benefits.values() for b in lines if b.metric_id is not None}
@@ -785,7 +797,7 @@ def cases_overview(*, programme) -> CasesOverview:
         overview.realised += s.realised
         overview.reinvestment += s.reinvestment
         if s.realisation is not None:
-            overview.planned_to_date += s.realisation.planned_to_date
+            overview.planned_to_date += s.realisation.planned_to_date or ZERO
             measured = [q for q in s.realisation.quarters if q.statuses]
             if measured and measured[-1].status == Status.NOT_ON_TRACK:
                 overview.off_track.append(s)
