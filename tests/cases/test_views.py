@@ -177,3 +177,37 @@ def test_portfolio_totals_are_the_case_pages_quarters_added_up(pmo_user, setting
     # × £250; April 2015 is after the case's last year and counts nowhere.
     measured = [s for s in lean.values() if s.realisation.measured_lines]
     assert {s.realised for s in measured} == {Decimal("190000")}
+
+
+def test_bad_input_through_a_page_says_why_and_saves_nothing(client, setting):
+    """Every case form goes through one submit helper: the service's refusal comes back in words, by field."""
+    case = setting["case"]
+    scenario = case.scenarios.get()
+    data = {
+        "description": "Admissions avoided",
+        "activity": "80",
+        "activity_unit": "admissions",
+        "unit_cost": "2665",
+        "unit_cost_source": "Tariff",
+        "first_year": "2013",
+        "first_year_months": "12",
+        "shares": "Central Manchester CCG 70\nNorth Manchester CCG 20",
+        "reason": "COPD",
+    }
+    client.force_login(setting["lead"])
+    html = client.post(reverse("cases:benefit_add", args=[scenario.pk]), data, follow=True).content.decode()
+    assert "Not saved: Share per commissioner or partner: The shares add up to 90%, not 100%" in html
+    assert scenario.benefits.count() == 1
+    html = client.post(
+        reverse("cases:benefit_add", args=[scenario.pk]),
+        {**data, "shares": "A 100", "first_year_months": "13"},
+        follow=True,
+    ).content.decode()
+    assert "Months in the first year: A part year is 1 to 12 months, not 13" in html
+    assert scenario.benefits.count() == 1
+    # Making it full from a page opened before another change is refused as stale.
+    services.business_case_update(case=case, summary="Changed meanwhile", by=setting["lead"])
+    html = client.post(reverse("cases:make_full", args=[case.pk]), {"version": "1"}, follow=True).content.decode()
+    assert "this record changed after you opened it" in html
+    case.refresh_from_db()
+    assert case.status == CaseStatus.OUTLINE
