@@ -30,6 +30,11 @@ def _scenario(page, name: str):
     return page.get_by_role("region", name=re.compile(rf"^{re.escape(name)}"))
 
 
+def _open(scope, summary: str) -> None:
+    """Open a folded form by its visible summary (its button may say the same words)."""
+    scope.locator("summary", has_text=summary).click()
+
+
 def test_lead_drafts_two_scenarios_office_approves_and_a_quarter_shows_realised(page, live_server, sign_in):
     programme = ProgrammeFactory(slug="manchester", name="Manchester CICB")
     scheme = SchemeFactory(programme=programme, ref="1", name="Continuing healthcare at the MRI")
@@ -59,7 +64,7 @@ def test_lead_drafts_two_scenarios_office_approves_and_a_quarter_shows_realised(
     assert page.locator("#case-status").inner_text() == "Outline business case"
 
     baseline = _scenario(page, "Baseline")
-    baseline.get_by_text("Add investment").click()
+    _open(baseline, "Add investment")
     form = baseline.locator("details", has_text="Add investment")
     form.get_by_label("Description").fill("Care coordination team")
     form.get_by_label("Kind").select_option(label="Recurrent (a year's cost, every year)")
@@ -71,7 +76,7 @@ def test_lead_drafts_two_scenarios_office_approves_and_a_quarter_shows_realised(
     assert "Investment added." in page.locator("main").inner_text()
 
     baseline = _scenario(page, "Baseline")
-    baseline.get_by_text("Add a benefit").click()
+    _open(baseline, "Add a benefit")
     form = baseline.locator("details", has_text="Add a benefit")
     form.get_by_label("Description").fill("Bed days saved by a 19-day process")
     form.get_by_label("Activity avoided a year").fill("2280")
@@ -86,13 +91,13 @@ def test_lead_drafts_two_scenarios_office_approves_and_a_quarter_shows_realised(
     form.get_by_role("button", name="Add benefit").click()
     assert "Benefit added." in page.locator("main").inner_text()
 
-    page.get_by_text("Add a scenario").click()
+    _open(page, "Add a scenario")
     form = page.locator("details", has_text="Add a scenario")
     form.get_by_label("Name").fill("15-day process")
     form.get_by_label("Copy from").select_option(label="Baseline")
     form.get_by_role("button", name="Add scenario").click()
     change = _scenario(page, "15-day process").locator("details", has_text="Change activity")
-    change.get_by_text("Change activity").click()
+    _open(change, "Change activity")
     change.get_by_label("Activity avoided a year").fill("2760")
     change.get_by_label("Why it changes").fill("A 15-day process saves 2,760 bed days")
     change.get_by_role("button", name="Save").click()
@@ -109,14 +114,14 @@ def test_lead_drafts_two_scenarios_office_approves_and_a_quarter_shows_realised(
     page.context.clear_cookies()
     sign_in("office", PASSWORD)
     page.goto(case_url)
-    page.get_by_text("Record the decision").first.click()
+    _open(page, "Record the decision")
     page.get_by_label("Decision").select_option(label="Full business case – CICB")
     page.get_by_role("button", name="Record the decision").click()
     assert page.locator("#case-status").inner_text() == "Approved"
     assert page.get_by_text("Add a scenario").count() == 0  # decided: no longer changes
 
     measure = page.locator("li", has_text="Bed days saved by a 19-day process")
-    measure.get_by_text("Measure by a metric").click()
+    _open(measure, "Measure by a metric")
     measure.get_by_label("Measured by metric or KPI").select_option(label="CHC delayed bed days")
     measure.get_by_role("button", name="Save").click()
     assert "Measure set." in page.locator("main").inner_text()
