@@ -90,7 +90,7 @@ class UnitCostForm(VersionedForm):
     reason = forms.CharField(label="Why", widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class MeasureForm(forms.Form):
+class MeasureForm(VersionedForm):
     metric = forms.ModelChoiceField(queryset=None, label="Measured by metric or KPI")
     baseline = forms.CharField(
         required=False, max_length=30, help_text="The level per metric period before the change (blank: the metric's)."

@@ -75,16 +75,6 @@ def can_record_realisation(user, case: BusinessCase) -> bool:
     return has_role(user, Role.PROGRAMME_OFFICE, Role.FINANCE_OFFICER, programme=case.programme_id)
 
 
-def benefit_line_get_for_measure(*, user, pk: int) -> BenefitLine:
-    line = BenefitLine.objects.filter(pk=pk).select_related("scenario").only("id", "scenario__case_id").first()
-    if line is None:
-        raise Http404("No such benefit line.")
-    case = case_get_for_view(user=user, pk=line.scenario.case_id)
-    if not can_record_realisation(user, case):
-        raise PermissionDenied("The programme office or a finance officer says how a benefit is measured.")
-    return BenefitLine.objects.select_related("scenario__case").get(pk=pk)
-
-
 def case_get_for_risk_link(*, user, pk: int) -> BusinessCase:
     case = case_get_for_view(user=user, pk=pk)
     if not can_link_risks(user, case):
@@ -145,27 +135,54 @@ def case_get_for_unit_costs(*, user, pk: int) -> BusinessCase:
     return case
 
 
+def case_get_for_measure(*, user, pk: int) -> BusinessCase:
+    case = case_get_for_view(user=user, pk=pk)
+    if not can_record_realisation(user, case):
+        raise PermissionDenied("The programme office or a finance officer says how a benefit is measured.")
+    return case
+
+
+def _part_get(model, *, pk: int, case_path: str, case_getter, user, missing: str):
+    """A scenario or a line, for whoever `case_getter` lets at its case: the same 404 when it is missing or its
+    case is not theirs, the case's 403 (with the reason) when they may read it but not do this."""
+    case_id = model.objects.filter(pk=pk).values_list(f"{case_path}_id", flat=True).first()
+    if case_id is None:
+        raise Http404(missing)
+    case_getter(user=user, pk=case_id)
+    return model.objects.select_related(f"{case_path}__programme", f"{case_path}__scheme").get(pk=pk)
+
+
 def scenario_get_for_edit(*, user, pk: int) -> Scenario:
-    scenario = Scenario.objects.filter(pk=pk).only("id", "case_id").first()
-    if scenario is None:
-        raise Http404("No such scenario.")
-    case_get_for_edit(user=user, pk=scenario.case_id)
-    return Scenario.objects.select_related("case__programme", "case__scheme").get(pk=pk)
+    return _part_get(
+        Scenario, pk=pk, case_path="case", case_getter=case_get_for_edit, user=user, missing="No such scenario."
+    )
 
 
 def benefit_line_get(*, user, pk: int, unit_costs: bool = False) -> BenefitLine:
     """A benefit line for its case's editor, or (unit_costs=True) for a finance officer setting its unit cost."""
-    line = BenefitLine.objects.filter(pk=pk).select_related("scenario").only("id", "scenario__case_id").first()
-    if line is None:
-        raise Http404("No such benefit line.")
     getter = case_get_for_unit_costs if unit_costs else case_get_for_edit
-    getter(user=user, pk=line.scenario.case_id)
-    return BenefitLine.objects.select_related("scenario__case__scheme").get(pk=pk)
+    return _part_get(
+        BenefitLine, pk=pk, case_path="scenario__case", case_getter=getter, user=user, missing="No such benefit line."
+    )
+
+
+def benefit_line_get_for_measure(*, user, pk: int) -> BenefitLine:
+    return _part_get(
+        BenefitLine,
+        pk=pk,
+        case_path="scenario__case",
+        case_getter=case_get_for_measure,
+        user=user,
+        missing="No such benefit line.",
+    )
 
 
 def investment_line_get_for_edit(*, user, pk: int) -> InvestmentLine:
-    line = InvestmentLine.objects.filter(pk=pk).select_related("scenario").only("id", "scenario__case_id").first()
-    if line is None:
-        raise Http404("No such investment line.")
-    case_get_for_edit(user=user, pk=line.scenario.case_id)
-    return InvestmentLine.objects.select_related("scenario__case__scheme").get(pk=pk)
+    return _part_get(
+        InvestmentLine,
+        pk=pk,
+        case_path="scenario__case",
+        case_getter=case_get_for_edit,
+        user=user,
+        missing="No such investment line.",
+    )

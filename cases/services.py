@@ -81,6 +81,13 @@ def _locked_case(case: BusinessCase, expected_version: int | None = None) -> Bus
     return locked
 
 
+def _changed(instance, *, by, reason: str = ""):
+    """Save a change to a case or a line: a new version (so a form opened before it is refused as stale) and an
+    audit entry with who and why."""
+    bump_version(instance)
+    return audited_save(instance, by=by, reason=reason)
+
+
 # --- Cases and scenarios ---------------------------------------------------------------------------------------
 
 
@@ -140,8 +147,7 @@ def business_case_update(*, case: BusinessCase, by=None, expected_version: int |
         return case
     for key, value in changed.items():
         setattr(case, key, value)
-    bump_version(case)
-    return audited_save(case, by=by)
+    return _changed(case, by=by)
 
 
 @transaction.atomic
@@ -151,8 +157,7 @@ def business_case_make_full(*, case: BusinessCase, by=None, expected_version: in
     if case.status != CaseStatus.OUTLINE:
         raise ValidationError("Only an outline business case becomes a full one.")
     case.status = CaseStatus.FULL
-    bump_version(case)
-    return audited_save(case, by=by, reason="Full business case")
+    return _changed(case, by=by, reason="Full business case")
 
 
 @transaction.atomic
@@ -198,8 +203,7 @@ def business_case_decide(
     case.decision = decision
     case.decided_by = by
     case.decided_at = timezone.now()
-    bump_version(case)
-    return audited_save(case, by=by, reason=f"{case.get_status_display()} by {decision} ({decision.body})")
+    return _changed(case, by=by, reason=f"{case.get_status_display()} by {decision} ({decision.body})")
 
 
 @transaction.atomic
@@ -304,8 +308,7 @@ def investment_line_update(
     for key, value in fields.items():
         setattr(line, key, value)
     line.reason = reason.strip()
-    bump_version(line)
-    return audited_save(line, by=by, reason=reason.strip())
+    return _changed(line, by=by, reason=reason.strip())
 
 
 def _shares_check(shares) -> list[tuple[str, Decimal]]:
@@ -423,8 +426,7 @@ def benefit_line_update(
     for key, value in fields.items():
         setattr(line, key, value)
     line.reason = reason.strip()
-    bump_version(line)
-    return audited_save(line, by=by, reason=reason.strip())
+    return _changed(line, by=by, reason=reason.strip())
 
 
 @transaction.atomic
@@ -443,29 +445,33 @@ def benefit_unit_cost_set(
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why the unit cost is set to this: it is kept with the change."})
     line.unit_cost, line.unit_cost_source, line.reason = unit_cost, source.strip(), reason.strip()
-    bump_version(line)
-    return audited_save(line, by=by, reason=f"Unit cost set: {reason.strip()}")
+    return _changed(line, by=by, reason=f"Unit cost set: {reason.strip()}")
 
 
 @transaction.atomic
-def benefit_shares_set(*, line: BenefitLine, shares, by=None) -> BenefitLine:
+def benefit_shares_set(*, line: BenefitLine, shares, by=None, expected_version: int | None = None) -> BenefitLine:
     """Replace a draft case's benefit shares per commissioner or partner; together they make 100%."""
-    line = _locked_benefit(line, None)
+    line = _locked_benefit(line, expected_version)
     _require_draft(line.scenario.case)
     cleaned = _shares_check(shares)
-    line.shares.all().delete()
+    for share in line.shares.all():
+        share._history_user = by  # type: ignore[attr-defined]  # the audit entry of the removal names who
+        share.delete()
     for partner, percent in cleaned:
         audited_save(BenefitShare(benefit=line, partner=partner, percent=percent), by=by)
-    return line
+    listed = ", ".join(f"{partner} {percent.normalize():f}%" for partner, percent in cleaned)
+    return _changed(line, by=by, reason=f"Shares set: {listed}")
 
 
 @transaction.atomic
-def benefit_line_measure(*, line: BenefitLine, metric: Metric, baseline, by=None) -> BenefitLine:
+def benefit_line_measure(
+    *, line: BenefitLine, metric: Metric, baseline, by=None, expected_version: int | None = None
+) -> BenefitLine:
     """Say which metric or KPI counts a benefit's activity, and its level before the change per metric period.
 
     Realised benefit is (baseline − actual) × unit cost, so a line is measured only with a baseline.
     """
-    line = _locked_benefit(line, None)
+    line = _locked_benefit(line, expected_version)
     case = line.scenario.case
     if metric.programme_id != case.programme_id:
         raise ValidationError({"metric": "That metric belongs to another programme."})
@@ -480,8 +486,7 @@ def benefit_line_measure(*, line: BenefitLine, metric: Metric, baseline, by=None
         baseline = metric.baseline_value
     line.metric = metric
     line.baseline = _not_negative(baseline, field="baseline", label="The baseline")
-    bump_version(line)
-    return audited_save(line, by=by, reason=f"Measured by {metric}")
+    return _changed(line, by=by, reason=f"Measured by {metric}")
 
 
 # --- Risks of investment -------------------------------------------------------------------------------------------
@@ -493,5 +498,8 @@ def case_risk_link(*, case: BusinessCase, risk: Risk, by=None) -> BusinessCase:
     if risk.programme_id != case.programme_id:
         raise ValidationError({"risk": "That risk is on another programme's register."})
     case = _locked_case(case)
+    if case.risks.filter(pk=risk.pk).exists():
+        return case
     case.risks.add(risk)
-    return case
+    # The link itself is not a field the history keeps, so the case's history says who linked which risk.
+    return _changed(case, by=by, reason=f"Risk of investment linked: {risk.title}")

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from cases import services
+from cases.models import InvestmentLine
 from tests.factories.schemes import ProgrammeFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,13 +44,29 @@ def test_xlsx_export_has_the_papers_net_table(demo, tmp_path):
     assert "Lines" in workbook.sheetnames and "Portfolio" in workbook.sheetnames
 
 
-def test_csv_export_has_the_papers_net_table(demo, tmp_path):
-    out = tmp_path / "cases.csv"
-    call_command("export_business_cases", programme="manchester-cicb-2012", format="csv", out=str(out))
+def _csv_rows(out):
+    # The command line as the README gives it, parsed as from a shell.
+    call_command("export_business_cases", "--programme", "manchester-cicb-2012", "--format", "csv", "--out", str(out))
     with out.open(encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.reader(handle))
+        return list(csv.reader(handle))
+
+
+def test_csv_export_has_the_papers_net_table(demo, tmp_path):
+    rows = _csv_rows(tmp_path / "cases.csv")
     assert rows[0] == ["Net cost-benefit"]
     assert _net_rows(rows[2:7]) == EXPECTED
+    # Computed, not typed: a dearer continuing healthcare team (£116,000 a year, 7 months in 12/13 = £67,667)
+    # moves its 12/13 net and the total by 7 (£k), and 13/14 by 12.
+    line = InvestmentLine.objects.get(
+        scenario__case__programme__slug="manchester-cicb-2012",
+        scenario__case__title__startswith="Continuing healthcare",
+        scenario__is_baseline=True,
+    )
+    services.investment_line_update(line=line, amount="116000", reason="Pay award")
+    changed = _net_rows(_csv_rows(tmp_path / "changed.csv")[2:7])
+    assert changed["Continuing healthcare"] == ["(68)", "454", "454"]
+    assert changed["Total"] == ["(340)", "743", "743"]
+    assert changed["COPD"] == EXPECTED["COPD"]
 
 
 def test_export_neutralises_formula_text(tmp_path):

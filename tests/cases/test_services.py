@@ -9,10 +9,12 @@ from accounts.roles import Role
 from cases import services
 from cases.models import BenefitLine, BenefitShare, BusinessCase, CaseStatus, InvestmentLine, Scenario
 from cases.selectors import case_summary, k_text, programme_net_table
+from core.exceptions import StaleEdit
 from schemes import services as scheme_services
 from schemes.models import ApprovalOutcome
 from tests.factories.cases import business_case, chc_case
 from tests.factories.metrics import MetricFactory
+from tests.factories.risks import RiskFactory
 from tests.factories.schemes import ProgrammeFactory, SchemeFactory, SchemeLeadFactory
 
 pytestmark = pytest.mark.django_db
@@ -197,3 +199,149 @@ def test_measuring_a_benefit_needs_a_baseline(programme):
         services.benefit_line_measure(line=line, metric=metric, baseline=None)
     line.refresh_from_db()
     assert line.metric is None
+
+
+# --- Bad input on changes, stale edits and the audit of every write (issue 20's review) -------------------------
+
+
+def _unchanged(line, before):
+    """The line as it was: same figures, same version, no new audit entry."""
+    line.refresh_from_db()
+    return (line.version, line.history.count()) == before
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (lambda line: services.benefit_line_update(line=line, activity="-1", reason="fewer"), "cannot be negative"),
+        (
+            lambda line: services.benefit_line_update(line=line, first_year_months="13", reason="longer"),
+            "1 to 12 months",
+        ),
+        (
+            lambda line: services.benefit_unit_cost_set(
+                line=line, unit_cost="-250", source="Tariff", reason="x", by=line.finance
+            ),
+            "cannot be negative",
+        ),
+        (lambda line: services.benefit_shares_set(line=line, shares=[("A", 60), ("B", 30)]), "add up to 90%"),
+        (lambda line: services.benefit_line_measure(line=line, metric=line.unmeasured, baseline=""), "baseline"),
+    ],
+    ids=["negative-activity", "part-year-13", "negative-unit-cost", "shares-90", "measure-without-baseline"],
+)
+def test_changing_a_benefit_with_bad_input_saves_nothing(make_user, programme, change, words):
+    line = chc_case(programme=programme).scenarios.get().benefits.get()
+    line.finance = make_user(Role.FINANCE_OFFICER)
+    line.unmeasured = MetricFactory(programme=programme, baseline_value=None)
+    before = (line.version, line.history.count())
+    shares = sorted(line.shares.values_list("partner", "percent"))
+    with pytest.raises(ValidationError) as refused:
+        change(line)
+    assert words in " ".join(refused.value.messages)
+    assert _unchanged(line, before)
+    assert (line.activity, line.unit_cost, line.first_year_months, line.metric_id) == (
+        Decimal("2280"),
+        Decimal("250"),
+        12,
+        None,
+    )
+    assert sorted(line.shares.values_list("partner", "percent")) == shares
+
+
+@pytest.mark.parametrize(
+    ("fields", "words"),
+    [({"amount": "-104000"}, "cannot be negative"), ({"first_year_months": "0"}, "1 to 12 months")],
+)
+def test_changing_an_investment_with_bad_input_saves_nothing(programme, fields, words):
+    line = chc_case(programme=programme).scenarios.get().investments.get()
+    before = (line.version, line.history.count())
+    with pytest.raises(ValidationError, match=words):
+        services.investment_line_update(line=line, reason="revised", **fields)
+    assert _unchanged(line, before)
+    assert (line.amount, line.first_year_months) == (Decimal("104000"), 7)
+
+
+def test_adding_a_negative_investment_saves_nothing(programme):
+    case = business_case(programme=programme)
+    with pytest.raises(ValidationError, match="cannot be negative"):
+        services.investment_line_add(scenario=case.scenarios.get(), description="Team", amount="-1", first_year=2012)
+    assert not InvestmentLine.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda case, line, metric: services.business_case_update(case=case, title="Later", expected_version=1),
+        lambda case, line, metric: services.business_case_make_full(case=case, expected_version=1),
+        lambda case, line, metric: services.investment_line_update(
+            line=case.scenarios.get().investments.get(), amount="1", reason="x", expected_version=0
+        ),
+        lambda case, line, metric: services.benefit_line_update(
+            line=line, activity="1", reason="x", expected_version=0
+        ),
+        lambda case, line, metric: services.benefit_line_measure(
+            line=line, metric=metric, baseline="380", expected_version=0
+        ),
+        lambda case, line, metric: services.benefit_shares_set(line=line, shares=[("A", 100)], expected_version=0),
+    ],
+    ids=["case", "make-full", "investment", "benefit", "measure", "shares"],
+)
+def test_stale_edits_are_refused(programme, change):
+    case = chc_case(programme=programme)
+    services.business_case_update(case=case, summary="Moved on", expected_version=1)  # the case is now version 2
+    line = case.scenarios.get().benefits.get()
+    metric = MetricFactory(programme=programme, baseline_value=Decimal("380"))
+    with pytest.raises(StaleEdit, match="changed after you opened it"):
+        change(case, line, metric)
+    case.refresh_from_db()
+    line.refresh_from_db()
+    assert (case.title, case.status, line.activity, line.metric_id) == (
+        "Continuing healthcare",
+        CaseStatus.OUTLINE,
+        Decimal("2280"),
+        None,
+    )
+
+
+def test_every_write_to_a_case_is_audited_with_who(make_user, programme):
+    lead, office, finance = (make_user(r) for r in (Role.PROJECT_LEAD, Role.PROGRAMME_OFFICE, Role.FINANCE_OFFICER))
+    scheme = SchemeFactory(programme=programme)
+    SchemeLeadFactory(scheme=scheme, user=lead)
+    case = chc_case(programme=programme, scheme=scheme, by=lead)
+    baseline = case.scenarios.get()
+    line, investment = baseline.benefits.get(), baseline.investments.get()
+    fifteen = services.scenario_add(case=case, name="15-day process", copy_from=baseline, by=lead)
+    services.benefit_line_update(line=line, activity="2300", reason="recount", by=lead)
+    services.investment_line_update(line=investment, amount="105000", reason="pay award", by=lead)
+    services.benefit_shares_set(line=line, shares=[("Central Manchester CCG", 100)], by=lead)
+    services.benefit_unit_cost_set(line=line, unit_cost="260", source="Tariff", reason="uplift", by=finance)
+    services.business_case_make_full(case=case, by=lead)
+    risk = RiskFactory(programme=programme, title="Small samples")
+    services.case_risk_link(case=case, risk=risk, by=lead)
+    metric = MetricFactory(programme=programme, baseline_value=Decimal("380"))
+    approval = scheme_services.approval_record(
+        scheme=scheme, body="CICB", item="Full business case", outcome=ApprovalOutcome.APPROVED, by=office
+    )
+    services.business_case_decide(case=case, decision=approval, by=office)
+    services.benefit_line_measure(line=line, metric=metric, baseline=None, by=office)
+
+    reasons = {(h.history_user, h.history_change_reason) for h in BusinessCase.history.filter(id=case.pk)}
+    assert {
+        (lead, "Outline business case started"),
+        (lead, "Full business case"),
+        (lead, "Risk of investment linked: Small samples"),
+        (office, "Approved by Full business case – CICB (CICB)"),
+    } <= reasons
+    assert {(h.history_user, h.history_change_reason) for h in line.history.all()} >= {
+        (lead, "recount"),
+        (lead, "Shares set: Central Manchester CCG 100%"),
+        (finance, "Unit cost set: uplift"),
+        (office, f"Measured by {metric}"),
+    }
+    assert (lead, "pay award") in {(h.history_user, h.history_change_reason) for h in investment.history.all()}
+    # Removed shares, and everything copied into a scenario, name who did it too.
+    removed = BenefitShare.history.filter(benefit_id=line.pk, history_type="-")
+    assert removed.count() == 3 and {h.history_user for h in removed} == {lead}
+    assert fifteen.history.get().history_user == lead
+    assert {h.history_user for h in BenefitLine.history.filter(scenario_id=fifteen.pk)} == {lead}
+    assert {h.history_user for h in BenefitShare.history.filter(benefit__scenario=fifteen)} == {lead}

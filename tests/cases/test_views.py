@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.roles import Role
-from cases import services
-from cases.models import BenefitLine, CaseStatus, Scenario
+from cases import selectors, services
+from cases.models import BenefitLine, BusinessCase, CaseStatus, Scenario
 from schemes import services as scheme_services
 from schemes.models import ApprovalOutcome
 from tests.factories.cases import chc_case
@@ -18,7 +18,7 @@ from tests.factories.schemes import ProgrammeFactory, SchemeFactory, SchemeLeadF
 
 pytestmark = pytest.mark.django_db
 
-PORTFOLIO_QUERIES = 9
+PORTFOLIO_QUERIES = 11
 
 
 @pytest.fixture
@@ -113,17 +113,101 @@ def test_case_page_shows_scenarios_and_planned_vs_realised(client, make_user, se
     assert "(61)" in html and "466" in html
 
 
+def _measured_case(programme, n: int, by):
+    """A case whose bed days are measured by a monthly KPI with four quarters of actuals (and one month after the
+    case's three years, which counts nowhere)."""
+    case = chc_case(programme=programme, by=by)
+    BusinessCase.objects.filter(pk=case.pk).update(title=f"Case {n}")
+    metric = MetricFactory(programme=programme, frequency="monthly", baseline_value=Decimal("380"))
+    for month, actual in MONTHS:
+        metric_month(metric, month, plan="190", actual=actual)
+    line = case.scenarios.get().benefits.get()
+    services.benefit_line_measure(line=line, metric=metric, baseline=None, by=by)
+    return case
+
+
+MONTHS = [
+    ("2013-04", "190"),
+    ("2013-05", "200"),
+    ("2013-06", "200"),
+    ("2013-09", "150"),
+    ("2014-01", "400"),
+    ("2015-02", "380"),
+    ("2015-04", "100"),
+]
+
+
 def test_portfolio_query_count_is_fixed(client, pmo_user, setting):
     client.force_login(pmo_user)
     url = reverse("cases:portfolio") + "?programme=mcr"
+    _measured_case(setting["programme"], 0, pmo_user)
     client.get(url)
     with CaptureQueriesContext(connection) as few:
         assert client.get(url).status_code == 200
-    for n in range(5):
-        chc_case(programme=setting["programme"], by=pmo_user).title = f"Case {n}"
+    for n in range(1, 6):
+        _measured_case(setting["programme"], n, pmo_user)
     with CaptureQueriesContext(connection) as many:
-        assert client.get(url).status_code == 200
+        html = client.get(url).content.decode()
+    assert html.count("Case ") >= 6
     assert len(many) == len(few), "\n".join(q["sql"] for q in many.captured_queries)
-    # Session, user, groups, programme; cases, scenarios, investments, benefits (with their metrics); the programme
-    # list. (Benefits measured by metrics add one query for all their actuals, whatever their number.)
+    # Session, user, memberships, programme; cases, scenarios, investments, benefits, their metrics and the
+    # metrics' actuals; the programme list.
     assert len(many) == PORTFOLIO_QUERIES, "\n".join(q["sql"] for q in many.captured_queries)
+
+
+def test_portfolio_totals_are_the_case_pages_quarters_added_up(pmo_user, setting):
+    """The portfolio adds each line's actuals over the case first; the case's page works quarter by quarter: the
+    same realised_amount, so the same pounds (and the export's lines path agrees too)."""
+    programme = setting["programme"]
+    for n in range(3):
+        _measured_case(programme, n, pmo_user)
+    lean = {s.case.pk: s for s in selectors.portfolio(programme=programme, by_quarter=False)}
+    full = {s.case.pk: s for s in selectors.portfolio(programme=programme)}
+    export = {s.case.pk: s for s in selectors.portfolio(programme=programme, lines=True)}
+    assert len(lean) == 4
+    for pk, summary in lean.items():
+        page = selectors.case_summary(case=BusinessCase.objects.get(pk=pk))
+        by_quarter = sum((q.realised or 0 for q in page.realisation.quarters), Decimal("0"))
+        figures = (summary.investment, summary.planned_benefit, summary.realised, summary.reinvestment)
+        assert figures == (page.investment, page.planned_benefit, by_quarter, page.reinvestment)
+        for other in (full[pk], export[pk]):
+            assert (other.investment, other.planned_benefit, other.realised, other.reinvestment) == figures
+            assert [y.net for y in other.baseline.years] == [y.net for y in summary.baseline.years]
+    # Q1 (380×3 − 590) + Q2 (380 − 150) + Q4 (380 − 400) + 14/15 Q4 (380 − 380) = 550 + 230 − 20 + 0 = 760 bed days
+    # × £250; April 2015 is after the case's last year and counts nowhere.
+    measured = [s for s in lean.values() if s.realisation.measured_lines]
+    assert {s.realised for s in measured} == {Decimal("190000")}
+
+
+def test_bad_input_through_a_page_says_why_and_saves_nothing(client, setting):
+    """Every case form goes through one submit helper: the service's refusal comes back in words, by field."""
+    case = setting["case"]
+    scenario = case.scenarios.get()
+    data = {
+        "description": "Admissions avoided",
+        "activity": "80",
+        "activity_unit": "admissions",
+        "unit_cost": "2665",
+        "unit_cost_source": "Tariff",
+        "first_year": "2013",
+        "first_year_months": "12",
+        "shares": "Central Manchester CCG 70\nNorth Manchester CCG 20",
+        "reason": "COPD",
+    }
+    client.force_login(setting["lead"])
+    html = client.post(reverse("cases:benefit_add", args=[scenario.pk]), data, follow=True).content.decode()
+    assert "Not saved: Share per commissioner or partner: The shares add up to 90%, not 100%" in html
+    assert scenario.benefits.count() == 1
+    html = client.post(
+        reverse("cases:benefit_add", args=[scenario.pk]),
+        {**data, "shares": "A 100", "first_year_months": "13"},
+        follow=True,
+    ).content.decode()
+    assert "Months in the first year: A part year is 1 to 12 months, not 13" in html
+    assert scenario.benefits.count() == 1
+    # Making it full from a page opened before another change is refused as stale.
+    services.business_case_update(case=case, summary="Changed meanwhile", by=setting["lead"])
+    html = client.post(reverse("cases:make_full", args=[case.pk]), {"version": "1"}, follow=True).content.decode()
+    assert "this record changed after you opened it" in html
+    case.refresh_from_db()
+    assert case.status == CaseStatus.OUTLINE
