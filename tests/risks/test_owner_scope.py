@@ -45,6 +45,7 @@ def two_partnerships():
 def _row(title: str, owner: str) -> dict:
     return {
         "Title": title,
+        "Description": "Why it matters",
         "Schemes": "1.1",
         "Owner": owner,
         "Raised on": dt.datetime(2015, 6, 1),
