@@ -5,6 +5,15 @@ from simple_history.admin import SimpleHistoryAdmin
 from accounts.models import Membership, Partnership, SecurityEvent, User
 
 
+def _superusers_only(request) -> bool:
+    """The Django admin shows every partnership's rows unfiltered, so only a superuser opens it (issue 17): the
+    programme office sets its own programme up on the set-up pages, which are scoped to its partnership."""
+    return request.user.is_active and request.user.is_superuser
+
+
+admin.site.has_permission = _superusers_only
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     fieldsets = (*BaseUserAdmin.fieldsets, ("Organisation", {"fields": ("job_title", "organisation")}))

@@ -24,5 +24,5 @@ def navigation(request):
     return {
         "nav_items": items,
         "user_role_names": sorted(role.label for role in roles),
-        "user_can_admin": user.is_staff,
+        "user_can_admin": user.is_superuser,  # the admin is for superusers only (accounts/admin.py)
     }

@@ -25,6 +25,7 @@ from django.test import Client  # noqa: E402
 from bench import cases as cases_bench  # noqa: E402
 from bench import dashboard as dashboard_bench  # noqa: E402
 from bench import report as report_bench  # noqa: E402
+from bench import scale as scale_bench  # noqa: E402
 from bench import spreadsheets as spreadsheets_bench  # noqa: E402
 from bench import workbook as workbook_bench  # noqa: E402
 from core.natural import natural_order  # noqa: E402
@@ -49,6 +50,12 @@ def main() -> None:
     if os.environ.get("BENCH_ONLY") == "workbook":  # `BENCH_ONLY=workbook make bench`: the programme load alone
         try:
             workbook_bench.run(emit=emit)
+        finally:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+        return
+    if os.environ.get("BENCH_ONLY") == "scale":  # one partnership among 150 (issue 17): PostgreSQL via DATABASE_URL
+        try:
+            scale_bench.run(emit=emit)
         finally:
             connection.creation.destroy_test_db(old_name, verbosity=0)
         return

@@ -36,7 +36,7 @@ from dashboard.forms import DashboardFilters
 from finance.models import Decision, DecisionStatus, Fund, FundContribution
 from finance.selectors import money_by_fund
 from metrics.selectors import metrics_dashboard
-from milestones.models import Milestone, open_condition, overdue_condition, slipped_condition
+from milestones.models import Milestone, MilestoneStatus, open_condition, overdue_condition, slipped_condition
 from risks.models import Risk, RiskStatus
 from risks.scoring import Grade, risk_grade
 from risks.selectors import heat_map
@@ -345,16 +345,28 @@ def milestone_summary(*, filters: DashboardFilters, limit: int = LIST_LIMIT) -> 
     """Overdue and slipped milestones: counts (one aggregate) and the worst `limit` of each (two queries).
 
     `slipped` counts the slipped milestones still open at `as_of`; `slipped_all` every slipped milestone,
-    completed ones included (the list the tile links to).
+    completed ones included (the list the tile links to); `completed_in_period` those completed in the chosen
+    period (Milestone.is_completed_in's rule, as the highlight report lists them).
     """
     as_of = filters.as_of
     overdue, slipped_open = overdue_condition(as_of), open_condition(as_of) & slipped_condition()
+    period = filters.period
+    completed = (
+        Q(
+            status=MilestoneStatus.COMPLETE,
+            completed_on__gte=period.start_date,
+            completed_on__lt=period.end_date,
+        )
+        if period is not None
+        else Q(pk__in=[])
+    )
     totals = Milestone.objects.filter(_in_scope(filters, "scheme")).aggregate(
         overdue=Count("pk", filter=overdue),
         overdue_schemes=Count("scheme", filter=overdue, distinct=True),
         slipped=Count("pk", filter=slipped_open),
         slipped_schemes=Count("scheme", filter=slipped_open, distinct=True),
         slipped_all=Count("pk", filter=slipped_condition()),
+        completed_in_period=Count("pk", filter=completed),
     )
     return {
         "as_of": as_of,
@@ -481,6 +493,8 @@ class FundMoney:
     allocations: int = 0
     proposed: int = 0
     narrowed: bool = False
+    going_forward: Decimal = ZERO
+    discontinued: Decimal = ZERO
 
     @property
     def unallocated(self) -> Decimal | None:
@@ -541,6 +555,8 @@ def money_summary(*, filters: DashboardFilters) -> list[FundMoney]:
                 allocations=totals.allocations,
                 proposed=fund.proposed_count,
                 narrowed=filters.narrows_schemes,
+                going_forward=totals.going_forward,
+                discontinued=totals.discontinued,
             )
         )
     return money

@@ -18,7 +18,7 @@ from dashboard.forms import DashboardFilters, dashboard_filters_from
 from metrics.charts import metric_chart
 from milestones.models import MilestoneStatus
 from schemes.models import Locality, SchemeStatus
-from schemes.permissions import SESSION_PROGRAMME, require_programme_reader
+from schemes.permissions import SESSION_PROGRAMME, programme_can_set_up, require_programme_reader
 
 MILESTONES_PER_PAGE = 50
 
@@ -41,13 +41,14 @@ def index(request):
     require_programme_reader(request.user)
     resolved = _filters(request)
     filters = resolved.filters
-    context = {"programme": None, "programmes": resolved.programmes, "can_admin": request.user.is_staff}
+    context = {"programme": None, "programmes": resolved.programmes, "can_admin": request.user.is_superuser}
     if filters is None:
         return render(request, "dashboard/index.html", context)
     context.update(
         {
             "programme": filters.programme,
             "filters": filters,
+            "can_set_up": programme_can_set_up(request.user, filters.programme),
             "form": resolved.form,
             "links": links.tile_links(filters),
             "gaps": selectors.programme_gaps(filters=filters) if filters.period is None else [],

@@ -42,7 +42,7 @@ DEMO_USERS: list[dict[str, Any]] = [
         "last_name": "Office",
         "job_title": "BCF programme office",
         "roles": [Role.PROGRAMME_OFFICE],
-        "is_staff": True,  # sets up programmes, periods and leads in the admin
+        "is_staff": True,  # kept from before; the admin itself opens for superusers only (accounts/admin.py)
     },
     {
         "username": "lead",

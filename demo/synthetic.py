@@ -139,6 +139,33 @@ def synthetic_programme_generate(
     return programme
 
 
+def synthetic_partnerships_generate(
+    *,
+    partnerships: int,
+    schemes: int = 50,
+    milestones_per_scheme: int = 20,
+    risks: int = 50,
+    funds: int = 1,
+    movements: int = 20,
+    seed: int = 1,
+) -> list[Programme]:
+    """`partnerships` partnerships, each with one synthetic programme (its own partnership, workstreams, leads,
+    periods, schemes, milestones, risks and fund): one installation at national scale (issue 17). Each programme
+    is bulk-created by synthetic_programme_generate, in its own transaction, seeds `seed`, `seed + 1`, ..."""
+    return [
+        synthetic_programme_generate(
+            schemes=schemes,
+            milestones_per_scheme=milestones_per_scheme,
+            seed=seed + n,
+            slug=f"synthetic-p{seed + n}-{schemes}x{milestones_per_scheme}",
+            risks=risks,
+            funds=funds,
+            movements=movements,
+        )
+        for n in range(partnerships)
+    ]
+
+
 METRIC_YEARS = 3
 
 

@@ -638,6 +638,9 @@ class FundMoneyTotals:
     spent: Decimal = ZERO
     forecast: Decimal = ZERO
     forecast_given: bool = True
+    # The allocated split as Appendix 1 splits it: schemes going forward, and discontinued ones (their spend kept).
+    going_forward: Decimal = ZERO
+    discontinued: Decimal = ZERO
 
 
 def money_by_fund(*, fund_ids: list[int], schemes=None) -> dict[int, FundMoneyTotals]:
@@ -670,6 +673,10 @@ def money_by_fund(*, fund_ids: list[int], schemes=None) -> dict[int, FundMoneyTo
         budget = budgets.get(pk) or ZERO
         row.allocations += 1
         row.allocated += budget
+        if status == AllocationStatus.DISCONTINUED:
+            row.discontinued += budget
+        else:
+            row.going_forward += budget
         row.forecast += budget if forecast is None else forecast
         row.forecast_given = row.forecast_given and forecast is not None
     if schemes is not None:

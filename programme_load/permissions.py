@@ -1,15 +1,16 @@
 """Who may load a programme from one workbook. Every view of this app asks here, nowhere else.
 
-One function decides (`can_load_programme`): roles are global today; when roles become per programme, this is the
-one place that changes.
+One function decides (`can_load_programme`: the programme office of that programme); the programme itself comes from
+schemes.permissions.programme_get, like every other page's.
 """
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from accounts.roles import Role, has_role, user_roles
+from accounts.roles import Role, has_role
 from programme_load.models import WorkbookUpload
 from schemes.models import Programme
+from schemes.permissions import programme_get
 
 
 def can_load_programme(user, programme: Programme) -> bool:
@@ -18,13 +19,9 @@ def can_load_programme(user, programme: Programme) -> bool:
 
 
 def programme_get_for_load(*, user, slug: str) -> Programme:
-    """The programme, for someone who may load its workbook: 404 if it does not exist, 403 otherwise."""
-    if not user_roles(user):
-        raise PermissionDenied("Your account has no role in a programme. Ask the programme office for access.")
-    programme = Programme.objects.filter(slug=slug).first()
-    # Another partnership's programme is as missing as a wrong slug (issue 17).
-    if programme is None or not user_roles(user, programme):
-        raise Http404("No such programme.")
+    """The programme, for someone who may load its workbook: 403 for an account with no role, 404 if it does not
+    exist or is another partnership's (schemes' programme_get, the one home), 403 for other roles."""
+    programme = programme_get(user=user, slug=slug)
     if not can_load_programme(user, programme):
         raise PermissionDenied("Only the programme office can load a programme's workbook.")
     return programme

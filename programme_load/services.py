@@ -66,6 +66,7 @@ _SCHEME_COLUMNS = {
     "name": "Name",
     "workstream": "Workstream",
     "locality": "Locality",
+    "programme_locality": "Locality",
     "description": "Description",
     "clinical_lead": "Clinical lead",
     "reports_to_ccg": "CCG",
@@ -155,6 +156,8 @@ class _Load:
         self.schemes = dict(self.existing_schemes)
         by_pk = {s.pk: s for s in schemes}
         self.workstreams = {_norm(w.name): w for w in self.programme.workstreams.all()}
+        # The programme's own localities, when it has set any up: the Locality column names one of them.
+        self.localities = {_norm(p.name): p for p in self.programme.localities.filter(is_retired=False)}
         self.closed_periods = list(self.programme.periods.filter(is_closed=True))
         self.milestones: dict[tuple[int, str], Milestone] = {}
         self.milestone_count: dict[int, int] = {}
@@ -220,10 +223,22 @@ class _Load:
                 row.problem(
                     "Workstream", f"“{workstream_name}” is not a workstream of this programme (it has {known})."
                 )
+        place = base.programme_locality if existing is not None else None
+        if self.localities:
+            place_name = row.text("Locality")
+            if place_name:
+                place = self.localities.get(_norm(place_name))
+                if place is None:
+                    known = ", ".join(f"“{p.name}”" for p in self.localities.values())
+                    row.problem("Locality", f"“{place_name}” is not a locality of this programme (it has {known}).")
+            area = base.locality
+        else:
+            area = row.choice("Locality", Locality, default=base.locality)
         wanted: dict[str, Any] = {
             "name": name,
             "workstream": workstream,
-            "locality": row.choice("Locality", Locality, default=base.locality),
+            "locality": area,
+            "programme_locality": place,
             "reports_to_ccg": row.yes_no("CCG", default=base.reports_to_ccg),
             "reports_to_gm": row.yes_no("GM", default=base.reports_to_gm),
             "reports_to_national": row.yes_no("National", default=base.reports_to_national),
@@ -272,13 +287,18 @@ class _Load:
             "name": stored_text(scheme.name),
             "workstream": scheme.workstream_id,
             "locality": scheme.locality,
+            "programme_locality": scheme.programme_locality_id,
             "reports_to_ccg": scheme.reports_to_ccg,
             "reports_to_gm": scheme.reports_to_gm,
             "reports_to_national": scheme.reports_to_national,
             "clinical_lead": stored_text(scheme.clinical_lead),
             "description": stored_text(scheme.description),
         }
-        comparable = {**wanted, "workstream": wanted["workstream"].pk if wanted["workstream"] else None}
+        comparable = {
+            **wanted,
+            "workstream": wanted["workstream"].pk if wanted["workstream"] else None,
+            "programme_locality": wanted["programme_locality"].pk if wanted["programme_locality"] else None,
+        }
         changed = {k: wanted[k] for k in wanted if comparable[k] != current[k]}
         if changed:
             self.scheme_changes.append((row, scheme, changed))

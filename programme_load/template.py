@@ -128,13 +128,16 @@ def _sheet(workbook, title: str, headers: list[str], *, first: bool = False):
     return ws
 
 
-def programme_template_bytes(*, programme, workstreams: list[str]) -> bytes:
-    """The blank workbook for loading a programme: headers, drop-downs and the instructions."""
+def programme_template_bytes(*, programme, workstreams: list[str], localities: list[str] | None = None) -> bytes:
+    """The blank workbook for loading a programme: headers, drop-downs and the instructions. The Locality list is the
+    programme's own localities (Set up › Localities) when it has any, else the fixed areas."""
     workbook = Workbook()
     ws = _sheet(workbook, SCHEMES_SHEET, SCHEME_HEADERS, first=True)
     for header in ("CCG", "GM", "National"):
         list_validation(ws, SCHEME_HEADERS, header, [YES, NO], LAST_ROW)
-    list_validation(ws, SCHEME_HEADERS, "Locality", Locality.labels, LAST_ROW)
+    places = localities or Locality.labels
+    if len(",".join(places)) < 250 and not any("," in p or '"' in p for p in places):
+        list_validation(ws, SCHEME_HEADERS, "Locality", places, LAST_ROW)
     # A list typed into a validation: Excel allows 255 characters, and a comma or quote in a name would split it.
     if workstreams and len(",".join(workstreams)) < 250 and not any("," in w or '"' in w for w in workstreams):
         list_validation(ws, SCHEME_HEADERS, "Workstream", workstreams, LAST_ROW)

@@ -21,8 +21,10 @@ def template_download(request, programme: str):
     """The blank workbook: headers, drop-downs and a Read me sheet."""
     programme_obj = permissions.programme_get_for_load(user=request.user, slug=programme)
     workstreams = list(programme_obj.workstreams.values_list("name", flat=True))
+    localities = list(programme_obj.localities.filter(is_retired=False).values_list("name", flat=True))
     response = HttpResponse(
-        programme_template_bytes(programme=programme_obj, workstreams=workstreams), content_type=XLSX_CONTENT_TYPE
+        programme_template_bytes(programme=programme_obj, workstreams=workstreams, localities=localities),
+        content_type=XLSX_CONTENT_TYPE,
     )
     response["Content-Disposition"] = f'attachment; filename="{programme_obj.slug}-programme-workbook.xlsx"'
     return response

@@ -11,7 +11,7 @@ import hashlib
 import json
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.utils import timezone
 
 from cases.selectors import cases_overview, k_text, net_table_of
@@ -19,11 +19,12 @@ from core.natural import natural_key, natural_order
 from finance.models import DecisionStatus, Fund, Movement
 from finance.selectors import budget_monitoring_as_at, fund_overview
 from metrics.selectors import metric_summaries
-from milestones.models import Milestone
+from milestones.models import Milestone, open_condition, slipped_condition
 from milestones.rag_rules import suggest_milestone_rag, suggest_scheme_rag
 from reporting.models import HighlightCover, IssuedReport
 from returns.selectors import national_conditions_as_at
 from risks.models import MitigatingAction, Risk
+from risks.scoring import Grade, risk_grade
 from schemes.models import ProgressComment, ReportingPeriod, Scheme, SchemeLead, SchemePeriodUpdate, SchemeStatus
 from schemes.selectors import (
     milestones_completed_in,
@@ -276,6 +277,8 @@ def _money_section(programme, as_of: dt.date) -> list[dict]:
                 "total": _money(summary["total"]),
                 "allocated": _money(summary["allocated"]),
                 "unallocated": _money(summary["unallocated"]),
+                "going_forward": _money(summary["reconciliation"]["going_forward"]),
+                "discontinued": _money(summary["reconciliation"]["discontinued"]),
                 "spent": _money(summary["spent"]),
                 "forecast": _money(summary["forecast"]),
                 "variance": _money(summary["variance"]),
@@ -380,6 +383,29 @@ def _metrics(programme, as_of: dt.date) -> list[dict]:
     return rows
 
 
+def _at_a_glance(programme, schemes: list[dict], as_of: dt.date) -> dict:
+    """The counts the dashboard shows, by the same rules (milestones.models' conditions, risks.scoring's grades):
+    milestones completed this period, slipped ones (still open, past baseline, as at `as_of`; and all of them), and
+    open risks by grade (every open risk, not only those escalated to the board). Two queries."""
+    slipped = Milestone.objects.filter(scheme__programme=programme).aggregate(
+        open=Count("pk", filter=open_condition(as_of) & slipped_condition()),
+        all=Count("pk", filter=slipped_condition()),
+    )
+    grades = {grade.value: 0 for grade in Grade}
+    for likelihood, consequence in (
+        Risk.objects.filter(programme=programme).open().values_list("likelihood", "consequence")
+    ):
+        grades[risk_grade(likelihood * consequence).value] += 1
+    return {
+        "as_of": _iso(as_of),
+        "completed_this_period": sum(len(s["completed_this_period"]) for s in schemes),
+        "slipped_open": slipped["open"],
+        "slipped_all": slipped["all"],
+        "open_risks": sum(grades.values()),
+        "risks_by_grade": [{"grade": Grade(value).label, "count": grades[value]} for value in reversed(grades)],
+    }
+
+
 def highlight_snapshot(*, programme, period) -> dict:
     """Everything the highlight report prints for a programme and period, as JSON-safe data."""
 
@@ -410,6 +436,7 @@ def highlight_snapshot(*, programme, period) -> dict:
         "cover": cover_for(programme=programme, period=period),
         "national_conditions": national_conditions_as_at(programme=programme, as_of=period.end_date),
         "schemes": schemes,
+        "at_a_glance": _at_a_glance(programme, schemes, as_of),
         "highlights": highlights,
         "risks": _risks(programme),
         "interdependencies": dependencies,

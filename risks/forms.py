@@ -1,10 +1,10 @@
 from django import forms
-from django.db.models import Q
 
 from accounts.models import User
 from core.forms import VersionedForm
 from core.natural import natural_order
-from risks.models import ActionStatus, BoardEscalation, Risk, RiskCategory
+from risks.models import ActionStatus, BoardEscalation, RiskCategory
+from risks.selectors import risk_owner_candidates
 
 # A browser's date input only takes ISO dates, whatever the site's display format.
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -39,12 +39,9 @@ class RiskDetailsForm(VersionedForm):
     def __init__(self, *args, programme, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["schemes"].queryset = programme.schemes.order_by(natural_order("ref_key"))
-        # Owners are the programme's people (and anyone already owning one of its risks): never another
+        # Owners are the partnership's people (and anyone already owning one of its risks): never another
         # partnership's (issue 17).
-        owners = Q(memberships__programme=programme) | Q(
-            pk__in=Risk.objects.filter(programme=programme).values("owner")
-        )
-        self.fields["owner"].queryset = User.objects.filter(owners, is_active=True).distinct().order_by("last_name")
+        self.fields["owner"].queryset = risk_owner_candidates(programme).order_by("last_name")
 
 
 class RiskCreateForm(RiskDetailsForm):

@@ -5,6 +5,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
+from accounts.models import User
 from core.rag import Trend
 from risks.models import Issue, MitigatingAction, Risk, RiskAssessment, RiskStatus
 from risks.scoring import CONSEQUENCE_LABELS, LIKELIHOOD_LABELS, risk_grade
@@ -24,6 +25,16 @@ def risk_queryset():
             Prefetch("assessments", queryset=RiskAssessment.objects.order_by("assessed_on", "id")),
         )
     )
+
+
+def risk_owner_candidates(programme):
+    """Who may be named as a risk's owner: the people holding a role on one of the programme's partnership's
+    programmes, and anyone already owning one of its risks; never another partnership's (issue 17). The risk form
+    and the register upload both ask here."""
+    owners = Q(memberships__programme__partnership_id=programme.partnership_id) | Q(
+        pk__in=Risk.objects.filter(programme=programme).values("owner")
+    )
+    return User.objects.filter(owners, is_active=True).distinct()
 
 
 def previous_period_end(*, programme, today=None):

@@ -32,7 +32,7 @@ from risks import services
 from risks.models import BoardEscalation, RiskCategory, RiskStatus
 from risks.permissions import can_edit_risk, can_raise_risk, risk_schemes_for_edit
 from risks.scoring import CONSEQUENCE_LABELS, LIKELIHOOD_LABELS, risk_grade
-from risks.selectors import annotate_register, risk_queryset
+from risks.selectors import annotate_register, risk_owner_candidates, risk_queryset
 
 RISKS_SHEET = "Risks"
 RISK_HEADERS = [
@@ -232,9 +232,18 @@ def _scheme_list(row, programme, schemes_by_ref):
     return [schemes_by_ref[ref] for ref in refs]
 
 
-def _owner(row, users_by_name):
+def _owner(row, users_by_name, candidates: set[int], programme):
+    """The owner's account when the name is someone's; otherwise the name as typed. An account of someone with no
+    role in the programme's partnership is refused: another partnership's people are never named here."""
     text = row.text("Owner")
     user = users_by_name.get(text.casefold()) if text else None
+    if user is not None and user.pk not in candidates:
+        row.problem(
+            "Owner",
+            f"“{text}” has no role in {programme.partnership}: a risk's owner is one of its people. Ask the programme "
+            "office to invite them, or correct the name.",
+        )
+        return None, ""
     return user, ("" if user else text)
 
 
@@ -265,10 +274,11 @@ def _import_rows(ws, programme, user, errors: list[dict], summary: dict) -> None
         for u in User.objects.filter(is_active=True):
             users_by_name[u.username.casefold()] = u
             users_by_name.setdefault(str(u).casefold(), u)
+        candidates = set(risk_owner_candidates(programme).values_list("pk", flat=True))
         for row in sheet_rows(ws, RISKS_SHEET, RISK_HEADERS, errors):
             try:
                 with transaction.atomic():  # a savepoint: one refused row must not poison the rest on PostgreSQL
-                    _import_row(row, programme, user, existing, schemes_by_ref, users_by_name, summary)
+                    _import_row(row, programme, user, existing, schemes_by_ref, users_by_name, candidates, summary)
                     if not row.ok:
                         raise _RowFailed
             except _RowFailed:
@@ -283,7 +293,7 @@ class _RowFailed(Exception):
     pass
 
 
-def _import_row(row, programme, user, existing, schemes_by_ref, users_by_name, summary) -> None:
+def _import_row(row, programme, user, existing, schemes_by_ref, users_by_name, candidates, summary) -> None:
     schemes = _scheme_list(row, programme, schemes_by_ref)
     values = {
         "likelihood": _scale(row, "Likelihood"),
@@ -297,7 +307,7 @@ def _import_row(row, programme, user, existing, schemes_by_ref, users_by_name, s
     on_af = row.yes_no("On assurance framework", default=False)
     raised_on = row.date("Raised on", required=True)
     next_review = row.date("Next review")
-    owner, owner_name = _owner(row, users_by_name)
+    owner, owner_name = _owner(row, users_by_name, candidates, programme)
     if not row.ok:
         return
     details = {

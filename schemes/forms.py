@@ -39,15 +39,22 @@ class SchemeDetailsForm(VersionedForm):
     reports_to_ccg = forms.BooleanField(label="Reports to CCG", required=False)
     reports_to_gm = forms.BooleanField(label="Reports to GM", required=False)
     reports_to_national = forms.BooleanField(label="Reports to National", required=False)
-    locality = forms.ChoiceField(choices=Locality.choices)
+    locality = forms.ChoiceField(label="Area", choices=Locality.choices)
+    programme_locality = forms.ModelChoiceField(
+        label="Locality", queryset=None, required=False, empty_label="(none)", help_text="Set up › Localities"
+    )
     status = forms.ChoiceField(choices=SchemeStatus.choices)
 
     def __init__(self, *args, programme, **kwargs):
         super().__init__(*args, **kwargs)
-        # A retired workstream is no longer offered, except to a scheme already under it.
+        # A retired workstream or locality is no longer offered, except to a scheme already under it.
         current = self.initial.get("workstream")
         self.fields["workstream"].queryset = programme.workstreams.filter(
             Q(is_retired=False) | Q(pk=getattr(current, "pk", current))
+        )
+        place = self.initial.get("programme_locality")
+        self.fields["programme_locality"].queryset = programme.localities.filter(
+            Q(is_retired=False) | Q(pk=getattr(place, "pk", place))
         )
 
 

@@ -185,6 +185,15 @@ class Scheme(VersionedModel):
     reports_to_gm = models.BooleanField("GM", default=False)
     reports_to_national = models.BooleanField("National", default=False)
     locality = models.CharField(max_length=20, choices=Locality.choices, default=Locality.BOROUGH)
+    # One of the localities the programme office set up for this programme (Set up › Localities), if any.
+    programme_locality = models.ForeignKey(
+        ProgrammeLocality,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="schemes",
+        verbose_name="locality",
+    )
     status = models.CharField(max_length=20, choices=SchemeStatus.choices, default=SchemeStatus.ACTIVE)
     history = HistoricalRecords(excluded_fields=["ref_key"])  # derived from ref, which is recorded
 

@@ -106,7 +106,7 @@ def scheme_get_for_view(*, user, pk: int) -> Scheme:
     user with no role."""
     require_programme_reader(user)
     found = (
-        Scheme.objects.select_related("programme", "workstream")
+        Scheme.objects.select_related("programme", "workstream", "programme_locality")
         .filter(pk=pk, programme_id__in=user_programme_ids(user))
         .first()
     )

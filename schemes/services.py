@@ -160,11 +160,14 @@ def scheme_build(
     reports_to_national: bool = False,
     locality: str = "borough",
     status: str = SchemeStatus.ACTIVE,
+    programme_locality: ProgrammeLocality | None = None,
 ) -> Scheme:
     """A new scheme checked by every rule of scheme_create that needs no query (the ref's uniqueness is checked
     by scheme_create and schemes_create_bulk); not saved."""
     if workstream is not None and workstream.programme_id != programme.pk:
         raise ValidationError({"workstream": "That workstream belongs to another programme."})
+    if programme_locality is not None and programme_locality.programme_id != programme.pk:
+        raise ValidationError({"programme_locality": "That locality belongs to another programme."})
     if not ref and status != SchemeStatus.TO_SCOPE:
         raise ValidationError({"ref": "Give the scheme a ref (e.g. 5.8); only a project still to scope may have none."})
     scheme = Scheme(
@@ -178,10 +181,13 @@ def scheme_build(
         reports_to_gm=reports_to_gm,
         reports_to_national=reports_to_national,
         locality=locality,
+        programme_locality=programme_locality,
         status=status,
     )
-    # The programme and workstream are objects already checked above: no query per scheme to look them up again.
-    scheme.full_clean(exclude=["programme", "workstream"], validate_unique=False, validate_constraints=False)
+    # The programme, workstream and locality are objects already checked above: no query per scheme to look them up.
+    scheme.full_clean(
+        exclude=["programme", "workstream", "programme_locality"], validate_unique=False, validate_constraints=False
+    )
     return scheme
 
 
@@ -348,6 +354,7 @@ SCHEME_EDITABLE_FIELDS = (
     "reports_to_gm",
     "reports_to_national",
     "locality",
+    "programme_locality",
     "status",
 )
 
@@ -363,6 +370,9 @@ def scheme_update(*, scheme: Scheme, by=None, expected_version: int | None = Non
     workstream = fields.get("workstream")
     if workstream is not None and workstream.programme_id != scheme.programme_id:
         raise ValidationError({"workstream": "That workstream belongs to another programme."})
+    place = fields.get("programme_locality")
+    if place is not None and place.programme_id != scheme.programme_id:
+        raise ValidationError({"programme_locality": "That locality belongs to another programme."})
     changed = {k: v for k, v in fields.items() if getattr(scheme, k) != v}
     if not changed:
         return scheme

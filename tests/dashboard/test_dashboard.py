@@ -424,7 +424,8 @@ def test_a_programme_with_periods_but_no_schemes_says_what_is_missing(client, ma
     client.force_login(make_user(Role.PROGRAMME_OFFICE, is_staff=True))
     html = client.get(URL, {"programme": programme.slug}).content.decode()
     assert "this programme has no schemes" in html
-    assert 'href="/admin/"' in html
+    # The set-up pages, not the admin (which is for superusers only: accounts/admin.py).
+    assert f'href="/setup/{programme.slug}/checklist/"' in html and 'href="/admin/"' not in html
 
 
 def test_a_programme_with_schemes_but_no_period_is_still_not_an_error(client, make_user):
