@@ -20,5 +20,6 @@ urlpatterns = [
     path("load/", include("programme_load.urls")),
     path("cases/", include("cases.urls")),
     path("reports/", include("reporting.urls")),
+    path("search/", include("search.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "returns",
     "programme_load",
     "cases",
+    "search",
     "demo",
 ]
 
@@ -275,6 +276,8 @@ RETURN_DRAFT_DAYS_AFTER_QUARTER = cfg.integer("RETURN_DRAFT_DAYS_AFTER_QUARTER",
 REMINDER_DAYS_BEFORE_STEERING = cfg.integer("REMINDER_DAYS_BEFORE_STEERING", 5)
 RETURNS_PROGRAMME_OFFICE_EMAILS = cfg.csv_list("RETURNS_PROGRAMME_OFFICE_EMAILS")
 DEFAULT_FROM_EMAIL = cfg.env.str("DEFAULT_FROM_EMAIL", default="bcf-programme@localhost")
+# Where the accessibility statement (/accessibility/) asks people to report a problem or ask for another format.
+ACCESSIBILITY_CONTACT_EMAIL = cfg.env.str("ACCESSIBILITY_CONTACT_EMAIL", default=DEFAULT_FROM_EMAIL)
 # Background jobs (core.jobs) are published on a short-lived connection of their own: with the broker down,
 # "Build now" must answer well inside 2 s.
 JOB_PUBLISH_TIMEOUT = 1
