@@ -67,7 +67,6 @@ class _Kind:
     label: str
     document: Document
     queryset: Callable[[frozenset[int]], QuerySet]
-    by_ref: Callable[[str], Q]
     order: tuple
     hit: Callable[[object, bool], Hit]
 
@@ -133,7 +132,6 @@ KINDS = (
         "Schemes",
         documents.SCHEME,
         lambda ids: Scheme.objects.filter(programme_id__in=ids).select_related("programme"),
-        lambda text: Q(ref__iexact=text),
         (natural_order("ref_key"), "name"),
         _scheme_hit,
     ),
@@ -141,7 +139,6 @@ KINDS = (
         "Milestones",
         documents.MILESTONE,
         lambda ids: Milestone.objects.filter(scheme__programme_id__in=ids).select_related("scheme__programme"),
-        lambda text: Q(pk__in=[]),  # a milestone has no reference of its own
         (natural_order("scheme__ref_key"), "due_date", "pk"),
         _milestone_hit,
     ),
@@ -149,7 +146,6 @@ KINDS = (
         "Risks",
         documents.RISK,
         lambda ids: Risk.objects.filter(programme_id__in=ids).select_related("programme"),
-        lambda text: Q(assurance_reference__iexact=text.removeprefix("AF ").strip()),
         ("status", "-raised_on", "pk"),
         _risk_hit,
     ),
@@ -157,7 +153,6 @@ KINDS = (
         "Decisions",
         documents.DECISION,
         lambda ids: Decision.objects.filter(fund__programme_id__in=ids).select_related("fund__programme"),
-        lambda text: Q(reference__iexact=text),
         ("-decided_on", "pk"),
         _decision_hit,
     ),
@@ -169,7 +164,6 @@ KINDS = (
             .select_related("programme", "period")
             .defer("pdf", "snapshot")
         ),
-        lambda text: Q(period__name__iexact=text) | Q(period__code__iexact=text),
         ("-meeting_date", "-version"),
         _report_hit,
     ),
@@ -177,20 +171,21 @@ KINDS = (
 
 
 def _matching(kind: _Kind, queryset: QuerySet, text: str) -> QuerySet:
-    """The records matching the text: by reference, or by words (ranked on PostgreSQL)."""
+    """The records with every word of the text (a reference is one of the words: each kind's ref is in its
+    document), best first on PostgreSQL. Nothing but the document is matched there, so the GIN index can serve."""
     if full_text():
         query = SearchQuery(text, config=CONFIG, search_type="websearch")
         vector = kind.document.vector()
         return (
             queryset.annotate(document=vector, rank=SearchRank(vector, query))
-            .filter(Q(document=query) | kind.by_ref(text))
+            .filter(document=query)
             .order_by("-rank", *kind.order)
         )
     every_word = reduce(
         and_,
         (reduce(or_, (Q(**{f"{name}__icontains": word}) for name in kind.document.fields)) for word in _words(text)),
     )
-    return queryset.filter(every_word | kind.by_ref(text)).order_by(*kind.order)
+    return queryset.filter(every_word).order_by(*kind.order)
 
 
 def search(*, user, text: str) -> Results:

@@ -1,0 +1,47 @@
+"""Issue 21 done-when: search finds a milestone by a word in its title (by visible labels). And the navigation, search
+box included, stays on one line at 1280 × 800 for every role."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import ARTIFACTS
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+# The top of every item in the expanded navigation: one line when they all share the same top.
+NAV_TOPS = """() => [...document.querySelectorAll(
+  "nav.navbar .navbar-brand, #mainnav > ul > li, #mainnav > form")].map(el => Math.round(el.getBoundingClientRect().top))"""
+
+
+def test_search_finds_a_milestone_by_a_word_in_its_title(page, live_server, sign_in):
+    from demo.services import demo_load
+    from milestones.models import Milestone
+
+    demo_load(password="e2e-demo-password")
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+    for role in ("pmo", "finance", "steering", "secretary", "governance", "lead"):
+        sign_in(role)
+        tops = page.evaluate(NAV_TOPS)
+        assert len(tops) > 5 and max(tops) - min(tops) <= 8, f"{role}: the navigation wraps at 1280 px: {tops}"
+        nav_height = page.locator("nav.navbar").bounding_box()["height"]
+        assert nav_height < 70, f"{role}: the navigation is {nav_height} px high"
+        if role != "lead":
+            page.get_by_role("button", name="Sign out").click()
+            page.wait_for_url("**/accounts/login/**")
+
+    # The lead, signed in last, searches for one word of a milestone's title.
+    spec = Milestone.objects.get(scheme__ref="5.1", description="New service specification to be developed")
+    page.get_by_label("Search schemes, milestones, risks, decisions and reports").fill("specification")
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(page.get_by_role("heading", name="Search results for “specification”")).to_be_visible()
+    milestones = page.get_by_role("region", name="Milestones")
+    expect(milestones).to_contain_text("Milestone of 5.1 Community (District) Nursing")
+    page.screenshot(path=str(ARTIFACTS / "search-results.png"), full_page=True)
+    milestones.get_by_role("link", name="New service specification to be developed").click()
+    page.wait_for_url(f"**/schemes/{spec.scheme_id}/#milestone-{spec.pk}")
+    expect(page.locator(f"#milestone-{spec.pk}")).to_be_in_viewport()
+    expect(page.locator(f"#milestone-{spec.pk}")).to_contain_text("New service specification to be developed")
+    # README's picture of the scheme page (docs/scheme-page.png is copied from here).
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(ARTIFACTS / "scheme-page.png"))
