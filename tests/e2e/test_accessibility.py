@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.conftest import sign_out
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
@@ -122,8 +124,7 @@ def test_no_serious_or_critical_accessibility_problem_on_any_page_for_any_role(p
             if found := _axe(page):
                 problems[f"{role}: {kind} ({url})"] = found
             print(f"axe {role} {kind}: {len(found)} serious or critical", file=sys.stderr, flush=True)
-        page.get_by_role("button", name="Sign out").click()
-        page.wait_for_url("**/accounts/login/**")
+        sign_out(page)
 
     assert set(seen) == set(urls), f"never shown to any role: {set(urls) - set(seen)}"
     assert seen["scheme page"] == set(ROLES) and seen["dashboard"] == set(ROLES)

@@ -4,7 +4,7 @@ box included, stays on one line at 1280 × 800 for every role."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, sign_out
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -26,11 +26,12 @@ def test_search_finds_a_milestone_by_a_word_in_its_title(page, live_server, sign
         items = page.evaluate(NAV_ITEMS)
         one_line = max(top for top, _ in items) < min(bottom for _, bottom in items)
         assert len(items) > 5 and one_line, f"{role}: the navigation wraps at 1280 px: {items}"
+        assert all(bottom - top <= 48 for top, bottom in items), f"{role}: an item wraps inside: {items}"
         nav_height = page.locator("nav.navbar").bounding_box()["height"]
         assert nav_height < 70, f"{role}: the navigation is {nav_height} px high"
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280, f"{role}: the page is wider than 1280 px"
         if role != "lead":
-            page.get_by_role("button", name="Sign out").click()
-            page.wait_for_url("**/accounts/login/**")
+            sign_out(page)
 
     # The lead, signed in last, searches for one word of a milestone's title.
     spec = Milestone.objects.get(scheme__ref="5.1", description="New service specification to be developed")
