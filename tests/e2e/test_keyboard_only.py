@@ -30,6 +30,11 @@ def tab_to(page, wanted, *, limit: int = 400) -> dict:
     raise AssertionError(f"Tab never reached the element wanted (last: {focused})")
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="Known gap (issue 21, open): at the progress comment's 'Date of the update' the focused field reports no "
+    "outline or shadow in Chromium, though the same kind of field in a milestone row does; not yet explained",
+)
 def test_a_lead_does_the_whole_period_update_with_the_keyboard_alone(page, live_server):
     from demo.services import demo_load
     from milestones.models import Milestone
