@@ -21,5 +21,6 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("reports/", include("reporting.urls")),
     path("notifications/", include("notifications.urls")),
+    path("search/", include("search.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -251,6 +251,7 @@ class SchemeDependency(TimeStampedModel):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name_plural = "scheme dependencies"  # not Django's "dependencys" (the admin's label)
         constraints = [
             models.CheckConstraint(
                 condition=(Q(depends_on__isnull=False) & Q(external_project=""))

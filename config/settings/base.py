@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "programme_load",
     "cases",
     "notifications",
+    "search",
     "demo",
 ]
 
@@ -283,6 +284,8 @@ RETURNS_PROGRAMME_OFFICE_EMAILS = cfg.csv_list("RETURNS_PROGRAMME_OFFICE_EMAILS"
 DEFAULT_FROM_EMAIL = cfg.env.str("DEFAULT_FROM_EMAIL", default="bcf-programme@localhost")
 # The site's address, for links in e-mails sent by the schedule (no request to take it from).
 SITE_URL = cfg.env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Where the accessibility statement (/accessibility/) asks people to report a problem or ask for another format.
+ACCESSIBILITY_CONTACT_EMAIL = cfg.env.str("ACCESSIBILITY_CONTACT_EMAIL", default=DEFAULT_FROM_EMAIL)
 # Background jobs (core.jobs) are published on a short-lived connection of their own: with the broker down,
 # "Build now" must answer well inside 2 s.
 JOB_PUBLISH_TIMEOUT = 1

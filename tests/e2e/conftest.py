@@ -49,3 +49,10 @@ def sign_in(page, live_server):
         return page
 
     return _sign_in
+
+
+def sign_out(page) -> None:
+    """Sign out from the account menu (the signed-in person's name, top right)."""
+    page.get_by_role("button", name="Account:").click()
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/accounts/login/**")

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, sign_out
 from tests.reporting.conftest import pdf_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -29,7 +29,7 @@ def test_office_issues_and_secretary_downloads_the_issued_highlight_report(page,
     report = IssuedReport.objects.get()
     assert report.pdf_sha256 in page.content()
     page.screenshot(path=str(ARTIFACTS / "report-issued.png"), full_page=True)
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
 
     # The plan moves on after the meeting; the issued report must not.
     milestone = Milestone.objects.filter(scheme__ref="5.1", status="not_started").first()

@@ -10,7 +10,7 @@ from django.core import mail
 from accounts.models import User
 from accounts.roles import Role, user_roles
 from schemes.models import ReportingPeriod
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, sign_out
 from tests.factories.accounts import UserFactory
 from tests.factories.schemes import ProgrammeFactory
 
@@ -60,7 +60,7 @@ def test_office_sets_up_periods_from_board_dates_and_invites_a_lead_who_signs_in
     page.get_by_text("Invitation sent to nina.lead@example.org").wait_for()
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["nina.lead@example.org"]
     link = re.search(r"https?://\S+/accounts/invitation/\S+/", mail.outbox[0].body).group(0)
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
 
     page.goto(link)
     assert page.get_by_role("heading", name="Accept your invitation").is_visible()

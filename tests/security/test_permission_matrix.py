@@ -47,6 +47,8 @@ FINANCE_OFFICERS = {"finance"}
 MATRIX = {
     "home": (ACCOUNT, ACCOUNT),
     "core:healthz": (PUBLIC, NOT_ALLOWED),
+    "core:accessibility": (PUBLIC, NOT_ALLOWED),  # the accessibility statement, public as the regulations ask
+    "search:results": (READERS, NOT_ALLOWED),  # scoped to the reader's programmes (tests/search)
     "accounts:login": (PUBLIC, PUBLIC),
     "accounts:logout": (NOT_ALLOWED, ACCOUNT),
     "accounts:password_change": (ACCOUNT, ACCOUNT),
@@ -204,6 +206,7 @@ MATRIX = {
 # Pages that need no sign-in and answer only GET: a POST is 405 for everyone, anonymous visitors included.
 PUBLIC_GET_ONLY = {  # (accounts:invitation_accept takes a POST: the password it sets)
     "core:healthz",
+    "core:accessibility",
     "accounts:password_reset_done",
     "accounts:password_reset_complete",
     "accounts:sso_start",
@@ -227,6 +230,8 @@ def urls(objects: dict, own: bool, *, programme: str = PROGRAMME, fund: str = TF
     return {
         "home": reverse("home"),
         "core:healthz": reverse("core:healthz"),
+        "core:accessibility": reverse("core:accessibility"),
+        "search:results": reverse("search:results") + "?q=falls",
         "accounts:login": reverse("accounts:login"),
         "accounts:logout": reverse("accounts:logout"),
         "accounts:password_change": reverse("accounts:password_change"),
