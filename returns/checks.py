@@ -6,7 +6,7 @@ formula tests ("question": the question's own rules on its answer and commentary
 not blank; "none": nothing to fill, always complete).
 """
 
-from returns.years.spec import ReturnTemplate
+from policy.returns import ReturnTemplate
 
 
 def _check(code: str, sheet: str, item: str, problem: str, rule: str = "filled") -> dict:

@@ -21,9 +21,9 @@ from core.rag import RAG
 from finance.models import Allocation, FinancialYear, Fund, FundContribution, FundKind, QuarterlySpend
 from metrics.models import Frequency, Status, period_label
 from metrics.selectors import SUMMABLE, metric_summaries, status_of
+from policy.returns import ReturnTemplate
 from returns.models import NationalConditionAnswer, QuarterlyReturn, ReturnStatus
 from returns.years import template_for
-from returns.years.spec import ReturnTemplate
 from schemes.models import CommentKind, ProgressComment, ReportingPeriod, SchemePeriodUpdate
 
 logger = logging.getLogger(__name__)
@@ -477,7 +477,7 @@ def return_quarters(*, programme, today: dt.date | None = None) -> list[dict]:
                 "latest": mine[-1] if mine else None,
                 "signed": [v for v in mine if v.status == ReturnStatus.SIGNED_OFF],
                 "job": jobs.get(quarter.code),
-                "has_template": template_for(quarter.start_year) is not None,
+                "has_template": template_for(quarter.start_year, quarter.number) is not None,
             }
         )
     rows.sort(key=lambda row: row["quarter"], reverse=True)

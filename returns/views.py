@@ -13,11 +13,11 @@ from core.downloads import stored_file_response
 from core.exceptions import StaleEdit
 from core.forms import add_service_errors, error_messages
 from core.quarters import quarter_parse
+from policy.returns import QuestionSheet, TableSheet
 from returns import permissions, selectors, services
 from returns.forms import AnswerForm, BuildForm, CorrectionForm, SignOffForm
 from returns.models import ReturnStatus
-from returns.years import template_for
-from returns.years.spec import QuestionSheet, TableSheet
+from returns.years import no_template_message, template_for
 from schemes.permissions import programme_current, programmes_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -93,7 +93,7 @@ def return_detail(request, slug: str, quarter: str, *, queue_down: bool = False,
     if shown is None and visible:
         drafts = [v for v in visible if v.is_draft]
         shown = drafts[0] if drafts else visible[-1]
-    template = template_for(int(shown.template_year[:4]) if shown is not None else q.start_year)
+    template = template_for(int(shown.template_year[:4]) if shown is not None else q.start_year, q.number)
     context = {
         "programme": programme,
         "quarter": q,
@@ -103,6 +103,7 @@ def return_detail(request, slug: str, quarter: str, *, queue_down: bool = False,
         "can_manage": can_manage,
         "queue_down": queue_down,
         "queue_message": services.QUEUE_UNAVAILABLE,
+        "no_template": "" if template is not None else no_template_message(q.start_year),
     }
     if shown is not None and template is not None:
         answers = {a.code: a for a in shown.answers.all()}

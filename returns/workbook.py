@@ -26,7 +26,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter, quote_sh
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from core.spreadsheets import safe_cell_text
-from returns.years.spec import ChecklistSheet, QuestionSheet, ReturnTemplate, TableSheet
+from policy.returns import ChecklistSheet, QuestionSheet, ReturnTemplate, TableSheet
 
 ZERO = Decimal("0")
 MAX_CELL = 32_000  # Excel holds 32,767 characters in a cell
