@@ -338,7 +338,7 @@ def _table_sheet(ws, sheet: TableSheet, document: dict, cells: dict) -> None:
                 elif column.kind == "number" and value not in (None, ""):
                     _put(ws, row, 2 + offset, Decimal(value), number_format=number_format(Decimal(value)))
                 elif column.kind == "status":
-                    ok = value == "On track"
+                    ok = value in ("On track", "Yes")
                     _put(ws, row, 2 + offset, value or "", fill=GREEN_FILL if ok else RED_FILL)
                 else:
                     _put(ws, row, 2 + offset, "" if value is None else value, wrap=True)
