@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 import policy
+from core.exceptions import StaleEdit
 from core.services import audited_save, bump_version, check_version
 from metrics.models import Frequency, Metric, MetricValue, Unit, period_label
 from policy.spec import MetricDefinition
@@ -283,10 +284,20 @@ def headline_rate(*, numerator: Decimal, denominator: Decimal, per: int) -> Deci
 
 @transaction.atomic
 def headline_metric_setup(
-    *, programme, start_year: int, code: str, frequency: str, plans: Sequence | None = None, by=None
+    *,
+    programme,
+    start_year: int,
+    code: str,
+    frequency: str,
+    plans: Sequence | None = None,
+    by=None,
+    expected_versions: Sequence[int] | None = None,
 ) -> Metric:
     """Give a programme one of its policy year's headline metrics, planned by quarter or by month as the definition
-    allows, with `plans` (one figure per period of the year, from April) when given. All or nothing."""
+    allows, with `plans` (one figure per period of the year, from April) when given. All or nothing.
+
+    `expected_versions`: the versions of the periods' plans the form showed (0 for one not planned then); a plan
+    changed by someone else since is refused (StaleEdit)."""
     year = policy.year_for(start_year)
     if year is None or not year.metrics:
         raise ValidationError({"code": f"{year_label(start_year)} has no headline metrics in this product."})
@@ -328,8 +339,20 @@ def headline_metric_setup(
                     f"April to March; got {len(plans)}."
                 }
             )
-        for start, plan in zip(periods, plans, strict=True):
-            plan_set(metric=metric, period_start=start, plan=plan, by=by)
+        versions: list[int | None] = [None] * len(periods)
+        if expected_versions is not None:
+            versions = list(expected_versions)
+            current = dict(metric.values.values_list("period_start", "version"))
+            if len(versions) != len(periods) or any(
+                current.get(start, 0) != version for start, version in zip(periods, versions, strict=True)
+            ):
+                raise StaleEdit("Not saved: the plan changed after you opened it. Open it again and re-enter yours.")
+        for start, plan, version in zip(periods, plans, versions, strict=True):
+            try:
+                plan_set(metric=metric, period_start=start, plan=plan, by=by, expected_version=version or None)
+            except ValidationError as exc:
+                where = period_label(start, frequency)
+                raise ValidationError({"plans": [f"{where}: {m}" for m in exc.messages]}) from None
     return metric
 
 

@@ -1,0 +1,231 @@
+"""The 2025/26 pooled fund by source and expenditure plan (issue 18 §2): contributions by source, plan lines with the
+policy year's scheme types and sources, the NHS minimum contribution to adult social care checked against the
+required figure, and bad input refused in words with nothing half-saved."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from core.exceptions import StaleEdit
+from finance import selectors, services
+from finance.models import Allocation, FundContribution, NhsMinimumRequirement
+from tests.factories.finance import decision_clear_and_approve, financial_year
+from tests.factories.schemes import ProgrammeFactory
+
+D = Decimal
+
+
+@pytest.fixture
+def year(db):
+    return financial_year(2025)
+
+
+@pytest.fixture
+def fund(year, pmo_user):
+    programme = ProgrammeFactory(slug="testshire-bcf", start_date=dt.date(2025, 4, 1), end_date=dt.date(2026, 3, 31))
+    fund = services.fund_set_up(programme=programme, name="Testshire BCF 2025/26", section_75=True, years=[year])
+    for contributor, source, amount in (
+        ("NHS Testshire ICB", "nhs_minimum", "1000000"),
+        ("Testshire Council", "la_grant", "400000"),
+        ("Testshire Council", "dfg", "200000"),
+    ):
+        services.contribution_add(
+            fund=fund, contributor=contributor, amount=amount, financial_year=year, funding_source=source
+        )
+    return fund
+
+
+def _plan(fund, year, user, lines):
+    """Allocate each (name, source, scheme type, sub-type, amount, counts to ASC) line under one approved decision."""
+    decision = services.decision_record(
+        fund=fund, title="Plan 2025/26", body="Health and Wellbeing Board", decided_on=dt.date(2025, 5, 1), by=user
+    )
+    made = []
+    for name, source, scheme_type, sub_type, amount, asc in lines:
+        made.append(
+            services.allocation_create_funded(
+                fund=fund,
+                initiative="BCF plan",
+                scheme_name=name,
+                amount=D(amount),
+                decision=decision,
+                financial_year=year,
+                plan={
+                    "scheme_type": scheme_type,
+                    "sub_type": sub_type,
+                    "commissioner": "Testshire Council",
+                    "provider": "Private sector",
+                    "funding_source": source,
+                    "counts_to_asc_minimum": asc,
+                },
+                by=user,
+            )
+        )
+    if decision.movements.exists():  # lines with no money yet need no approval
+        decision_clear_and_approve(decision)
+    return made
+
+
+FULL_PLAN = [
+    ("Reablement", "nhs_minimum", "home_based_ic", "Reablement at home", "600000", True),
+    ("Community equipment", "nhs_minimum", "assistive_technologies", "Community based equipment", "400000", False),
+    ("Home care", "la_grant", "home_care", "Domiciliary care packages", "400000", False),
+    ("Adaptations", "dfg", "dfg", "Adaptations, including statutory DFG grants", "200000", False),
+]
+
+
+def test_the_plan_lists_its_lines_with_the_years_names_and_reconciles_by_source(fund, year, pmo_user):
+    _plan(fund, year, pmo_user, FULL_PLAN)
+    lines = selectors.expenditure_plan(fund, 2025)
+    assert [(x.line, x.scheme_name, x.scheme_type, x.source_name, x.planned) for x in lines] == [
+        (1, "Reablement", "Home-based intermediate care services", "NHS minimum contribution", D("600000.00")),
+        (2, "Community equipment", "Assistive technologies and equipment", "NHS minimum contribution", D("400000")),
+        (3, "Home care", "Home care or domiciliary care", "Local Authority Better Care Grant", D("400000")),
+        (4, "Adaptations", "DFG related schemes", "Disabled Facilities Grant (DFG)", D("200000")),
+    ]
+    by_source = {row.code: row for row in selectors.pooled_fund_by_source(fund, 2025)}
+    assert [row.code for row in selectors.pooled_fund_by_source(fund, 2025)] == [
+        "nhs_minimum",
+        "la_grant",
+        "dfg",
+        "additional_la",
+        "additional_icb",
+    ]
+    assert (by_source["nhs_minimum"].contributed, by_source["nhs_minimum"].planned) == (D("1000000"), D("1000000"))
+    assert by_source["additional_icb"].contributed == by_source["additional_icb"].planned == 0
+    services.nhs_minimum_required_set(fund=fund, financial_year=year, required="550000")
+    assert selectors.expenditure_plan_problems(fund, 2025) == []
+
+
+def test_sources_that_do_not_add_up_are_named_one_by_one(fund, year, pmo_user):
+    plan = [line for line in FULL_PLAN if line[0] != "Adaptations"]
+    plan[2] = ("Home care", "la_grant", "home_care", "", "450000", False)
+    plan[0] = ("Reablement", "nhs_minimum", "home_based_ic", "", "550000", True)
+    _plan(fund, year, pmo_user, plan)
+    services.nhs_minimum_required_set(fund=fund, financial_year=year, required="500000")
+    problems = selectors.expenditure_plan_problems(fund, 2025)
+    assert problems == [
+        "NHS minimum contribution: the fund's 2025/26 contributions from it are £1,000,000.00 but the expenditure "
+        "plan spends £950,000.00 of it, £50,000.00 not planned.",
+        "Local Authority Better Care Grant: the expenditure plan spends £450,000.00 but the fund's 2025/26 "
+        "contributions from it are £400,000.00, £50,000.00 more than it pays in.",
+        "Disabled Facilities Grant (DFG): the fund's 2025/26 contributions from it are £200,000.00 but the "
+        "expenditure plan spends £0.00 of it, £200,000.00 not planned.",
+    ]
+
+
+def test_an_nhs_minimum_below_the_required_figure_is_a_red_check_in_words(fund, year, pmo_user):
+    _plan(fund, year, pmo_user, FULL_PLAN)
+    services.nhs_minimum_required_set(fund=fund, financial_year=year, required="650000")
+    check = selectors.nhs_minimum_to_adult_social_care(fund, 2025)
+    assert (check.computed, check.required, check.ok) == (D("600000"), D("650000"), False)
+    assert "£50,000.00 below the required £650,000.00" in check.message
+    assert check.message in selectors.expenditure_plan_problems(fund, 2025)
+
+
+def test_a_required_minimum_not_entered_fails_the_check_rather_than_passing(fund, year, pmo_user):
+    _plan(fund, year, pmo_user, FULL_PLAN)
+    check = selectors.nhs_minimum_to_adult_social_care(fund, 2025)
+    assert check.ok is False and check.required is None
+    assert "has not been entered" in check.message
+
+
+def test_the_required_minimum_is_audited_and_a_stale_change_refused(fund, year):
+    row = services.nhs_minimum_required_set(fund=fund, financial_year=year, required="500000")
+    services.nhs_minimum_required_set(fund=fund, financial_year=year, required="520000", expected_version=row.version)
+    assert NhsMinimumRequirement.objects.get().required == D("520000")
+    assert NhsMinimumRequirement.objects.get().history.count() == 2
+    with pytest.raises(StaleEdit):
+        services.nhs_minimum_required_set(fund=fund, financial_year=year, required="1", expected_version=row.version)
+    assert NhsMinimumRequirement.objects.get().required == D("520000")
+
+
+@pytest.mark.parametrize(
+    ("plan", "field", "words"),
+    [
+        ({"funding_source": "ibcf"}, "funding_source", "“ibcf” is not a source of funding in 2025/26"),
+        ({"scheme_type": "hics"}, "scheme_type", "“hics” is not a scheme type in 2025/26"),
+        (
+            {"scheme_type": "carers", "sub_type": "Reablement at home"},
+            "sub_type",
+            "is not a sub-type of Carers' services",
+        ),
+        (
+            {"funding_source": "la_grant", "counts_to_asc_minimum": True},
+            "counts_to_asc_minimum",
+            "Only a line funded from the NHS minimum contribution",
+        ),
+        ({"outputs_planned": D("-3"), "outputs_unit": "hours"}, "outputs_planned", "cannot be negative"),
+        ({"outputs_planned": D("30")}, "outputs_unit", "Say what the outputs are counted in"),
+    ],
+)
+def test_a_line_outside_the_programmes_year_is_refused_and_nothing_saved(fund, year, pmo_user, plan, field, words):
+    decision = services.decision_record(
+        fund=fund, title="Plan", body="HWB", decided_on=dt.date(2025, 5, 1), by=pmo_user
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.allocation_create_funded(
+            fund=fund,
+            initiative="BCF plan",
+            scheme_name="Bad line",
+            amount=D("1000"),
+            decision=decision,
+            financial_year=year,
+            plan=plan,
+            by=pmo_user,
+        )
+    assert words in " ".join(refused.value.message_dict[field])
+    assert not Allocation.objects.filter(scheme_name="Bad line").exists()
+    assert not decision.movements.exists()
+
+
+def test_changing_a_lines_columns_is_checked_audited_and_stale_edits_refused(fund, year, pmo_user):
+    (line,) = _plan(fund, year, pmo_user, FULL_PLAN[:1])
+    line.refresh_from_db()
+    before = line.history.count()
+    services.allocation_set_plan(
+        allocation=line, provider="Testshire Reablement CIC", expected_version=line.version, by=pmo_user
+    )
+    line.refresh_from_db()
+    assert line.provider == "Testshire Reablement CIC" and line.history.count() == before + 1
+    with pytest.raises(StaleEdit):
+        services.allocation_set_plan(allocation=line, provider="Stale", expected_version=line.version - 1)
+    with pytest.raises(ValidationError) as refused:
+        services.allocation_set_plan(
+            allocation=line, funding_source="dfg", provider="Half saved?", expected_version=line.version
+        )
+    assert "counts_to_asc_minimum" in refused.value.message_dict
+    line.refresh_from_db()
+    assert (line.funding_source, line.provider) == ("nhs_minimum", "Testshire Reablement CIC")
+
+
+def test_a_contribution_from_a_source_the_year_does_not_have_is_refused(fund, year):
+    before = FundContribution.objects.count()
+    with pytest.raises(ValidationError) as refused:
+        services.contribution_add(
+            fund=fund, contributor="ICB", amount="10", financial_year=year, funding_source="better_care_grant"
+        )
+    assert "“better_care_grant” is not a source of funding in 2025/26" in str(refused.value)
+    with pytest.raises(ValidationError) as refused:
+        services.contribution_add(
+            fund=fund, contributor="ICB", amount="10", financial_year=financial_year(2014), funding_source="dfg"
+        )
+    assert "no Better Care Fund policy year for 2014/15" in str(refused.value)
+    assert FundContribution.objects.count() == before
+
+
+def test_the_plan_is_read_in_a_fixed_number_of_queries(fund, year, pmo_user, django_assert_max_num_queries):
+    _plan(fund, year, pmo_user, FULL_PLAN)
+    with django_assert_max_num_queries(3):
+        few = selectors.expenditure_plan(fund, 2025)
+    _plan(
+        fund,
+        year,
+        pmo_user,
+        [(f"Extra {n}", "nhs_minimum", "carers", "", "0", False) for n in range(10)],
+    )
+    with django_assert_max_num_queries(3):
+        many = selectors.expenditure_plan(fund, 2025)
+    assert len(many) == len(few) + 10
