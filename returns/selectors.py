@@ -322,15 +322,23 @@ def headline_rows(*, programme, quarter: Quarter) -> list[dict]:
     return rows
 
 
-def expenditure_plan_rows(*, funds: list[Fund], start_year: int) -> list[dict]:
-    """Every line of the pooled funds' expenditure plans (finance.selectors.expenditure_plan), in order."""
+Plans = list[tuple[Fund, list[finance_selectors.ExpenditureLine]]]
+
+
+def expenditure_plans(*, funds: list[Fund], start_year: int) -> Plans:
+    """Each pooled fund with its expenditure plan for the year (finance.selectors.expenditure_plan), read once."""
+    return [(fund, finance_selectors.expenditure_plan(fund, start_year)) for fund in funds]
+
+
+def expenditure_plan_rows(plans: Plans) -> list[dict]:
+    """Every line of the pooled funds' expenditure plans, in order."""
     rows = []
-    for fund in funds:
-        for line in finance_selectors.expenditure_plan(fund, start_year):
+    for fund, lines in plans:
+        for line in lines:
             rows.append(
                 {
                     "key": f"l{line.allocation_id}",
-                    "line": str(line.line) if len(funds) == 1 else f"{fund.name} {line.line}",
+                    "line": str(line.line) if len(plans) == 1 else f"{fund.name} {line.line}",
                     "scheme": f"{line.scheme_ref} {line.scheme_name}".strip(),
                     "scheme_type": line.scheme_type,
                     "sub_type": line.sub_type,
@@ -363,15 +371,15 @@ def expenditure_by_source_rows(lines: list[dict]) -> list[dict]:
     ]
 
 
-def pooled_fund_rows(*, funds: list[Fund], start_year: int) -> dict[str, list[dict]]:
+def pooled_fund_rows(plans: Plans, start_year: int) -> dict[str, list[dict]]:
     """The pooled fund's checks: contributions against the plan per source (finance.selectors.pooled_fund_by_source)
     and the NHS minimum contribution to adult social care against the required figure
     (finance.selectors.nhs_minimum_to_adult_social_care). A row's status is Yes when it passes."""
     by_source, minimum = [], []
-    for fund in funds:
-        prefix = "" if len(funds) == 1 else f"{fund.name}: "
-        for total in finance_selectors.pooled_fund_by_source(fund, start_year):
-            difference = total.contributed - total.planned
+    for fund, lines in plans:
+        prefix = "" if len(plans) == 1 else f"{fund.name}: "
+        for total in finance_selectors.pooled_fund_by_source(fund, start_year, lines=lines):
+            difference = total.difference  # planned less contributed (finance's one home for it)
             by_source.append(
                 {
                     "key": f"{fund.pk}-{total.code}",
@@ -388,7 +396,7 @@ def pooled_fund_rows(*, funds: list[Fund], start_year: int) -> dict[str, list[di
                     ),
                 }
             )
-        check = finance_selectors.nhs_minimum_to_adult_social_care(fund, start_year)
+        check = finance_selectors.nhs_minimum_to_adult_social_care(fund, start_year, lines=lines)
         minimum.append(
             {
                 "key": f"{fund.pk}",
@@ -410,17 +418,13 @@ def bcf_figures(*, programme, quarter: Quarter, funds: list[Fund], wanted: set[s
     figures: dict[str, dict] = {}
     if "headline_metrics" in wanted:
         figures["headline_metrics"] = {"rows": headline_rows(programme=programme, quarter=quarter)}
-    if wanted & {"expenditure_plan", "expenditure_by_source"}:
-        lines = expenditure_plan_rows(funds=funds, start_year=quarter.start_year)
+    if wanted & {"expenditure_plan", "expenditure_by_source", "pooled_fund_by_source", "nhs_minimum"}:
+        plans = expenditure_plans(funds=funds, start_year=quarter.start_year)
+        lines = expenditure_plan_rows(plans)
         figures["expenditure_plan"] = {"rows": lines}
         figures["expenditure_by_source"] = {"rows": expenditure_by_source_rows(lines)}
-    if wanted & {"pooled_fund_by_source", "nhs_minimum"}:
-        figures.update(
-            {
-                source: {"rows": rows}
-                for source, rows in pooled_fund_rows(funds=funds, start_year=quarter.start_year).items()
-            }
-        )
+        pooled = pooled_fund_rows(plans, quarter.start_year)
+        figures.update({source: {"rows": rows} for source, rows in pooled.items()})
     return figures
 
 

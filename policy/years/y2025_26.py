@@ -295,7 +295,7 @@ POOLED_FUND = TableSheet(
                 Column("source", "Source of funding"),
                 Column("contributed", "Contributed (£)", "money", total=True),
                 Column("planned", "Planned expenditure (£)", "money", total=True),
-                Column("difference", "Difference (£)", "money", total=True),
+                Column("difference", "Planned less contributed (£)", "money", total=True),
                 Column("status", "Adds up?", "status"),
             ),
             totals=True,

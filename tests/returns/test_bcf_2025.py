@@ -208,7 +208,7 @@ YEAR_END_FIGURES = {
                 "source": "Disabled Facilities Grant (DFG)",
                 "contributed": "300000.00",
                 "planned": "250000.00",
-                "difference": "50000.00",
+                "difference": "-50000.00",
                 "status": "No",
                 "message": "Disabled Facilities Grant (DFG): £300,000.00 contributed but £250,000.00 planned.",
             },
