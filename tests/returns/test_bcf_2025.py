@@ -264,3 +264,18 @@ def test_the_year_end_return_checks_the_pooled_fund_and_blocks_until_the_figures
     assert checklist["B3"].value == "Incomplete Template"
     row = find_row(checklist, 3, "NHS minimum contribution to adult social care: Northdale pooled fund")
     assert checklist.cell(row, 5).value == "No"
+
+
+def test_the_celery_job_builds_the_2025_26_return_from_live_data(programme, pmo_user):
+    from core.models import JobState
+    from returns import tasks
+    from tests.factories.jobs import return_job
+
+    _metrics(programme)
+    job = return_job(programme=programme, quarter="2025-26-Q2", by=pmo_user)
+    built = tasks.build_quarterly_return.apply(args=[job.pk]).get()
+    job.refresh_from_db()
+    assert job.state == JobState.DONE
+    draft = QuarterlyReturn.objects.get(pk=built)
+    assert draft.template_year == "2025-26"
+    assert [r["key"] for r in draft.figures["headline_metrics"]["rows"]] == [ADMISSIONS, DELAY, CARE_HOMES]
