@@ -415,7 +415,9 @@ YEAR = PolicyYear(
         "planning guidance 2015/16. Check a change against the published documents, not against memory."
     ),
     objectives=(
-        "Joined-up health and social care: care closer to home, fewer emergency admissions and delayed transfers",
+        # As the domain brief puts the fund's aim (../shared/docs/DOMAIN.md); a local target (Trafford's 3.5% fewer
+        # non-elective admissions) is the programme's, not the year's.
+        "Keeping frail and older people out of hospital, through schemes funded from the pooled budget",
     ),
     national_conditions=NATIONAL_CONDITIONS_2015,
     metrics=METRICS_2015,
