@@ -186,3 +186,42 @@ def test_the_year_end_cannot_be_signed_off_while_the_nhs_minimum_is_short(progra
         )
     assert "NHS minimum contribution to adult social care" in " ".join(refused.value.messages)
     assert QuarterlyReturn.objects.get(pk=draft.pk).status == ReturnStatus.DRAFT
+
+
+DEMO_SLUG = "northdale-bcf-2025-26"
+
+
+def test_done_when_the_2025_26_demos_q2_and_q4_workbooks_recalculate_to_the_apps_figures(demo, tmp_path):
+    """Issue 18's "Done when", on the illustrative 2025/26 demo partnership (bcf-money's demo)."""
+    from schemes.models import Programme
+
+    programme = Programme.objects.filter(slug=DEMO_SLUG).first()
+    if programme is None:
+        pytest.skip("The 2025/26 demo partnership (bcf-money) is not merged into this branch yet.")
+    out = tmp_path / "F.xlsx"
+    call_command("build_quarterly_return", programme=DEMO_SLUG, quarter="2025-26-Q2", out=str(out))
+    q2 = recalculated(out.read_bytes(), tmp_path / "q2")
+    conditions = q2["National Conditions"]
+    assert [conditions.cell(find_row(conditions, 1, f"{n})"), 2).value for n in (1, 2, 3, 4)] == [
+        c.text for c in policy.year_for(2025).national_conditions
+    ]
+    draft = QuarterlyReturn.objects.get(programme=programme, quarter="2025-26-Q2", status=ReturnStatus.DRAFT)
+    metrics = q2["Metrics"]
+    header = find_row(metrics, 2, "Metric")
+    for offset, row in enumerate(draft.figures["headline_metrics"]["rows"], start=1):
+        assert metrics.cell(header + offset, 2).value == row["metric"]
+        assert decimal(metrics.cell(header + offset, 5).value) == decimal(row["plan"])
+        assert decimal(metrics.cell(header + offset, 6).value) == decimal(row["actual"])  # the demo has Q2 actuals
+        assert metrics.cell(header + offset, 7).value == row["status"]
+    call_command("build_quarterly_return", programme=DEMO_SLUG, quarter="2025-26-Q4", out=str(out))
+    q4 = recalculated(out.read_bytes(), tmp_path / "q4")
+    for ws in q4:
+        for values in ws.iter_rows(values_only=True):
+            assert not any(isinstance(v, str) and v.startswith(ERRORS) for v in values), ws.title
+    lines = [line for fund in programme.funds.all() for line in finance_selectors.expenditure_plan(fund, 2025)]
+    ws = q4["Spend and activity"]
+    header = find_row(ws, 2, "Line")
+    columns = {ws.cell(header, c).value: c for c in range(2, 16)}
+    total = find_row(ws, 2, "Total")
+    assert total - header - 1 == len(lines) >= 20
+    assert decimal(ws.cell(total, columns["Planned expenditure (£)"]).value) == sum((x.planned for x in lines), D(0))
