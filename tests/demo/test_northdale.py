@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from finance import selectors
 from finance.models import Fund
@@ -132,3 +133,12 @@ def test_the_finance_officer_changes_a_line_and_a_stale_edit_is_refused(demo_cli
     assert refused.status_code == 200
     line.refresh_from_db()
     assert line.funding_source == "nhs_minimum"
+
+
+def test_its_finance_appendix_pdf_says_illustrative_data_on_every_page(demo_client, fund):
+    response = demo_client("northdale-secretary").get(reverse("reporting:finance_appendix", args=[FUND]))
+    assert response.status_code == 200
+    reader = PdfReader(io.BytesIO(response.content))
+    pages = [page.extract_text() or "" for page in reader.pages]
+    assert pages and all("ILLUSTRATIVE DATA" in text for text in pages)
+    assert LABEL in pages[0]

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from core.exceptions import StaleEdit
 from finance import selectors, services
@@ -229,3 +230,45 @@ def test_the_plan_is_read_in_a_fixed_number_of_queries(fund, year, pmo_user, dja
     with django_assert_max_num_queries(3):
         many = selectors.expenditure_plan(fund, 2025)
     assert len(many) == len(few) + 10
+
+
+# --- In the browser: the set-up page (programme office) ----------------------------------------------------------
+
+
+def test_the_office_enters_a_contributions_source_and_the_required_minimum_on_the_set_up_page(
+    client, fund, year, pmo_user
+):
+    client.force_login(pmo_user)
+    url = reverse("finance:setup_fund", args=[fund.slug])
+    page = client.get(url).content.decode()
+    assert "NHS minimum contribution" in page and "Required NHS minimum contribution to adult social care" in page
+    added = client.post(
+        url,
+        {
+            "add_contribution": "1",
+            "contributor": "NHS Testshire ICB",
+            "amount": "50000",
+            "financial_year": year.pk,
+            "funding_source": "additional_icb",
+        },
+    )
+    assert added.status_code == 302
+    assert FundContribution.objects.get(fund=fund, funding_source="additional_icb").amount == D("50000")
+    saved = client.post(
+        url, {"save_nhs_minimum": "1", "financial_year": year.pk, "required": "612345.67", "note": "Allocations"}
+    )
+    assert saved.status_code == 302
+    assert NhsMinimumRequirement.objects.get(fund=fund).required == D("612345.67")
+    refused = client.post(url, {"save_nhs_minimum": "1", "financial_year": year.pk, "required": "-5", "version": 1})
+    assert "cannot be negative" in refused.content.decode()
+    assert NhsMinimumRequirement.objects.get(fund=fund).required == D("612345.67")
+
+
+def test_the_fund_page_shows_a_short_nhs_minimum_in_red_with_words(client, fund, year, pmo_user):
+    _plan(fund, year, pmo_user, FULL_PLAN)
+    services.nhs_minimum_required_set(fund=fund, financial_year=year, required="700000")
+    client.force_login(pmo_user)
+    page = client.get(reverse("finance:fund", args=[fund.slug])).content.decode()
+    assert 'data-testid="plan-problems"' in page
+    assert "£100,000.00 below the required £700,000.00" in page
+    assert "Illustrative data" not in page  # a real programme's page
