@@ -1064,7 +1064,7 @@ def expenditure_plan(fund: Fund, start_year: int) -> list[ExpenditureLine]:
     with a source of funding given. Three queries whatever the number of lines."""
     year = policy_year_of(start_year)
     planned, spent = _year_money(fund, start_year)
-    lines = []
+    lines: list[ExpenditureLine] = []
     for values in fund.allocations.order_by("order", "id").values_list(*PLAN_COLUMNS):
         (pk, ref, name, type_code, sub_type, commissioner, provider, source_code, out_plan, unit, out_done, asc) = (
             values

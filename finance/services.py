@@ -230,7 +230,7 @@ def _clean_plan_fields(allocation: Allocation, start_year: int) -> None:
     given = any(getattr(allocation, name) for name in ("scheme_type", "sub_type", "funding_source")) or (
         allocation.counts_to_asc_minimum
     )
-    errors = {}
+    errors: dict[str, str | list[str]] = {}
     source = None
     if given:
         year = _policy(start_year, field="scheme_type")
