@@ -1225,9 +1225,7 @@ def expenditure_plan_problems(fund: Fund, start_year: int) -> list[str]:
 
 
 def expenditure_plan_years(fund: Fund) -> list[int]:
-    """The fund's financial years (start years) that have a policy year, i.e. an expenditure plan to show."""
-    return [
-        y
-        for y in fund.financial_years.order_by("start_year").values_list("start_year", flat=True)
-        if policy.year_for(y)
-    ]
+    """The fund's financial years (start years) whose policy year sets out an expenditure plan (funding sources and
+    scheme types, 2025/26 on): the years its page shows a plan by source for."""
+    years = fund.financial_years.order_by("start_year").values_list("start_year", flat=True)
+    return [y for y in years if (p := policy.year_for(y)) is not None and p.funding_sources and p.scheme_types]

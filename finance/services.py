@@ -42,6 +42,7 @@ from finance.permissions import can_give_finance_clearance
 from finance.selectors import (
     approval_problems,
     balance_problems,
+    expenditure_plan_years,
     fund_balances,
     policy_year_of,
     programme_start_year,
@@ -214,12 +215,10 @@ PLAN_FIELDS = (
 
 
 def plan_year_of(fund: Fund) -> int:
-    """The financial year (start year) a fund's plan lines follow the policy of: the fund's first year with a
-    policy year, else its programme's first year."""
-    for start_year in fund.financial_years.order_by("start_year").values_list("start_year", flat=True):
-        if policy_year_of(start_year) is not None:
-            return start_year
-    return programme_start_year(fund.programme)
+    """The financial year (start year) a fund's plan lines follow the policy of: the fund's first year whose policy
+    sets out an expenditure plan, else its programme's first year."""
+    years = expenditure_plan_years(fund)
+    return years[0] if years else programme_start_year(fund.programme)
 
 
 def _clean_plan_fields(allocation: Allocation, start_year: int) -> None:
