@@ -46,6 +46,7 @@ from finance.selectors import (
     fund_balances,
     policy_year_of,
     programme_start_year,
+    source_overcommitment_problems,
 )
 
 ZERO = Decimal("0")
@@ -285,11 +286,18 @@ def allocation_set_plan(*, allocation: Allocation, by=None, expected_version=Non
     unknown = set(fields) - set(PLAN_FIELDS)
     if unknown:
         raise ValueError(f"Not expenditure plan fields: {sorted(unknown)}")
+    source_before = allocation.funding_source
     for name, value in fields.items():
         setattr(allocation, name, value)
     _clean_plan_fields(allocation, plan_year_of(allocation.fund))
     bump_version(allocation)
-    return audited_save(allocation, by=by, reason="Expenditure plan line changed")
+    audited_save(allocation, by=by, reason="Expenditure plan line changed")
+    if allocation.funding_source != source_before:
+        # Its money now counts against another source: refused (and the save undone) if that source is over-planned.
+        problems = source_overcommitment_problems(fund=allocation.fund)
+        if problems:
+            raise ValidationError({"funding_source": problems})
+    return allocation
 
 
 @transaction.atomic
@@ -546,6 +554,8 @@ def movement_propose(
     )
     # Refuse now what approval would refuse, so the person proposing hears it first.
     problems = balance_problems(fund=fund, extra_decision=decision)
+    if any(allocation.funding_source for allocation in allocations.values()):  # no query for a fund without sources
+        problems += source_overcommitment_problems(fund=fund, decision=decision)
     if problems:
         raise ValidationError({"lines": problems})
     return movement
@@ -768,6 +778,7 @@ def decision_approve(*, decision: Decision, by, expected_version=None) -> Decisi
         if movement.financial_year.is_closed:
             problems.append(f"{movement} is for {movement.financial_year.label}, which is now closed.")
     problems += balance_problems(fund=decision.fund, extra_decision=decision)
+    problems += source_overcommitment_problems(fund=decision.fund, decision=decision)
     if problems:
         raise ValidationError(problems)
     decision.status = DecisionStatus.APPROVED
