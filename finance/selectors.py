@@ -1064,7 +1064,7 @@ def expenditure_plan(fund: Fund, start_year: int) -> list[ExpenditureLine]:
     with a source of funding given. Three queries whatever the number of lines."""
     year = policy_year_of(start_year)
     planned, spent = _year_money(fund, start_year)
-    lines = []
+    lines: list[ExpenditureLine] = []
     for values in fund.allocations.order_by("order", "id").values_list(*PLAN_COLUMNS):
         (pk, ref, name, type_code, sub_type, commissioner, provider, source_code, out_plan, unit, out_done, asc) = (
             values
@@ -1225,9 +1225,42 @@ def expenditure_plan_problems(fund: Fund, start_year: int) -> list[str]:
 
 
 def expenditure_plan_years(fund: Fund) -> list[int]:
-    """The fund's financial years (start years) that have a policy year, i.e. an expenditure plan to show."""
-    return [
-        y
-        for y in fund.financial_years.order_by("start_year").values_list("start_year", flat=True)
-        if policy.year_for(y)
-    ]
+    """The fund's financial years (start years) whose policy year sets out an expenditure plan (funding sources and
+    scheme types, 2025/26 on): the years its page shows a plan by source for."""
+    years = fund.financial_years.order_by("start_year").values_list("start_year", flat=True)
+    return [y for y in years if (p := policy.year_for(y)) is not None and p.funding_sources and p.scheme_types]
+
+
+def source_overcommitment_problems(*, fund: Fund, decision: Decision | None = None) -> list[str]:
+    """What the fund's plan (with `decision` approved too, if given) plans from a source beyond the fund's
+    contributions from it in a year (lines with a source of funding only): each source named. Two grouped queries."""
+    counted = MovementLine.objects.filter(allocation__fund=fund).exclude(allocation__funding_source="")
+    counted = counted.filter(APPROVED | Q(movement__decision=decision) if decision is not None else APPROVED)
+    planned = {
+        (year, code): total
+        for year, code, total in counted.order_by()
+        .values("movement__financial_year__start_year", "allocation__funding_source")
+        .annotate(t=Sum("amount"))
+        .values_list("movement__financial_year__start_year", "allocation__funding_source", "t")
+    }
+    if not planned:
+        return []
+    contributed = {
+        (year, code): total
+        for year, code, total in fund.contributions.order_by()
+        .values("financial_year__start_year", "funding_source")
+        .annotate(t=Sum("amount"))
+        .values_list("financial_year__start_year", "funding_source", "t")
+    }
+    problems = []
+    for (start_year, code), amount in sorted(planned.items()):
+        paid_in = contributed.get((start_year, code), ZERO)
+        if amount > paid_in:
+            year = policy_year_of(start_year)
+            source = year.funding_source(code) if year else None
+            label = f"{start_year}/{(start_year + 1) % 100:02d}"
+            problems.append(
+                f"This would plan £{amount:,.2f} from {source.name if source else code} in {label}, "
+                f"£{amount - paid_in:,.2f} more than {fund.name}'s contributions from it (£{paid_in:,.2f})."
+            )
+    return problems

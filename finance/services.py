@@ -42,9 +42,11 @@ from finance.permissions import can_give_finance_clearance
 from finance.selectors import (
     approval_problems,
     balance_problems,
+    expenditure_plan_years,
     fund_balances,
     policy_year_of,
     programme_start_year,
+    source_overcommitment_problems,
 )
 
 ZERO = Decimal("0")
@@ -214,12 +216,10 @@ PLAN_FIELDS = (
 
 
 def plan_year_of(fund: Fund) -> int:
-    """The financial year (start year) a fund's plan lines follow the policy of: the fund's first year with a
-    policy year, else its programme's first year."""
-    for start_year in fund.financial_years.order_by("start_year").values_list("start_year", flat=True):
-        if policy_year_of(start_year) is not None:
-            return start_year
-    return programme_start_year(fund.programme)
+    """The financial year (start year) a fund's plan lines follow the policy of: the fund's first year whose policy
+    sets out an expenditure plan, else its programme's first year."""
+    years = expenditure_plan_years(fund)
+    return years[0] if years else programme_start_year(fund.programme)
 
 
 def _clean_plan_fields(allocation: Allocation, start_year: int) -> None:
@@ -230,7 +230,7 @@ def _clean_plan_fields(allocation: Allocation, start_year: int) -> None:
     given = any(getattr(allocation, name) for name in ("scheme_type", "sub_type", "funding_source")) or (
         allocation.counts_to_asc_minimum
     )
-    errors = {}
+    errors: dict[str, str | list[str]] = {}
     source = None
     if given:
         year = _policy(start_year, field="scheme_type")
@@ -286,11 +286,18 @@ def allocation_set_plan(*, allocation: Allocation, by=None, expected_version=Non
     unknown = set(fields) - set(PLAN_FIELDS)
     if unknown:
         raise ValueError(f"Not expenditure plan fields: {sorted(unknown)}")
+    source_before = allocation.funding_source
     for name, value in fields.items():
         setattr(allocation, name, value)
     _clean_plan_fields(allocation, plan_year_of(allocation.fund))
     bump_version(allocation)
-    return audited_save(allocation, by=by, reason="Expenditure plan line changed")
+    audited_save(allocation, by=by, reason="Expenditure plan line changed")
+    if allocation.funding_source != source_before:
+        # Its money now counts against another source: refused (and the save undone) if that source is over-planned.
+        problems = source_overcommitment_problems(fund=allocation.fund)
+        if problems:
+            raise ValidationError({"funding_source": problems})
+    return allocation
 
 
 @transaction.atomic
@@ -547,6 +554,8 @@ def movement_propose(
     )
     # Refuse now what approval would refuse, so the person proposing hears it first.
     problems = balance_problems(fund=fund, extra_decision=decision)
+    if any(allocation.funding_source for allocation in allocations.values()):  # no query for a fund without sources
+        problems += source_overcommitment_problems(fund=fund, decision=decision)
     if problems:
         raise ValidationError({"lines": problems})
     return movement
@@ -769,6 +778,7 @@ def decision_approve(*, decision: Decision, by, expected_version=None) -> Decisi
         if movement.financial_year.is_closed:
             problems.append(f"{movement} is for {movement.financial_year.label}, which is now closed.")
     problems += balance_problems(fund=decision.fund, extra_decision=decision)
+    problems += source_overcommitment_problems(fund=decision.fund, decision=decision)
     if problems:
         raise ValidationError(problems)
     decision.status = DecisionStatus.APPROVED

@@ -348,7 +348,13 @@ def highlight_snapshot(*, programme, period) -> dict:
     return {
         "schema": SNAPSHOT_SCHEMA,
         "taken_at": timezone.now().isoformat(timespec="seconds"),
-        "programme": {"slug": programme.slug, "name": programme.name, "organisation": programme.organisation},
+        "programme": {
+            "slug": programme.slug,
+            "name": programme.name,
+            "organisation": programme.organisation,
+            # An invented programme's report says so on every page; a real one's snapshot is unchanged.
+            **({"illustrative": programme.illustrative_label} if programme.is_illustrative else {}),
+        },
         "period": {
             "id": period.pk,
             "code": period.code,

@@ -49,3 +49,9 @@ def illustrative_banner(context):
         "<strong>Illustrative data.</strong> {}</div>",
         label.removeprefix("Illustrative data: "),
     )
+
+
+@register.simple_tag
+def illustrative_text(obj) -> str:
+    """The illustrative label of the programme `obj` is (or belongs to), for a PDF or export template ("" if real)."""
+    return illustrative_label(_programme_id(obj))

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from core.exceptions import StaleEdit
 from finance import selectors, services
@@ -101,7 +102,7 @@ def test_the_plan_lists_its_lines_with_the_years_names_and_reconciles_by_source(
 
 def test_sources_that_do_not_add_up_are_named_one_by_one(fund, year, pmo_user):
     plan = [line for line in FULL_PLAN if line[0] != "Adaptations"]
-    plan[2] = ("Home care", "la_grant", "home_care", "", "450000", False)
+    plan[2] = ("Home care", "la_grant", "home_care", "", "350000", False)
     plan[0] = ("Reablement", "nhs_minimum", "home_based_ic", "", "550000", True)
     _plan(fund, year, pmo_user, plan)
     services.nhs_minimum_required_set(fund=fund, financial_year=year, required="500000")
@@ -109,11 +110,36 @@ def test_sources_that_do_not_add_up_are_named_one_by_one(fund, year, pmo_user):
     assert problems == [
         "NHS minimum contribution: the fund's 2025/26 contributions from it are £1,000,000.00 but the expenditure "
         "plan spends £950,000.00 of it, £50,000.00 not planned.",
-        "Local Authority Better Care Grant: the expenditure plan spends £450,000.00 but the fund's 2025/26 "
-        "contributions from it are £400,000.00, £50,000.00 more than it pays in.",
+        "Local Authority Better Care Grant: the fund's 2025/26 contributions from it are £400,000.00 but the "
+        "expenditure plan spends £350,000.00 of it, £50,000.00 not planned.",
         "Disabled Facilities Grant (DFG): the fund's 2025/26 contributions from it are £200,000.00 but the "
         "expenditure plan spends £0.00 of it, £200,000.00 not planned.",
     ]
+
+
+def test_planning_more_from_a_source_than_it_pays_in_is_refused_by_name_and_nothing_saved(fund, year, pmo_user):
+    _plan(fund, year, pmo_user, FULL_PLAN[:3])
+    with pytest.raises(ValidationError) as refused:
+        _plan(fund, year, pmo_user, [("More home care", "la_grant", "home_care", "", "50000.01", False)])
+    assert (
+        "This would plan £400,050.01 from Local Authority Better Care Grant in 2025/26, £50,000.01 more than "
+        "Testshire BCF 2025/26's contributions from it (£400,000.00)." in refused.value.message_dict["lines"]
+    )
+    assert not Allocation.objects.filter(scheme_name="More home care").exists()
+    by_source = {row.code: row.planned for row in selectors.pooled_fund_by_source(fund, 2025)}
+    assert by_source["la_grant"] == D("400000")
+
+
+def test_moving_a_funded_line_to_a_source_that_cannot_pay_for_it_is_refused(fund, year, pmo_user):
+    lines = _plan(fund, year, pmo_user, FULL_PLAN)
+    equipment = Allocation.objects.get(pk=lines[1].pk)
+    with pytest.raises(ValidationError) as refused:
+        services.allocation_set_plan(allocation=equipment, funding_source="dfg", expected_version=equipment.version)
+    assert "from Disabled Facilities Grant (DFG) in 2025/26, £400,000.00 more" in " ".join(
+        refused.value.message_dict["funding_source"]
+    )
+    equipment.refresh_from_db()
+    assert equipment.funding_source == "nhs_minimum"
 
 
 def test_an_nhs_minimum_below_the_required_figure_is_a_red_check_in_words(fund, year, pmo_user):
@@ -229,3 +255,45 @@ def test_the_plan_is_read_in_a_fixed_number_of_queries(fund, year, pmo_user, dja
     with django_assert_max_num_queries(3):
         many = selectors.expenditure_plan(fund, 2025)
     assert len(many) == len(few) + 10
+
+
+# --- In the browser: the set-up page (programme office) ----------------------------------------------------------
+
+
+def test_the_office_enters_a_contributions_source_and_the_required_minimum_on_the_set_up_page(
+    client, fund, year, pmo_user
+):
+    client.force_login(pmo_user)
+    url = reverse("finance:setup_fund", args=[fund.slug])
+    page = client.get(url).content.decode()
+    assert "NHS minimum contribution" in page and "Required NHS minimum contribution to adult social care" in page
+    added = client.post(
+        url,
+        {
+            "add_contribution": "1",
+            "contributor": "NHS Testshire ICB",
+            "amount": "50000",
+            "financial_year": year.pk,
+            "funding_source": "additional_icb",
+        },
+    )
+    assert added.status_code == 302
+    assert FundContribution.objects.get(fund=fund, funding_source="additional_icb").amount == D("50000")
+    saved = client.post(
+        url, {"save_nhs_minimum": "1", "financial_year": year.pk, "required": "612345.67", "note": "Allocations"}
+    )
+    assert saved.status_code == 302
+    assert NhsMinimumRequirement.objects.get(fund=fund).required == D("612345.67")
+    refused = client.post(url, {"save_nhs_minimum": "1", "financial_year": year.pk, "required": "-5", "version": 1})
+    assert "cannot be negative" in refused.content.decode()
+    assert NhsMinimumRequirement.objects.get(fund=fund).required == D("612345.67")
+
+
+def test_the_fund_page_shows_a_short_nhs_minimum_in_red_with_words(client, fund, year, pmo_user):
+    _plan(fund, year, pmo_user, FULL_PLAN)
+    services.nhs_minimum_required_set(fund=fund, financial_year=year, required="700000")
+    client.force_login(pmo_user)
+    page = client.get(reverse("finance:fund", args=[fund.slug])).content.decode()
+    assert 'data-testid="plan-problems"' in page
+    assert "£100,000.00 below the required £700,000.00" in page
+    assert "Illustrative data" not in page  # a real programme's page
