@@ -175,7 +175,11 @@ HEADLINE_RULE = (
     "On track: the latest actual is at or better than its plan in the metric's direction (at or below plan where "
     "lower is better). Not on track: it is worse than plan. No data: no actual recorded yet."
 )
-HEADLINE_STATUS = {Status.ON_TRACK: "on track", Status.NOT_ON_TRACK: "not on track", Status.NO_DATA: "no data"}
+HEADLINE_STATUS: dict[str, str] = {
+    Status.ON_TRACK: "on track",
+    Status.NOT_ON_TRACK: "not on track",
+    Status.NO_DATA: "no data",
+}
 
 
 @dataclass(frozen=True)
@@ -270,7 +274,7 @@ def headline_progress(programme, start_year: int, as_of: dt.date) -> list[Headli
             )
             continue
         in_year = set(headline_periods(start_year, metric.frequency))
-        points, latest, latest_note, status = [], None, "", Status.NO_DATA
+        points, latest, latest_note, status = [], None, "", str(Status.NO_DATA)
         for value in metric.values.all():
             if value.period_start not in in_year:
                 continue
