@@ -12,7 +12,7 @@ from reporting import selectors as report_selectors
 from tests.factories.accounts import PartnershipFactory
 from tests.factories.schemes import ProgrammeFactory, ReportingPeriodFactory, SchemeFactory
 from tests.reporting.conftest import pdf_text, squash
-from tests.reporting.layout import layout_problems
+from tests.reporting.layout import layout_problems, page_texts
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +76,17 @@ def test_a_2015_16_programme_has_no_headline_section():
     programme, period = _programme("older", 2015)
     snapshot = report_selectors.highlight_snapshot(programme=programme, period=period)
     assert "headline" not in snapshot
+
+
+def test_the_headline_table_keeps_each_figure_on_one_line():
+    """Narrow columns broke "1,945" and "Plan" over two lines; each figure and heading is read back whole."""
+    programme, period = _programme("northdale-test", 2025)
+    metric_services.load_headline_demo(programme, 2025)
+    rendered = highlight.highlight_report_draft(programme=programme, period=period)
+    (page,) = [p for p in page_texts(rendered.pdf) if "Headline metrics, 2025/26" in p]
+    lines = page.splitlines()
+    header = next(line for line in lines if line.startswith("Headline metric "))
+    assert header.endswith("Plan Actual Status"), header
+    for item in metric_selectors.headline_progress(programme, 2025, period.end_date):
+        plan, actual = _figure(item.latest.planned), _figure(item.latest.actual)
+        assert any(f"{plan} {actual}" in line for line in lines), (plan, actual)
