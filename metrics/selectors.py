@@ -18,7 +18,7 @@ from django.db.models import Prefetch
 
 import policy
 from core.natural import natural_order
-from metrics.charts import metric_chart
+from metrics.charts import headline_chart, metric_chart
 from metrics.models import Direction, Frequency, Metric, MetricValue, Status, Unit, period_label
 from metrics.permissions import can_define
 from metrics.services import HEADLINE_UNITS, headline_periods
@@ -153,6 +153,8 @@ def metric_detail(*, metric: Metric) -> MetricSummary:
 def metrics_dashboard(*, programme, as_of: dt.date | None = None, window: int = 12) -> dict:
     """The dashboard's metrics tile: programme metrics against plan, not-on-track first, and the counts."""
     summaries = metric_summaries(programme=programme, kpis=False, as_of=as_of, window=window)
+    # Headline metrics have their own tile (headline_panel), with the policy year's rule.
+    summaries = [s for s in summaries if not s.metric.is_headline]
     order: dict[str, int] = {Status.NOT_ON_TRACK: 0, Status.ON_TRACK: 1, Status.NO_DATA: 2}
     summaries.sort(key=lambda s: (order[s.status], s.metric.order, s.metric.name))
     counts = {status: sum(1 for s in summaries if s.status == status) for status in Status.values}
@@ -173,7 +175,11 @@ HEADLINE_RULE = (
     "On track: the latest actual is at or better than its plan in the metric's direction (at or below plan where "
     "lower is better). Not on track: it is worse than plan. No data: no actual recorded yet."
 )
-HEADLINE_STATUS = {Status.ON_TRACK: "on track", Status.NOT_ON_TRACK: "not on track", Status.NO_DATA: "no data"}
+HEADLINE_STATUS: dict[str, str] = {
+    Status.ON_TRACK: "on track",
+    Status.NOT_ON_TRACK: "not on track",
+    Status.NO_DATA: "no data",
+}
 
 
 @dataclass(frozen=True)
@@ -268,7 +274,7 @@ def headline_progress(programme, start_year: int, as_of: dt.date) -> list[Headli
             )
             continue
         in_year = set(headline_periods(start_year, metric.frequency))
-        points, latest, latest_note, status = [], None, "", Status.NO_DATA
+        points, latest, latest_note, status = [], None, "", str(Status.NO_DATA)
         for value in metric.values.all():
             if value.period_start not in in_year:
                 continue
@@ -303,3 +309,20 @@ def headline_progress(programme, start_year: int, as_of: dt.date) -> list[Headli
             )
         )
     return result
+
+
+def headline_panel(*, programme, as_of: dt.date, **chart_options) -> dict | None:
+    """The headline metrics of the programme's policy year as the metrics page and the dashboard show them, each
+    with its chart (options go to core.charts.line_chart); None when the programme's year declares none."""
+    start_year = policy_start_year(programme)
+    year = policy.year_for(start_year)
+    if year is None or not year.metrics:
+        return None
+    items = headline_progress(programme, start_year, as_of)
+    return {
+        "year": year,
+        "as_of": as_of,
+        "items": [{"progress": i, "chart": headline_chart(i, year_label=year.label, **chart_options)} for i in items],
+        "rule": HEADLINE_RULE,
+        "counts": {str(key): sum(1 for i in items if i.status == words) for key, words in HEADLINE_STATUS.items()},
+    }

@@ -249,7 +249,7 @@ def year_label(start_year: int) -> str:
 
 def headline_definition(metric: Metric) -> MetricDefinition | None:
     """The policy year's definition a headline metric follows (None for any other metric)."""
-    if not metric.is_headline:
+    if metric.headline_year is None:
         return None
     year = policy.year_for(metric.headline_year)
     return year.metric(metric.code) if year else None
@@ -263,7 +263,7 @@ def headline_periods(start_year: int, frequency: str) -> list[dt.date]:
 
 def headline_period_check(metric: Metric, start: dt.date) -> dt.date:
     """A headline metric is planned and reported within its policy year only (April to March)."""
-    if metric.is_headline:
+    if metric.headline_year is not None:
         first, after = dt.date(metric.headline_year, 4, 1), dt.date(metric.headline_year + 1, 4, 1)
         if not first <= start < after:
             year = year_label(metric.headline_year)
@@ -419,7 +419,7 @@ def headline_actual_record(
 # Emergency admissions 65+ run at about 5,800 a quarter per 100,000 aged 65+ in England (monthly about 1,950);
 # discharge delay about 1 day on average; care home admissions 65+ about 140 a quarter per 100,000 aged 65+.
 _DEMO_POPULATION_65 = Decimal("48250")
-_DEMO = {
+_DEMO: dict[str, dict] = {
     "emergency_admissions_65": {
         "frequency": Frequency.MONTHLY,
         "plans": ["1990", "1985", "1960", "1955", "1950", "1945", "2060", "2080", "2040", "1990", "1900", "1950"],

@@ -15,7 +15,7 @@ from core.forms import add_service_errors, error_dict
 from core.history import audit_entries
 from core.spreadsheets import CSV_CONTENT_TYPE, CSV_ENCODING, XLSX_CONTENT_TYPE, SpreadsheetErrors
 from metrics import permissions, selectors, services, spreadsheet
-from metrics.charts import headline_chart, metric_chart
+from metrics.charts import metric_chart
 from metrics.forms import ActualForm, HeadlineActualForm, HeadlineSetupForm, MetricForm, PlanForm, UploadForm
 from metrics.models import Metric, MetricValue, period_label
 from schemes.permissions import programme_choices, programme_current, require_programme_reader
@@ -23,22 +23,6 @@ from schemes.permissions import programme_choices, programme_current, require_pr
 
 def _programme(request):
     return programme_current(request, request.GET.get("programme") or request.POST.get("programme"))
-
-
-def headline_section(programme, as_of, **chart_options) -> dict | None:
-    """The headline metrics of the programme's policy year with a chart each, or None when its year has none."""
-    start_year = selectors.headline_year_of(programme)
-    if start_year is None:
-        return None
-    year = policy.year_for(start_year)
-    items = selectors.headline_progress(programme, start_year, as_of)
-    charts = {item.code: headline_chart(item, year_label=year.label, **chart_options) for item in items}
-    return {
-        "year": year,
-        "as_of": as_of,
-        "items": [{"progress": item, "chart": charts[item.code]} for item in items],
-        "rule": selectors.HEADLINE_RULE,
-    }
 
 
 def metric_list(request):
@@ -52,7 +36,7 @@ def metric_list(request):
         {
             "programme": programme,
             "programmes": programme_choices(request.user),
-            "headline": headline_section(programme, timezone.localdate()),
+            "headline": selectors.headline_panel(programme=programme, as_of=timezone.localdate()),
             "programme_metrics": [s for s in summaries if not s.metric.is_kpi and not s.metric.is_headline],
             "kpis": [s for s in summaries if s.metric.is_kpi],
             "can_define": permissions.can_define(request.user, programme),

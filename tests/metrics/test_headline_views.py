@@ -101,6 +101,8 @@ def test_the_actual_form_takes_numerator_and_denominator_and_refuses_a_zero_deno
     assert saved.status_code == 302
     value.refresh_from_db()
     assert value.actual == D("5782.38") and value.history.first().history_user is not None
+    detail = pmo.get(reverse("metrics:detail", args=[metric.pk])).content.decode()
+    assert "5,782.38" in detail and "2,790 ÷ 48,250 × 100,000" in detail
     stale = pmo.post(url, {"numerator": "1", "denominator": "2", "note": "", "version": value.version - 1})
     assert stale.status_code == 400 and "changed after you opened it" in stale.content.decode()
 
