@@ -296,7 +296,7 @@ class NhsMinimumForm(VersionedForm):
         self.fields["financial_year"].queryset = years
 
 
-class AllocationPlanForm(VersionForm):
+class PlanFieldsForm(forms.Form):
     """An allocation's expenditure plan columns; the choices are the programme's policy year's, and the service
     checks them again (a sub-type must belong to the scheme type, only NHS minimum lines count to ASC)."""
 
@@ -329,3 +329,7 @@ class AllocationPlanForm(VersionForm):
         data = dict(self.cleaned_data)
         data.pop("version", None)
         return data
+
+
+class AllocationPlanForm(PlanFieldsForm, VersionForm):
+    """Changing an existing line's columns: the version it was opened at, so a stale change is refused."""

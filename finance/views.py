@@ -21,6 +21,7 @@ from finance.forms import (
     DecisionEditForm,
     DecisionForm,
     DiscontinueForm,
+    PlanFieldsForm,
     RejectForm,
     RepurposingForm,
     ReversalForm,
@@ -139,7 +140,18 @@ def allocation_create(request, slug: str):
     fund = permissions.fund_get(user=request.user, slug=slug, manage=True)
     form = AllocationCreateForm(request.POST or None, fund=fund, initial={"financial_year": _current_year()})
     decision_form = DecisionForm(request.POST or None, prefix="decision")
-    if request.method == "POST" and form.is_valid() and decision_form.is_valid():
+    # A fund planned by source (2025/26 on) takes the line's expenditure plan columns with it.
+    plan_form = (
+        PlanFieldsForm(request.POST or None, prefix="plan", policy_year=selectors.policy_year_of(years[0]))
+        if (years := selectors.expenditure_plan_years(fund))
+        else None
+    )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and decision_form.is_valid()
+        and (plan_form is None or plan_form.is_valid())
+    ):
         data = form.cleaned_data
         try:
             with transaction.atomic():
@@ -155,6 +167,7 @@ def allocation_create(request, slug: str):
                     financial_year=data["financial_year"],
                     reason=data["reason"],
                     note=data["note"],
+                    plan=plan_form.plan_fields() if plan_form is not None else None,
                     by=request.user,
                 )
                 if decision.movements.exists():
@@ -164,12 +177,22 @@ def allocation_create(request, slug: str):
                 messages.success(request, f"Allocation “{allocation}” added with no money yet.")
                 return redirect("finance:allocation", pk=allocation.pk)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(plan_form if plan_form is not None and _names_plan_field(exc) else form, exc)
     return render(
         request,
         "finance/allocation_form.html",
-        {"fund": fund, "form": form, "decision_form": decision_form, "title": "New allocation"},
+        {
+            "fund": fund,
+            "form": form,
+            "plan_form": plan_form,
+            "decision_form": decision_form,
+            "title": "New allocation",
+        },
     )
+
+
+def _names_plan_field(exc: ValidationError) -> bool:
+    return hasattr(exc, "error_dict") and bool(set(exc.error_dict) & set(services.PLAN_FIELDS))
 
 
 def repurpose(request, slug: str):

@@ -95,6 +95,7 @@ def template_workbook_bytes(*, programme) -> bytes:
     notes = workbook.create_sheet("Read me")
     for line in [
         f"{programme.name}: metrics and KPIs",
+        *([programme.illustrative_label] if programme.is_illustrative else []),  # an invented programme says so
         "One row per metric per planned period. Fill in Actual (and a Note where it is off plan) and upload the file.",
         "Period is written like May 2015 (monthly), 2015/16 Q1 (quarterly) or 2015/16 (annual).",
         "The programme office may change Plan, or add a row to plan a new period; an actual needs a planned period.",

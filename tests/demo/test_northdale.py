@@ -142,3 +142,11 @@ def test_its_finance_appendix_pdf_says_illustrative_data_on_every_page(demo_clie
     pages = [page.extract_text() or "" for page in reader.pages]
     assert pages and all("ILLUSTRATIVE DATA" in text for text in pages)
     assert LABEL in pages[0]
+
+
+@pytest.mark.parametrize("export", ["risks:export", "schemes:export"])
+def test_its_programme_workbooks_say_so_in_their_read_me(demo_client, northdale, export):
+    response = demo_client("northdale-pmo").get(reverse(export, args=[SLUG]))
+    assert response.status_code == 200
+    readme = load_workbook(io.BytesIO(response.content))["Read me"]
+    assert any(LABEL in str(cell.value) for (cell,) in readme.iter_rows(max_col=1))

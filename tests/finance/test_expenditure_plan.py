@@ -122,7 +122,7 @@ def test_planning_more_from_a_source_than_it_pays_in_is_refused_by_name_and_noth
     with pytest.raises(ValidationError) as refused:
         _plan(fund, year, pmo_user, [("More home care", "la_grant", "home_care", "", "50000.01", False)])
     assert (
-        "This would plan £400,050.01 from Local Authority Better Care Grant in 2025/26, £50,000.01 more than "
+        "This would plan £450,000.01 from Local Authority Better Care Grant in 2025/26, £50,000.01 more than "
         "Testshire BCF 2025/26's contributions from it (£400,000.00)." in refused.value.message_dict["lines"]
     )
     assert not Allocation.objects.filter(scheme_name="More home care").exists()
@@ -297,3 +297,35 @@ def test_the_fund_page_shows_a_short_nhs_minimum_in_red_with_words(client, fund,
     assert 'data-testid="plan-problems"' in page
     assert "£100,000.00 below the required £700,000.00" in page
     assert "Illustrative data" not in page  # a real programme's page
+
+
+def test_a_new_allocation_takes_its_plan_line_and_a_bad_source_saves_nothing(client, fund, year, pmo_user):
+    client.force_login(pmo_user)
+    url = reverse("finance:allocation_create", args=[fund.slug])
+    form = {
+        "initiative": "BCF plan",
+        "scheme_name": "Handyperson service",
+        "amount": "150000",
+        "financial_year": year.pk,
+        "decision-title": "Handyperson service",
+        "decision-body": "Health and Wellbeing Board",
+        "decision-decided_on": "2025-06-01",
+        "plan-scheme_type": "dfg",
+        "plan-sub_type": "Handyperson services",
+        "plan-commissioner": "Testshire Council",
+        "plan-provider": "Care and Repair",
+        "plan-funding_source": "additional_la",  # no contribution from it: more than it pays in
+    }
+    refused = client.post(url, form)
+    assert refused.status_code == 200
+    assert "more than Testshire BCF 2025/26&#x27;s contributions from it" in refused.content.decode()
+    assert not Allocation.objects.filter(scheme_name="Handyperson service").exists()
+    assert not fund.decisions.exists()
+    assert client.post(url, form | {"plan-funding_source": "dfg"}).status_code == 302
+    line = Allocation.objects.get(scheme_name="Handyperson service")
+    assert (line.scheme_type, line.sub_type, line.funding_source, line.provider) == (
+        "dfg",
+        "Handyperson services",
+        "dfg",
+        "Care and Repair",
+    )
