@@ -59,6 +59,14 @@ def main() -> None:
         finally:
             connection.creation.destroy_test_db(old_name, verbosity=0)
         return
+    if os.environ.get("BENCH_ONLY") == "bcf_returns":  # `BENCH_ONLY=bcf_returns`: the 2025/26 year-end return alone
+        try:
+            from bench import bcf_returns as bcf_returns_bench
+
+            bcf_returns_bench.run(emit=emit)
+        finally:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+        return
     if os.environ.get("BENCH_ONLY") == "cases":  # `BENCH_ONLY=cases make bench`: the business cases portfolio alone
         try:
             cases_bench.run(emit=emit)
@@ -124,6 +132,11 @@ def main() -> None:
         from bench import returns as returns_bench
 
         returns_bench.run(emit=emit)
+
+        # The 2025/26 year-end return of a 300-line expenditure plan (issue 18).
+        from bench import bcf_returns as bcf_returns_bench
+
+        bcf_returns_bench.run(emit=emit)
 
         # The highlight report PDF (issue 7): the demo and a 60-scheme programme, against WeasyPrint's floor.
         report_bench.run(emit=emit)

@@ -35,7 +35,7 @@ from core.rag import RAG, Trend, rag_trend
 from dashboard.forms import DashboardFilters
 from finance.models import Decision, DecisionStatus, Fund, FundContribution
 from finance.selectors import money_by_fund
-from metrics.selectors import metrics_dashboard
+from metrics.selectors import headline_panel, metrics_dashboard
 from milestones.models import Milestone, MilestoneStatus, open_condition, overdue_condition, slipped_condition
 from risks.models import Risk, RiskStatus
 from risks.scoring import Grade, risk_grade
@@ -579,7 +579,15 @@ def dashboard(*, filters: DashboardFilters) -> dict:
         "risks": risk_summary(filters=filters),
         "money": money_summary(filters=filters),
         "metrics": metrics_summary(filters=filters),
+        "headline": headline_summary(filters=filters),
     }
+
+
+def headline_summary(*, filters: DashboardFilters) -> dict | None:
+    """The policy year's headline metrics as at the period's end, with small charts; None (and no query) for a
+    programme whose year declares none. Two queries."""
+    as_of = filters.period.end_date if filters.period else timezone.localdate()
+    return headline_panel(programme=filters.programme, as_of=as_of, width=280, height=110)
 
 
 def programme_gaps(*, filters: DashboardFilters) -> list[str]:

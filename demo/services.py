@@ -14,6 +14,7 @@ from accounts.roles import Role
 from accounts.services import partnership_ensure, programme_office_admin_permissions_grant, user_ensure
 from cases import services as case_services
 from cases.models import BusinessCase
+from demo.northdale import northdale_load, northdale_programme_ensure
 from finance import services as finance_services
 from finance.models import Fund
 from finance.selectors import fund_balances, fund_reconciliation
@@ -33,6 +34,7 @@ BUDGETS_FILE = DATA_DIR / "trafford_budgets_2016_17.yaml"
 METRICS_FILE = DATA_DIR / "trafford_metrics_2015_16.yaml"
 POOLED_FILE = DATA_DIR / "trafford_bcf_pooled_2015_16.yaml"
 CASES_FILE = DATA_DIR / "manchester_cases_2012.yaml"
+NORTHDALE_FILE = DATA_DIR / "northdale_bcf_2025_26.yaml"  # invented: the illustrative 2025/26 partnership
 
 # The demo sign-ins, one per role (password: settings.DEMO_PASSWORD). `lead` is Sarah Gunshon, lead of 5.1 and 5.2.
 DEMO_USERS: list[dict[str, Any]] = [
@@ -175,6 +177,13 @@ def demo_load(*, password: str | None = None) -> DemoLoadReport:
         _load_metrics(_read_yaml(METRICS_FILE), programme=programme, by=pmo, report=report)
     if new_cases:
         _load_cases(cases, programme=manchester, by=pmo, report=report)
+    # The current year's illustrative partnership, with its own sign-ins (northdale-pmo, …) on it alone.
+    northdale_data = _read_yaml(NORTHDALE_FILE)
+    northdale, new_northdale = northdale_programme_ensure(northdale_data)
+    if new_northdale:
+        report.counts.update(
+            northdale_load(northdale_data, programme=northdale, password=password or settings.DEMO_PASSWORD)
+        )
     return report
 
 

@@ -48,8 +48,9 @@ def synthetic_programme_generate(
     movements: int = 0,
     metrics: int = 0,
     kpis: int = 0,
+    start: date = date(2024, 4, 1),
 ) -> Programme:
-    """A programme of `schemes` schemes × `milestones_per_scheme` milestones and monthly periods.
+    """A programme of `schemes` schemes × `milestones_per_scheme` milestones and monthly periods, from `start`.
 
     With `funds`, also that many funds with an allocation per scheme and `movements` movements in all
     (see synthetic_money_generate).
@@ -58,7 +59,6 @@ def synthetic_programme_generate(
     """
     rng = random.Random(seed)
     slug = slug or f"synthetic-{seed}-{schemes}x{milestones_per_scheme}"
-    start = date(2024, 4, 1)
     programme = Programme.objects.create(
         slug=slug,
         name=f"Synthetic programme {seed}",

@@ -250,8 +250,19 @@ class FundSetupForm(VersionedForm):
     )
 
 
+def _source_choices(year) -> list[tuple[str, str]]:
+    return [("", "(none)")] + ([(s.code, s.name) for s in year.funding_sources] if year else [])
+
+
 class ContributionAddForm(forms.Form):
     contributor = forms.CharField(max_length=200, help_text="e.g. NHS Trafford ICB, Trafford Council")
+    funding_source = forms.ChoiceField(
+        label="Source of funding",
+        required=False,
+        choices=[("", "(none)")],
+        help_text="The BCF source this money is (from the programme's policy year); a contribution from a source is "
+        "for one financial year.",
+    )
     # Text, so the service reads it as exact pounds and pence and refuses a negative or zero amount in words.
     amount = forms.CharField(label="Amount (£)", max_length=30, help_text=AMOUNT_HELP)
     financial_year = YearChoiceField(
@@ -261,3 +272,64 @@ class ContributionAddForm(forms.Form):
         empty_label="(not for one year)",
     )
     note = forms.CharField(max_length=500, required=False)
+
+    def __init__(self, *args, policy_year=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if policy_year is None:
+            del self.fields["funding_source"]  # a fund whose year sets out no sources (e.g. a Transformation Fund)
+        else:
+            self.fields["funding_source"].choices = _source_choices(policy_year)
+
+
+class NhsMinimumForm(VersionedForm):
+    """The required NHS minimum contribution to adult social care for one of the fund's years."""
+
+    financial_year = YearChoiceField(queryset=FinancialYear.objects.none(), label="Financial year", empty_label=None)
+    # Text, so the service reads exact pounds and pence and refuses a negative amount in words.
+    required = forms.CharField(
+        label="Required NHS minimum contribution to adult social care (£)", max_length=30, help_text=AMOUNT_HELP
+    )
+    note = forms.CharField(max_length=500, required=False, help_text="Where the figure comes from.")
+
+    def __init__(self, *args, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["financial_year"].queryset = years
+
+
+class PlanFieldsForm(forms.Form):
+    """An allocation's expenditure plan columns; the choices are the programme's policy year's, and the service
+    checks them again (a sub-type must belong to the scheme type, only NHS minimum lines count to ASC)."""
+
+    scheme_type = forms.ChoiceField(label="Scheme type", required=False)
+    sub_type = forms.ChoiceField(label="Sub-type", required=False)
+    commissioner = forms.CharField(max_length=200, required=False)
+    provider = forms.CharField(max_length=200, required=False)
+    funding_source = forms.ChoiceField(label="Source of funding", required=False)
+    outputs_planned = forms.DecimalField(
+        label="Outputs/activity planned", required=False, max_digits=14, decimal_places=2
+    )
+    outputs_unit = forms.CharField(label="Unit", max_length=100, required=False, help_text="e.g. packages, hours")
+    outputs_delivered = forms.DecimalField(
+        label="Outputs/activity delivered", required=False, max_digits=14, decimal_places=2
+    )
+    counts_to_asc_minimum = forms.BooleanField(
+        label="Counts towards the NHS minimum contribution to adult social care", required=False
+    )
+
+    def __init__(self, *args, policy_year, **kwargs):
+        super().__init__(*args, **kwargs)
+        types = list(policy_year.scheme_types) if policy_year else []
+        self.fields["scheme_type"].choices = [("", "(none)")] + [(t.code, t.name) for t in types]
+        self.fields["sub_type"].choices = [("", "(none)")] + [
+            (t.name, [(sub, sub) for sub in t.sub_types]) for t in types if t.sub_types
+        ]
+        self.fields["funding_source"].choices = _source_choices(policy_year)
+
+    def plan_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("version", None)
+        return data
+
+
+class AllocationPlanForm(PlanFieldsForm, VersionForm):
+    """Changing an existing line's columns: the version it was opened at, so a stale change is refused."""

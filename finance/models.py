@@ -96,6 +96,9 @@ class FundContribution(TimeStampedModel):
     contributor = models.CharField(max_length=200)
     amount = models.DecimalField(**MONEY, help_text="In pounds.")
     financial_year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, null=True, blank=True)
+    # A code of the policy year's funding sources (policy.spec.FundingSource), e.g. "nhs_minimum"; blank for funds
+    # whose year sets out none (e.g. a Transformation Fund).
+    funding_source = models.CharField("source of funding", max_length=40, blank=True)
     note = models.TextField(blank=True)
     history = HistoricalRecords()
 
@@ -154,6 +157,26 @@ class Allocation(VersionedModel):
     footnote = models.TextField(
         blank=True, help_text="Printed under Appendix 1 in every output (page, Excel, CSV, PDF), numbered."
     )
+    # The BCF expenditure plan's columns (2025/26 on): codes from the programme's policy year (policy.spec).
+    scheme_type = models.CharField(max_length=40, blank=True, help_text="A scheme type code of the policy year.")
+    sub_type = models.CharField(max_length=200, blank=True)
+    commissioner = models.CharField(max_length=200, blank=True, help_text="e.g. Northdale Council, NHS Northdale ICB")
+    provider = models.CharField(max_length=200, blank=True)
+    funding_source = models.CharField(
+        "source of funding", max_length=40, blank=True, help_text="A funding source code of the policy year."
+    )
+    outputs_planned = models.DecimalField(
+        "outputs/activity planned", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    outputs_unit = models.CharField("unit of outputs/activity", max_length=100, blank=True, help_text="e.g. packages")
+    outputs_delivered = models.DecimalField(
+        "outputs/activity delivered", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    counts_to_asc_minimum = models.BooleanField(
+        "counts towards the NHS minimum contribution to adult social care",
+        default=False,
+        help_text="Only a line funded from the NHS minimum contribution can count.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -164,6 +187,11 @@ class Allocation(VersionedModel):
             ),
             models.CheckConstraint(
                 condition=Q(spend_to_date__isnull=True) | Q(spend_to_date__gte=0), name="allocation_spend_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=(Q(outputs_planned__isnull=True) | Q(outputs_planned__gte=0))
+                & (Q(outputs_delivered__isnull=True) | Q(outputs_delivered__gte=0)),
+                name="allocation_outputs_not_negative",
             ),
         ]
 
@@ -319,3 +347,25 @@ class QuarterlySpend(VersionedModel):
     @property
     def quarter_label(self) -> str:
         return f"{self.financial_year.slug}-Q{self.quarter}"
+
+
+class NhsMinimumRequirement(VersionedModel):
+    """The NHS minimum contribution to adult social care a fund must maintain in a year, as the programme office
+    enters it from the year's published allocations. The plan's own figure is computed from its lines
+    (finance.selectors.nhs_minimum_to_adult_social_care) and checked against this one."""
+
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="nhs_minimum_requirements")
+    financial_year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, related_name="+")
+    required = models.DecimalField("required minimum", **MONEY, help_text="In pounds.")
+    note = models.TextField(blank=True, help_text="Where the figure comes from.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["fund", "financial_year__start_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["fund", "financial_year"], name="nhs_minimum_one_per_fund_year"),
+            models.CheckConstraint(condition=Q(required__gte=0), name="nhs_minimum_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fund} {self.financial_year.label}: £{self.required:,.2f}"

@@ -16,6 +16,7 @@ from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
+import policy
 from finance.models import (
     Allocation,
     AllocationStatus,
@@ -28,6 +29,7 @@ from finance.models import (
     MovementLine,
     QuarterlySpend,
 )
+from policy.spec import PolicyYear
 
 logger = logging.getLogger(__name__)
 
@@ -1001,3 +1003,286 @@ def setup_missing(*, programme, today=None) -> list:
                 )
             )
     return missing
+
+
+# --- The BCF expenditure plan and the pooled fund by source (2025/26 on, issue 18) -----------------------------
+# A line of the plan is an allocation: its planned expenditure for a year is the approved money moved to it in that
+# year's movements (never typed); its spend to date is the actual spend recorded in that year's quarters. The fund's
+# contributions in that year, by source, are what the plan must add up to, source by source.
+
+
+def policy_year_of(start_year: int | None) -> PolicyYear | None:
+    """The policy year a financial year's plan follows (None where the app has none for it)."""
+    return None if start_year is None else policy.year_for(start_year)
+
+
+def programme_start_year(programme) -> int:
+    """The financial year (its start year) a programme begins in: 2025 for one starting in April 2025."""
+    day = programme.start_date
+    return day.year if day.month >= 4 else day.year - 1
+
+
+@dataclass(frozen=True)
+class ExpenditureLine:
+    allocation_id: int
+    line: int  # 1-based order in the plan
+    scheme_ref: str
+    scheme_name: str
+    scheme_type: str  # the scheme type's name (its code where the year does not know it)
+    sub_type: str
+    commissioner: str
+    provider: str
+    source_code: str
+    source_name: str
+    planned: Decimal
+    spent_to_date: Decimal | None
+    outputs_planned: Decimal | None
+    outputs_unit: str
+    outputs_delivered: Decimal | None
+    counts_to_asc_minimum: bool = False
+    scheme_type_code: str = ""
+
+
+def _year_money(fund: Fund, start_year: int) -> tuple[dict, dict]:
+    """Planned (approved money moved in the year) and actual spend in the year, by allocation id: two grouped
+    queries whatever the number of lines."""
+    planned = dict(
+        MovementLine.objects.filter(APPROVED, allocation__fund=fund, movement__financial_year__start_year=start_year)
+        .order_by()
+        .values("allocation")
+        .annotate(t=Sum("amount"))
+        .values_list("allocation", "t")
+    )
+    spent = dict(
+        QuarterlySpend.objects.filter(
+            allocation__fund=fund, financial_year__start_year=start_year, actual__isnull=False
+        )
+        .order_by()
+        .values("allocation")
+        .annotate(t=Sum("actual"))
+        .values_list("allocation", "t")
+    )
+    return planned, spent
+
+
+PLAN_COLUMNS = (
+    "pk",
+    "scheme__ref",
+    "scheme_name",
+    "scheme_type",
+    "sub_type",
+    "commissioner",
+    "provider",
+    "funding_source",
+    "outputs_planned",
+    "outputs_unit",
+    "outputs_delivered",
+    "counts_to_asc_minimum",
+)
+
+
+def expenditure_plan(fund: Fund, start_year: int) -> list[ExpenditureLine]:
+    """The fund's expenditure plan for a year, in the plan's order: every allocation with money in that year or
+    with a source of funding given. Three queries whatever the number of lines."""
+    year = policy_year_of(start_year)
+    planned, spent = _year_money(fund, start_year)
+    lines: list[ExpenditureLine] = []
+    for values in fund.allocations.order_by("order", "id").values_list(*PLAN_COLUMNS):
+        (pk, ref, name, type_code, sub_type, commissioner, provider, source_code, out_plan, unit, out_done, asc) = (
+            values
+        )
+        amount = planned.get(pk) or ZERO
+        if not amount and not source_code:
+            continue
+        scheme_type = year.scheme_type(type_code) if year and type_code else None
+        source = year.funding_source(source_code) if year and source_code else None
+        lines.append(
+            ExpenditureLine(
+                allocation_id=pk,
+                line=len(lines) + 1,
+                scheme_ref=ref or "",
+                scheme_name=name,
+                scheme_type=scheme_type.name if scheme_type else type_code,
+                sub_type=sub_type,
+                commissioner=commissioner,
+                provider=provider,
+                source_code=source_code,
+                source_name=source.name if source else source_code,
+                planned=amount,
+                spent_to_date=spent.get(pk),
+                outputs_planned=out_plan,
+                outputs_unit=unit,
+                outputs_delivered=out_done,
+                counts_to_asc_minimum=asc,
+                scheme_type_code=type_code,
+            )
+        )
+    return lines
+
+
+@dataclass(frozen=True)
+class SourceTotal:
+    code: str
+    name: str
+    contributed: Decimal
+    planned: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        """Planned less contributed: more than nothing is planned spend the source does not pay for."""
+        return self.planned - self.contributed
+
+
+NO_SOURCE = "No source of funding given"
+
+
+def pooled_fund_by_source(
+    fund: Fund, start_year: int, *, lines: list[ExpenditureLine] | None = None
+) -> list[SourceTotal]:
+    """The fund's contributions in a year against its expenditure plan, source by source, in the policy year's
+    order of sources; money under no source (or a code the year does not have) gets its own row, never dropped.
+    `lines` (expenditure_plan's answer), when the caller has it, saves reading it again."""
+    year = policy_year_of(start_year)
+    lines = expenditure_plan(fund, start_year) if lines is None else lines
+    contributed: dict[str, Decimal] = {}
+    for code, amount in (
+        fund.contributions.filter(financial_year__start_year=start_year)
+        .order_by()
+        .values("funding_source")
+        .annotate(t=Sum("amount"))
+        .values_list("funding_source", "t")
+    ):
+        contributed[code] = contributed.get(code, ZERO) + amount
+    planned: dict[str, Decimal] = {}
+    for line in lines:
+        planned[line.source_code] = planned.get(line.source_code, ZERO) + line.planned
+    known = [(s.code, s.name) for s in year.funding_sources] if year else []
+    codes = [code for code, _ in known]
+    others = sorted((set(contributed) | set(planned)) - set(codes))
+    rows = [SourceTotal(code, name, contributed.get(code, ZERO), planned.get(code, ZERO)) for code, name in known]
+    for code in others:
+        label = NO_SOURCE if not code else f"“{code}” (not a source of {year.label if year else 'this year'})"
+        rows.append(SourceTotal(code, label, contributed.get(code, ZERO), planned.get(code, ZERO)))
+    return rows
+
+
+@dataclass(frozen=True)
+class NhsMinimumCheck:
+    computed: Decimal
+    required: Decimal | None
+    ok: bool
+    message: str
+
+
+def nhs_minimum_to_adult_social_care(
+    fund: Fund, start_year: int, *, lines: list[ExpenditureLine] | None = None
+) -> NhsMinimumCheck:
+    """The plan's NHS minimum contribution to adult social care (the planned money of its lines marked as counting
+    towards it) against the required minimum the programme office entered for the fund and year. Not entered is a
+    failed check, in words, not a pass."""
+    lines = expenditure_plan(fund, start_year) if lines is None else lines
+    computed = sum((line.planned for line in lines if line.counts_to_asc_minimum), ZERO)
+    requirement = fund.nhs_minimum_requirements.filter(financial_year__start_year=start_year).first()
+    label = f"{start_year}/{(start_year + 1) % 100:02d}"
+    if requirement is None:
+        return NhsMinimumCheck(
+            computed,
+            None,
+            False,
+            f"The required NHS minimum contribution to adult social care for {label} has not been entered: the "
+            f"programme office enters it on the fund's set-up page. The plan's lines marked as counting towards it "
+            f"come to £{computed:,.2f}.",
+        )
+    required = requirement.required
+    if computed < required:
+        return NhsMinimumCheck(
+            computed,
+            required,
+            False,
+            f"The NHS minimum contribution to adult social care in the {label} plan is £{computed:,.2f}, "
+            f"£{required - computed:,.2f} below the required £{required:,.2f}.",
+        )
+    return NhsMinimumCheck(
+        computed,
+        required,
+        True,
+        f"The NHS minimum contribution to adult social care in the {label} plan is £{computed:,.2f}, "
+        f"at least the required £{required:,.2f}.",
+    )
+
+
+def expenditure_plan_problems(fund: Fund, start_year: int) -> list[str]:
+    """What is wrong with a fund's expenditure plan for a year, in words (empty when nothing is): what a return's
+    sign-off refuses while any remain. Sources that do not add up are named one by one."""
+    year = policy_year_of(start_year)
+    label = f"{start_year}/{(start_year + 1) % 100:02d}"
+    if year is None:
+        return [f"The app has no Better Care Fund policy year for {label}: its plan cannot be checked."]
+    lines = expenditure_plan(fund, start_year)
+    problems = []
+    if not lines:
+        problems.append(f"{fund.name} has no expenditure plan lines for {label}.")
+    for row in pooled_fund_by_source(fund, start_year, lines=lines):
+        if row.difference > 0:
+            problems.append(
+                f"{row.name}: the expenditure plan spends £{row.planned:,.2f} but the fund's {label} contributions "
+                f"from it are £{row.contributed:,.2f}, £{row.difference:,.2f} more than it pays in."
+            )
+        elif row.difference < 0:
+            problems.append(
+                f"{row.name}: the fund's {label} contributions from it are £{row.contributed:,.2f} but the "
+                f"expenditure plan spends £{row.planned:,.2f} of it, £{-row.difference:,.2f} not planned."
+            )
+    for line in lines:
+        if not line.scheme_type_code:
+            problems.append(f"Line {line.line} “{line.scheme_name}” has no scheme type.")
+        elif year.scheme_type(line.scheme_type_code) is None:
+            problems.append(
+                f"Line {line.line} “{line.scheme_name}”: scheme type “{line.scheme_type_code}” is not one of {label}'s."
+            )
+    check = nhs_minimum_to_adult_social_care(fund, start_year, lines=lines)
+    if not check.ok:
+        problems.append(check.message)
+    return problems
+
+
+def expenditure_plan_years(fund: Fund) -> list[int]:
+    """The fund's financial years (start years) whose policy year sets out an expenditure plan (funding sources and
+    scheme types, 2025/26 on): the years its page shows a plan by source for."""
+    years = fund.financial_years.order_by("start_year").values_list("start_year", flat=True)
+    return [y for y in years if (p := policy.year_for(y)) is not None and p.funding_sources and p.scheme_types]
+
+
+def source_overcommitment_problems(*, fund: Fund, decision: Decision | None = None) -> list[str]:
+    """What the fund's plan (with `decision` approved too, if given) plans from a source beyond the fund's
+    contributions from it in a year (lines with a source of funding only): each source named. Two grouped queries."""
+    counted = MovementLine.objects.filter(allocation__fund=fund).exclude(allocation__funding_source="")
+    counted = counted.filter(APPROVED | Q(movement__decision=decision) if decision is not None else APPROVED)
+    planned = {
+        (year, code): total
+        for year, code, total in counted.order_by()
+        .values("movement__financial_year__start_year", "allocation__funding_source")
+        .annotate(t=Sum("amount"))
+        .values_list("movement__financial_year__start_year", "allocation__funding_source", "t")
+    }
+    if not planned:
+        return []
+    contributed = {
+        (year, code): total
+        for year, code, total in fund.contributions.order_by()
+        .values("financial_year__start_year", "funding_source")
+        .annotate(t=Sum("amount"))
+        .values_list("financial_year__start_year", "funding_source", "t")
+    }
+    problems = []
+    for (start_year, code), amount in sorted(planned.items()):
+        paid_in = contributed.get((start_year, code), ZERO)
+        if amount > paid_in:
+            year = policy_year_of(start_year)
+            source = year.funding_source(code) if year else None
+            label = f"{start_year}/{(start_year + 1) % 100:02d}"
+            problems.append(
+                f"This would plan £{amount:,.2f} from {source.name if source else code} in {label}, "
+                f"£{amount - paid_in:,.2f} more than {fund.name}'s contributions from it (£{paid_in:,.2f})."
+            )
+    return problems

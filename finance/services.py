@@ -35,10 +35,19 @@ from finance.models import (
     Movement,
     MovementKind,
     MovementLine,
+    NhsMinimumRequirement,
     QuarterlySpend,
 )
 from finance.permissions import can_give_finance_clearance
-from finance.selectors import approval_problems, balance_problems, fund_balances
+from finance.selectors import (
+    approval_problems,
+    balance_problems,
+    expenditure_plan_years,
+    fund_balances,
+    policy_year_of,
+    programme_start_year,
+    source_overcommitment_problems,
+)
 
 ZERO = Decimal("0")
 MAX_POUNDS = Decimal("999999999999.99")  # fits the column; far beyond any fund
@@ -127,20 +136,190 @@ def fund_create(
 
 
 @transaction.atomic
-def contribution_add(*, fund: Fund, contributor: str, amount, financial_year=None, note: str = "", by=None):
-    """Money paid into the fund: it raises the total and lands in the unallocated pot."""
+def contribution_add(
+    *,
+    fund: Fund,
+    contributor: str,
+    amount,
+    financial_year=None,
+    note: str = "",
+    funding_source: str = "",
+    by=None,
+):
+    """Money paid into the fund: it raises the total and lands in the unallocated pot. `funding_source` is a code
+    of the year's policy (e.g. "nhs_minimum"), for a pooled fund planned by source."""
     amount = money(amount, label="The contribution", allow_zero=False)
     if not contributor.strip():
         raise ValidationError({"contributor": "Say who the money comes from."})
+    funding_source = (funding_source or "").strip()
+    if funding_source:
+        if financial_year is None:
+            raise ValidationError({"financial_year": "A contribution from a source of funding is for one year."})
+        _policy_source(financial_year.start_year, funding_source, field="funding_source")
     if financial_year is not None:
         _open_year(financial_year)
     Fund.objects.select_for_update().get(pk=fund.pk)
     return audited_save(
         FundContribution(
-            fund=fund, contributor=contributor.strip(), amount=amount, financial_year=financial_year, note=note
+            fund=fund,
+            contributor=contributor.strip(),
+            amount=amount,
+            financial_year=financial_year,
+            funding_source=funding_source,
+            note=note,
         ),
         by=by,
     )
+
+
+# --- The expenditure plan's columns and the NHS minimum (2025/26 on, issue 18) ------------------------------
+
+
+def _year_label(start_year: int) -> str:
+    return f"{start_year}/{(start_year + 1) % 100:02d}"
+
+
+def _policy(start_year: int, *, field: str):
+    year = policy_year_of(start_year)
+    if year is None:
+        raise ValidationError(
+            {
+                field: f"The app has no Better Care Fund policy year for {_year_label(start_year)}: it sets out no "
+                "sources of funding or scheme types."
+            }
+        )
+    return year
+
+
+def _policy_source(start_year: int, code: str, *, field: str):
+    year = _policy(start_year, field=field)
+    source = year.funding_source(code)
+    if source is None:
+        known = ", ".join(f"{s.name} ({s.code})" for s in year.funding_sources)
+        raise ValidationError(
+            {field: f"“{code}” is not a source of funding in {year.label}. Its sources are: {known}."}
+        )
+    return source
+
+
+PLAN_FIELDS = (
+    "scheme_type",
+    "sub_type",
+    "commissioner",
+    "provider",
+    "funding_source",
+    "outputs_planned",
+    "outputs_unit",
+    "outputs_delivered",
+    "counts_to_asc_minimum",
+)
+
+
+def plan_year_of(fund: Fund) -> int:
+    """The financial year (start year) a fund's plan lines follow the policy of: the fund's first year whose policy
+    sets out an expenditure plan, else its programme's first year."""
+    years = expenditure_plan_years(fund)
+    return years[0] if years else programme_start_year(fund.programme)
+
+
+def _clean_plan_fields(allocation: Allocation, start_year: int) -> None:
+    """Check (and tidy) an allocation's expenditure plan columns against the policy year; a clear refusal per
+    field. Nothing to check for a line that gives none of them (e.g. a Transformation Fund's)."""
+    for name in ("scheme_type", "sub_type", "commissioner", "provider", "funding_source", "outputs_unit"):
+        setattr(allocation, name, (getattr(allocation, name) or "").strip())
+    given = any(getattr(allocation, name) for name in ("scheme_type", "sub_type", "funding_source")) or (
+        allocation.counts_to_asc_minimum
+    )
+    errors: dict[str, str | list[str]] = {}
+    source = None
+    if given:
+        year = _policy(start_year, field="scheme_type")
+        if allocation.scheme_type:
+            scheme_type = year.scheme_type(allocation.scheme_type)
+            if scheme_type is None:
+                known = ", ".join(t.name for t in year.scheme_types)
+                errors["scheme_type"] = (
+                    f"“{allocation.scheme_type}” is not a scheme type in {year.label}. Its scheme types are: {known}."
+                )
+            elif allocation.sub_type and allocation.sub_type not in scheme_type.sub_types:
+                errors["sub_type"] = f"“{allocation.sub_type}” is not a sub-type of {scheme_type.name}: " + (
+                    f"choose one of {', '.join(scheme_type.sub_types)}."
+                    if scheme_type.sub_types
+                    else "it has no sub-types."
+                )
+        elif allocation.sub_type:
+            errors["sub_type"] = "Choose the scheme type the sub-type belongs to."
+        if allocation.funding_source:
+            try:
+                source = _policy_source(start_year, allocation.funding_source, field="funding_source")
+            except ValidationError as exc:
+                errors.update(exc.message_dict)
+    if allocation.counts_to_asc_minimum and (source is None or not source.nhs_minimum):
+        errors["counts_to_asc_minimum"] = (
+            "Only a line funded from the NHS minimum contribution counts towards its contribution to adult social "
+            "care: choose that source of funding, or untick the box."
+        )
+    for name, label in (("outputs_planned", "Outputs planned"), ("outputs_delivered", "Outputs delivered")):
+        value = getattr(allocation, name)
+        if value in (None, ""):
+            setattr(allocation, name, None)
+            continue
+        try:
+            setattr(allocation, name, money(value, field=name, label=label))
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if (allocation.outputs_planned is not None or allocation.outputs_delivered is not None) and not (
+        allocation.outputs_unit
+    ):
+        errors["outputs_unit"] = "Say what the outputs are counted in, e.g. packages, hours, people."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def allocation_set_plan(*, allocation: Allocation, by=None, expected_version=None, **fields) -> Allocation:
+    """Set an allocation's expenditure plan columns (scheme type and sub-type, commissioner, provider, source of
+    funding, outputs, NHS minimum to adult social care), checked against its fund's policy year; audited, a stale
+    edit refused, nothing saved when any is refused."""
+    allocation = Allocation.objects.select_for_update().select_related("fund__programme").get(pk=allocation.pk)
+    check_version(allocation, expected_version)
+    unknown = set(fields) - set(PLAN_FIELDS)
+    if unknown:
+        raise ValueError(f"Not expenditure plan fields: {sorted(unknown)}")
+    source_before = allocation.funding_source
+    for name, value in fields.items():
+        setattr(allocation, name, value)
+    _clean_plan_fields(allocation, plan_year_of(allocation.fund))
+    bump_version(allocation)
+    audited_save(allocation, by=by, reason="Expenditure plan line changed")
+    if allocation.funding_source != source_before:
+        # Its money now counts against another source: refused (and the save undone) if that source is over-planned.
+        problems = source_overcommitment_problems(fund=allocation.fund)
+        if problems:
+            raise ValidationError({"funding_source": problems})
+    return allocation
+
+
+@transaction.atomic
+def nhs_minimum_required_set(
+    *, fund: Fund, financial_year: FinancialYear, required, note: str = "", by=None, expected_version=None
+):
+    """The required NHS minimum contribution to adult social care for a fund and year, as the programme office
+    enters it (once per fund and year; a change is audited and a stale one refused)."""
+    required = money(required, field="required", label="The required minimum")
+    _policy(financial_year.start_year, field="financial_year")
+    if fund.financial_years.exists() and not fund.financial_years.filter(pk=financial_year.pk).exists():
+        raise ValidationError({"financial_year": f"{financial_year.label} is not one of {fund.name}'s years."})
+    _open_year(financial_year)
+    Fund.objects.select_for_update().get(pk=fund.pk)
+    row = NhsMinimumRequirement.objects.select_for_update().filter(fund=fund, financial_year=financial_year).first()
+    if row is None:
+        row = NhsMinimumRequirement(fund=fund, financial_year=financial_year)
+    else:
+        check_version(row, expected_version)
+        bump_version(row)
+    row.required, row.note = required, (note or "").strip()
+    return audited_save(row, by=by, reason="Required NHS minimum contribution to adult social care entered")
 
 
 # --- Allocations -------------------------------------------------------------------------------
@@ -156,9 +335,11 @@ def allocation_add(
     scheme=None,
     note: str = "",
     order: int | None = None,
+    plan: dict | None = None,
     by=None,
 ) -> Allocation:
-    """A new line in the fund's plan, with no money yet: money arrives by an approved movement."""
+    """A new line in the fund's plan, with no money yet: money arrives by an approved movement. `plan` holds its
+    expenditure plan columns (PLAN_FIELDS), checked against the fund's policy year."""
     if not initiative.strip() or not scheme_name.strip():
         raise ValidationError({"scheme_name": "An allocation needs an initiative and a scheme name."})
     if scheme is not None and fund.programme_id and scheme.programme_id != fund.programme_id:
@@ -174,6 +355,12 @@ def allocation_add(
         note=note,
         order=order,
     )
+    if plan:
+        for name, value in plan.items():
+            if name not in PLAN_FIELDS:
+                raise ValueError(f"Not an expenditure plan field: {name}")
+            setattr(allocation, name, value)
+        _clean_plan_fields(allocation, plan_year_of(fund))
     try:
         allocation.validate_constraints()
     except ValidationError:
@@ -192,7 +379,9 @@ def allocations_add_bulk(*, fund: Fund, allocations: list[Allocation], by=None) 
         (i.casefold(), w.casefold(), n.casefold())
         for i, w, n in fund.allocations.values_list("initiative", "workstream", "scheme_name")
     }
+    plan_year = plan_year_of(fund)
     for allocation in allocations:
+        _clean_plan_fields(allocation, plan_year)
         allocation.fund = fund
         allocation.initiative = allocation.initiative.strip()
         allocation.workstream = allocation.workstream.strip()
@@ -365,6 +554,8 @@ def movement_propose(
     )
     # Refuse now what approval would refuse, so the person proposing hears it first.
     problems = balance_problems(fund=fund, extra_decision=decision)
+    if any(allocation.funding_source for allocation in allocations.values()):  # no query for a fund without sources
+        problems += source_overcommitment_problems(fund=fund, decision=decision)
     if problems:
         raise ValidationError({"lines": problems})
     return movement
@@ -384,6 +575,7 @@ def allocation_create_funded(
     note: str = "",
     reason: str = "",
     order: int | None = None,
+    plan: dict | None = None,
     by=None,
 ) -> Allocation:
     """A new allocation and its initial-allocation movement from the unallocated pot, under `decision`."""
@@ -396,6 +588,7 @@ def allocation_create_funded(
         scheme=scheme,
         note=note,
         order=order,
+        plan=plan,
         by=by,
     )
     if amount > 0:
@@ -585,6 +778,7 @@ def decision_approve(*, decision: Decision, by, expected_version=None) -> Decisi
         if movement.financial_year.is_closed:
             problems.append(f"{movement} is for {movement.financial_year.label}, which is now closed.")
     problems += balance_problems(fund=decision.fund, extra_decision=decision)
+    problems += source_overcommitment_problems(fund=decision.fund, decision=decision)
     if problems:
         raise ValidationError(problems)
     decision.status = DecisionStatus.APPROVED

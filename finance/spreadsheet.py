@@ -33,6 +33,7 @@ from core.spreadsheets import (
 from finance import services
 from finance.models import AllocationStatus, FinancialYear, Fund, MovementKind, QuarterlySpend
 from finance.selectors import allocation_tree, appendix_lines, fund_balances
+from schemes.illustrative import illustrative_label
 
 __all__ = [
     "ALLOCATION_HEADERS",
@@ -162,6 +163,9 @@ def _allocation_table(fund: Fund) -> list[tuple[str, list]]:
                     ],
                 )
             )
+    label = illustrative_label(fund.programme_id)
+    if label:  # an invented partnership's figures say so in every export (schemes.illustrative)
+        table.append(("footnote", [safe_cell_text(label), "", "", None, None, None, None, "", None, "note"]))
     return table
 
 
@@ -205,8 +209,10 @@ def _spend_table(fund: Fund) -> list[list]:
 
 
 def _readme_lines(fund: Fund) -> list[str]:
+    label = illustrative_label(fund.programme_id)
     return [
         f"{safe_cell_text(fund.name)}: allocations and quarterly spend",
+        *([label] if label else []),
         f"The “{APPENDIX_SHEET}” sheet lists every allocation as the board papers' Appendix 1 does: schemes going "
         "forward, then schemes discontinued (with their estimated spend to date), each with a Total, then the "
         "Grand total. Every figure is computed from approved movements: nothing here is typed in by hand.",
@@ -234,7 +240,12 @@ def fund_workbook_bytes(*, fund: Fund) -> bytes:
     workbook = Workbook()
     ws = workbook.active
     ws.title = APPENDIX_SHEET
-    title = ws.cell(row=1, column=1, value=safe_cell_text(f"{fund.name}: allocations by scheme (Appendix 1)"))
+    label = illustrative_label(fund.programme_id)
+    title = ws.cell(
+        row=1,
+        column=1,
+        value=safe_cell_text(f"{fund.name}: allocations by scheme (Appendix 1){f' · {label}' if label else ''}"),
+    )
     title.font = Font(bold=True, size=13)
     for index, header in enumerate(ALLOCATION_HEADERS, start=1):
         cell = ws.cell(row=HEADER_ROW, column=index, value=header)

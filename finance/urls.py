@@ -17,6 +17,7 @@ urlpatterns = [
     path("allocations/<int:pk>/", views.allocation_detail, name="allocation"),
     path("allocations/<int:pk>/spend/", views.spend_record, name="spend"),
     path("allocations/<int:pk>/link/", views.allocation_link, name="allocation_link"),
+    path("allocations/<int:pk>/plan/", views.allocation_plan, name="allocation_plan"),
     path("allocations/<int:pk>/discontinue/", views.allocation_discontinue, name="discontinue"),
     path("movements/<int:pk>/reverse/", views.movement_reverse, name="reverse"),
     path("<slug:slug>/", views.fund_detail, name="fund"),

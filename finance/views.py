@@ -11,15 +11,17 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from core.exceptions import StaleEdit
-from core.forms import add_service_errors, not_saved_text
+from core.forms import add_service_errors, not_saved_text, save_with
 from core.history import audit_entries
 from finance import permissions, selectors, services
 from finance.forms import (
     AllocationCreateForm,
     AllocationLinkForm,
+    AllocationPlanForm,
     DecisionEditForm,
     DecisionForm,
     DiscontinueForm,
+    PlanFieldsForm,
     RejectForm,
     RepurposingForm,
     ReversalForm,
@@ -47,6 +49,21 @@ def fund_list(request):
 def fund_detail(request, slug: str):
     fund = permissions.fund_get(user=request.user, slug=slug)
     overview = selectors.fund_overview(fund=fund)
+    plans = []
+    for start_year in selectors.expenditure_plan_years(fund):
+        lines = selectors.expenditure_plan(fund, start_year)
+        by_source = selectors.pooled_fund_by_source(fund, start_year, lines=lines)
+        plans.append(
+            {
+                "label": f"{start_year}/{(start_year + 1) % 100:02d}",
+                "lines": lines,
+                "planned": sum((line.planned for line in lines), selectors.ZERO),
+                "by_source": by_source,
+                "contributed": sum((row.contributed for row in by_source), selectors.ZERO),
+                "nhs_minimum": selectors.nhs_minimum_to_adult_social_care(fund, start_year, lines=lines),
+                "problems": selectors.expenditure_plan_problems(fund, start_year),
+            }
+        )
     return render(
         request,
         "finance/fund_detail.html",
@@ -54,6 +71,7 @@ def fund_detail(request, slug: str):
             "fund": fund,
             "summary": overview["summary"],
             "tree": overview["tree"],
+            "plans": plans,
             "contributions": list(fund.contributions.select_related("financial_year")),
             "proposed": list(fund.decisions.filter(status=DecisionStatus.PROPOSED).order_by("decided_on")),
             "can_manage": permissions.can_manage_money(request.user, fund.programme_id),
@@ -122,7 +140,18 @@ def allocation_create(request, slug: str):
     fund = permissions.fund_get(user=request.user, slug=slug, manage=True)
     form = AllocationCreateForm(request.POST or None, fund=fund, initial={"financial_year": _current_year()})
     decision_form = DecisionForm(request.POST or None, prefix="decision")
-    if request.method == "POST" and form.is_valid() and decision_form.is_valid():
+    # A fund planned by source (2025/26 on) takes the line's expenditure plan columns with it.
+    plan_form = (
+        PlanFieldsForm(request.POST or None, prefix="plan", policy_year=selectors.policy_year_of(years[0]))
+        if (years := selectors.expenditure_plan_years(fund))
+        else None
+    )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and decision_form.is_valid()
+        and (plan_form is None or plan_form.is_valid())
+    ):
         data = form.cleaned_data
         try:
             with transaction.atomic():
@@ -138,6 +167,7 @@ def allocation_create(request, slug: str):
                     financial_year=data["financial_year"],
                     reason=data["reason"],
                     note=data["note"],
+                    plan=plan_form.plan_fields() if plan_form is not None else None,
                     by=request.user,
                 )
                 if decision.movements.exists():
@@ -147,12 +177,22 @@ def allocation_create(request, slug: str):
                 messages.success(request, f"Allocation “{allocation}” added with no money yet.")
                 return redirect("finance:allocation", pk=allocation.pk)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(plan_form if plan_form is not None and _names_plan_field(exc) else form, exc)
     return render(
         request,
         "finance/allocation_form.html",
-        {"fund": fund, "form": form, "decision_form": decision_form, "title": "New allocation"},
+        {
+            "fund": fund,
+            "form": form,
+            "plan_form": plan_form,
+            "decision_form": decision_form,
+            "title": "New allocation",
+        },
     )
+
+
+def _names_plan_field(exc: ValidationError) -> bool:
+    return hasattr(exc, "error_dict") and bool(set(exc.error_dict) & set(services.PLAN_FIELDS))
 
 
 def repurpose(request, slug: str):
@@ -467,4 +507,29 @@ def allocation_link(request, pk: int):
             return redirect("finance:allocation", pk=allocation.pk)
     return render(
         request, "finance/allocation_link.html", {"allocation": allocation, "fund": allocation.fund, "form": form}
+    )
+
+
+def allocation_plan(request, pk: int):
+    """An allocation's expenditure plan columns (scheme type, commissioner, provider, source, outputs, NHS minimum
+    to adult social care): the finance officer and the programme office; audited, stale edits refused."""
+    allocation = permissions.allocation_get(user=request.user, pk=pk, manage=True)
+    fields = services.PLAN_FIELDS
+    form = AllocationPlanForm(
+        request.POST or None,
+        policy_year=selectors.policy_year_of(services.plan_year_of(allocation.fund)),
+        initial={f: getattr(allocation, f) for f in fields} | {"version": allocation.version},
+    )
+    if request.method == "POST":
+        saved = save_with(
+            form,
+            lambda d: services.allocation_set_plan(
+                allocation=allocation, by=request.user, expected_version=d["version"], **form.plan_fields()
+            ),
+        )
+        if saved.ok:
+            messages.success(request, f"Expenditure plan line “{allocation}” saved.")
+            return redirect("finance:fund", slug=allocation.fund.slug)
+    return render(
+        request, "finance/allocation_plan.html", {"allocation": allocation, "fund": allocation.fund, "form": form}
     )

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 
 from core.forms import save_with
 from finance import permissions, selectors, services
-from finance.forms import ContributionAddForm, FinancialYearAddForm, FundSetupForm
+from finance.forms import ContributionAddForm, FinancialYearAddForm, FundSetupForm, NhsMinimumForm
 from finance.models import FinancialYear, Fund
 from schemes.permissions import programme_current
 
@@ -58,9 +58,33 @@ def setup_fund(request, slug: str):
         request.POST if "save_fund" in request.POST else None,
         initial=initial | {"years": list(fund.financial_years.all()), "version": fund.version},
     )
-    contribution = ContributionAddForm(request.POST if "add_contribution" in request.POST else None)
+    policy_year = selectors.policy_year_of(services.plan_year_of(fund))
+    contribution = ContributionAddForm(
+        request.POST if "add_contribution" in request.POST else None, policy_year=policy_year
+    )
+    plan_years = FinancialYear.objects.filter(start_year__in=selectors.expenditure_plan_years(fund))
+    requirements = {r.financial_year_id: r for r in fund.nhs_minimum_requirements.select_related("financial_year")}
+    first = requirements.get(plan_years.first().pk) if plan_years.exists() else None
+    minimum = NhsMinimumForm(
+        request.POST if "save_nhs_minimum" in request.POST else None,
+        years=plan_years,
+        initial={"required": first.required, "note": first.note, "version": first.version} if first else {},
+    )
     if request.method == "POST":
-        if "save_fund" in request.POST:
+        if "save_nhs_minimum" in request.POST:
+            saved = save_with(
+                minimum,
+                lambda d: services.nhs_minimum_required_set(
+                    fund=fund,
+                    financial_year=d["financial_year"],
+                    required=d["required"],
+                    note=d["note"],
+                    expected_version=d["version"],
+                    by=request.user,
+                ),
+            )
+            done = "Required NHS minimum contribution to adult social care saved."
+        elif "save_fund" in request.POST:
             saved = save_with(
                 form,
                 lambda d: services.fund_update(
@@ -88,6 +112,8 @@ def setup_fund(request, slug: str):
             "fund": fund,
             "form": form,
             "contribution_form": contribution,
+            "nhs_minimum_form": minimum if plan_years else None,
+            "requirements": sorted(requirements.values(), key=lambda r: r.financial_year.start_year),
             "contributions": fund.contributions.select_related("financial_year").order_by("id"),
             "total": selectors.fund_total(fund=fund),
         },

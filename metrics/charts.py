@@ -18,3 +18,18 @@ def metric_chart(summary, *, title: str | None = None, **options) -> str:
         title=title or f"{summary.metric.name}: plan and actual",
         **options,
     )
+
+
+def headline_chart(progress, *, year_label: str = "", **options) -> str:
+    """A headline metric's plan (dashed) and actual per quarter or month; `progress` is a HeadlineProgress."""
+    suffix = f", {year_label}" if year_label else ""
+    return line_chart(
+        progress.labels,
+        series=[
+            {"name": "Plan", "values": progress.plans, "dashed": True},
+            {"name": "Actual", "values": progress.actuals, "dashed": False},
+        ],
+        unit=UNIT_SUFFIX.get(progress.unit, ""),
+        title=f"{progress.name}: plan and actual{suffix}",
+        **options,
+    )

@@ -58,3 +58,52 @@ class UploadForm(forms.Form):
 
 
 FREQUENCY_CHOICES = Frequency.choices
+
+
+class HeadlineActualForm(forms.Form):
+    """A headline metric's figures for one period: the actual is computed (numerator ÷ denominator × per)."""
+
+    numerator = forms.CharField(required=False, max_length=30)
+    denominator = forms.CharField(required=False, max_length=30)
+    note = forms.CharField(
+        label="Commentary", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, definition=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if definition is not None:
+            self.fields["numerator"].help_text = definition.numerator
+            self.fields["denominator"].help_text = definition.denominator
+        self.fields["numerator"].help_text += ". Leave both blank to clear a figure entered by mistake."
+
+
+class HeadlineSetupForm(forms.Form):
+    """The plan for a headline metric's year: a figure per quarter or per month, April to March."""
+
+    frequency = forms.ChoiceField(choices=())
+    plans = forms.CharField(
+        label="Plan per period",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="One figure per period from April, separated by spaces or new lines: 4 for quarters, 12 for months.",
+    )
+    versions = forms.CharField(widget=forms.HiddenInput, required=False, max_length=500)
+
+    def __init__(self, *args, frequencies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["frequency"].choices = [(f, Frequency(f).label) for f in frequencies]
+
+    def clean_plans(self) -> list[str]:
+        # Figures are split on spaces, new lines and semicolons; a comma inside a figure groups thousands (5,800).
+        parts = self.cleaned_data["plans"].replace(";", " ").split()
+        return [part.rstrip(",") for part in parts if part.rstrip(",")]
+
+    def clean_versions(self) -> list[int] | None:
+        text = self.cleaned_data["versions"].strip()
+        if not text:
+            return None
+        try:
+            return [int(v) for v in text.split(",")]
+        except ValueError:
+            raise forms.ValidationError("The form was changed: open it again.") from None

@@ -76,6 +76,15 @@ class Metric(VersionedModel):
     is_demo = models.BooleanField(
         default=False, help_text="Figures are illustrative: the source papers give none for this metric."
     )
+    headline_year = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="For a BCF headline metric: the policy year whose definition it follows (2025 for 2025/26); "
+        "its code is the definition's code, its actuals are numerator ÷ denominator × per.",
+    )
+    per = models.PositiveIntegerField(
+        default=1, help_text="A headline metric's actual is numerator ÷ denominator × this, e.g. 100,000."
+    )
     order = models.PositiveIntegerField(default=0)
     history = HistoricalRecords()
 
@@ -83,6 +92,7 @@ class Metric(VersionedModel):
         ordering = ["programme", natural_order("scheme__ref_key"), "order", "name"]
         constraints = [
             models.UniqueConstraint(fields=["programme", "code"], name="one_metric_code_per_programme"),
+            models.CheckConstraint(condition=Q(per__gte=1), name="metric_per_at_least_1"),
             models.CheckConstraint(
                 condition=Q(tolerance_percent__gte=0) & Q(tolerance_percent__lte=100), name="metric_tolerance_0_100"
             ),
@@ -95,6 +105,10 @@ class Metric(VersionedModel):
     def is_kpi(self) -> bool:
         return self.scheme_id is not None
 
+    @property
+    def is_headline(self) -> bool:
+        return self.headline_year is not None
+
 
 class MetricValue(VersionedModel):
     """One period of a metric: its plan, and the actual once known."""
@@ -103,6 +117,9 @@ class MetricValue(VersionedModel):
     period_start = models.DateField(help_text="The first day of the month, quarter (Apr/Jul/Oct/Jan) or year (April).")
     plan = models.DecimalField(max_digits=14, decimal_places=2)
     actual = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    # A headline metric's actual is computed from these (numerator ÷ denominator × the metric's per).
+    numerator = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    denominator = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     note = models.TextField(blank=True, help_text="Commentary on the actual, e.g. why it is off plan.")
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -114,6 +131,9 @@ class MetricValue(VersionedModel):
         ordering = ["metric", "period_start"]
         constraints = [
             models.UniqueConstraint(fields=["metric", "period_start"], name="one_value_per_metric_period"),
+            models.CheckConstraint(
+                condition=Q(denominator__isnull=True) | Q(denominator__gt=0), name="metric_value_denominator_positive"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -30,8 +30,19 @@ from metrics import permissions, services
 from metrics.models import Metric, MetricValue, period_label
 
 SHEET = "Metrics"
-HEADERS = ["Metric code", "Metric", "Scheme ref", "Period", "Plan", "Actual", "Note", "Version"]
-_WIDTHS = [30, 50, 11, 12, 12, 12, 50, 9]
+HEADERS = [
+    "Metric code",
+    "Metric",
+    "Scheme ref",
+    "Period",
+    "Plan",
+    "Numerator",
+    "Denominator",
+    "Actual",
+    "Note",
+    "Version",
+]
+_WIDTHS = [30, 50, 11, 12, 12, 12, 12, 12, 50, 9]
 _INFO = {"Metric", "Scheme ref", "Version"}
 
 
@@ -53,6 +64,8 @@ def template_rows(*, programme) -> list[list]:
             v.metric.scheme.ref if v.metric.scheme_id else "",
             period_label(v.period_start, v.metric.frequency),
             v.plan,
+            _number(v.numerator),
+            _number(v.denominator),
             _number(v.actual),
             v.note,
             v.version,
@@ -82,9 +95,12 @@ def template_workbook_bytes(*, programme) -> bytes:
     notes = workbook.create_sheet("Read me")
     for line in [
         f"{programme.name}: metrics and KPIs",
+        *([programme.illustrative_label] if programme.is_illustrative else []),  # an invented programme says so
         "One row per metric per planned period. Fill in Actual (and a Note where it is off plan) and upload the file.",
         "Period is written like May 2015 (monthly), 2015/16 Q1 (quarterly) or 2015/16 (annual).",
         "The programme office may change Plan, or add a row to plan a new period; an actual needs a planned period.",
+        "Headline metrics (a BCF year's, e.g. 2025/26): fill in Numerator and Denominator; Actual is computed from "
+        "them (numerator ÷ denominator × per, e.g. per 100,000) and may be left blank. Other metrics leave them blank.",
         "Percentages are 0 to 100. Figures have at most two decimal places. Leave Version as it is: it tells the "
         "upload whether someone changed the row after you downloaded it.",
         "The upload is all or nothing: if any row has a problem, nothing is saved and every problem is listed.",
@@ -163,6 +179,12 @@ class _Import:
                 row.problem("Actual", " ".join(exc.messages))
         if not row.ok:
             return
+        if metric.is_headline:
+            self.headline_row(row, metric, start, existing, plan, actual, note)
+            return
+        if row.text("Numerator") or row.text("Denominator"):
+            row.problem("Numerator", f"{metric.name} is not a headline metric: leave Numerator and Denominator blank.")
+            return
         plan_changes = plan is not None and (existing is None or existing.plan != plan)
         if existing is None and plan is None:
             row.problem(
@@ -185,6 +207,52 @@ class _Import:
         except (ValidationError, StaleEdit) as exc:
             messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
             row.problem("Actual", " ".join(messages))
+
+    def headline_row(self, row: SheetRow, metric, start, existing, plan, actual, note: str) -> None:
+        """A headline metric's row: the actual comes from Numerator and Denominator (Actual, if filled, must agree)."""
+        numerator, denominator = row.values.get("Numerator"), row.values.get("Denominator")
+        given = bool(row.text("Numerator")) or bool(row.text("Denominator"))
+        if actual is not None and not given:
+            row.problem(
+                "Numerator", f"{metric.name} is computed: fill in Numerator and Denominator rather than Actual."
+            )
+            return
+        plan_changes = plan is not None and (existing is None or existing.plan != plan)
+        if existing is None and plan is None:
+            row.problem("Period", f"{metric.name} has no plan for {period_label(start, metric.frequency)}.")
+            return
+        if plan_changes and not self.is_office:
+            row.problem("Plan", "Only the programme office changes plans: leave Plan as it was downloaded.")
+            return
+        try:
+            with transaction.atomic():
+                if plan_changes:
+                    existing = services.plan_set(metric=metric, period_start=start, plan=plan, by=self.user)
+                    self.summary["plans"] += 1
+                before = (existing.numerator, existing.denominator, existing.note)
+                value = services.headline_actual_record(
+                    metric=metric,
+                    period_start=start,
+                    numerator=numerator if given else None,
+                    denominator=denominator if given else None,
+                    note=note,
+                    by=self.user,
+                )
+                if actual is not None and value.actual != actual:
+                    raise ValidationError(
+                        {
+                            "actual": f"Actual {actual} does not match Numerator ÷ Denominator"
+                            f"{f' × {metric.per:,}' if metric.per > 1 else ''} = {value.actual}: "
+                            "leave Actual blank (it is computed)."
+                        }
+                    )
+                if (value.numerator, value.denominator, value.note) != before:
+                    self.summary["actuals"] += 1
+        except (ValidationError, StaleEdit) as exc:
+            messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+            fields = exc.message_dict if isinstance(exc, ValidationError) and hasattr(exc, "error_dict") else {}
+            column = next((c for c in ("Denominator", "Numerator", "Period") if c.lower() in fields), "Actual")
+            row.problem(column, " ".join(messages))
 
 
 def metrics_import(*, programme, file, user) -> dict:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.metric_create, name="create"),
     path("template.<str:fmt>", views.template_download, name="template"),
     path("upload/", views.upload, name="upload"),
+    path("headline/<slug:code>/", views.headline_setup, name="headline_setup"),
     path("<int:pk>/", views.metric_detail, name="detail"),
     path("<int:pk>/plan/", views.plan_extend, name="plan"),
     path("<int:pk>/periods/<str:period>/", views.actual_record, name="record"),

@@ -7,15 +7,17 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
+import policy
 from core.exceptions import StaleEdit
 from core.forms import add_service_errors, error_dict
 from core.history import audit_entries
 from core.spreadsheets import CSV_CONTENT_TYPE, CSV_ENCODING, XLSX_CONTENT_TYPE, SpreadsheetErrors
 from metrics import permissions, selectors, services, spreadsheet
 from metrics.charts import metric_chart
-from metrics.forms import ActualForm, MetricForm, PlanForm, UploadForm
-from metrics.models import MetricValue, period_label
+from metrics.forms import ActualForm, HeadlineActualForm, HeadlineSetupForm, MetricForm, PlanForm, UploadForm
+from metrics.models import Metric, MetricValue, period_label
 from schemes.permissions import programme_choices, programme_current, require_programme_reader
 
 
@@ -34,7 +36,8 @@ def metric_list(request):
         {
             "programme": programme,
             "programmes": programme_choices(request.user),
-            "programme_metrics": [s for s in summaries if not s.metric.is_kpi],
+            "headline": selectors.headline_panel(programme=programme, as_of=timezone.localdate()),
+            "programme_metrics": [s for s in summaries if not s.metric.is_kpi and not s.metric.is_headline],
             "kpis": [s for s in summaries if s.metric.is_kpi],
             "can_define": permissions.can_define(request.user, programme),
             "may_upload": permissions.may_upload(request.user, programme),
@@ -79,6 +82,8 @@ def actual_record(request, pk: int, period: str):
     if start is None:
         raise Http404("No such period.")
     value = get_object_or_404(MetricValue, metric=metric, period_start=start)
+    if metric.is_headline:
+        return _headline_actual(request, metric, value)
     status = 200
     if request.method == "POST":
         form = ActualForm(request.POST)
@@ -220,4 +225,98 @@ def upload(request):
         status = 400
     return render(
         request, "metrics/upload.html", {"programme": programme, "form": form, "errors": errors}, status=status
+    )
+
+
+def _headline_actual(request, metric: Metric, value: MetricValue):
+    """A headline metric's period: numerator and denominator in, the actual computed (services)."""
+    definition = services.headline_definition(metric)
+    label = period_label(value.period_start, metric.frequency)
+
+    def current(saved: MetricValue) -> dict:
+        return {
+            "numerator": "" if saved.numerator is None else str(saved.numerator),
+            "denominator": "" if saved.denominator is None else str(saved.denominator),
+            "note": saved.note,
+            "version": saved.version,
+        }
+
+    status = 200
+    if request.method == "POST":
+        form = HeadlineActualForm(request.POST, definition=definition)
+        if form.is_valid():
+            try:
+                services.headline_actual_record(
+                    metric=metric,
+                    period_start=value.period_start,
+                    numerator=form.cleaned_data["numerator"].strip(),
+                    denominator=form.cleaned_data["denominator"].strip(),
+                    note=form.cleaned_data["note"],
+                    by=request.user,
+                    expected_version=form.cleaned_data["version"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            except StaleEdit as exc:
+                value.refresh_from_db()
+                form = HeadlineActualForm(current(value), definition=definition)
+                form.is_valid()
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"{metric.name}: {label} saved.")
+                return redirect("metrics:detail", pk=metric.pk)
+        status = 400
+    else:
+        form = HeadlineActualForm(initial=current(value), definition=definition)
+    return render(
+        request,
+        "metrics/actual_form.html",
+        {"metric": metric, "value": value, "label": label, "form": form, "definition": definition},
+        status=status,
+    )
+
+
+def headline_setup(request, code: str):
+    """The programme office sets up (or re-plans) one of the programme's policy-year headline metrics."""
+    permissions.require_definer(request.user)
+    programme = _programme(request)
+    permissions.require_definer(request.user, programme)
+    start_year = selectors.headline_year_of(programme)
+    year = policy.year_for(start_year) if start_year else None
+    definition = year.metric(code) if year else None
+    if definition is None:
+        raise Http404("No such headline metric for this programme's year.")
+    metric = Metric.objects.filter(programme=programme, code=code, headline_year=start_year).first()
+    frequencies = [services.HEADLINE_FREQUENCIES[f] for f in definition.frequencies]
+    initial: dict = {"frequency": metric.frequency if metric else frequencies[0]}
+    if metric is not None:
+        values = {v.period_start: v for v in metric.values.all()}
+        periods = services.headline_periods(start_year, metric.frequency)
+        initial["plans"] = " ".join(str(values[p].plan) if p in values else "" for p in periods)
+        initial["versions"] = ",".join(str(values[p].version if p in values else 0) for p in periods)
+    form = HeadlineSetupForm(request.POST or None, initial=initial, frequencies=frequencies)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                metric = services.headline_metric_setup(
+                    programme=programme,
+                    start_year=start_year,
+                    code=code,
+                    frequency=form.cleaned_data["frequency"],
+                    plans=form.cleaned_data["plans"],
+                    expected_versions=form.cleaned_data["versions"],
+                    by=request.user,
+                )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except StaleEdit as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"{definition.name}: plan for {year.label} saved.")
+            return redirect("metrics:detail", pk=metric.pk)
+    return render(
+        request,
+        "metrics/headline_setup.html",
+        {"programme": programme, "definition": definition, "year": year, "form": form, "metric": metric},
+        status=400 if request.method == "POST" else 200,
     )

@@ -5,6 +5,8 @@ a new year is a new module in policy/years/ plus its test, not new code. Plain P
 
 from dataclasses import dataclass, field
 
+from policy.returns import ReturnTemplate
+
 
 @dataclass(frozen=True)
 class NationalCondition:
@@ -57,6 +59,9 @@ class PolicyYear:
     funding_sources: tuple[FundingSource, ...] = ()
     scheme_types: tuple[SchemeType, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # The quarterly return(s) to NHS England for the year, each for the quarters it lists. A year without
+    # one has no return: it is refused, never borrowed from another year.
+    returns: tuple[ReturnTemplate, ...] = ()
 
     @property
     def label(self) -> str:
@@ -73,3 +78,7 @@ class PolicyYear:
 
     def scheme_type(self, code: str) -> SchemeType | None:
         return next((t for t in self.scheme_types if t.code == code), None)
+
+    def return_template(self, quarter: int) -> ReturnTemplate | None:
+        """The return template for quarter 1–4 of the year, or None."""
+        return next((t for t in self.returns if quarter in t.quarters), None)

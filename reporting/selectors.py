@@ -18,7 +18,7 @@ from cases.selectors import cases_overview, k_text, net_table_of
 from core.natural import natural_key, natural_order
 from finance.models import DecisionStatus, Fund, Movement
 from finance.selectors import budget_monitoring_as_at, fund_overview
-from metrics.selectors import metric_summaries
+from metrics.selectors import HEADLINE_RULE, headline_progress, metric_summaries, policy_start_year
 from milestones.models import Milestone, open_condition, slipped_condition
 from milestones.rag_rules import suggest_milestone_rag, suggest_scheme_rag
 from reporting.models import HighlightCover, IssuedReport
@@ -360,6 +360,8 @@ def _metrics(programme, as_of: dt.date) -> list[dict]:
     rows = []
     for summary in metric_summaries(programme=programme, as_of=as_of, window=12):
         metric = summary.metric
+        if metric.is_headline:
+            continue  # in the headline section, with the policy year's rule
         rows.append(
             {
                 "id": metric.pk,
@@ -421,7 +423,13 @@ def highlight_snapshot(*, programme, period) -> dict:
     return {
         "schema": SNAPSHOT_SCHEMA,
         "taken_at": timezone.now().isoformat(timespec="seconds"),
-        "programme": {"slug": programme.slug, "name": programme.name, "organisation": programme.organisation},
+        "programme": {
+            "slug": programme.slug,
+            "name": programme.name,
+            "organisation": programme.organisation,
+            # An invented programme's report says so on every page; a real one's snapshot is unchanged.
+            **({"illustrative": programme.illustrative_label} if programme.is_illustrative else {}),
+        },
         "period": {
             "id": period.pk,
             "code": period.code,
@@ -445,6 +453,54 @@ def highlight_snapshot(*, programme, period) -> dict:
         "metrics": _metrics(programme, period.end_date),
         # Only a programme with business cases gets the section (older snapshots and the others stay as they were).
         **_cases_section(programme),
+        # Only a programme whose policy year declares headline metrics (2025/26 on) gets the section.
+        **_headline_section(programme, period.end_date),
+    }
+
+
+def _headline_section(programme, as_of: dt.date) -> dict:
+    """The policy year's headline metrics as at the period's end: plan, actual (from numerator and denominator) and
+    on track / not on track / no data by metrics.selectors.HEADLINE_RULE, with the latest commentary."""
+    start_year = policy_start_year(programme)
+    items = headline_progress(programme, start_year, as_of)
+    if not items:
+        return {}
+    return {
+        "headline": {
+            "year": f"{start_year}/{(start_year + 1) % 100:02d}",
+            "as_of": _iso(as_of),
+            "rule": HEADLINE_RULE,
+            "metrics": [
+                {
+                    "code": item.code,
+                    "name": item.name,
+                    "unit": item.unit,
+                    "direction": "Lower is better" if item.lower_is_better else "Higher is better",
+                    "per": item.per,
+                    "status": item.status,
+                    "commentary": item.commentary,
+                    "demo": item.is_demo,
+                    "latest": {
+                        "label": item.latest.label,
+                        "plan": _money(item.latest.planned),
+                        "actual": _money(item.latest.actual),
+                    }
+                    if item.latest
+                    else None,
+                    "periods": [
+                        {
+                            "label": p.label,
+                            "plan": _money(p.planned),
+                            "actual": _money(p.actual),
+                            "numerator": _money(p.numerator),
+                            "denominator": _money(p.denominator),
+                        }
+                        for p in item.points
+                    ],
+                }
+                for item in items
+            ],
+        }
     }
 
 

@@ -3,10 +3,11 @@
 The same checks feed the checklist sheet, the return page and the sign-off refusal, so they cannot disagree.
 Each check is a dict: code (the answer to fix), sheet, item, ok, message, and rule: what the workbook's checklist
 formula tests ("question": the question's own rules on its answer and commentary cells; "filled": the cell is
-not blank; "none": nothing to fill, always complete).
+not blank; "none": nothing to fill, always complete; "data": a check on the money records that no answer can
+fix, written as the build found it).
 """
 
-from returns.years.spec import ReturnTemplate
+from policy.returns import ReturnTemplate
 
 
 def _check(code: str, sheet: str, item: str, problem: str, rule: str = "filled") -> dict:
@@ -54,6 +55,23 @@ def _table_checks(sheet, table, answers: dict, figures: dict) -> list[dict]:
             names = "; ".join(_row_name(table, row) for row in missing)
             problem = "" if explained else f"Not recorded for {names}: record it under Money, or say why here."
             checks.append(_check(table.explain_missing, sheet.title, f"{table.heading}: not recorded", problem))
+    if table.must_be:
+        column, values = table.must_be
+        if not rows:
+            problem = "No figures recorded: record them under Money, then build the return again."
+            checks.append(_check(table.source, sheet.title, table.heading, problem, rule="data"))
+        for row in rows:
+            value = row.get(column)
+            problem = "" if value in values else (row.get("message") or f"{value}: put it right under Money.")
+            checks.append(
+                _check(
+                    f"{table.source}.{row['key']}",
+                    sheet.title,
+                    f"{table.heading}: {_row_name(table, row)}",
+                    problem,
+                    rule="data",
+                )
+            )
     if table.row_commentary and table.commentary_required_when:
         column, values = table.commentary_required_when
         first = table.columns[0].key

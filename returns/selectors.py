@@ -14,16 +14,18 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
+import policy
 from core.models import BackgroundJob, JobState
 from core.natural import natural_key, natural_order
 from core.quarters import Quarter, quarter_parse, quarters_between
 from core.rag import RAG
+from finance import selectors as finance_selectors
 from finance.models import Allocation, FinancialYear, Fund, FundContribution, FundKind, QuarterlySpend
-from metrics.models import Frequency, Status, period_label
-from metrics.selectors import SUMMABLE, metric_summaries, status_of
+from metrics.models import Frequency, Status, Unit, period_label
+from metrics.selectors import SUMMABLE, headline_progress, metric_summaries, status_of
+from policy.returns import ReturnTemplate
 from returns.models import NationalConditionAnswer, QuarterlyReturn, ReturnStatus
 from returns.years import template_for
-from returns.years.spec import ReturnTemplate
 from schemes.models import CommentKind, ProgressComment, ReportingPeriod, SchemePeriodUpdate
 
 logger = logging.getLogger(__name__)
@@ -285,6 +287,147 @@ def metric_rows(*, programme, quarter: Quarter) -> list[dict]:
     return [_metric_row(summary, quarter) for summary in metric_summaries(programme=programme, kpis=False)]
 
 
+# --- Figures: the BCF from 2025/26 (headline metrics, expenditure plan, pooled fund by source) ----------------
+
+HEADLINE_STATUS = {"on track": "On track", "not on track": "Not on track", "no data": "No data"}
+
+
+def _number_or_none(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def headline_rows(*, programme, quarter: Quarter) -> list[dict]:
+    """Each headline metric of the quarter's policy year: the quarter's plan and actual (for a metric planned by
+    month, the quarter's latest month with an actual, else its last month) and on track, by the metrics app's
+    rule (metrics.selectors.headline_progress, as at the quarter's end). Two queries."""
+    rows = []
+    for progress in headline_progress(programme, quarter.start_year, quarter.ends_on):
+        mine = [p for p in progress.points if quarter.starts_on <= p.start <= quarter.ends_on]
+        latest = progress.latest if progress.latest is not None and progress.latest in mine else None
+        # Only this quarter's actual counts: an earlier quarter's is not this quarter's progress.
+        point = latest or (mine[-1] if mine else None)
+        rows.append(
+            {
+                "key": progress.code,
+                "metric": progress.name,
+                "unit": Unit(progress.unit).label if progress.unit in Unit.values else progress.unit,
+                "period": point.label if point is not None else quarter.label,
+                "plan": _number_or_none(point.planned if point is not None else None),
+                "actual": _number_or_none(latest.actual if latest is not None else None),
+                "status": HEADLINE_STATUS[progress.status] if latest is not None else HEADLINE_STATUS["no data"],
+                "note": progress.commentary if latest is not None else "",
+                "demo": progress.is_demo,
+            }
+        )
+    return rows
+
+
+Plans = list[tuple[Fund, list[finance_selectors.ExpenditureLine]]]
+
+
+def expenditure_plans(*, funds: list[Fund], start_year: int) -> Plans:
+    """Each pooled fund with its expenditure plan for the year (finance.selectors.expenditure_plan), read once."""
+    return [(fund, finance_selectors.expenditure_plan(fund, start_year)) for fund in funds]
+
+
+def expenditure_plan_rows(plans: Plans) -> list[dict]:
+    """Every line of the pooled funds' expenditure plans, in order."""
+    rows = []
+    for fund, lines in plans:
+        for line in lines:
+            rows.append(
+                {
+                    "key": f"l{line.allocation_id}",
+                    "line": str(line.line) if len(plans) == 1 else f"{fund.name} {line.line}",
+                    "scheme": f"{line.scheme_ref} {line.scheme_name}".strip(),
+                    "scheme_type": line.scheme_type,
+                    "sub_type": line.sub_type,
+                    "commissioner": line.commissioner,
+                    "provider": line.provider,
+                    "source_code": line.source_code,
+                    "source": line.source_name,
+                    "planned": money_text(line.planned),
+                    "spent": _money_or_none(line.spent_to_date),
+                    "outputs_planned": _number_or_none(line.outputs_planned),
+                    "outputs_unit": line.outputs_unit,
+                    "outputs_delivered": _number_or_none(line.outputs_delivered),
+                }
+            )
+    return rows
+
+
+def expenditure_by_source_rows(lines: list[dict]) -> list[dict]:
+    """The expenditure plan's lines summed by source of funding, in the order the sources first appear. A spend not
+    recorded is left out of the sum, as the lines' total leaves it out."""
+    totals: dict[str, dict] = {}
+    for line in lines:
+        row = totals.setdefault(
+            line["source_code"], {"key": line["source_code"], "source": line["source"], "planned": ZERO, "spent": ZERO}
+        )
+        row["planned"] += Decimal(line["planned"])
+        row["spent"] += Decimal(line["spent"]) if line["spent"] is not None else ZERO
+    return [
+        {**row, "planned": money_text(row["planned"]), "spent": money_text(row["spent"])} for row in totals.values()
+    ]
+
+
+def pooled_fund_rows(plans: Plans, start_year: int) -> dict[str, list[dict]]:
+    """The pooled fund's checks: contributions against the plan per source (finance.selectors.pooled_fund_by_source)
+    and the NHS minimum contribution to adult social care against the required figure
+    (finance.selectors.nhs_minimum_to_adult_social_care). A row's status is Yes when it passes."""
+    by_source, minimum = [], []
+    for fund, lines in plans:
+        prefix = "" if len(plans) == 1 else f"{fund.name}: "
+        for total in finance_selectors.pooled_fund_by_source(fund, start_year, lines=lines):
+            difference = total.difference  # planned less contributed (finance's one home for it)
+            by_source.append(
+                {
+                    "key": f"{fund.pk}-{total.code}",
+                    "source": prefix + total.name,
+                    "contributed": money_text(total.contributed),
+                    "planned": money_text(total.planned),
+                    "difference": money_text(difference),
+                    "status": "Yes" if not difference else "No",
+                    "message": (
+                        ""
+                        if not difference
+                        else f"{prefix}{total.name}: £{total.contributed:,.2f} contributed but £{total.planned:,.2f} "
+                        "planned in the expenditure plan: the lines of each source must add up to its contribution."
+                    ),
+                }
+            )
+        check = finance_selectors.nhs_minimum_to_adult_social_care(fund, start_year, lines=lines)
+        minimum.append(
+            {
+                "key": f"{fund.pk}",
+                "item": fund.name,
+                "computed": money_text(check.computed),
+                "required": _money_or_none(check.required),
+                "status": "Yes" if check.ok else "No",
+                "message": "" if check.ok else check.message,
+            }
+        )
+    return {"pooled_fund_by_source": by_source, "nhs_minimum": minimum}
+
+
+LEGACY_TABLES = {"income_quarters", "expenditure_quarters", "income", "expenditure", "metrics"}
+
+
+def bcf_figures(*, programme, quarter: Quarter, funds: list[Fund], wanted: set[str]) -> dict[str, dict]:
+    """The 2025/26 tables the template asks for, each read once."""
+    figures: dict[str, dict] = {}
+    if "headline_metrics" in wanted:
+        figures["headline_metrics"] = {"rows": headline_rows(programme=programme, quarter=quarter)}
+    if wanted & {"expenditure_plan", "expenditure_by_source", "pooled_fund_by_source", "nhs_minimum"}:
+        plans = expenditure_plans(funds=funds, start_year=quarter.start_year)
+        lines = expenditure_plan_rows(plans)
+        figures["expenditure_plan"] = {"rows": lines}
+        figures["expenditure_by_source"] = {"rows": expenditure_by_source_rows(lines)}
+        pooled = pooled_fund_rows(plans, quarter.start_year)
+        figures.update({source: {"rows": rows} for source, rows in pooled.items()})
+    return figures
+
+
 # --- Narrative -----------------------------------------------------------------------------------
 
 
@@ -400,19 +543,34 @@ def _previous_answers(*, programme, quarter: Quarter) -> tuple[str, dict[str, tu
     }
 
 
+def _same_conditions(earlier: str, quarter: Quarter) -> bool:
+    """Whether an answer given for the quarter `earlier` may pre-fill this quarter's: not when the two are policy
+    years with different national conditions (a 2015/16 condition 1 is not a 2025/26 condition 1)."""
+    theirs, mine = policy.year_for(quarter_parse(earlier).start_year), policy.year_for(quarter.start_year)
+    return theirs is None or mine is None or theirs.national_conditions == mine.national_conditions
+
+
 def return_source_data(*, programme, quarter: Quarter, template: ReturnTemplate, by=None) -> tuple[dict, dict]:
     """(facts, figures) for a return, read from live data. Facts pre-fill answers; figures are the tables."""
     funds = pooled_funds(programme=programme)
-    expenditure = expenditure_rows(funds=funds, quarter=quarter)
-    metrics = metric_rows(programme=programme, quarter=quarter)
-    by_quarter = quarterly_money(funds=funds, quarter=quarter)
-    figures = {
-        "income_quarters": {"rows": by_quarter["income"]},
-        "expenditure_quarters": {"rows": by_quarter["expenditure"]},
-        "income": {"rows": income_rows(funds=funds, quarter=quarter)},
-        "expenditure": {"rows": expenditure},
-        "metrics": {"rows": metrics},
-    }
+    wanted = {table.source for _sheet, table in template.tables()}
+    # The 2015/16-shaped tables and the narrative drafted from them, only for a template that has them.
+    legacy = bool(wanted & LEGACY_TABLES) or any(q.prefill.startswith("narrative.") for _s, q in template.questions())
+    figures: dict[str, dict] = {}
+    expenditure: list[dict] = []
+    metrics: list[dict] = []
+    if legacy:
+        expenditure = expenditure_rows(funds=funds, quarter=quarter)
+        metrics = metric_rows(programme=programme, quarter=quarter)
+        by_quarter = quarterly_money(funds=funds, quarter=quarter)
+        figures = {
+            "income_quarters": {"rows": by_quarter["income"]},
+            "expenditure_quarters": {"rows": by_quarter["expenditure"]},
+            "income": {"rows": income_rows(funds=funds, quarter=quarter)},
+            "expenditure": {"rows": expenditure},
+            "metrics": {"rows": metrics},
+        }
+    figures.update(bcf_figures(programme=programme, quarter=quarter, funds=funds, wanted=wanted - LEGACY_TABLES))
     for _sheet, table in template.tables():
         figures.setdefault(table.source, {"rows": []})
     previous_quarter, answers = _previous_answers(programme=programme, quarter=quarter)
@@ -428,6 +586,8 @@ def return_source_data(*, programme, quarter: Quarter, template: ReturnTemplate,
         "budget.s75": "Yes" if any(f.section_75 for f in funds) else "No",
     }
     for code, answer in national_condition_answers_latest(programme=programme, quarter=quarter).items():
+        if not _same_conditions(answer.quarter, quarter):
+            continue
         facts[f"condition:{code}"] = {
             "value": answer.answer,
             "commentary": answer.commentary,
@@ -436,11 +596,12 @@ def return_source_data(*, programme, quarter: Quarter, template: ReturnTemplate,
     # The last signed-off return's answers, unless a later quarter's answer is on record (recorded for this
     # quarter, say): the most recent wins, and on the same quarter the signed-off return.
     for code, (value, commentary) in answers.items():
-        if code.startswith("nc."):
+        if code.startswith("nc.") and _same_conditions(previous_quarter, quarter):
             recorded = facts.get(f"condition:{code[3:]}")
             if recorded is None or quarter_parse(recorded["from"]) <= quarter_parse(previous_quarter):
                 facts[f"condition:{code[3:]}"] = {"value": value, "commentary": commentary, "from": previous_quarter}
-    facts.update(narrative_draft(programme=programme, quarter=quarter, expenditure=expenditure, metrics=metrics))
+    if legacy:
+        facts.update(narrative_draft(programme=programme, quarter=quarter, expenditure=expenditure, metrics=metrics))
     return facts, figures
 
 
@@ -477,7 +638,7 @@ def return_quarters(*, programme, today: dt.date | None = None) -> list[dict]:
                 "latest": mine[-1] if mine else None,
                 "signed": [v for v in mine if v.status == ReturnStatus.SIGNED_OFF],
                 "job": jobs.get(quarter.code),
-                "has_template": template_for(quarter.start_year) is not None,
+                "has_template": template_for(quarter.start_year, quarter.number) is not None,
             }
         )
     rows.sort(key=lambda row: row["quarter"], reverse=True)

@@ -32,6 +32,7 @@ from core.models import BackgroundJob, JobState
 from core.natural import natural_order
 from core.quarters import Quarter, quarter_of, quarter_parse, quarters_between
 from core.services import audited_save, bump_version, check_version
+from policy.returns import ReturnTemplate
 from returns import selectors
 from returns.checks import failed, return_checks
 from returns.models import (
@@ -44,8 +45,7 @@ from returns.models import (
     UpdateReminder,
 )
 from returns.workbook import return_workbook_bytes
-from returns.years import template_for
-from returns.years.spec import ReturnTemplate
+from returns.years import no_template_message, template_for
 from schemes.models import LOCKED_FOR_LEAD, Programme, ReportingPeriod, Scheme, SchemeLead, SchemeStatus
 
 logger = logging.getLogger(__name__)
@@ -79,9 +79,9 @@ def return_quarter_check(*, programme: Programme, quarter) -> tuple[Quarter, Ret
                 f"{q.starts_on:%d/%m/%Y}."
             }
         )
-    template = template_for(q.start_year)
+    template = template_for(q.start_year, q.number)
     if template is None:
-        raise ValidationError({"quarter": f"There is no NHS England return template for {q.year_label}."})
+        raise ValidationError({"quarter": no_template_message(q.start_year)})
     return q, template
 
 
@@ -126,9 +126,10 @@ def _refresh(quarterly_return: QuarterlyReturn, template: ReturnTemplate) -> Non
 
 
 def _template_of(quarterly_return: QuarterlyReturn) -> ReturnTemplate:
-    template = template_for(int(quarterly_return.template_year[:4]))
+    start_year = int(quarterly_return.template_year[:4])
+    template = template_for(start_year, quarter_parse(quarterly_return.quarter).number)
     if template is None:
-        raise ValidationError(f"There is no NHS England return template for {quarterly_return.template_year}.")
+        raise ValidationError(no_template_message(start_year))
     return template
 
 
@@ -556,7 +557,7 @@ def returns_due(*, today: dt.date) -> list[tuple[Programme, Quarter]]:
     with_schemes = Programme.objects.filter(Exists(Scheme.objects.filter(programme=OuterRef("pk"))))
     for programme in with_schemes.order_by("start_date", "pk"):
         for q in quarters_between(programme.start_date, min(programme.end_date, today)):
-            if q.ends_on + dt.timedelta(days=days) > today or template_for(q.start_year) is None:
+            if q.ends_on + dt.timedelta(days=days) > today or template_for(q.start_year, q.number) is None:
                 continue
             if (programme.pk, q.code) in have or (programme.pk, q.code) in busy:
                 continue

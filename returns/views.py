@@ -14,11 +14,11 @@ from core.exceptions import StaleEdit
 from core.forms import add_service_errors, error_messages
 from core.models import JobState
 from core.quarters import quarter_parse
+from policy.returns import QuestionSheet, TableSheet
 from returns import permissions, selectors, services
 from returns.forms import AnswerForm, BuildForm, CorrectionForm, SignOffForm
 from returns.models import ReturnStatus
-from returns.years import template_for
-from returns.years.spec import QuestionSheet, TableSheet
+from returns.years import no_template_message, template_for
 from schemes.permissions import programme_current, programmes_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -94,7 +94,7 @@ def return_detail(request, slug: str, quarter: str):
     if shown is None and visible:
         drafts = [v for v in visible if v.is_draft]
         shown = drafts[0] if drafts else visible[-1]
-    template = template_for(int(shown.template_year[:4]) if shown is not None else q.start_year)
+    template = template_for(int(shown.template_year[:4]) if shown is not None else q.start_year, q.number)
     context = {
         "programme": programme,
         "quarter": q,
@@ -102,6 +102,7 @@ def return_detail(request, slug: str, quarter: str):
         "shown": shown,
         "template": template,
         "can_manage": can_manage,
+        "no_template": "" if template is not None else no_template_message(q.start_year),
     }
     if shown is not None and template is not None:
         answers = {a.code: a for a in shown.answers.all()}

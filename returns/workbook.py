@@ -26,7 +26,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter, quote_sh
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from core.spreadsheets import safe_cell_text
-from returns.years.spec import ChecklistSheet, QuestionSheet, ReturnTemplate, TableSheet
+from policy.returns import ChecklistSheet, QuestionSheet, ReturnTemplate, TableSheet
 
 ZERO = Decimal("0")
 MAX_CELL = 32_000  # Excel holds 32,767 characters in a cell
@@ -338,7 +338,7 @@ def _table_sheet(ws, sheet: TableSheet, document: dict, cells: dict) -> None:
                 elif column.kind == "number" and value not in (None, ""):
                     _put(ws, row, 2 + offset, Decimal(value), number_format=number_format(Decimal(value)))
                 elif column.kind == "status":
-                    ok = value == "On track"
+                    ok = value in ("On track", "Yes")
                     _put(ws, row, 2 + offset, value or "", fill=GREEN_FILL if ok else RED_FILL)
                 else:
                     _put(ws, row, 2 + offset, "" if value is None else value, wrap=True)

@@ -209,6 +209,7 @@ def register_workbook_bytes(*, programme, risks) -> bytes:
     readme = workbook.create_sheet("Read me")
     for line in [
         f"{programme.name}: risk register",
+        *([programme.illustrative_label] if programme.is_illustrative else []),  # an invented programme says so
         "Change cells on the Risks sheet, save as .xlsx and upload it on the register's upload page. Rows left as they are change nothing.",
         "To raise a risk, add a row with Risk ID blank: title, description, raised on, likelihood, consequence and targets.",
         "Likelihood and consequence are whole numbers from 1 to 5; Score, Grade, Initial and Target score are worked out, not read.",

@@ -29,6 +29,12 @@ class Programme(VersionedModel):
     )
     start_date = models.DateField()
     end_date = models.DateField()
+    # An invented partnership (the 2025/26 demo): every page, export and PDF of it says so.
+    is_illustrative = models.BooleanField(
+        "illustrative data",
+        default=False,
+        help_text="An invented partnership with made-up figures: every page, export and PDF is labelled as such.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -39,6 +45,15 @@ class Programme(VersionedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def illustrative_label(self) -> str:
+        """The words every page, export and PDF of an invented programme carries ("" for a real one)."""
+        if not self.is_illustrative:
+            return ""
+        return (
+            f"Illustrative data: {self.name} is an invented partnership; its figures are made up, not any real area's."
+        )
 
 
 class Workstream(VersionedModel):

@@ -19,12 +19,14 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import Truncator
 
+import policy
 from accounts.roles import Role, has_role, user_programme_ids
 from core.history import audit_entries
 from core.natural import natural_order
 from core.rag import RAG, rag_trend
 from milestones.models import Milestone
 from milestones.rag_rules import suggest_milestone_rag, suggest_scheme_rag
+from policy.spec import PolicyYear
 from schemes.models import (
     Approval,
     ApprovalOutcome,
@@ -423,3 +425,15 @@ def inbox_waiting_count(user) -> int:
         if schemes:
             count += sum(1 for t in my_schemes_todo(schemes=schemes).values() if t["update_missing"])
     return count
+
+
+def programme_start_year(programme: Programme) -> int:
+    """The start year of the financial year (April to March) the programme's plan is for: 2025 for 2025/26."""
+    start = programme.start_date
+    return start.year if start.month >= 4 else start.year - 1
+
+
+def policy_year_for_programme(programme: Programme) -> PolicyYear | None:
+    """The BCF policy year a programme's plan and returns follow (its conditions, metrics, sources, return), or
+    None when the app has none for that year: never another year's."""
+    return policy.year_for(programme_start_year(programme))

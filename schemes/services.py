@@ -52,9 +52,11 @@ def programme_create(
     end_date: date,
     organisation: str = "",
     health_and_wellbeing_board: str = "",
+    is_illustrative: bool = False,
     by=None,
 ) -> Programme:
-    """Create a programme of a partnership; its end must follow its start."""
+    """Create a programme of a partnership; its end must follow its start. `is_illustrative` for an invented one
+    (labelled so on every page, export and PDF)."""
     if end_date <= start_date:
         raise ValidationError({"end_date": "The programme must end after it starts."})
     return audited_save(
@@ -66,6 +68,7 @@ def programme_create(
             health_and_wellbeing_board=health_and_wellbeing_board,
             start_date=start_date,
             end_date=end_date,
+            is_illustrative=is_illustrative,
         ),
         by=by,
     )

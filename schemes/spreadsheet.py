@@ -131,6 +131,7 @@ def _write_table(ws, headers: list[str], rows: list[list]) -> int:
 def _readme_lines(programme: Programme) -> list[str]:
     return [
         f"{programme.name}: schemes and milestones",
+        *([programme.illustrative_label] if programme.is_illustrative else []),  # an invented programme says so
         "Change cells on the Schemes and Milestones sheets, save the file as .xlsx and upload it on the "
         "import page. Rows you leave as they are change nothing.",
         "To add a milestone, add a row on the Milestones sheet with Milestone ID left blank, the scheme's ref, "

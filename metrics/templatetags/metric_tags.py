@@ -48,3 +48,16 @@ def _grouped(value) -> str:
 def metric_status(status: str):
     """On track / Not on track / No actual yet as a badge that carries the words, not colour alone."""
     return _BADGES.get(status, _NO_DATA)
+
+
+_HEADLINE_BADGES = {
+    "on track": _BADGES["on_track"],
+    "not on track": _BADGES["not_on_track"],
+    "no data": mark_safe('<span class="badge text-bg-light border">No data</span>'),  # noqa: S308
+}
+
+
+@register.simple_tag
+def headline_status(status: str):
+    """A headline metric's "on track" / "not on track" / "no data" as a badge with the words."""
+    return _HEADLINE_BADGES.get(status, _HEADLINE_BADGES["no data"])

@@ -1,8 +1,27 @@
 """The Better Care Fund in 2025/26: DHSC/MHCLG's policy framework (30 January 2025) and NHS England's planning
 requirements for 2025 to 2026. Wording is the published documents' as far as public copies show it; check a change
-against them, not against memory."""
+against them, not against memory.
 
+Its returns: the in-year return (Q1 to Q3) confirms the four national conditions, with commentary for a "No", and
+reports the three headline metrics' plan, actual and on-track; the year-end return (Q4) adds spend and activity
+per expenditure line by source of funding, and the pooled fund's checks (sources adding up to the contributions,
+the NHS minimum contribution to adult social care at least the required figure), which block sign-off while
+they fail."""
+
+from dataclasses import replace
+
+from policy.returns import (
+    YES,
+    ChecklistSheet,
+    Column,
+    Question,
+    QuestionSheet,
+    ReturnTemplate,
+    Table,
+    TableSheet,
+)
 from policy.spec import FundingSource, MetricDefinition, NationalCondition, PolicyYear, SchemeType
+from policy.years import y2015_16
 
 YEAR = PolicyYear(
     start_year=2025,
@@ -148,3 +167,159 @@ YEAR = PolicyYear(
         "Scheme types and sub-types follow the 2025-26 planning template's expenditure sheet; check wording against the published template.",
     ),
 )
+
+
+# --- The returns -------------------------------------------------------------------------------------------------
+
+NATIONAL_CONDITIONS = QuestionSheet(
+    title="National Conditions",
+    heading="National conditions 2025 to 2026",
+    intro=(
+        "Is each national condition still being met? Select Yes or No. For No, say in the commentary why and what "
+        "is being done about it."
+    ),
+    answer_header="Please select (Yes or No)",
+    questions=tuple(
+        Question(
+            f"nc.{condition.number}",
+            condition.text,
+            number=f"{condition.number})",
+            choices=condition.answers,
+            commentary=True,
+            commentary_required_for=tuple(a for a in condition.answers if a != YES),
+            prefill=f"condition:{condition.number}",
+            condition=condition.code,
+        )
+        for condition in YEAR.national_conditions
+    ),
+)
+
+HEADLINE_METRICS = TableSheet(
+    title="Metrics",
+    heading="Headline metrics: plan, actual and on track",
+    intro=(
+        "Each headline metric's plan and actual for the quarter (the latest month with an actual, for a metric "
+        "planned by month), from the metrics records. On track: the actual is at or better than plan in the "
+        "metric's direction. Commentary is needed for a metric not on track or with no data."
+    ),
+    tables=(
+        Table(
+            source="headline_metrics",
+            heading="Headline metrics",
+            columns=(
+                Column("metric", "Metric"),
+                Column("unit", "Unit"),
+                Column("period", "Period"),
+                Column("plan", "Plan", "number"),
+                Column("actual", "Actual", "number"),
+                Column("status", "On track?", "status"),
+            ),
+            row_commentary=True,
+            commentary_required_when=("status", ("Not on track", "No data")),
+        ),
+    ),
+)
+
+IN_YEAR = ReturnTemplate(
+    start_year=2025,
+    name="BCF quarterly report 2025/26 (in-year)",
+    sheets=(ChecklistSheet(), y2015_16.COVER, NATIONAL_CONDITIONS, HEADLINE_METRICS),
+    source=YEAR.source,
+    quarters=(1, 2, 3),
+)
+
+SPEND_AND_ACTIVITY = TableSheet(
+    title="Spend and activity",
+    heading="Spend and activity against the expenditure plan",
+    intro=(
+        "Each line of the expenditure plan, from the money records: planned expenditure, spend to date and "
+        "outputs, by source of funding. A blank spend is not recorded yet, not a nil spend: it is left out of "
+        "the totals and the commentary below says why."
+    ),
+    tables=(
+        Table(
+            source="expenditure_plan",
+            heading="Expenditure plan lines",
+            columns=(
+                Column("line", "Line"),
+                Column("scheme", "Scheme"),
+                Column("scheme_type", "Scheme type"),
+                Column("sub_type", "Sub-type"),
+                Column("commissioner", "Commissioner"),
+                Column("provider", "Provider"),
+                Column("source", "Source of funding"),
+                Column("planned", "Planned expenditure (£)", "money", total=True),
+                Column("spent", "Spend to date (£)", "money", total=True, input=True),
+                Column("outputs_planned", "Outputs planned", "number"),
+                Column("outputs_unit", "Unit of outputs"),
+                Column("outputs_delivered", "Outputs delivered", "number"),
+            ),
+            totals=True,
+            when_empty="spend.commentary",
+            explain_missing="spend.commentary",
+        ),
+        Table(
+            source="expenditure_by_source",
+            heading="Spend by source of funding",
+            columns=(
+                Column("source", "Source of funding"),
+                Column("planned", "Planned expenditure (£)", "money", total=True),
+                Column("spent", "Spend to date (£)", "money", total=True),
+            ),
+            totals=True,
+            note="The sum of the lines above for each source; a line whose spend is not recorded counts as blank.",
+        ),
+    ),
+    questions=(
+        Question(
+            "spend.commentary",
+            "Commentary on spend and activity (needed when there are no lines or a spend is not recorded: say why)",
+            required=False,
+            long_text=True,
+        ),
+    ),
+)
+
+POOLED_FUND = TableSheet(
+    title="Pooled fund",
+    heading="The pooled fund's checks",
+    intro=(
+        "Checks on the money records, not answers: each must pass before the return can be signed off. Put the "
+        "figures right under Money and build the return again."
+    ),
+    tables=(
+        Table(
+            source="pooled_fund_by_source",
+            heading="Contributions against the expenditure plan, by source",
+            columns=(
+                Column("source", "Source of funding"),
+                Column("contributed", "Contributed (£)", "money", total=True),
+                Column("planned", "Planned expenditure (£)", "money", total=True),
+                Column("difference", "Planned less contributed (£)", "money", total=True),
+                Column("status", "Adds up?", "status"),
+            ),
+            totals=True,
+            must_be=("status", (YES,)),
+        ),
+        Table(
+            source="nhs_minimum",
+            heading="NHS minimum contribution to adult social care",
+            columns=(
+                Column("item", "Pooled fund"),
+                Column("computed", "From the lines marked as such (£)", "money"),
+                Column("required", "Required minimum (£)", "money"),
+                Column("status", "Met?", "status"),
+            ),
+            must_be=("status", (YES,)),
+        ),
+    ),
+)
+
+YEAR_END = replace(
+    IN_YEAR,
+    name="BCF quarterly report 2025/26 (year end)",
+    sheets=(*IN_YEAR.sheets, SPEND_AND_ACTIVITY, POOLED_FUND),
+    quarters=(4,),
+)
+
+YEAR = replace(YEAR, returns=(IN_YEAR, YEAR_END))

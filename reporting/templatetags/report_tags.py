@@ -148,3 +148,18 @@ def metric_chart(metric):
         unit=UNIT_SUFFIX.get(metric["unit"], ""),
         title=f"{metric['name']}: plan and actual",
     )
+
+
+@register.simple_tag
+def headline_chart(metric, year: str):
+    """A headline metric's plan and actual per quarter or month of its year, as print bars (labels 7.5 pt)."""
+    periods = metric["periods"]
+    if not periods:
+        return ""
+    return plan_actual_bars(
+        [p["label"].replace(f"{year} ", "") for p in periods],  # "Q2" under a chart titled with the year
+        [_decimal(p["plan"]) for p in periods],
+        [_decimal(p["actual"]) for p in periods],
+        unit=UNIT_SUFFIX.get(metric["unit"], ""),
+        title=f"{metric['name']}: plan and actual, {year}",
+    )

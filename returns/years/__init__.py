@@ -1,13 +1,24 @@
-"""Return templates by financial year. A year uses its own template, or the latest earlier one until NHS England
-publishes a new shape: add a module here (copy the last one and change what changed) and list it below."""
+"""Which return template a quarter uses: its policy year's (policy/years/, where each year declares its return
+beside its national conditions and metrics). A year without one has no return: never another year's."""
 
-from returns.years import y2015_16, y2016_17
-from returns.years.spec import ReturnTemplate
-
-TEMPLATES: dict[int, ReturnTemplate] = {t.start_year: t for t in (y2015_16.TEMPLATE, y2016_17.TEMPLATE)}
+import policy
+from policy.returns import ReturnTemplate
 
 
-def template_for(start_year: int) -> ReturnTemplate | None:
-    """The template for a financial year (2015 for 2015/16): its own, else the latest earlier one, else None."""
-    years = [year for year in TEMPLATES if year <= start_year]
-    return TEMPLATES[max(years)] if years else None
+def template_for(start_year: int, quarter: int = 1) -> ReturnTemplate | None:
+    """The template for quarter 1–4 of the financial year starting in `start_year` (2015 for 2015/16), or None."""
+    year = policy.year_for(start_year)
+    return year.return_template(quarter) if year is not None else None
+
+
+def supported_years() -> list[str]:
+    """The years that have a return, as people write them: 2015/16, …"""
+    return [year.label for year in policy.YEARS.values() if year.returns]
+
+
+def no_template_message(start_year: int) -> str:
+    label = f"{start_year}/{(start_year + 1) % 100:02d}"
+    return (
+        f"There is no NHS England return template for {label}: returns are supported for "
+        f"{', '.join(supported_years())}. A year is added as its policy module (see README, Quarterly return)."
+    )

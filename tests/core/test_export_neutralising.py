@@ -27,8 +27,8 @@ from accounts.models import User
 from finance.models import Allocation, Fund
 from metrics.models import Metric, MetricValue
 from milestones.models import Milestone
+from policy.years import y2016_17
 from returns import services as return_services
-from returns.years import y2016_17
 from risks.models import MitigatingAction, Risk
 from schemes.models import Programme, Scheme
 from tests.factories.returns import pooled_fund_create

@@ -171,8 +171,8 @@ def test_load_demo_twice_changes_nothing(db):
     first = _snapshot()
     call_command("load_demo", stdout=io.StringIO())
     assert _snapshot() == first
-    # Trafford's 8 schemes and the Manchester business cases' 4 pilots (seed 002).
-    assert first["Scheme"] == 8 + 4 and first["Milestone"] > 100
+    # Trafford's 8 schemes, the Manchester business cases' 4 pilots (seed 002) and illustrative Northdale's 6.
+    assert first["Scheme"] == 8 + 4 + 6 and first["Milestone"] > 100
     assert first["BusinessCase"] == 4 and first["BenefitLine"] > 4
 
 

@@ -72,6 +72,8 @@ def return_complete(quarterly_return: QuarterlyReturn, *, by=None) -> QuarterlyR
     """Answer every failing check of a draft with plain, valid text (as the programme office would)."""
     quarterly_return.refresh_from_db()
     for check in quarterly_return.failed_checks:
+        if check.get("rule") == "data":
+            continue  # a check on the money records: no answer fixes it (the assert below says so)
         answer = quarterly_return.answers.get(code=check["code"])
         question, _table = return_services.answer_question(answer)
         value = answer.value

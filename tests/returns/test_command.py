@@ -31,7 +31,7 @@ def test_the_command_builds_the_draft_and_writes_the_workbook(programme, tmp_pat
         (
             "no-such-programme",
             "2015-16-Q1",
-            "No programme with slug “no-such-programme” (programmes: manchester-cicb-2012, trafford-bcf-2015-16, trafford-budgets-2016-17, trafford-tf-2017-21).",
+            "No programme with slug “no-such-programme” (programmes: manchester-cicb-2012, northdale-bcf-2025-26, trafford-bcf-2015-16, trafford-budgets-2016-17, trafford-tf-2017-21).",
         ),
         (
             "trafford-bcf-2015-16",

@@ -4,10 +4,10 @@ answers, commentary and narrative, then the workbook is read back with openpyxl.
 import random
 import re
 
+from policy.years import y2015_16, y2016_17
 from returns import services
 from returns.checks import return_checks
 from returns.workbook import _text, return_workbook_bytes
-from returns.years import y2015_16, y2016_17
 from tests.factories.returns import pooled_fund_create
 from tests.returns.helpers import workbook
 

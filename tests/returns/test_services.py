@@ -312,11 +312,19 @@ def test_the_sign_off_answer_is_written_with_its_version_and_history(draft, pmo)
 
 
 @pytest.fixture
-def this_year(pmo):
-    """A programme running from last year to next, so that 'now' falls inside it."""
+def this_year(pmo, monkeypatch):
+    """A programme running from last year to next, so that 'now' falls inside it. A year is never borrowed, so the
+    current year is given a return the way the README's recipe adds one (2025/26's, declared for this year)."""
+    from dataclasses import replace
+
+    import policy
+    from policy.years import y2025_26
     from schemes import services as scheme_services
 
     today = dt.date.today()
+    for start in (today.year - 1, today.year):
+        returns = tuple(replace(t, start_year=start) for t in y2025_26.YEAR.returns)
+        monkeypatch.setitem(policy.YEARS, start, replace(y2025_26.YEAR, start_year=start, returns=returns))
     return scheme_services.programme_create(
         slug="bcf-now",
         name="BCF now",

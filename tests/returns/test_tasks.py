@@ -123,14 +123,13 @@ def test_the_schedule_drafts_each_due_quarter_once(programme, django_capture_on_
 
 
 def test_the_daily_task_drafts_every_past_quarter_of_the_programme(programme, django_capture_on_commit_callbacks):
+    # The demo's programmes with schemes: Trafford 2015/16 and Northdale 2025/26 (issue 18), each year its own
+    # template; the funds' own programmes have no BCF plan to return on.
     with django_capture_on_commit_callbacks(execute=True):
-        assert tasks.draft_due_returns.apply().get() == 4
-    assert sorted(QuarterlyReturn.objects.values_list("quarter", flat=True)) == [
-        "2015-16-Q1",
-        "2015-16-Q2",
-        "2015-16-Q3",
-        "2015-16-Q4",
-    ]
+        assert tasks.draft_due_returns.apply().get() == 8
+    assert sorted(QuarterlyReturn.objects.values_list("programme__slug", "quarter", "template_year")) == [
+        ("northdale-bcf-2025-26", f"2025-26-Q{n}", "2025-26") for n in (1, 2, 3, 4)
+    ] + [("trafford-bcf-2015-16", f"2015-16-Q{n}", "2015-16") for n in (1, 2, 3, 4)]
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.draft_due_returns.apply().get() == 0
 

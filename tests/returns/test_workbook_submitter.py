@@ -8,10 +8,10 @@ from decimal import Decimal
 import openpyxl
 
 from finance.models import QuarterlySpend
+from policy.years import y2015_16
 from returns import services
 from returns.checks import return_checks
 from returns.workbook import return_workbook_bytes
-from returns.years import y2015_16
 from tests.factories.returns import pooled_fund_create
 from tests.returns.helpers import decimal, find_row, validation_for, workbook
 

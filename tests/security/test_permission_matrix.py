@@ -141,6 +141,7 @@ MATRIX = {
     "finance:repurpose": (MONEY, MONEY),
     "finance:import": (MONEY, MONEY),
     "finance:allocation_link": (MONEY, MONEY),
+    "finance:allocation_plan": (MONEY, MONEY),
     # Loading a programme from one workbook: the programme office only (programme_load.permissions); a checked
     # upload is its uploader's (the programme office here).
     "programme_load:start": (OFFICE, OFFICE),
@@ -321,6 +322,7 @@ def urls(objects: dict, own: bool, *, programme: str = PROGRAMME, fund: str = TF
         "finance:export_csv": reverse("finance:export_csv", args=[fund]),
         "finance:import": reverse("finance:import", args=[fund]),
         "finance:allocation_link": reverse("finance:allocation_link", args=[objects["allocation"].pk]),
+        "finance:allocation_plan": reverse("finance:allocation_plan", args=[objects["allocation"].pk]),
         "programme_load:start": reverse("programme_load:start", args=[programme]),
         "programme_load:template": reverse("programme_load:template", args=[programme]),
         "programme_load:check": reverse("programme_load:check", args=[programme, objects["workbook_upload"].pk]),

@@ -1,4 +1,4 @@
-"""2016/17: the 2015/16 return plus a High Impact Change Model self-assessment sheet.
+"""The Better Care Fund in 2016/17: the 2015/16 return plus a High Impact Change Model self-assessment sheet.
 
 Adding a sheet is declaring it: nothing in the builder or the renderer changes. The HIC sheet is a
 question sheet whose answers are a maturity drop-down, with commentary.
@@ -6,8 +6,8 @@ question sheet whose answers are a maturity drop-down, with commentary.
 
 from dataclasses import replace
 
-from returns.years import y2015_16
-from returns.years.spec import Question, QuestionSheet
+from policy.returns import Question, QuestionSheet
+from policy.years import y2015_16
 
 MATURITY = ("Not yet established", "Plans in place", "Established", "Mature", "Exemplary")
 
@@ -43,4 +43,20 @@ TEMPLATE = replace(
     name="BCF quarterly data collection 2016/17",
     sheets=tuple(_sheets),
     source="2015/16 template plus the High Impact Change Model self-assessment",
+)
+
+
+YEAR = replace(
+    y2015_16.YEAR,
+    start_year=2016,
+    name="Better Care Fund 2016 to 2017",
+    source="As 2015/16, with the High Impact Change Model; Better Care Fund policy framework 2016 to 2017",
+    # The Social Care Capital Grant ended in 2016/17; the Disabled Facilities Grant grew in its place.
+    funding_sources=tuple(s for s in y2015_16.YEAR.funding_sources if s.code != "social_care_capital"),
+    notes=(
+        "The return asks the 2015/16 conditions (as it always has); the 2016/17 framework also named agreements to "
+        "invest in NHS-commissioned out-of-hospital services and a local plan to reduce delayed transfers of care: "
+        "add them here, with their questions, before relying on this year's return.",
+    ),
+    returns=(TEMPLATE,),
 )

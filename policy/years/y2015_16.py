@@ -1,11 +1,12 @@
-"""The 2015/16 quarterly BCF return, as far as public copies of NHS England's template show it.
+"""The Better Care Fund in 2015/16: its national conditions, metrics and funding sources, and its quarterly
+return as far as public copies of NHS England's template show it.
 
-Sheets: Checklist, Cover, Budget arrangements, National Conditions (seed 000 §2.7), Income and Expenditure,
-Supporting Metrics (seed 000 §2.6) and Narrative. The national conditions' wording is the seed's, spelling
-included ("Caldecott").
+Return sheets: Checklist, Cover, Budget arrangements, National Conditions (seed 000 §2.7), Income and
+Expenditure, Supporting Metrics (seed 000 §2.6) and Narrative. The national conditions' wording is the seed's,
+spelling included ("Caldecott"); each question names the condition it confirms.
 """
 
-from returns.years.spec import (
+from policy.returns import (
     YES_NO,
     YES_NO_IN_PROGRESS,
     ChecklistSheet,
@@ -16,6 +17,7 @@ from returns.years.spec import (
     Table,
     TableSheet,
 )
+from policy.spec import FundingSource, MetricDefinition, NationalCondition, PolicyYear
 
 NEEDS_EXPLANATION = ("No", "No - In Progress")
 
@@ -73,6 +75,7 @@ NATIONAL_CONDITIONS = QuestionSheet(
             commentary=True,
             commentary_required_for=NEEDS_EXPLANATION,
             prefill="condition:1",
+            condition="jointly_agreed",
         ),
         Question(
             "nc.2",
@@ -82,6 +85,7 @@ NATIONAL_CONDITIONS = QuestionSheet(
             commentary=True,
             commentary_required_for=NEEDS_EXPLANATION,
             prefill="condition:2",
+            condition="protect_social_care",
         ),
         Question(
             "nc.3",
@@ -92,6 +96,7 @@ NATIONAL_CONDITIONS = QuestionSheet(
             commentary=True,
             commentary_required_for=NEEDS_EXPLANATION,
             prefill="condition:3",
+            condition="seven_day_services",
         ),
         Question("nc.4", "In respect of data sharing - confirm that:", number="4)", heading=True),
         Question(
@@ -102,6 +107,7 @@ NATIONAL_CONDITIONS = QuestionSheet(
             commentary=True,
             commentary_required_for=NEEDS_EXPLANATION,
             prefill="condition:4i",
+            condition="nhs_number",
         ),
         Question(
             "nc.4ii",
@@ -111,6 +117,7 @@ NATIONAL_CONDITIONS = QuestionSheet(
             commentary=True,
             commentary_required_for=NEEDS_EXPLANATION,
             prefill="condition:4ii",
+            condition="open_apis",
         ),
         Question(
             "nc.4iii",
@@ -121,6 +128,7 @@ NATIONAL_CONDITIONS = QuestionSheet(
             commentary=True,
             commentary_required_for=NEEDS_EXPLANATION,
             prefill="condition:4iii",
+            condition="information_governance",
         ),
         Question(
             "nc.5",
@@ -131,6 +139,7 @@ NATIONAL_CONDITIONS = QuestionSheet(
             commentary=True,
             commentary_required_for=NEEDS_EXPLANATION,
             prefill="condition:5",
+            condition="joint_assessment",
         ),
         Question(
             "nc.6",
@@ -140,6 +149,7 @@ NATIONAL_CONDITIONS = QuestionSheet(
             commentary=True,
             commentary_required_for=NEEDS_EXPLANATION,
             prefill="condition:6",
+            condition="acute_impact",
         ),
     ),
 )
@@ -282,4 +292,147 @@ TEMPLATE = ReturnTemplate(
         NARRATIVE,
     ),
     source="Seed 000 §2.6–2.7; NHS England's 2015/16 quarterly template as public copies show it",
+)
+
+
+# The year's policy: the national conditions the return confirms (as its questions word them, seed 000 §2.7),
+# the metrics (seed 000 §2.6) and where the pooled fund's money came from.
+DATA_SHARING = "In respect of data sharing: "
+
+NATIONAL_CONDITIONS_2015 = (
+    NationalCondition(1, "jointly_agreed", "Plans to be jointly agreed", answers=YES_NO_IN_PROGRESS),
+    NationalCondition(
+        2, "protect_social_care", "Protection for social care services (not spending)", answers=YES_NO_IN_PROGRESS
+    ),
+    NationalCondition(
+        3,
+        "seven_day_services",
+        "7-day services to support patients being discharged and prevent unnecessary admission at weekends",
+        answers=YES_NO_IN_PROGRESS,
+    ),
+    NationalCondition(
+        4, "nhs_number", DATA_SHARING + "the NHS Number as the primary identifier", answers=YES_NO_IN_PROGRESS
+    ),
+    NationalCondition(4, "open_apis", DATA_SHARING + "open APIs", answers=YES_NO_IN_PROGRESS),
+    NationalCondition(
+        4,
+        "information_governance",
+        DATA_SHARING + "information governance controls in line with Caldicott",
+        answers=YES_NO_IN_PROGRESS,
+    ),
+    NationalCondition(
+        5,
+        "joint_assessment",
+        "A joint approach to assessments and care planning, with an accountable professional for integrated "
+        "packages of care",
+        answers=YES_NO_IN_PROGRESS,
+    ),
+    NationalCondition(
+        6,
+        "acute_impact",
+        "Agreement on the consequential impact of changes in the acute sector",
+        answers=YES_NO_IN_PROGRESS,
+    ),
+)
+
+METRICS_2015 = (
+    MetricDefinition(
+        "non_elective_admissions",
+        "Non-elective admissions",
+        "Emergency (non-elective) admissions to hospital, general and acute, all ages.",
+        numerator="Non-elective admissions",
+        denominator="",
+        unit="count",
+        frequencies=("quarter", "month"),
+        source="Secondary Uses Service (SUS)",
+    ),
+    MetricDefinition(
+        "delayed_transfers_of_care",
+        "Delayed transfers of care",
+        "Delayed transfers of care (delayed days) from hospital.",
+        numerator="Delayed days",
+        denominator="Population aged 18 and over",
+        population_base="population aged 18+",
+        per=100_000,
+        frequencies=("month",),
+        source="NHS England monthly delayed transfers of care return",
+    ),
+    MetricDefinition(
+        "residential_admissions_65",
+        "Permanent admissions of older people (65+) to residential and nursing care homes",
+        "Permanent admissions of people aged 65 and over to residential and nursing care homes, per 100,000 "
+        "population aged 65 and over (ASCOF 2A(2)).",
+        numerator="Permanent admissions of people aged 65 and over to care homes",
+        denominator="Population aged 65 and over",
+        population_base="population aged 65+",
+        per=100_000,
+        source="Adult social care records",
+    ),
+    MetricDefinition(
+        "reablement_91_days",
+        "Older people (65+) still at home 91 days after discharge into reablement / rehabilitation",
+        "The proportion of older people (65 and over) who were still at home 91 days after discharge from "
+        "hospital into reablement or rehabilitation services (ASCOF 2B(1)).",
+        numerator="Older people still at home 91 days after discharge",
+        denominator="Older people discharged into reablement or rehabilitation",
+        population_base="people aged 65+ discharged into reablement",
+        per=100,
+        unit="percent",
+        lower_is_better=False,
+        source="Adult social care records",
+    ),
+    MetricDefinition(
+        "user_experience",
+        "Patient / service user experience",
+        "Do care and support services help you have a better quality of life?",
+        numerator="Respondents answering yes",
+        denominator="Respondents",
+        per=100,
+        unit="percent",
+        lower_is_better=False,
+        frequencies=("year",),
+        source="Adult Social Care User Experience Survey",
+    ),
+    MetricDefinition(
+        "deaths_usual_residence",
+        "Deaths at usual place of residence",
+        "The proportion of deaths that happen at the person's usual place of residence (the local metric).",
+        numerator="Deaths at usual place of residence",
+        denominator="Deaths",
+        per=100,
+        unit="percent",
+        lower_is_better=False,
+        frequencies=("year",),
+        source="ONS mortality data",
+    ),
+)
+
+YEAR = PolicyYear(
+    start_year=2015,
+    name="Better Care Fund 2015 to 2016",
+    source=(
+        "Seed 000 §2.6 (metrics) and §2.7 (national conditions as the quarterly return asks them); Better Care Fund "
+        "planning guidance 2015/16. Check a change against the published documents, not against memory."
+    ),
+    objectives=(
+        # As the domain brief puts the fund's aim (../shared/docs/DOMAIN.md); a local target (Trafford's 3.5% fewer
+        # non-elective admissions) is the programme's, not the year's.
+        "Keeping frail and older people out of hospital, through schemes funded from the pooled budget",
+    ),
+    national_conditions=NATIONAL_CONDITIONS_2015,
+    metrics=METRICS_2015,
+    funding_sources=(
+        FundingSource(
+            "nhs_minimum",
+            "CCG minimum contribution",
+            "icb",
+            nhs_minimum=True,
+            note="From clinical commissioning groups (CCGs), before ICBs.",
+        ),
+        FundingSource("dfg", "Disabled Facilities Grant (DFG)", "la"),
+        FundingSource("social_care_capital", "Social Care Capital Grant", "la"),
+        FundingSource("additional_la", "Additional local authority contribution", "la"),
+        FundingSource("additional_icb", "Additional CCG contribution", "icb"),
+    ),
+    returns=(TEMPLATE,),
 )

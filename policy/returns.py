@@ -1,5 +1,6 @@
 """The building blocks a year's return template is declared with. The builder and the renderer read these and
-nothing else, so a new year (new questions, a new sheet) is a new module in returns/years/, not new code.
+nothing else, so a new year (new questions, a new sheet) is declared in its policy year's module (policy/years/),
+beside its national conditions and metrics, not in new code. Plain data: no Django.
 
 - A `QuestionSheet` is a list of questions, one row each: answer (a drop-down when `choices` are given) and
   commentary. `prefill` names a fact the builder gathers from live data (see returns.selectors.FACTS).
@@ -7,6 +8,7 @@ nothing else, so a new year (new questions, a new sheet) is a new module in retu
   names one, see returns.selectors.TABLES), with totals, and optionally a commentary per row; it can end with
   questions of its own.
 - The checklist sheet is drawn from the checks of every other sheet.
+- A template covers the quarters it lists: a year may have an in-year return (Q1–Q3) and a year-end one (Q4).
 """
 
 from dataclasses import dataclass, field
@@ -33,6 +35,7 @@ class Question:
     long_text: bool = False  # a paragraph rather than a short answer
     kind: str = "text"  # "date": a DD/MM/YYYY answer is written as a date cell
     hint: str = ""
+    condition: str = ""  # the code of the policy year's national condition this question confirms
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,10 @@ class Table:
     # The code of a question that must say why, when a row has a figure not recorded (None): a blank is
     # not a zero, so it is left out of the totals and has to be explained.
     explain_missing: str = ""
+    # (column key, values it must hold): a row holding anything else is a failed check that no answer can
+    # fix, only the records (a pooled fund whose sources do not add up, an NHS minimum below the required
+    # figure); it blocks sign-off until the figures are put right. The row's "message" says what is wrong.
+    must_be: tuple[str, tuple[str, ...]] | None = None
     note: str = ""
 
 
@@ -97,6 +104,7 @@ class ReturnTemplate:
     name: str
     sheets: tuple = field(default_factory=tuple)
     source: str = ""
+    quarters: tuple[int, ...] = (1, 2, 3, 4)  # the quarters this template is for (in-year 1–3, year-end 4)
 
     @property
     def year_label(self) -> str:
