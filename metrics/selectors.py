@@ -233,7 +233,7 @@ def headline_year_of(programme) -> int | None:
     """The programme's policy year when that year declares headline metrics, else None (no query)."""
     start_year = policy_start_year(programme)
     year = policy.year_for(start_year)
-    return start_year if year is not None and year.metrics else None
+    return start_year if year is not None and year.headline_metrics else None
 
 
 def _period_end(start: dt.date, frequency: str) -> dt.date:
@@ -247,7 +247,7 @@ def headline_progress(programme, start_year: int, as_of: dt.date) -> list[Headli
     planned period of the year with its actual where recorded for a period starting on or before `as_of`, the
     latest such actual and the status by HEADLINE_RULE. Two queries whatever the size; none for a year without."""
     year = policy.year_for(start_year)
-    if year is None or not year.metrics:
+    if year is None or not year.headline_metrics:
         return []
     metrics = {
         m.code: m
@@ -256,7 +256,7 @@ def headline_progress(programme, start_year: int, as_of: dt.date) -> list[Headli
         .prefetch_related(Prefetch("values", queryset=MetricValue.objects.order_by("period_start")))
     }
     result = []
-    for definition in year.metrics:
+    for definition in year.headline_metrics:
         metric = metrics.get(definition.code)
         if metric is None:
             result.append(
@@ -316,7 +316,7 @@ def headline_panel(*, programme, as_of: dt.date, **chart_options) -> dict | None
     with its chart (options go to core.charts.line_chart); None when the programme's year declares none."""
     start_year = policy_start_year(programme)
     year = policy.year_for(start_year)
-    if year is None or not year.metrics:
+    if year is None or not year.headline_metrics:
         return None
     items = headline_progress(programme, start_year, as_of)
     return {

@@ -299,11 +299,11 @@ def headline_metric_setup(
     `expected_versions`: the versions of the periods' plans the form showed (0 for one not planned then); a plan
     changed by someone else since is refused (StaleEdit)."""
     year = policy.year_for(start_year)
-    if year is None or not year.metrics:
+    if year is None or not year.headline_metrics:
         raise ValidationError({"code": f"{year_label(start_year)} has no headline metrics in this product."})
     definition = year.metric(code)
     if definition is None:
-        known = ", ".join(m.code for m in year.metrics)
+        known = ", ".join(m.code for m in year.headline_metrics)
         raise ValidationError({"code": f"“{code}” is not a {year.label} headline metric (they are: {known})."})
     allowed = [HEADLINE_FREQUENCIES[f] for f in definition.frequencies]
     if frequency not in allowed:
@@ -311,7 +311,7 @@ def headline_metric_setup(
         raise ValidationError({"frequency": f"{definition.name} is planned {words} in {year.label}, not {frequency}."})
     metric = Metric.objects.filter(programme=programme, code=code).order_by().first()
     if metric is None:
-        order = list(year.metrics).index(definition)
+        order = list(year.headline_metrics).index(definition)
         metric = metric_create(
             programme=programme,
             code=code,
@@ -447,10 +447,10 @@ def load_headline_demo(programme, start_year: int, *, by=None) -> list[Metric]:
     changes nothing. The metrics are marked as demo figures.
     """
     year = policy.year_for(start_year)
-    if year is None or not year.metrics:
+    if year is None or not year.headline_metrics:
         raise ValidationError({"code": f"{year_label(start_year)} has no headline metrics in this product."})
     metrics = []
-    for definition in year.metrics:
+    for definition in year.headline_metrics:
         demo = _DEMO.get(definition.code) if start_year == 2025 else None
         frequency = demo["frequency"] if demo else HEADLINE_FREQUENCIES[definition.frequencies[0]]
         metric = headline_metric_setup(

@@ -59,6 +59,10 @@ class PolicyYear:
     funding_sources: tuple[FundingSource, ...] = ()
     scheme_types: tuple[SchemeType, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # Whether the year's metrics are the headline metrics an area plans and tracks in the app (2025/26). The 2015/16
+    # and 2016/17 metrics are declared for the return's Supporting Metrics sheet only, so Trafford's dashboard and
+    # report show no empty headline tile.
+    plans_headline_metrics: bool = False
     # The quarterly return(s) to NHS England for the year, each for the quarters it lists. A year without
     # one has no return: it is refused, never borrowed from another year.
     returns: tuple[ReturnTemplate, ...] = ()
@@ -66,6 +70,10 @@ class PolicyYear:
     @property
     def label(self) -> str:
         return f"{self.start_year}/{(self.start_year + 1) % 100:02d}"
+
+    @property
+    def headline_metrics(self) -> tuple[MetricDefinition, ...]:
+        return self.metrics if self.plans_headline_metrics else ()
 
     def condition(self, code: str) -> NationalCondition | None:
         return next((c for c in self.national_conditions if c.code == code), None)

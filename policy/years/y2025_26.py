@@ -64,6 +64,7 @@ YEAR = PolicyYear(
             "The area takes part in the BCF's oversight and support processes and submits its returns on time.",
         ),
     ),
+    plans_headline_metrics=True,
     metrics=(
         MetricDefinition(
             "emergency_admissions_65",

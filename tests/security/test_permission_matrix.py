@@ -435,8 +435,15 @@ def _allowed(rule, who: str, own: bool) -> bool:
     return who in rule or (LEAD_OWN in rule and who == "lead" and own)
 
 
+# Views the matrix's programme (Trafford's 2015/16 BCF) cannot reach, with where their permissions are tested instead.
+COVERED_ELSEWHERE = {
+    # Only a programme whose policy year plans headline metrics (2025/26) has this page; elsewhere it is a 404.
+    "metrics:headline_setup": "tests/metrics/test_headline_views.py (office 200, reader 403, other partnership 404)",
+}
+
+
 def test_every_url_is_in_the_matrix():
-    found = set(_all_patterns())
+    found = set(_all_patterns()) - set(COVERED_ELSEWHERE)
     assert found - set(MATRIX) == set(), "New views: add them to MATRIX with who may GET and POST them."
     assert set(MATRIX) - found == set(), "MATRIX names URLs that no longer exist."
 
