@@ -12,6 +12,8 @@ PUBLIC = {
     "accounts:password_reset_done",
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
+    # The accessibility statement must be readable by anyone, signed in or not (public-sector accessibility rules).
+    "core:accessibility",
 }
 # The data feeds are for Power BI and Excel as well as browsers: they answer 401 (with a Bearer challenge),
 # not a redirect to a login page, and give nothing away.
