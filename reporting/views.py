@@ -70,7 +70,7 @@ def draft_pdf(request, period_id: int):
     """A draft from today's data, built in the request; large programmes are sent to build it in the background."""
     period = _period(request.user, period_id)
     if permissions.draft_rate_limited(request):
-        return _too_many_drafts(request, period)
+        return _too_many_drafts(request, period.programme)
     if jobs.report_needs_background(programme=period.programme):
         messages.info(request, "This programme is large, so its report is built in the background: use “Build draft”.")
         return redirect(f"{reverse('reporting:index')}?programme={period.programme.slug}")
@@ -89,7 +89,7 @@ def board_pack(request, period_id: int):
     built in the request, for whoever may preview the report's draft."""
     period = _period(request.user, period_id)
     if permissions.draft_rate_limited(request):
-        return _too_many_drafts(request, period)
+        return _too_many_drafts(request, period.programme)
     if jobs.report_needs_background(programme=period.programme):
         messages.info(request, "This programme is large: download the report and its appendices one by one.")
         return redirect(f"{reverse('reporting:index')}?programme={period.programme.slug}")
@@ -97,11 +97,11 @@ def board_pack(request, period_id: int):
     return _pdf_response(rendered.pdf, f"{period.programme.slug}-board-pack-{period.code}-DRAFT.pdf", inline=True)
 
 
-def _too_many_drafts(request, period) -> HttpResponse:
+def _too_many_drafts(request, programme) -> HttpResponse:
     return render(
         request,
         "reporting/too_many_drafts.html",
-        {"period": period, "rate": settings.HIGHLIGHT_REPORT_DRAFT_RATE},
+        {"programme": programme, "rate": settings.HIGHLIGHT_REPORT_DRAFT_RATE},
         status=429,
     )
 
@@ -110,7 +110,7 @@ def _too_many_drafts(request, period) -> HttpResponse:
 def draft_build(request, period_id: int):
     period = _period(request.user, period_id)
     if permissions.draft_rate_limited(request):
-        return _too_many_drafts(request, period)
+        return _too_many_drafts(request, period.programme)
     job = jobs.report_job_start(programme=period.programme, period=period, by=request.user)
     return redirect("reporting:job", pk=job.pk)
 
@@ -308,12 +308,17 @@ def job_retry(request, pk: int):
 @require_safe
 def finance_appendix(request, slug: str):
     fund = fund_get(user=request.user, slug=slug)
+    if permissions.draft_rate_limited(request):  # a PDF laid out on request, like a draft: the same limit
+        return _too_many_drafts(request, fund.programme)
     rendered = appendix.finance_appendix_render(fund=fund)
     return _pdf_response(rendered.pdf, f"{fund.slug}-appendix-1.pdf", inline=True)
 
 
+@require_safe
 def budget_monitoring(request, slug: str):
     """A fund's budget monitoring appendix as its own PDF, as at today (the board pack's is as at its period)."""
     fund = fund_get(user=request.user, slug=slug)
+    if permissions.draft_rate_limited(request):
+        return _too_many_drafts(request, fund.programme)
     rendered = appendix.budget_monitoring_render(fund=fund)
     return _pdf_response(rendered.pdf, f"{fund.slug}-budget-monitoring.pdf", inline=True)

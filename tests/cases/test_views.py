@@ -18,7 +18,7 @@ from tests.factories.schemes import ProgrammeFactory, SchemeFactory, SchemeLeadF
 
 pytestmark = pytest.mark.django_db
 
-PORTFOLIO_QUERIES = 11
+PORTFOLIO_QUERIES = 13
 
 
 @pytest.fixture
@@ -151,7 +151,7 @@ def test_portfolio_query_count_is_fixed(client, pmo_user, setting):
     assert html.count("Case ") >= 6
     assert len(many) == len(few), "\n".join(q["sql"] for q in many.captured_queries)
     # Session, user, memberships, programme; cases, scenarios, investments, benefits, their metrics and the
-    # metrics' actuals; the programme list.
+    # metrics' actuals; the programme list; the navigation's inbox and unread-notification badges.
     assert len(many) == PORTFOLIO_QUERIES, "\n".join(q["sql"] for q in many.captured_queries)
 
 

@@ -4,7 +4,7 @@ the lead sees the notification and marks it read."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, sign_out
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -50,7 +50,7 @@ def test_office_returns_a_submitted_update_from_its_inbox_and_the_lead_is_told(p
     # Back in the inbox, it is now with the lead.
     page.get_by_role("link", name="Inbox").click()
     expect(page.get_by_role("table", name="Returned to the lead (1)")).to_contain_text("5.1 Community (District)")
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
 
     sign_in("lead")
     page.get_by_role("link", name="Notifications 1 unread").click()

@@ -27,7 +27,7 @@ from finance.models import Decision
 from risks.scoring import Grade, risk_grade
 from schemes import services as scheme_services
 from schemes.models import Programme, ReportingPeriod, Scheme
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, sign_out
 from tests.factories.accounts import UserFactory
 from tests.factories.risks import RiskFactory
 from tests.factories.schemes import SchemeFactory
@@ -224,7 +224,7 @@ def test_a_new_partnership_sets_itself_up_loads_its_workbook_and_is_kept_apart(p
     page.get_by_label("Role").select_option("Programme office")
     page.get_by_role("button", name="Send invitation").click()
     page.get_by_text("Invitation sent to olu.office@northshire.example").wait_for()
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
 
     # --- The programme office accepts, and sets the programme up: no admin from here on.
     _accept(page, live_server, OFFICE_PASSWORD)

@@ -35,7 +35,7 @@ def test_search_finds_a_milestone_by_a_word_in_its_title(page, live_server, sign
 
     # The lead, signed in last, searches for one word of a milestone's title.
     spec = Milestone.objects.get(scheme__ref="5.1", description="New service specification to be developed")
-    page.get_by_label("Search schemes, milestones, risks, decisions and reports").fill("specification")
+    page.get_by_label("Search the programme").fill("specification")
     page.get_by_role("button", name="Search", exact=True).click()
     expect(page.get_by_role("heading", name="Search results for “specification”")).to_be_visible()
     milestones = page.get_by_role("region", name="Milestones")

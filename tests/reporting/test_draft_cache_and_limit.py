@@ -97,3 +97,21 @@ def test_with_the_cache_unreachable_a_draft_is_still_laid_out_and_served(small, 
     response = client.get(reverse("reporting:draft", args=[p1.pk]))
     assert response.status_code == 200 and "DRAFT" in pdf_text(response.content)
     assert "Draft rate limit not checked" in caplog.text and "Draft cache not read" in caplog.text
+
+
+def test_a_funds_appendix_pdfs_count_against_the_same_limit(small, client, make_user, settings):
+    """Appendix 1 and the budget monitoring appendix are laid out on request too: before the limit covered them, a
+    reader refused a draft could ask for appendix after appendix."""
+    from tests.factories.finance import FundFactory
+
+    settings.HIGHLIGHT_REPORT_DRAFT_RATE = "2/m"
+    programme, p1, _ = small
+    fund = FundFactory(programme=programme)
+    client.force_login(make_user(Role.STEERING_GROUP, roles__programmes=[programme]))
+    appendix_1 = reverse("reporting:finance_appendix", args=[fund.slug])
+    monitoring = reverse("reporting:budget_monitoring", args=[fund.slug])
+    assert [client.get(appendix_1).status_code, client.get(monitoring).status_code] == [200, 200]
+    for url in (appendix_1, monitoring, reverse("reporting:draft", args=[p1.pk])):
+        refused = client.get(url)
+        assert refused.status_code == 429, url
+        assert "Too many drafts in a minute" in refused.content.decode()

@@ -321,8 +321,9 @@ def test_snapshot_reads_a_fixed_number_of_queries_whatever_the_programme_size():
         assert len(snapshot["money"]) == 1 and len(snapshot["money"][0]["allocations"]) == n
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1], counts
-    # 25 before each fund's budget monitoring (#19.3): the quarters with figures, the years, the lines: per fund.
-    assert counts[0] <= 28, counts
+    # 26 before each fund's budget monitoring (#19.3): the quarters with figures, the years, the lines: per fund.
+    # (The 26 include the scheme dependencies and the business cases by status.)
+    assert counts[0] <= 29, counts
 
 
 def test_national_conditions_are_those_submitted_by_the_periods_end(trafford):
