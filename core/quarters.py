@@ -61,10 +61,14 @@ def quarter_parse(code, *, field: str = "quarter") -> Quarter:
     raise ValidationError({field: f"{shown} is not a quarter: write it like 2015-16-Q1 (April to June 2015)."})
 
 
+def financial_year_of(day: dt.date) -> int:
+    """The start year of the financial year (April to March) a date falls in: 2025 for any day of 2025/26."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
 def quarter_of(day: dt.date) -> Quarter:
     """The quarter a date falls in."""
-    start_year = day.year if day.month >= 4 else day.year - 1
-    return Quarter(start_year, (day.month - 4) % 12 // 3 + 1)
+    return Quarter(financial_year_of(day), (day.month - 4) % 12 // 3 + 1)
 
 
 def quarters_between(first: dt.date, last: dt.date) -> list[Quarter]:

@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 import policy
+from core.quarters import financial_year_of
 from finance.models import (
     Allocation,
     AllocationStatus,
@@ -117,7 +118,7 @@ def financial_year_containing(day) -> FinancialYear | None:
     """The financial year (April to March) a date falls in, where that year is set up."""
     if day is None:
         return None
-    return FinancialYear.objects.filter(start_year=day.year if day.month >= 4 else day.year - 1).first()
+    return FinancialYear.objects.filter(start_year=financial_year_of(day)).first()
 
 
 def fund_reconciliation(*, fund: Fund, allocations: list | None = None) -> dict:
@@ -955,7 +956,7 @@ def balance_problems(*, fund: Fund, extra_decision: Decision | None = None) -> l
 def fund_year_on(*, fund: Fund, day) -> FinancialYear:
     """The fund's financial year a date falls in (April to March). Raises ValidationError, in words, when the date
     is outside the fund's years or its year is not set up."""
-    start_year = day.year if day.month >= 4 else day.year - 1
+    start_year = financial_year_of(day)
     years = fund.financial_years.all() if fund.financial_years.exists() else FinancialYear.objects.all()
     year = years.filter(start_year=start_year).first()
     if year is None:
@@ -1014,12 +1015,6 @@ def setup_missing(*, programme, today=None) -> list:
 def policy_year_of(start_year: int | None) -> PolicyYear | None:
     """The policy year a financial year's plan follows (None where the app has none for it)."""
     return None if start_year is None else policy.year_for(start_year)
-
-
-def programme_start_year(programme) -> int:
-    """The financial year (its start year) a programme begins in: 2025 for one starting in April 2025."""
-    day = programme.start_date
-    return day.year if day.month >= 4 else day.year - 1
 
 
 @dataclass(frozen=True)

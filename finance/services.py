@@ -45,9 +45,9 @@ from finance.selectors import (
     expenditure_plan_years,
     fund_balances,
     policy_year_of,
-    programme_start_year,
     source_overcommitment_problems,
 )
+from schemes.selectors import programme_start_year
 
 ZERO = Decimal("0")
 MAX_POUNDS = Decimal("999999999999.99")  # fits the column; far beyond any fund

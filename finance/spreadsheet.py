@@ -32,7 +32,7 @@ from core.spreadsheets import (
 )
 from finance import services
 from finance.models import AllocationStatus, FinancialYear, Fund, MovementKind, QuarterlySpend
-from finance.selectors import allocation_tree, appendix_lines, fund_balances
+from finance.selectors import allocation_tree, appendix_lines, financial_year_containing, fund_balances
 from schemes.illustrative import illustrative_label
 
 __all__ = [
@@ -440,8 +440,7 @@ def _movement_year(decided_on) -> FinancialYear | None:
             return None
     if not isinstance(decided_on, dt.date):
         return None
-    start = decided_on.year if decided_on.month >= 4 else decided_on.year - 1
-    return FinancialYear.objects.filter(start_year=start).first()
+    return financial_year_containing(decided_on)
 
 
 class _AllocationsImport:

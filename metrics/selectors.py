@@ -18,10 +18,12 @@ from django.db.models import Prefetch
 
 import policy
 from core.natural import natural_order
+from core.quarters import financial_year_of
 from metrics.charts import headline_chart, metric_chart
 from metrics.models import Direction, Frequency, Metric, MetricValue, Status, Unit, period_label
 from metrics.permissions import can_define
 from metrics.services import HEADLINE_UNITS, headline_periods
+from schemes.selectors import programme_start_year
 
 HUNDRED = Decimal("100")
 # Units whose periods add up to a year (a count of admissions does; a percentage does not).
@@ -103,7 +105,7 @@ def _summary(metric: Metric, values: list[MetricValue], as_of: dt.date | None) -
     if summary.latest is not None and metric.unit in SUMMABLE:
         # Year to date: the financial year of the latest actual, periods with an actual only.
         start = summary.latest.value.period_start
-        fy_start = dt.date(start.year if start.month >= 4 else start.year - 1, 4, 1)
+        fy_start = dt.date(financial_year_of(start), 4, 1)
         in_year = [row for row in recorded if row.value.period_start >= fy_start]
         plan = sum((row.value.plan or Decimal("0") for row in in_year), Decimal("0"))
         actual = sum((row.value.actual or Decimal("0") for row in in_year), Decimal("0"))
@@ -221,17 +223,9 @@ class HeadlineProgress:
         return [p.actual for p in self.points]
 
 
-def policy_start_year(programme) -> int:
-    """The start year of the financial year a programme is for (2025 for one starting in April 2025).
-
-    bcf-returns' schemes.selectors.policy_year_for_programme is the shared home once merged; it reads the same."""
-    start = programme.start_date
-    return start.year if start.month >= 4 else start.year - 1
-
-
 def headline_year_of(programme) -> int | None:
     """The programme's policy year when that year declares headline metrics, else None (no query)."""
-    start_year = policy_start_year(programme)
+    start_year = programme_start_year(programme)
     year = policy.year_for(start_year)
     return start_year if year is not None and year.headline_metrics else None
 
@@ -314,7 +308,7 @@ def headline_progress(programme, start_year: int, as_of: dt.date) -> list[Headli
 def headline_panel(*, programme, as_of: dt.date, **chart_options) -> dict | None:
     """The headline metrics of the programme's policy year as the metrics page and the dashboard show them, each
     with its chart (options go to core.charts.line_chart); None when the programme's year declares none."""
-    start_year = policy_start_year(programme)
+    start_year = programme_start_year(programme)
     year = policy.year_for(start_year)
     if year is None or not year.headline_metrics:
         return None

@@ -18,7 +18,7 @@ from cases.selectors import cases_overview, k_text, net_table_of
 from core.natural import natural_key, natural_order
 from finance.models import DecisionStatus, Fund, Movement
 from finance.selectors import budget_monitoring_as_at, fund_overview
-from metrics.selectors import HEADLINE_RULE, headline_progress, metric_summaries, policy_start_year
+from metrics.selectors import HEADLINE_RULE, headline_progress, metric_summaries
 from milestones.models import Milestone, open_condition, slipped_condition
 from milestones.rag_rules import suggest_milestone_rag, suggest_scheme_rag
 from reporting.models import HighlightCover, IssuedReport
@@ -32,6 +32,7 @@ from schemes.selectors import (
     milestones_planned_next,
     period_after,
     period_latest,
+    programme_start_year,
 )
 
 SNAPSHOT_SCHEMA = 1
@@ -461,7 +462,7 @@ def highlight_snapshot(*, programme, period) -> dict:
 def _headline_section(programme, as_of: dt.date) -> dict:
     """The policy year's headline metrics as at the period's end: plan, actual (from numerator and denominator) and
     on track / not on track / no data by metrics.selectors.HEADLINE_RULE, with the latest commentary."""
-    start_year = policy_start_year(programme)
+    start_year = programme_start_year(programme)
     items = headline_progress(programme, start_year, as_of)
     if not items:
         return {}

@@ -23,6 +23,7 @@ import policy
 from accounts.roles import Role, has_role, user_programme_ids
 from core.history import audit_entries
 from core.natural import natural_order
+from core.quarters import financial_year_of
 from core.rag import RAG, rag_trend
 from milestones.models import Milestone
 from milestones.rag_rules import suggest_milestone_rag, suggest_scheme_rag
@@ -429,8 +430,7 @@ def inbox_waiting_count(user) -> int:
 
 def programme_start_year(programme: Programme) -> int:
     """The start year of the financial year (April to March) the programme's plan is for: 2025 for 2025/26."""
-    start = programme.start_date
-    return start.year if start.month >= 4 else start.year - 1
+    return financial_year_of(programme.start_date)
 
 
 def policy_year_for_programme(programme: Programme) -> PolicyYear | None:

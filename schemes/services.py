@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from core.quarters import financial_year_of
 from core.rag import RAG
 from core.services import audited_save, bump_version, check_version
 from milestones.models import Milestone
@@ -671,7 +672,7 @@ def _add_months(day: date, months: int) -> date:
 
 
 def _financial_year(day: date) -> str:
-    start = day.year if day.month >= 4 else day.year - 1
+    start = financial_year_of(day)
     return f"{start}-{(start + 1) % 100:02d}"
 
 
