@@ -222,3 +222,15 @@ def test_demo_gate_outcomes_are_recorded_by_the_governance_secretary(demo):
     assert decided.exists()
     assert {a.outcome_recorded_by.username for a in decided} == {"governance"}
     assert not Approval.objects.filter(outcome="pending", outcome_recorded_by__isnull=False).exists()
+
+
+def test_every_demo_programme_runs_whole_financial_years(demo):
+    """A programme ends on 31 March, the last day of a financial year: two ended on 1 April, a day into the next
+    year, so that year's empty first day counted as theirs."""
+    from core.quarters import financial_year_of
+    from schemes.models import Programme
+
+    for programme in Programme.objects.all():
+        assert programme.start_date.month == 4 and programme.start_date.day == 1, programme.slug
+        assert (programme.end_date.month, programme.end_date.day) == (3, 31), programme.slug
+        assert financial_year_of(programme.end_date) >= financial_year_of(programme.start_date)
