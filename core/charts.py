@@ -291,7 +291,9 @@ def line_chart(
         if index % step == 0 or index == len(labels) - 1:
             if index != len(labels) - 1 and len(labels) - 1 - index < step / 2:
                 continue  # keep the last label clear of its neighbour
-            out.append(_text(x_at(index), height - 5, label, size=10, anchor="middle"))
+            # The last point sits at the plot's right edge: a centred label would run off the chart and be cut.
+            last = index == len(labels) - 1 and len(labels) > 1
+            out.append(_text(x_at(index), height - 5, label, size=10, anchor="end" if last else "middle"))
     legend_x = left
     for number, line in enumerate(series):
         colour = line.get("colour") or SERIES_COLOURS[number % len(SERIES_COLOURS)]

@@ -196,3 +196,16 @@ def test_format_number():
     assert format_number(1234567) == "1,234,567"
     assert format_number(Decimal("-279"), "£k") == "-279 £k"
     assert format_number(None) == "no value"
+
+
+def test_line_chart_keeps_its_last_label_inside_the_chart():
+    """The last point sits at the plot's right edge; its label, centred there, ran past the chart's width and was
+    cut ("2025/26 Q" for "2025/26 Q4"). It ends at the point instead, so its whole text is inside."""
+    labels = ["2025/26 Q1", "2025/26 Q2", "2025/26 Q3", "2025/26 Q4"]
+    width = 320
+    root = parse(line_chart(labels, [{"name": "Actual", "values": [1, 2, 3, 4]}], title="Quarters", width=width))
+    axis = {t.text: t for t in root.iter("{http://www.w3.org/2000/svg}text") if (t.text or "").startswith("2025")}
+    last = axis["2025/26 Q4"]
+    # Anchored at its end, at or before the right edge: nothing of it lies beyond the chart's width.
+    assert last.get("text-anchor") == "end" and float(last.get("x")) <= width
+    assert axis["2025/26 Q1"].get("text-anchor") == "middle"
