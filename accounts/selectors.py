@@ -48,10 +48,12 @@ def people_with_second_factor(*, people=None) -> QuerySet[User]:
 # Roles are groups today; with memberships these read a programme's members, and only this block changes.
 
 
-def people_with_role(role, *, programme) -> QuerySet[User]:
-    """Active accounts holding a role on the programme today (a membership), by name (e.g. the project leads a
-    scheme's lead is chosen from)."""
-    current = _current(Membership.objects.filter(programme=programme, role=Role(role).value), timezone.localdate())
+def people_with_role(role, *, programme, on=None) -> QuerySet[User]:
+    """Active accounts holding a role on the programme on a day (today by default), by their membership, by name
+    (e.g. the project leads a scheme's lead is chosen from, the programme office a reminder goes to)."""
+    current = _current(
+        Membership.objects.filter(programme=programme, role=Role(role).value), on or timezone.localdate()
+    )
     return (
         User.objects.filter(is_active=True, pk__in=current.values("user_id"))
         .distinct()

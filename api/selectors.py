@@ -16,6 +16,7 @@ from metrics.selectors import status_of
 from milestones.models import Milestone
 from risks.models import Risk
 from risks.scoring import risk_grade
+from schemes.illustrative import illustrative_label
 from schemes.models import Scheme, SchemePeriodUpdate
 
 PENNY = Decimal("0.01")
@@ -160,6 +161,23 @@ def metrics_feed(*, programme_ids, programme=None, fund=None):
         }
 
     return queryset.order_by("metric__programme_id", "metric__order", "metric_id", "period_start"), row
+
+
+def _programme_id(item) -> int:
+    """The programme a feed's row belongs to (a scheme, milestone, risk, allocation or metric value)."""
+    if isinstance(item, Milestone):
+        return item.scheme.programme_id
+    if isinstance(item, Allocation):
+        return item.fund.programme_id
+    if isinstance(item, MetricValue):
+        return item.metric.programme_id
+    return item.programme_id
+
+
+def illustrated_row(row: dict, item) -> dict:
+    """A row of an invented programme says so ("illustrative": its label); a real programme's row is unchanged."""
+    label = illustrative_label(_programme_id(item))
+    return {**row, "illustrative": label} if label else row
 
 
 FEEDS = {

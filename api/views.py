@@ -93,6 +93,7 @@ def feed(request, name: str):
     except ValidationError as exc:
         return _error(400, exc.messages[0])
     queryset, row = selectors.FEEDS[name][0](programme_ids=mine, programme=programme, fund=fund)
+    illustrated = selectors.illustrated_row
     paginator = Paginator(queryset, size)
     try:
         page = paginator.page(request.GET.get("page") or 1)
@@ -113,7 +114,7 @@ def feed(request, name: str):
             "pages": paginator.num_pages,
             "next": link(page.next_page_number()) if page.has_next() else None,
             "previous": link(page.previous_page_number()) if page.has_previous() else None,
-            "results": [row(item) for item in page.object_list],
+            "results": [illustrated(row(item), item) for item in page.object_list],
         },
         encoder=DjangoJSONEncoder,
     )

@@ -28,7 +28,12 @@ from core.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from metrics.models import Metric
 from risks.models import Risk
 from schemes.models import Approval, ApprovalOutcome
-from schemes.permissions import programme_choices, programme_current
+from schemes.permissions import (
+    can_read_source_notes,
+    history_hidden_fields,
+    programme_choices,
+    programme_current,
+)
 
 
 def _programme(request):
@@ -154,8 +159,10 @@ def case_detail(request, pk: int):
                     lambda r: f"Investment: {r.description}",
                 ),
                 ("Benefit", BenefitLine.history.filter(id__in=line_ids), lambda r: f"Benefit: {r.description}"),
-            ]
+            ],
+            hidden={"Business case": history_hidden_fields(user, case.programme_id)},
         ),
+        "show_source_note": can_read_source_notes(user, case.programme_id),
     }
     return render(request, "cases/case_detail.html", context)
 

@@ -1,6 +1,6 @@
 """Readable audit trails from django-simple-history records: who, when, what, before → after, why."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -11,8 +11,11 @@ HIDDEN_FIELDS = ["version", "updated_at", "created_at", "order"]
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 
 
-def audit_entries(sources: Iterable[tuple[str, Any, Callable]]) -> list[dict]:
-    """Entries, newest first, from (kind, historical queryset, label-of-record) sources.
+def audit_entries(
+    sources: Iterable[tuple[str, Any, Callable]], *, hidden: Mapping[str, Iterable[str]] | None = None
+) -> list[dict]:
+    """Entries, newest first, from (kind, historical queryset, label-of-record) sources. `hidden`: {kind: more
+    fields to leave out}, those this reader may not see (decided by the app's permissions).
 
     One query per source plus one for the people named in foreign keys, however long the history.
     Saves that changed nothing visible are left out.
@@ -30,6 +33,7 @@ def audit_entries(sources: Iterable[tuple[str, Any, Callable]]) -> list[dict]:
     }
     user_ids = {getattr(r, f"{name}_id", None) for _, _, records in loaded for r in records for name in user_fields}
     names = {u.pk: str(u) for u in User.objects.filter(pk__in=[i for i in user_ids if i])}
+    hidden = hidden or {}
 
     def shown(field, value):
         if field.is_relation and field.related_model is User:
@@ -38,6 +42,7 @@ def audit_entries(sources: Iterable[tuple[str, Any, Callable]]) -> list[dict]:
 
     entries = []
     for kind, label, records in loaded:
+        left_out = [*HIDDEN_FIELDS, *hidden.get(kind, ())]
         previous_by_id: dict[int, Any] = {}
         for record in records:
             previous = previous_by_id.get(record.id)
@@ -45,7 +50,7 @@ def audit_entries(sources: Iterable[tuple[str, Any, Callable]]) -> list[dict]:
             changes = []
             if record.history_type == "~" and previous is not None:
                 model = record.instance_type
-                delta = record.diff_against(previous, excluded_fields=HIDDEN_FIELDS)
+                delta = record.diff_against(previous, excluded_fields=left_out)
                 changes = [
                     {
                         "field": field_label(model._meta.get_field(c.field)),
@@ -62,7 +67,7 @@ def audit_entries(sources: Iterable[tuple[str, Any, Callable]]) -> list[dict]:
                 changes = [
                     {"field": field_label(field), "before": "—", "after": shown(field, value)}
                     for field in model._meta.fields
-                    if field.name not in HIDDEN_FIELDS
+                    if field.name not in left_out
                     and not field.primary_key
                     and not (field.is_relation and field.related_model is not User)
                     # Fields the history leaves out (e.g. a generated sort key) are not shown either.

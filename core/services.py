@@ -44,6 +44,14 @@ def display_value(field, value) -> str:
     return str(value)
 
 
+def _related_or_value(field, value) -> str:
+    """display_value, but a foreign key by its record's name (a locality, a workstream), not its number."""
+    if field.is_relation and value not in (None, ""):
+        related = field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related is not None else f"(deleted, #{value})"
+    return display_value(field, value)
+
+
 def changes_since(instance, *, version: int) -> list[dict]:
     """What others changed on a versioned, audited record since `version`: field, before, after, who, when."""
     history = instance.history.order_by("history_date", "history_id")
@@ -59,8 +67,8 @@ def changes_since(instance, *, version: int) -> list[dict]:
             changes.append(
                 {
                     "field": field_label(field),
-                    "before": display_value(field, change.old),
-                    "after": display_value(field, change.new),
+                    "before": _related_or_value(field, change.old),
+                    "after": _related_or_value(field, change.new),
                     "who": str(record.history_user) if record.history_user else "someone",
                     "when": record.history_date,
                 }

@@ -17,6 +17,7 @@ from dashboard import links, selectors
 from dashboard.forms import DashboardFilters, dashboard_filters_from
 from metrics.charts import metric_chart
 from milestones.models import MilestoneStatus
+from schemes.illustrative import illustrative_label
 from schemes.models import Locality, SchemeStatus
 from schemes.permissions import SESSION_PROGRAMME, programme_can_set_up, require_programme_reader
 
@@ -33,6 +34,7 @@ def _filters(request):
 
 
 PENNY = Decimal("0.01")
+ILLUSTRATIVE_COLUMN = "Illustrative data"  # the last column of an invented programme's CSVs
 
 
 @require_GET
@@ -270,6 +272,9 @@ def tile_csv(request, tile: str):
     if filters is None:
         raise Http404("There is no programme yet.")
     header, rows = build(filters)
+    label = illustrative_label(filters.programme.pk)
+    if label:  # an invented partnership's figures say so in the header and on every row, whatever is kept of the file
+        header, rows = [*header, ILLUSTRATIVE_COLUMN], [[*row, label] for row in rows]
     text = csv_text_of([header, *([_cell(v) for v in row] for row in rows)])
     response = HttpResponse(text.encode(CSV_ENCODING), content_type=CSV_CONTENT_TYPE)
     period = f"-{filters.period.code}" if filters.period else ""

@@ -29,7 +29,7 @@ from finance.forms import (
     VersionForm,
 )
 from finance.models import DecisionStatus, FinancialYear, Movement, MovementLine
-from schemes.permissions import require_programme_reader
+from schemes.permissions import can_read_source_notes, history_hidden_fields, require_programme_reader
 
 MOVEMENTS_PER_PAGE = 50
 
@@ -75,6 +75,7 @@ def fund_detail(request, slug: str):
             "contributions": list(fund.contributions.select_related("financial_year")),
             "proposed": list(fund.decisions.filter(status=DecisionStatus.PROPOSED).order_by("decided_on")),
             "can_manage": permissions.can_manage_money(request.user, fund.programme_id),
+            "show_notes": can_read_source_notes(request.user, fund.programme_id),
         },
     )
 
@@ -372,6 +373,7 @@ def allocation_detail(request, pk: int):
             "spend": list(allocation.spend.select_related("financial_year")),
             "spend_form": _spend_form(allocation, request.GET.get("edit")),
             "can_manage": permissions.can_manage_money(request.user, allocation.fund.programme_id),
+            "show_notes": can_read_source_notes(request.user, allocation.fund.programme_id),
             "history": audit_entries(
                 [
                     ("Allocation", allocation.history.all(), lambda r: "Allocation"),
@@ -380,7 +382,8 @@ def allocation_detail(request, pk: int):
                         allocation.spend.model.history.filter(allocation_id=allocation.pk),
                         lambda r: f"Spend {r.quarter and 'Q' + str(r.quarter)}",
                     ),
-                ]
+                ],
+                hidden={"Allocation": history_hidden_fields(request.user, allocation.fund.programme_id)},
             ),
         },
     )

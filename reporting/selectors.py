@@ -17,7 +17,7 @@ from django.utils import timezone
 from cases.selectors import cases_overview, k_text, net_table_of
 from core.natural import natural_key, natural_order
 from finance.models import DecisionStatus, Fund, Movement
-from finance.selectors import budget_monitoring_as_at, fund_overview
+from finance.selectors import budget_monitoring_as_at, expenditure_plan_years, fund_overview, pooled_fund_by_source
 from metrics.selectors import HEADLINE_RULE, headline_progress, metric_summaries
 from milestones.models import Milestone, open_condition, slipped_condition
 from milestones.rag_rules import suggest_milestone_rag, suggest_scheme_rag
@@ -284,6 +284,7 @@ def _money_section(programme, as_of: dt.date) -> list[dict]:
                 "forecast": _money(summary["forecast"]),
                 "variance": _money(summary["variance"]),
                 "reconciles": summary["reconciliation"]["balanced"],
+                "by_source": _by_source(fund),
                 "allocations": [
                     {
                         "id": row.allocation.pk,
@@ -310,6 +311,25 @@ def _money_section(programme, as_of: dt.date) -> list[dict]:
             }
         )
     return funds
+
+
+def _by_source(fund) -> list[dict]:
+    """The pooled fund source by source (section 75, 2025/26 on), each plan year: what each source contributes and
+    what the expenditure plan spends from it (finance.selectors.pooled_fund_by_source, none recomputed here)."""
+    years = []
+    for start_year in expenditure_plan_years(fund):
+        rows = pooled_fund_by_source(fund, start_year)
+        years.append(
+            {
+                "year": f"{start_year}/{(start_year + 1) % 100:02d}",
+                "sources": [
+                    {"name": r.name, "contributed": _money(r.contributed), "planned": _money(r.planned)} for r in rows
+                ],
+                "contributed": _money(sum((r.contributed for r in rows), Decimal(0))),
+                "planned": _money(sum((r.planned for r in rows), Decimal(0))),
+            }
+        )
+    return years
 
 
 def budget_monitoring_print(*, fund, on: dt.date) -> dict:

@@ -24,8 +24,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 
-from accounts.models import User
 from accounts.roles import Role
+from accounts.selectors import people_with_role
 from core import jobs
 from core.jobs import QueueUnavailable
 from core.models import BackgroundJob, JobState
@@ -622,16 +622,16 @@ def update_reminders_send(*, today: dt.date | None = None) -> dict:
     periods = ReportingPeriod.objects.filter(
         is_closed=False, steering_group_date__gte=today, steering_group_date__lte=horizon
     ).select_related("programme")
-    office = [
-        u.email
-        for u in User.objects.filter(groups__name=Role.PROGRAMME_OFFICE, is_active=True).exclude(email="").distinct()
-    ]
-    office += [e for e in settings.RETURNS_PROGRAMME_OFFICE_EMAILS if e not in office]
     sent = {"leads": 0, "summaries": 0, "failed": 0}
     for period in periods:
         missing = _missing_updates(period, today)
         if not missing:
             continue
+        # The summary goes to who holds the programme office role on this programme that day (a membership),
+        # never another partnership's office nor someone whose membership has ended.
+        office_people = people_with_role(Role.PROGRAMME_OFFICE, programme=period.programme, on=today)
+        office = list(dict.fromkeys(office_people.exclude(email="").values_list("email", flat=True)))
+        office += [e for e in settings.RETURNS_PROGRAMME_OFFICE_EMAILS if e not in office]
         meeting = f"{period.steering_group_date:%d/%m/%Y}"
         by_lead: dict = {}
         no_email, no_lead = [], []

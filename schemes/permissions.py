@@ -90,6 +90,21 @@ def can_manage_programme(user, programme=None) -> bool:
     return has_role(user, Role.PROGRAMME_OFFICE, programme=programme)
 
 
+# Provenance notes: how a figure or date was read from the papers ("Extracted as 40, which cannot reconcile…").
+# They are the programme office's working notes, not the programme's record (issue 21).
+SOURCE_NOTE_FIELDS = ("source_note", "note")
+
+
+def can_read_source_notes(user, programme) -> bool:
+    """A milestone's or business case's source note and an allocation's note: the programme office only."""
+    return has_role(user, Role.PROGRAMME_OFFICE, programme=programme)
+
+
+def history_hidden_fields(user, programme) -> tuple[str, ...]:
+    """The fields a history page leaves out for this user (the provenance notes, for anyone but the office)."""
+    return () if can_read_source_notes(user, programme) else SOURCE_NOTE_FIELDS
+
+
 def require_programme_reader(user, programme=None) -> None:
     if not can_view_programme_data(user, programme):
         raise PermissionDenied("Your account has no role in this programme. Ask the programme office for access.")

@@ -262,8 +262,9 @@ def rag_history(*, periods, updates: dict, milestones) -> list[dict]:
     return history
 
 
-def scheme_history(*, scheme: Scheme) -> list[dict]:
+def scheme_history(*, scheme: Scheme, hidden_fields: tuple[str, ...] = ()) -> list[dict]:
     """A readable audit trail of a scheme and everything under it: who, when, what, before and after.
+    `hidden_fields`: the milestones' fields this reader may not see (schemes.permissions.history_hidden_fields).
 
     One query per kind of record, however long the history.
     """
@@ -291,7 +292,7 @@ def scheme_history(*, scheme: Scheme) -> list[dict]:
             lambda r: f"Project lead {r.user}",
         ),
     ]
-    return audit_entries(sources)
+    return audit_entries(sources, hidden={"Milestone": hidden_fields})
 
 
 def my_schemes_todo(*, schemes: list[Scheme]) -> dict[int, dict]:

@@ -224,7 +224,14 @@ def comment_add(request, pk: int, period_code: str):
 def scheme_history(request, pk: int):
     scheme = permissions.scheme_get_for_view(user=request.user, pk=pk)
     return render(
-        request, "schemes/scheme_history.html", {"scheme": scheme, "entries": selectors.scheme_history(scheme=scheme)}
+        request,
+        "schemes/scheme_history.html",
+        {
+            "scheme": scheme,
+            "entries": selectors.scheme_history(
+                scheme=scheme, hidden_fields=permissions.history_hidden_fields(request.user, scheme.programme_id)
+            ),
+        },
     )
 
 

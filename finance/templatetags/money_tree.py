@@ -52,8 +52,11 @@ def _figures(row) -> str:
 
 
 class _TreeRows:
-    def __init__(self, numbers: dict | None = None):
+    def __init__(self, numbers: dict | None = None, show_notes: bool = True):
         self.numbers = numbers or {}
+        # The note column is the programme office's (provenance notes, issue 21): others get a table without it.
+        self.show_notes = show_notes
+        self.width = 8 if show_notes else 7
         self.allocation_head, self.allocation_tail = _url_parts("finance:allocation")
         self.scheme_head, self.scheme_tail = _url_parts("schemes:detail")
         # get_status_display(), read once rather than per row.
@@ -66,17 +69,17 @@ class _TreeRows:
                 self.allocation(line.money)
             elif line.kind == "initiative":
                 self.out.append(
-                    '<tr class="table-light"><th scope="rowgroup" colspan="8">'
+                    f'<tr class="table-light"><th scope="rowgroup" colspan="{self.width}">'
                     f"{_esc(line.label or '(no initiative)')}</th></tr>\n"
                 )
             elif line.kind == "workstream" and line.label:
                 self.out.append(
-                    '<tr><th scope="rowgroup" colspan="8" class="ps-3 fw-semibold small text-body-secondary">'
+                    f'<tr><th scope="rowgroup" colspan="{self.width}" class="ps-3 fw-semibold small text-body-secondary">'
                     f"{_esc(line.label)}</th></tr>\n"
                 )
             elif line.kind == "subtotal" and line.groups > 1:
                 self.out.append(
-                    f'<tr class="fst-italic"><td colspan="2" class="ps-3">{_esc(line.label)}</td>'
+                    f'<tr class="fst-italic"><td colspan="{self.width - 6}" class="ps-3">{_esc(line.label)}</td>'
                     f'{_figures(line.money)}<td colspan="2"></td></tr>\n'
                 )
 
@@ -99,8 +102,8 @@ class _TreeRows:
         self.out.append(
             f'<tr>\n  <td class="ps-4"><a href="{self.allocation_head}{a.pk}{self.allocation_tail}">'
             f"{_esc(item.label)}</a>{mark}{scheme}</td>\n"
-            f'  <td class="small text-body-secondary">{_esc(_note(a.note))}</td>\n'
-            f'  <td class="text-end">{figure}</td><td class="text-end">{thousands(item.spent)}</td>\n'
+            + (f'  <td class="small text-body-secondary">{_esc(_note(a.note))}</td>\n' if self.show_notes else "")
+            + f'  <td class="text-end">{figure}</td><td class="text-end">{thousands(item.spent)}</td>\n'
             f'  <td class="text-end">{thousands(item.forecast)}{"" if item.forecast_given else _NO_FORECAST}</td>\n'
             f'  <td class="text-end">{thousands(item.variance)}</td><td class="text-end">{percent(item.variance_pct)}</td>'
             f"<td>{status}</td>\n</tr>\n"
@@ -128,10 +131,10 @@ def heading_for(label, notes):
 
 
 @register.simple_tag
-def allocation_tree_rows(group, notes=None):
+def allocation_tree_rows(group, notes=None, show_notes=True):
     """The rows of one section of the tree from finance.selectors.fund_overview (its rows carry an
     AllocationLine), walked as finance.selectors.appendix_section_lines: the initiative and workstream headings,
     each allocation with links to its own page and its programme scheme, and the subtotals of more than one."""
-    rows = _TreeRows(notes["numbers"] if notes else None)
+    rows = _TreeRows(notes["numbers"] if notes else None, show_notes=bool(show_notes))
     rows.section(group)
     return mark_safe("".join(rows.out))  # noqa: S308 - every value above is escaped or a formatted figure

@@ -150,3 +150,55 @@ def test_its_programme_workbooks_say_so_in_their_read_me(demo_client, northdale,
     assert response.status_code == 200
     readme = load_workbook(io.BytesIO(response.content))["Read me"]
     assert any(LABEL in str(cell.value) for (cell,) in readme.iter_rows(max_col=1))
+
+
+DASHBOARD_TILES = ["schemes", "milestones", "risks", "money", "metrics"]
+FEEDS = ["schemes", "milestones", "risks", "allocations", "metrics"]
+
+
+def _dashboard_csv(client, programme: str, tile: str) -> list[list[str]]:
+    response = client.get(reverse("dashboard:csv", args=[tile]), {"programme": programme})
+    assert response.status_code == 200, tile
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_its_dashboard_csvs_say_on_every_row_that_the_figures_are_illustrative(demo_client, northdale):
+    client = demo_client("northdale-pmo")
+    labelled = 0
+    for tile in DASHBOARD_TILES:
+        header, *rows = _dashboard_csv(client, SLUG, tile)
+        # The header says so even for a tile with no rows; each row carries the whole label.
+        assert header[-1] == "Illustrative data", tile
+        assert all(len(row) == len(header) and row[-1] == northdale.illustrative_label for row in rows), tile
+        labelled += len(rows)
+    assert labelled > 0 and "invented partnership" in northdale.illustrative_label
+
+
+def test_a_real_programmes_dashboard_csvs_have_no_illustrative_column(demo_client):
+    client = demo_client("pmo")
+    for tile in DASHBOARD_TILES:
+        header, *rows = _dashboard_csv(client, "trafford-bcf-2015-16", tile)
+        assert "Illustrative data" not in header and not any(LABEL in cell for row in rows for cell in row), tile
+
+
+def test_its_api_feeds_say_on_every_row_that_the_figures_are_illustrative(demo_client, northdale, fund):
+    client = demo_client("northdale-pmo")
+    for name in FEEDS:
+        filters = {"fund": FUND} if name == "allocations" else {"programme": SLUG}
+        results = client.get(reverse("api:feed", args=[name]), filters).json()["results"]
+        assert results, name
+        assert all(row["illustrative"] == northdale.illustrative_label for row in results), name
+
+
+def test_a_reader_of_both_sees_the_label_on_the_invented_programmes_rows_only(demo_client, northdale):
+    from accounts.models import Role, User
+    from accounts.services import membership_grant
+
+    pmo = User.objects.get(username="pmo")
+    membership_grant(user=pmo, programme=northdale, role=Role.STEERING_GROUP)
+    results = demo_client("pmo").get(reverse("api:feed", args=["schemes"]), {"page_size": 5000}).json()["results"]
+    ours = [row for row in results if row["programme"] == SLUG]
+    theirs = [row for row in results if row["programme"] == "trafford-bcf-2015-16"]
+    assert ours and theirs
+    assert all(row["illustrative"] == northdale.illustrative_label for row in ours)
+    assert all("illustrative" not in row for row in theirs)

@@ -136,8 +136,61 @@ def test_the_daily_task_drafts_every_past_quarter_of_the_programme(programme, dj
 
 @pytest.fixture
 def emails(demo):
+    from accounts.models import Membership
+
     User.objects.filter(username="lead").update(email="sarah.gunshon@example.org")
     User.objects.filter(username="pmo").update(email="bcf-pmo@example.org")
+    # The demo grants its roles on the day it is loaded; these reminders run in July 2015, when they were held.
+    Membership.objects.update(start_date=dt.date(2015, 4, 1))
+
+
+def test_the_summary_goes_to_who_holds_the_programme_office_role_on_that_programme_that_day(emails, settings):
+    """Recipients come from memberships (user × programme × role, with dates), never from the role's group."""
+    from django.contrib.auth.models import Group
+
+    from accounts.models import Role
+    from accounts.services import membership_grant
+    from schemes.models import Programme
+
+    settings.REMINDER_DAYS_BEFORE_STEERING = 5
+    trafford = Programme.objects.get(slug="trafford-bcf-2015-16")
+    northdale = Programme.objects.get(slug="northdale-bcf-2025-26")
+    office_group = Group.objects.get(name=Role.PROGRAMME_OFFICE)
+
+    def person(username, *, in_group):
+        user = User.objects.create_user(username=username, email=f"{username}@example.org")
+        if in_group:
+            user.groups.add(office_group)
+        return user
+
+    # In the group, but their membership on Trafford ended before the reminders ran.
+    lapsed = person("lapsed", in_group=True)
+    membership_grant(
+        user=lapsed,
+        programme=trafford,
+        role=Role.PROGRAMME_OFFICE,
+        start_date=dt.date(2015, 4, 1),
+        end_date=dt.date(2015, 6, 30),
+    )
+    # In the group, programme office of another partnership's programme only.
+    elsewhere = person("elsewhere", in_group=True)
+    membership_grant(user=elsewhere, programme=northdale, role=Role.PROGRAMME_OFFICE, start_date=dt.date(2015, 4, 1))
+    # Not in the group: programme office on Trafford by membership alone, from the start of July.
+    member = person("member", in_group=False)
+    membership_grant(user=member, programme=trafford, role=Role.PROGRAMME_OFFICE, start_date=dt.date(2015, 7, 1))
+    # A lead of Trafford with an address: a member of the programme, but not its office.
+    person("trafford-lead", in_group=False)
+    membership_grant(
+        user=User.objects.get(username="trafford-lead"),
+        programme=trafford,
+        role=Role.PROJECT_LEAD,
+        start_date=dt.date(2015, 4, 1),
+    )
+
+    sent = services.update_reminders_send(today=dt.date(2015, 7, 17))
+    summaries = sorted(m.to[0] for m in mail.outbox if m.subject.startswith("7 period update(s) missing"))
+    assert summaries == ["bcf-pmo@example.org", "member@example.org"]
+    assert sent == {"leads": 1, "summaries": 2, "failed": 0}
 
 
 def test_reminders_email_leads_with_missing_updates_and_the_programme_office_a_summary(emails, settings):

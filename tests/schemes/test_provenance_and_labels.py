@@ -37,6 +37,10 @@ def test_a_milestones_source_note_is_shown_to_the_programme_office_only(client, 
     assert "Service specification agreed" in page  # the milestone itself is shown to everyone
     assert ("Extracted as 40" in page) is sees
     assert ("seen by the programme office only" in page) is sees
+    # Nor in the scheme's history, whose entry for the milestone's creation lists its fields.
+    history = client.get(reverse("schemes:history", args=[scheme.pk])).content.decode()
+    assert "Service specification agreed" in history
+    assert ("Extracted as 40" in history) is sees
 
 
 def test_the_admin_says_scheme_dependencies(admin_client):
