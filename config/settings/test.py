@@ -11,6 +11,13 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 # Serve static files straight from static/ (no collectstatic needed on a laptop or in tests).
 WHITENOISE_USE_FINDERS = True
+# The same WhiteNoise, listing those files once per test process instead of once per test (tests/static_files.py).
+MIDDLEWARE = [  # noqa: F405
+    "tests.static_files.ListedOnceWhiteNoiseMiddleware"
+    if name == "whitenoise.middleware.WhiteNoiseMiddleware"
+    else name
+    for name in MIDDLEWARE  # noqa: F405
+]
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 # One cache per test process (xdist workers must not share rate-limit counters or cached drafts); tests/conftest.py
 # clears it before each test.
