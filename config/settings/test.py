@@ -22,3 +22,11 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 # One cache per test process (xdist workers must not share rate-limit counters or cached drafts); tests/conftest.py
 # clears it before each test.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    # The same backend, emptying the database after a transactional test by DELETE rather than a slow TRUNCATE
+    # (tests/postgresql_backend/base.py).
+    DATABASES["default"]["ENGINE"] = "tests.postgresql_backend"  # noqa: F405
+    # A commit returns without waiting for its write to reach the disk: the test database is thrown away, and
+    # transactional tests commit after every statement. Nothing is lost unless the machine itself crashes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c synchronous_commit=off")  # noqa: F405
