@@ -95,6 +95,7 @@ class _Layer:
         self.atomic._from_testcase = True
         self.atomic.__enter__()
         self.value = None
+        self.memo: dict = {}  # what tests worked out over this layer, kept while it lasts (SharedLayers.memo)
 
     def rollback(self) -> None:
         transaction.set_rollback(True)
@@ -113,6 +114,14 @@ class SharedLayers:
         index = [n for n, _build in LAYERS].index(name) + 1
         if len(self.layers) > index and connection.in_atomic_block:
             return fresh(self.layers[index].value)
+        return None
+
+    def memo(self, name: str) -> dict | None:
+        """A dict kept with the layer while it lasts, for answers worked out over its data that the tests over it
+        share (each asked once per worker); None if the test does not run over the layer."""
+        index = [n for n, _build in LAYERS].index(name) + 1
+        if len(self.layers) > index and connection.in_atomic_block:
+            return self.layers[index].memo
         return None
 
     def prepare(self, item) -> None:

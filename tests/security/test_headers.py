@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from tests.core.test_settings import GOOD
-from tests.security.test_permission_matrix import MATRIX, ROLES, urls
+from tests.security.test_permission_matrix import MATRIX, ROLES, _ask, urls
 
 ADMIN_PAGES = [
     "/admin/",
@@ -22,8 +22,8 @@ ADMIN_PAGES = [
 ]
 
 
-def _csp(response) -> dict[str, list[str]]:
-    header = response.headers.get("Content-Security-Policy", "")
+def _csp(headers) -> dict[str, list[str]]:
+    header = headers.get("Content-Security-Policy", "")
     directives = {}
     for part in header.split(";"):
         words = part.split()
@@ -32,9 +32,10 @@ def _csp(response) -> dict[str, list[str]]:
     return directives
 
 
-def _check(response, where: str) -> list[str]:
+def _check(headers, where: str) -> list[str]:
+    """What is wrong with a response's headers (response.headers, or an Answer's)."""
     problems = []
-    csp = _csp(response)
+    csp = _csp(headers)
     scripts = csp.get("script-src", csp.get("default-src"))
     if not scripts:
         problems.append(f"{where}: no Content-Security-Policy script source")
@@ -42,18 +43,19 @@ def _check(response, where: str) -> list[str]:
         problems.append(f"{where}: script-src allows {scripts}")
     if csp.get("frame-ancestors") != ["'none'"] or csp.get("object-src") != ["'none'"]:
         problems.append(f"{where}: frame-ancestors/object-src not 'none'")
-    if response.headers.get("X-Frame-Options") != "DENY":
-        problems.append(f"{where}: X-Frame-Options {response.headers.get('X-Frame-Options')}")
-    if response.headers.get("X-Content-Type-Options") != "nosniff":
+    if headers.get("X-Frame-Options") != "DENY":
+        problems.append(f"{where}: X-Frame-Options {headers.get('X-Frame-Options')}")
+    if headers.get("X-Content-Type-Options") != "nosniff":
         problems.append(f"{where}: no X-Content-Type-Options: nosniff")
-    if response.headers.get("Referrer-Policy") != "same-origin":
-        problems.append(f"{where}: Referrer-Policy {response.headers.get('Referrer-Policy')}")
+    if headers.get("Referrer-Policy") != "same-origin":
+        problems.append(f"{where}: Referrer-Policy {headers.get('Referrer-Policy')}")
     return problems
 
 
-def test_every_page_as_every_role_carries_the_headers(objects):
+def test_every_page_as_every_role_carries_the_headers(objects, answers):
     # Every page with a GET, for one object of the lead's own and one of someone else's, in the matrix's order; a
     # page with no object in its address (a list, an export) is the same page for both, so it is fetched once.
+    # The permission matrix asks most of the same pages as the same people: each is sent once (`answers`).
     pages = {}
     for own in (False, True):
         addresses = urls(objects, own)
@@ -67,8 +69,8 @@ def test_every_page_as_every_role_carries_the_headers(objects):
         if who != "anon":
             client.force_login(User.objects.get(username=who))
         for address, name in pages.items():
-            response = client.get(address)
-            problems += _check(response, f"{name} {address} as {who} ({response.status_code})")
+            answer = _ask(answers, who, client, "get", address)
+            problems += _check(answer.headers, f"{name} {address} as {who} ({answer.status_code})")
     # The admin is for superusers only (accounts/admin.py): its pages, as one.
     admin_user = User.objects.create_superuser("headers-admin", "headers-admin@example.org", "x-long-password-1")
     client = Client()
@@ -76,7 +78,7 @@ def test_every_page_as_every_role_carries_the_headers(objects):
     for page in ADMIN_PAGES:
         response = client.get(page)
         assert response.status_code in (200, 403), page  # the headers go on refusals too
-        problems += _check(response, f"admin {page}")
+        problems += _check(response.headers, f"admin {page}")
     assert client.get("/admin/").status_code == 200
     assert problems == []
 

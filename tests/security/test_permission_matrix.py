@@ -2,6 +2,7 @@
 nothing. URL patterns are discovered from the resolver, so a new view fails this test until it is placed in
 the matrix below (issue 9 §2)."""
 
+from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from types import SimpleNamespace
 
@@ -429,6 +430,46 @@ def _request(client, method, url, *, count_changes: bool):
     return response, written
 
 
+# The security headers every answer must carry (tests/security/test_headers.py checks them).
+SECURITY_HEADERS = ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the server answered one person's request: its status, where it sent them, its security headers, the
+    history rows it wrote (None if not counted) and its text (None unless kept: the pages the leak test reads)."""
+
+    status_code: int
+    location: str
+    headers: dict
+    written: int | None
+    text: str | None
+
+
+def _ask(answers: dict, person: str, client, method: str, url: str, *, count_changes=False, keep_text=False):
+    """The server's answer to `person` (a username, or "anon") asking `method` `url`, each sent once per test
+    database: the matrix, leak, header and fuzz tests walk the same URLs as the same people over the same shared
+    objects (`answers` is kept with them, tests/security/conftest.py), and every request is rolled back, so the
+    answer is the same whichever of them asks first. Asked again for what was not recorded, it is sent again."""
+    key = (person, method, url)
+    found = answers.get(key)
+    if found is None or (count_changes and found.written is None) or (keep_text and found.text is None):
+        response, written = _request(client, method, url, count_changes=count_changes)
+        text = None
+        if keep_text:
+            body = b"".join(response) if response.streaming else response.content
+            text = body.decode("utf-8", errors="replace")
+        found = Answer(
+            status_code=response.status_code,
+            location=response.get("Location", ""),
+            headers={name: response.headers[name] for name in SECURITY_HEADERS if name in response.headers},
+            written=written if count_changes else (found.written if found else None),
+            text=text if keep_text else (found.text if found else None),
+        )
+        answers[key] = found
+    return found
+
+
 def _allowed(rule, who: str, own: bool) -> bool:
     if rule in (PUBLIC, ACCOUNT):
         return who != "anon" or rule == PUBLIC
@@ -448,20 +489,24 @@ def test_every_url_is_in_the_matrix():
     assert set(MATRIX) - found == set(), "MATRIX names URLs that no longer exist."
 
 
-def test_every_role_gets_what_the_matrix_says(objects):
+def test_every_role_gets_what_the_matrix_says(objects, answers):
     users = {name: User.objects.get(username=name) for name in ROLES}
     users["norole"] = User.objects.create_user(username="norole", password="x")
     clients = {"anon": Client()}
     for name, user in users.items():
         clients[name] = Client()
         clients[name].force_login(user)
-    problems = _matrix_problems(clients, {False: urls(objects, False), True: urls(objects, True)})
+    problems = _matrix_problems(answers, clients, {False: urls(objects, False), True: urls(objects, True)})
     assert problems == []
 
 
-def _matrix_problems(clients: dict, addresses_by_own: dict, *, own_decides_for_lead_only: bool = True) -> list[str]:
-    """Every URL × method × client: what differs from MATRIX. `addresses_by_own`: {own: urls(...)}."""
+def _matrix_problems(
+    answers: dict, clients: dict, addresses_by_own: dict, *, people: dict | None = None, own_decides_for_lead_only=True
+) -> list[str]:
+    """Every URL × method × client: what differs from MATRIX. `addresses_by_own`: {own: urls(...)}; `people`: the
+    username of each client's person (its key, if not named)."""
     login = reverse("accounts:login")
+    missing = _missing_urls()
     problems = []
     # A URL with no object in it (a list, a programme's export) is the same for own and other: sent once per person
     # and method, unless the matrix expected the two to differ, which would be a mistake in the matrix.
@@ -480,14 +525,20 @@ def _matrix_problems(clients: dict, addresses_by_own: dict, *, own_decides_for_l
                         continue
                     asked[request_key] = expectation
                     refused = who != "anon" and rule not in (NOT_ALLOWED, PUBLIC) and not _allowed(rule, who, own)
-                    response, written = _request(
-                        client, method, addresses[name], count_changes=method == "post" and refused
+                    answer = _ask(
+                        answers,
+                        (people or {}).get(who, who),
+                        client,
+                        method,
+                        addresses[name],
+                        count_changes=method == "post" and refused,
+                        keep_text=_leak_test_reads(name, method, rule, who, addresses[name], missing),
                     )
-                    status = response.status_code
+                    status, written = answer.status_code, answer.written or 0
                     public = rule == PUBLIC or (rule is NOT_ALLOWED and name in PUBLIC_GET_ONLY)
                     if who == "anon" and not public and name not in ("api:index", "api:feed"):
                         expected = "302 to sign in"
-                        ok = status == 302 and response["Location"].startswith(login)
+                        ok = status == 302 and answer.location.startswith(login)
                     elif who == "anon" and name in ("api:index", "api:feed"):
                         expected = "405" if rule is NOT_ALLOWED else "401"
                         ok = str(status) == expected
@@ -545,6 +596,18 @@ def _northshire_urls(objects) -> dict:
     return urls(north, True, programme=NORTHSHIRE, fund=NORTHSHIRE_FUND, lead_pk=north["users"]["lead"].pk)
 
 
+def _leak_test_reads(name: str, method: str, rule, who: str, url: str, missing: dict) -> bool:
+    """Is this a page the leak test reads for another partnership's names: a GET the role may make of a URL with no
+    object, programme or fund in it (a list, the dashboard, a feed), the same for every partnership."""
+    return (
+        method == "get"
+        and url == missing[name]
+        and rule not in (NOT_ALLOWED, PUBLIC)
+        and who in ROLES
+        and _allowed(rule, who, own=True)
+    )
+
+
 def _clients(usernames: dict) -> dict:
     clients = {}
     for role, username in usernames.items():
@@ -567,9 +630,11 @@ def _markers(programme_slugs) -> list[str]:
     return sorted(name for name in names if len(name) > 6)
 
 
-def test_the_second_partnership_gets_what_the_matrix_says_on_its_own_programme(objects):
-    clients = _clients({role: f"n-{role}" for role in ROLES})
-    problems = _matrix_problems(clients, {True: _northshire_urls(objects)}, own_decides_for_lead_only=False)
+def test_the_second_partnership_gets_what_the_matrix_says_on_its_own_programme(objects, answers):
+    people = {role: f"n-{role}" for role in ROLES}
+    problems = _matrix_problems(
+        answers, _clients(people), {True: _northshire_urls(objects)}, people=people, own_decides_for_lead_only=False
+    )
     assert problems == []
 
 
@@ -577,16 +642,17 @@ TRAFFORD_PROGRAMMES = [PROGRAMME, "trafford-tf-2017-21", "trafford-budgets-2016-
 
 
 @pytest.mark.parametrize("direction", ["northshire-users-on-trafford", "trafford-users-on-northshire"])
-def test_another_partnerships_objects_are_as_missing_and_nothing_leaks(objects, direction):
+def test_another_partnerships_objects_are_as_missing_and_nothing_leaks(objects, answers, direction):
     """Every URL × role × method, across the boundary: an object of the other partnership answers exactly as a
     missing one (404 where the role would be allowed), a refused POST writes nothing, and every page the role may
     open (lists, dashboard, exports, feeds) shows none of the other partnership's names."""
     if direction == "northshire-users-on-trafford":
-        clients = _clients({role: f"n-{role}" for role in ROLES})
+        people = {role: f"n-{role}" for role in ROLES}
         foreign, theirs = urls(objects, False), _markers(TRAFFORD_PROGRAMMES)
     else:
-        clients = _clients({role: role for role in ROLES})
+        people = {role: role for role in ROLES}
         foreign, theirs = _northshire_urls(objects), _markers([NORTHSHIRE])
+    clients = _clients(people)
     assert len(theirs) >= 5, theirs  # the leak check has something to look for
     missing = _missing_urls()
     problems = []
@@ -595,9 +661,11 @@ def test_another_partnerships_objects_are_as_missing_and_nothing_leaks(objects, 
             if rule in (NOT_ALLOWED, PUBLIC):
                 continue
             for who, client in clients.items():
+                person = people[who]
                 if foreign[name] != missing[name]:
-                    response, written = _request(client, method, foreign[name], count_changes=method == "post")
-                    as_missing, _ = _request(client, method, missing[name], count_changes=False)
+                    response = _ask(answers, person, client, method, foreign[name], count_changes=method == "post")
+                    as_missing = _ask(answers, person, client, method, missing[name])
+                    written = response.written
                     expected = 404 if _allowed(rule, who, own=True) else as_missing.status_code
                     if response.status_code != expected or response.status_code != as_missing.status_code:
                         problems.append(
@@ -606,10 +674,8 @@ def test_another_partnerships_objects_are_as_missing_and_nothing_leaks(objects, 
                         )
                     if written:
                         problems.append(f"{method.upper()} {name} as {who}: wrote {written} history rows")
-                elif method == "get" and _allowed(rule, who, own=True):
-                    response, _ = _request(client, method, foreign[name], count_changes=False)
-                    body = b"".join(response) if response.streaming else response.content
-                    text = body.decode("utf-8", errors="replace")
+                elif _leak_test_reads(name, method, rule, who, foreign[name], missing):
+                    text = _ask(answers, person, client, method, foreign[name], keep_text=True).text
                     leaked = [m for m in theirs if m in text or escape(m) in text]
                     if leaked:
                         problems.append(f"GET {name} as {who}: shows {leaked[:3]}")
