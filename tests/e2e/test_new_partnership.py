@@ -233,7 +233,7 @@ def test_a_new_partnership_sets_itself_up_loads_its_workbook_and_is_kept_apart(p
     sign_in(office.username, OFFICE_PASSWORD)
     page.goto(f"{base}/setup/{SLUG}/")
     page.get_by_label("Partner organisations").fill("Northshire ICB\nNorthshire Council")
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     page.get_by_text("Programme saved.").wait_for()
 
     page.goto(f"{base}/money/setup/years/?programme={SLUG}")
