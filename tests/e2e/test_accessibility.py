@@ -98,10 +98,7 @@ def _axe(page) -> list[dict]:
     return page.evaluate(AXE_RUN)
 
 
-def test_no_serious_or_critical_accessibility_problem_on_any_page_for_any_role(page, live_server, sign_in):
-    from demo.services import demo_load
-
-    demo_load(password="e2e-demo-password")
+def test_no_serious_or_critical_accessibility_problem_on_any_page_for_any_role(page, live_server, sign_in, e2e_demo):
     urls = page_urls()
     problems: dict[str, list] = {}
     seen: dict[str, set[str]] = {}

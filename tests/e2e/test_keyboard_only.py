@@ -35,12 +35,10 @@ def tab_to(page, wanted, *, limit: int = 400) -> dict:
     reason="Known gap (issue 21, open): at the progress comment's 'Date of the update' the focused field reports no "
     "outline or shadow in Chromium, though the same kind of field in a milestone row does; not yet explained",
 )
-def test_a_lead_does_the_whole_period_update_with_the_keyboard_alone(page, live_server):
-    from demo.services import demo_load
+def test_a_lead_does_the_whole_period_update_with_the_keyboard_alone(page, live_server, e2e_demo):
     from milestones.models import Milestone
     from schemes.models import ProgressComment, SchemePeriodUpdate
 
-    demo_load(password="e2e-demo-password")
     prap = Milestone.objects.get(scheme__ref="5.1", description="Update Status Report to PRAP")
     spec = Milestone.objects.get(scheme__ref="5.1", description="New service specification to be developed")
 
