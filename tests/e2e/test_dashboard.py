@@ -11,12 +11,10 @@ from tests.e2e.conftest import ARTIFACTS
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_steering_member_reads_the_dashboard_filters_it_and_follows_its_tiles(page, live_server, sign_in):
-    from demo.services import demo_load
+def test_steering_member_reads_the_dashboard_filters_it_and_follows_its_tiles(page, live_server, sign_in, e2e_demo):
     from milestones.models import Milestone
     from schemes.models import ReportingPeriod
 
-    demo_load(password="e2e-demo-password")
     sign_in("steering")
     assert page.url == f"{live_server.url}/dashboard/"
     # It opens on the period the 9 June 2015 board paper reports on; the journey reads the period after it.
@@ -67,10 +65,7 @@ def test_steering_member_reads_the_dashboard_filters_it_and_follows_its_tiles(pa
     page.screenshot(path=str(ARTIFACTS / "dashboard-risk-heat-map.png"), full_page=True)
 
 
-def test_dashboard_fits_a_phone_screen(page, live_server, sign_in):
-    from demo.services import demo_load
-
-    demo_load(password="e2e-demo-password")
+def test_dashboard_fits_a_phone_screen(page, live_server, sign_in, e2e_demo):
     page.set_viewport_size({"width": 390, "height": 844})
     sign_in("steering")
     assert page.url == f"{live_server.url}/dashboard/"

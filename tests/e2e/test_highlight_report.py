@@ -12,13 +12,11 @@ from tests.reporting.conftest import pdf_text
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_office_issues_and_secretary_downloads_the_issued_highlight_report(page, live_server, sign_in):
-    from demo.services import demo_load
+def test_office_issues_and_secretary_downloads_the_issued_highlight_report(page, live_server, sign_in, e2e_demo):
     from milestones import services as milestone_services
     from milestones.models import Milestone
     from reporting.models import IssuedReport
 
-    demo_load(password="e2e-demo-password")
     sign_in("pmo")
     page.get_by_role("link", name="Reports", exact=True).click()
     row = page.get_by_role("row").filter(has_text="18/03/2015 to 20/05/2015")

@@ -28,11 +28,9 @@ def _submit_as_lead():
     return update
 
 
-def test_office_returns_a_submitted_update_from_its_inbox_and_the_lead_is_told(page, live_server, sign_in):
-    from demo.services import demo_load
+def test_office_returns_a_submitted_update_from_its_inbox_and_the_lead_is_told(page, live_server, sign_in, e2e_demo):
     from schemes.models import SchemePeriodUpdate, UpdateStatus
 
-    demo_load(password="e2e-demo-password")
     update = _submit_as_lead()
 
     sign_in("pmo")

@@ -7,11 +7,11 @@ from playwright.sync_api import expect
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_lead_completes_a_milestone_at_the_bottom_of_the_plan_and_keeps_their_place(page, live_server, sign_in):
-    from demo.services import demo_load
+def test_lead_completes_a_milestone_at_the_bottom_of_the_plan_and_keeps_their_place(
+    page, live_server, sign_in, e2e_demo
+):
     from milestones.models import Milestone
 
-    demo_load(password="e2e-demo-password")
     sign_in("lead")
     page.get_by_role("link", name="My schemes").click()
     page.get_by_role("link", name="5.1 Community (District) Nursing").click()

@@ -34,12 +34,10 @@ def tab_to(page, wanted, *, limit: int = 400) -> dict:
     raise AssertionError(f"Tab never reached the element wanted (last: {focused})")
 
 
-def test_a_lead_does_the_whole_period_update_with_the_keyboard_alone(page, live_server):
-    from demo.services import demo_load
+def test_a_lead_does_the_whole_period_update_with_the_keyboard_alone(page, live_server, e2e_demo):
     from milestones.models import Milestone
     from schemes.models import ProgressComment, SchemePeriodUpdate
 
-    demo_load(password="e2e-demo-password")
     prap = Milestone.objects.get(scheme__ref="5.1", description="Update Status Report to PRAP")
     spec = Milestone.objects.get(scheme__ref="5.1", description="New service specification to be developed")
 

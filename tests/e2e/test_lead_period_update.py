@@ -10,12 +10,10 @@ from tests.e2e.conftest import ARTIFACTS
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_lead_does_a_whole_period_update_for_5_1(page, live_server, sign_in):
-    from demo.services import demo_load
+def test_lead_does_a_whole_period_update_for_5_1(page, live_server, sign_in, e2e_demo):
     from milestones.models import Milestone
     from schemes.models import ProgressComment, SchemePeriodUpdate
 
-    demo_load(password="e2e-demo-password")
     sign_in("lead")
     page.get_by_role("link", name="My schemes").click()
     page.get_by_role("link", name="5.1 Community (District) Nursing").click()

@@ -10,10 +10,10 @@ from tests.e2e.conftest import ARTIFACTS
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_finance_officer_repurposes_money_with_a_preview_and_the_fund_still_reconciles(page, live_server, sign_in):
-    from demo.services import demo_load
+def test_finance_officer_repurposes_money_with_a_preview_and_the_fund_still_reconciles(
+    page, live_server, sign_in, e2e_demo
+):
 
-    demo_load(password="e2e-demo-password")
     sign_in("pmo")
     page.get_by_role("link", name="Money", exact=True).click()
     page.get_by_role("link", name="Trafford Transformation Fund").click()

@@ -197,9 +197,11 @@ def test_a_new_partnership_sets_itself_up_loads_its_workbook_and_is_kept_apart(p
     User.objects.create_superuser("root", "root@example.org", ROOT_PASSWORD)
     trafford_scheme, trafford_fund, _trafford_office = _trafford()
     base = live_server.url
-    # The machine the suite runs on is shared and slow: a page or a PDF may take longer than Playwright's 30 s.
-    page.set_default_timeout(180_000)
-    page.set_default_navigation_timeout(180_000)
+    # The machine the suite runs on is shared and slow: a page may take longer than Playwright's 30 s, but a locator
+    # that finds nothing also waits this long before failing (at 180 s, one stale click cost three minutes). The
+    # whole journey takes about 20 s; the PDF and the exports have their own, longer wait.
+    page.set_default_timeout(60_000)
+    page.set_default_navigation_timeout(60_000)
     slow = {"timeout": 300_000}
 
     # --- The superuser: the partnership and its programme (the admin), then invites its programme office.
@@ -233,7 +235,7 @@ def test_a_new_partnership_sets_itself_up_loads_its_workbook_and_is_kept_apart(p
     sign_in(office.username, OFFICE_PASSWORD)
     page.goto(f"{base}/setup/{SLUG}/")
     page.get_by_label("Partner organisations").fill("Northshire ICB\nNorthshire Council")
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     page.get_by_text("Programme saved.").wait_for()
 
     page.goto(f"{base}/money/setup/years/?programme={SLUG}")

@@ -8,10 +8,7 @@ from tests.e2e.conftest import ARTIFACTS
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_steering_group_opens_a_heat_map_cell_and_sees_trend_and_actions(page, live_server, sign_in):
-    from demo.services import demo_load
-
-    demo_load(password="e2e-demo-password")
+def test_steering_group_opens_a_heat_map_cell_and_sees_trend_and_actions(page, live_server, sign_in, e2e_demo):
     sign_in("steering")
     page.get_by_role("link", name="Risks", exact=True).click()
     cell = page.get_by_role("link", name="Likelihood 4, consequence 3, score 12 (High): 1 risk")
@@ -36,11 +33,9 @@ def test_steering_group_opens_a_heat_map_cell_and_sees_trend_and_actions(page, l
     page.screenshot(path=str(ARTIFACTS / "risk-detail-steering.png"), full_page=True)
 
 
-def test_lead_raises_and_rescores_a_risk_on_their_scheme(page, live_server, sign_in):
-    from demo.services import demo_load
+def test_lead_raises_and_rescores_a_risk_on_their_scheme(page, live_server, sign_in, e2e_demo):
     from risks.models import Risk
 
-    demo_load(password="e2e-demo-password")
     sign_in("lead")
     page.get_by_role("link", name="Risks", exact=True).click()
     page.get_by_role("link", name="Raise a risk").click()

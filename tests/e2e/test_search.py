@@ -14,11 +14,9 @@ NAV_ITEMS = """() => [...document.querySelectorAll("nav.navbar .navbar-brand, #m
   .map(el => { const r = el.getBoundingClientRect(); return [Math.round(r.top), Math.round(r.bottom), Math.round(r.right)]; })"""
 
 
-def test_search_finds_a_milestone_by_a_word_in_its_title(page, live_server, sign_in):
-    from demo.services import demo_load
+def test_search_finds_a_milestone_by_a_word_in_its_title(page, live_server, sign_in, e2e_demo):
     from milestones.models import Milestone
 
-    demo_load(password="e2e-demo-password")
     page.set_viewport_size({"width": 1280, "height": 800})
 
     for role in ("pmo", "finance", "steering", "secretary", "governance", "lead"):

@@ -18,10 +18,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
         ("finance", "/dashboard/"),
     ],
 )
-def test_demo_user_signs_in_and_sees_the_demo_schemes(page, live_server, username, first_page):
-    from demo.services import demo_load
-
-    demo_load(password="e2e-demo-password")
+def test_demo_user_signs_in_and_sees_the_demo_schemes(page, live_server, username, first_page, e2e_demo):
     page.goto(f"{live_server.url}/")
     assert "/accounts/login/" in page.url
     page.get_by_label("Username").fill(username)
@@ -47,10 +44,7 @@ def test_wrong_password_is_refused_in_the_browser(page, live_server, make_user):
     expect(page.get_by_text("Please enter a correct username and password")).to_be_visible()
 
 
-def test_scheme_list_works_at_phone_width(page, live_server):
-    from demo.services import demo_load
-
-    demo_load(password="e2e-demo-password")
+def test_scheme_list_works_at_phone_width(page, live_server, e2e_demo):
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username").fill("steering")
