@@ -51,26 +51,6 @@ def pmo_user(make_user):
     return make_user(Role.PROGRAMME_OFFICE)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _flush_by_delete():
-    """After each transactional test (browser, worker and fault tests) pytest-django empties the database with
-    Django's `flush`, which on PostgreSQL is one TRUNCATE of all 112 tables: 4-5 s of new files and fsyncs, even
-    with the tables empty. DELETE FROM each table, in the same one transaction with the foreign keys checked at
-    its end (Django makes them all DEFERRABLE), leaves the same empty tables in about 0.15 s."""
-    from django.db.backends.postgresql.operations import DatabaseOperations
-
-    truncate = DatabaseOperations.sql_flush
-
-    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
-        if not tables or reset_sequences or allow_cascade:
-            return truncate(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
-        return ["SET CONSTRAINTS ALL DEFERRED;", *(f"DELETE FROM {self.quote_name(table)};" for table in tables)]
-
-    DatabaseOperations.sql_flush = sql_flush
-    yield
-    DatabaseOperations.sql_flush = truncate
-
-
 @pytest.fixture(scope="session")
 def _shared_layers(django_db_setup, django_db_blocker):
     """The layers of this worker's test database (tests/shared_db.py), all rolled back at the end."""
