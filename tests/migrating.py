@@ -28,6 +28,11 @@ def _empty_database() -> None:
                 cursor.execute(f"DROP TABLE {connection.ops.quote_name(table)}")
 
 
+def migrate_to(targets: list[tuple[str, str | None]]) -> Apps:
+    """Forward to `targets` (a later old version, to add rows as they were then); the models as they were there."""
+    return MigrationExecutor(connection).migrate(targets).apps
+
+
 def migrate_to_latest() -> None:
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
@@ -40,6 +45,6 @@ def installation_at(targets: list[tuple[str, str | None]]) -> Iterator[Apps]:
     the latest migration."""
     try:
         _empty_database()
-        yield MigrationExecutor(connection).migrate(targets).apps
+        yield migrate_to(targets)
     finally:
         migrate_to_latest()
