@@ -5,8 +5,8 @@ that belonged to no programme gets a programme of its own (accounts 0006-0007, s
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrating import installation_at, migrate_to_latest
 
 OLD = [
     ("accounts", "0004_invitations"),
@@ -17,25 +17,21 @@ OLD = [
 
 @pytest.mark.django_db(transaction=True)
 def test_group_roles_become_memberships_on_every_programme_and_orphan_funds_get_a_programme():
-    executor = MigrationExecutor(connection)
-    executor.migrate(OLD)
-    old = executor.loader.project_state(OLD).apps
-    User, Group = old.get_model("accounts", "User"), old.get_model("auth", "Group")
-    Programme, Fund = old.get_model("schemes", "Programme"), old.get_model("finance", "Fund")
-    FinancialYear = old.get_model("finance", "FinancialYear")
-    office, lead = User.objects.create(username="office"), User.objects.create(username="lead")
-    Group.objects.get(name="Programme office").user_set.add(office)
-    Group.objects.get(name="Project lead").user_set.add(lead)
-    bcf, other = (
-        Programme.objects.create(slug=slug, name=slug, start_date=dt.date(2015, 4, 1), end_date=dt.date(2016, 4, 1))
-        for slug in ("bcf", "other")
-    )
-    tf = Fund.objects.create(slug="tf", name="Transformation Fund")
-    tf.financial_years.set([FinancialYear.objects.create(start_year=y) for y in (2017, 2018)])
-    owned = Fund.objects.create(slug="owned", name="Owned", programme=bcf)
-    try:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
+    with installation_at(OLD) as old:
+        User, Group = old.get_model("accounts", "User"), old.get_model("auth", "Group")
+        Programme, Fund = old.get_model("schemes", "Programme"), old.get_model("finance", "Fund")
+        FinancialYear = old.get_model("finance", "FinancialYear")
+        office, lead = User.objects.create(username="office"), User.objects.create(username="lead")
+        Group.objects.get(name="Programme office").user_set.add(office)
+        Group.objects.get(name="Project lead").user_set.add(lead)
+        bcf, other = (
+            Programme.objects.create(slug=slug, name=slug, start_date=dt.date(2015, 4, 1), end_date=dt.date(2016, 4, 1))
+            for slug in ("bcf", "other")
+        )
+        tf = Fund.objects.create(slug="tf", name="Transformation Fund")
+        tf.financial_years.set([FinancialYear.objects.create(start_year=y) for y in (2017, 2018)])
+        owned = Fund.objects.create(slug="owned", name="Owned", programme=bcf)
+        migrate_to_latest()
         from accounts.models import Membership
         from finance.models import Fund as NewFund
         from schemes.models import Programme as NewProgramme
@@ -52,6 +48,3 @@ def test_group_roles_become_memberships_on_every_programme_and_orphan_funds_get_
         assert (fund.programme.slug, fund.programme.name) == ("tf", "Transformation Fund")
         assert (fund.programme.start_date, fund.programme.end_date) == (dt.date(2017, 4, 1), dt.date(2019, 4, 1))
         assert NewFund.objects.get(pk=owned.pk).programme.slug == "bcf"  # a fund with a programme keeps it
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())

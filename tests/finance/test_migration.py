@@ -1,27 +1,45 @@
-"""Migrating an installation that had typed totals and amounts loses no money (finance 0002–0004)."""
+"""Migrating an installation that had typed totals, amounts and clearances loses no money and names nobody as
+clearing (finance 0002-0005).
+
+One installation carries both old kinds of row through one upgrade: each trip from an old version is a whole
+migration run (~20 s of CPU), so the clearance is added on the way, at finance 0004, where it was typed."""
 
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrating import installation_at, migrate_to, migrate_to_latest
 
 
 @pytest.mark.django_db(transaction=True)
-def test_typed_amounts_become_contributions_and_an_approved_opening_movement():
-    executor = MigrationExecutor(connection)
-    executor.migrate([("finance", "0001_initial")])
-    old = executor.loader.project_state([("finance", "0001_initial")]).apps
-    Fund, Allocation = old.get_model("finance", "Fund"), old.get_model("finance", "Allocation")
-    fund = Fund.objects.create(slug="tf", name="TF", total=Decimal("1000.00"), source="GMHSCP")
-    Allocation.objects.create(fund=fund, initiative="A", scheme_name="One", amount=Decimal("600.00"))
-    Allocation.objects.create(
-        fund=fund, initiative="A", scheme_name="Two", amount=Decimal("150.50"), status="discontinued"
-    )
-    try:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
+def test_typed_amounts_become_contributions_and_typed_clearances_the_papers_note():
+    """finance 0002-0004: typed totals and amounts become contributions and an approved opening movement.
+    finance 0005: the free-text "finance officer clearance" (e.g. the demo's "GB") is kept word for word as the
+    note of what the paper printed; it is not a clearance given in the app, so nobody is named as clearing."""
+    with installation_at([("finance", "0001_initial")]) as old:
+        Fund, Allocation = old.get_model("finance", "Fund"), old.get_model("finance", "Allocation")
+        fund = Fund.objects.create(slug="tf", name="TF", total=Decimal("1000.00"), source="GMHSCP")
+        Allocation.objects.create(fund=fund, initiative="A", scheme_name="One", amount=Decimal("600.00"))
+        Allocation.objects.create(
+            fund=fund, initiative="A", scheme_name="Two", amount=Decimal("150.50"), status="discontinued"
+        )
+
+        later = migrate_to([("finance", "0004_drop_typed_amounts")])
+        Fund, Decision = later.get_model("finance", "Fund"), later.get_model("finance", "Decision")
+        paper = Fund.objects.create(slug="paper", name="Paper")
+        Decision.objects.create(
+            fund=paper,
+            title="Re-purpose",
+            body="Executive",
+            decided_on="2019-03-18",
+            finance_clearance="GB",
+            legal_clearance="JLF",
+            status="approved",
+        )
+
+        migrate_to_latest()
         from finance.models import Allocation as NewAllocation
+        from finance.models import Decision as NewDecision
         from finance.models import Fund as NewFund
         from finance.selectors import fund_balances, fund_reconciliation
 
@@ -33,38 +51,7 @@ def test_typed_amounts_become_contributions_and_an_approved_opening_movement():
         two = NewAllocation.objects.get(scheme_name="Two")
         assert balances[two.pk] == Decimal("150.50") and two.spend_to_date == Decimal("150.50")
         assert new_fund.decisions.get().status == "approved"
-    finally:
-        # Leave the schema at the latest migration whatever happened, for the tests that follow.
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
-
-
-@pytest.mark.django_db(transaction=True)
-def test_typed_clearances_are_kept_as_the_papers_note_not_as_a_clearance():
-    """finance 0005: the free-text "finance officer clearance" (e.g. the demo's "GB") is kept word for word as
-    the note of what the paper printed; it is not a clearance given in the app, so nobody is named as clearing."""
-    executor = MigrationExecutor(connection)
-    executor.migrate([("finance", "0004_drop_typed_amounts")])
-    old = executor.loader.project_state([("finance", "0004_drop_typed_amounts")]).apps
-    Fund, Decision = old.get_model("finance", "Fund"), old.get_model("finance", "Decision")
-    fund = Fund.objects.create(slug="tf", name="TF")
-    Decision.objects.create(
-        fund=fund,
-        title="Re-purpose",
-        body="Executive",
-        decided_on="2019-03-18",
-        finance_clearance="GB",
-        legal_clearance="JLF",
-        status="approved",
-    )
-    try:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
-        from finance.models import Decision as NewDecision
 
         decision = NewDecision.objects.get(title="Re-purpose")
         assert (decision.finance_clearance_note, decision.legal_clearance) == ("GB", "JLF")
         assert decision.finance_cleared_by is None and decision.status == "approved"
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())

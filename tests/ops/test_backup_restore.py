@@ -1,12 +1,15 @@
-"""Restore drills for scripts/backup.py (`make backup` / `make restore`): load the demo into a scratch database,
-back it up, damage it (rows changed and deleted, a table dropped), restore, and check everything is back."""
+"""Restore drills for scripts/backup.py (`make backup` / `make restore`): a database holding the demo is backed up,
+damaged (rows changed and deleted, a table dropped) and restored, and everything is checked to be back.
+
+On PostgreSQL the drilled database is this run's own test database, already migrated, with the demo loaded and
+committed in it (a transactional test), rather than a scratch database migrated again in a subprocess (20 s of
+CPU for the same schema). SQLite's drill needs a file, so it builds one as `make run` does."""
 
 import hashlib
 import os
 import sqlite3
 import subprocess
 import sys
-import time
 from contextlib import closing
 from pathlib import Path
 
@@ -59,6 +62,15 @@ def sqlite_connect(path) -> sqlite3.Connection:
     return conn
 
 
+BUILD = """
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", interactive=False, verbosity=0)
+call_command("load_demo")
+"""
+
+
 def run(args, env):
     out = subprocess.run(
         [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False
@@ -77,8 +89,7 @@ def app_env(database_url: str) -> dict:
 
 
 def drill(env: dict, connect, backups: Path) -> None:
-    run(["manage.py", "migrate", "--noinput", "-v0"], env)
-    run(["manage.py", "load_demo"], env)
+    """The database `env` points at already holds the demo."""
     with connect() as conn:
         before = fingerprint(conn.cursor(), [*TABLES, DROPPED])
     assert before["schemes_scheme"][0] > 0 and before[DROPPED][0] > 0 and before["contributions_total"]
@@ -102,9 +113,11 @@ def drill(env: dict, connect, backups: Path) -> None:
     assert len([p for p in backups.iterdir() if "-before-restore-" in p.name]) == 1
 
 
-def test_postgresql_backup_and_restore_bring_back_every_row_and_pound(tmp_path):
-    if connection.vendor != "postgresql":
-        pytest.skip("DATABASE_URL is not PostgreSQL: the pg_dump/pg_restore drill runs in CI")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="DATABASE_URL is not PostgreSQL: the pg_dump/pg_restore drill runs in CI"
+)
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_backup_and_restore_bring_back_every_row_and_pound(demo, tmp_path):
     import psycopg2
 
     server = connection.settings_dict
@@ -114,23 +127,20 @@ def test_postgresql_backup_and_restore_bring_back_every_row_and_pound(tmp_path):
         "user": server["USER"],
         "password": server["PASSWORD"] or None,
     }
-    name = f"bcf_drill_{os.getpid()}_{time.time_ns()}"
-    admin = psycopg2.connect(dbname="postgres", **params)
-    admin.autocommit = True
-    admin.cursor().execute(f"CREATE DATABASE {name}")
-    try:
-        auth = f"{params['user']}:{params['password']}@" if params["password"] else f"{params['user']}@"
-        env = app_env(f"postgres://{auth}{params['host']}:{params['port']}/{name}")
-        drill(env, lambda: closing(psycopg2.connect(dbname=name, **params)), tmp_path / "backups")
-    finally:
-        admin.cursor().execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.close()
+    name = server["NAME"]  # this worker's test database, the demo committed in it
+    # pg_restore --clean drops and recreates every table: no connection of ours may hold a lock on one meanwhile.
+    connection.close()
+    auth = f"{params['user']}:{params['password']}@" if params["password"] else f"{params['user']}@"
+    env = app_env(f"postgres://{auth}{params['host']}:{params['port']}/{name}")
+    drill(env, lambda: closing(psycopg2.connect(dbname=name, **params)), tmp_path / "backups")
 
 
 def test_sqlite_backup_is_a_consistent_snapshot_and_restore_brings_everything_back(tmp_path):
     database = tmp_path / "db.sqlite3"
     env = app_env(f"sqlite:///{database}")
     backups = tmp_path / "backups"
+    # One process, one Django start-up: the schema as `migrate` builds it, then the demo as `make run` loads it.
+    run(["-c", BUILD], env)
 
     drill(env, lambda: closing(sqlite_connect(database)), backups)
 
