@@ -23,7 +23,7 @@ from __future__ import annotations
 import copy
 import warnings
 
-from django.db import connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 
 from demo.services import demo_load
 
@@ -108,6 +108,7 @@ class SharedLayers:
     def __init__(self, blocker):
         self.blocker = blocker
         self.layers: list[_Layer] = []  # the outer transaction, then one savepoint per built layer
+        self.owner = None  # the connection object they are open on
 
     def value(self, name: str):
         """The layer's value (what its builder returned) if the test runs over it, else None."""
@@ -137,6 +138,7 @@ class SharedLayers:
                 self.layers.pop().rollback()
             if not self.layers:
                 self.layers.append(_Layer())
+                self.owner = connections[DEFAULT_DB_ALIAS]  # the connection object the layers are opened on
             while len(self.layers) < wanted:
                 _name, build = LAYERS[len(self.layers) - 1]
                 layer = _Layer()
@@ -152,6 +154,8 @@ class SharedLayers:
         blocks = [layer.atomic for layer in self.layers]
         if not blocks:
             return not connection.in_atomic_block
+        if self.owner is not None and connections[DEFAULT_DB_ALIAS] is not self.owner:
+            return False  # this thread now sees another connection object (below, _start_again)
         return (
             connection.atomic_blocks == blocks
             and connection.connection is not None
@@ -168,28 +172,48 @@ class SharedLayers:
         ends, which here is ours: so it is reset as Django resets it there, and the next query reconnects.
         """
         warnings.warn(
-            "The previous test closed the database connection (a command run as from the shell does): the shared "
-            "test data is built again.",
+            "The shared test data's transaction was ended under it (a command run as from the shell closes the "
+            "connection; Playwright's sync API runs later code on another connection object): it is rolled back "
+            "and built again.",
             stacklevel=1,
         )
         self.layers = []
-        closed = (
-            connection.closed_in_transaction
-            or connection.connection is None
-            or bool(getattr(connection.connection, "closed", False))
-        )
-        connection.atomic_blocks.clear()
-        connection.savepoint_ids.clear()
-        connection.run_on_commit = []
-        connection.in_atomic_block = connection.needs_rollback = connection.closed_in_transaction = False
-        connection.commit_on_exit = True
-        if closed:
-            connection.connection = None  # the database rolled back as it closed; the next query reconnects
-        else:
-            connection.connection.rollback()  # a block left open by a test: roll it back at the database
-            connection.set_autocommit(True)
+        # Django's connections are per thread *and* per asyncio context (asgiref's Local): Playwright's sync API,
+        # started by the first browser journey, runs later code in another context, where `connection` is a new
+        # object on a new database session. The layers' own session then stayed open, idle in a transaction
+        # holding the demo's rows, and the journey's demo load waited on their unique keys for ever (a CI hang).
+        # So the layers are rolled back on the connection object they were opened on, whichever this one is.
+        owners = [connections[DEFAULT_DB_ALIAS]]
+        if self.owner is not None and self.owner is not owners[0]:
+            owners.insert(0, self.owner)
+        self.owner = None
+        for wrapper in owners:
+            _reset(wrapper)
 
     def rollback_all(self) -> None:
         with self.blocker.unblock():
+            if self.layers and not self._intact():
+                self._start_again()  # rolls the layers back where they are
+                return
             while self.layers:
                 self.layers.pop().rollback()
+            self.owner = None
+
+
+def _reset(wrapper) -> None:
+    """Roll back and forget every block open on this connection object, as Django does when its outermost ends."""
+    closed = (
+        wrapper.closed_in_transaction
+        or wrapper.connection is None
+        or bool(getattr(wrapper.connection, "closed", False))
+    )
+    wrapper.atomic_blocks.clear()
+    wrapper.savepoint_ids.clear()
+    wrapper.run_on_commit = []
+    wrapper.in_atomic_block = wrapper.needs_rollback = wrapper.closed_in_transaction = False
+    wrapper.commit_on_exit = True
+    if closed:
+        wrapper.connection = None  # the database rolled back as it closed; the next query reconnects
+    else:
+        wrapper.connection.rollback()  # a block left open: roll it back at the database
+        wrapper.set_autocommit(True)
