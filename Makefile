@@ -5,8 +5,6 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 TEST_WORKERS ?= 2
-# worksteal: a worker that runs out takes tests queued for the other, so the long tests at the end (browser
-# journeys, drills, migrations) do not leave one worker idle. Stealing only happens once a worker is idle.
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
 .PHONY: setup run test e2e lint format worker beat bench migrate demo clean
@@ -34,7 +32,7 @@ run: demo ## set up, migrate, load the demo data and serve on http://127.0.0.1:$
 
 test: setup ## the whole suite (PostgreSQL when DATABASE_URL is set, SQLite otherwise), and how long it took
 	@started=$$(date +%s); \
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS); status=$$?; \
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS); status=$$?; \
 	took=$$(( $$(date +%s) - started )); \
 	echo "make test: $$((took / 60)) min $$((took % 60)) s ($$took s) on $$(nproc) cores, exit $$status"; \
 	exit $$status
