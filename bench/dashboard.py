@@ -90,7 +90,7 @@ def run_alone(*, emit) -> None:
     synthetic_metrics_generate(programme=programme, schemes=list(programme.schemes.all()), metrics=6, kpis=50)
     emit("synthetic.dashboard_programme.seconds", round(time.perf_counter() - start, 2), "s")
     client = Client()
-    client.force_login(user_ensure(username="bench-steering", roles=[Role.STEERING_GROUP]))
+    client.force_login(user_ensure(username="bench-steering", roles=[Role.STEERING_GROUP], programmes=[programme]))
     run(client=client, programme=programme, emit=emit)
     profile_to = os.environ.get("BENCH_PROFILE")
     if profile_to:

@@ -66,7 +66,7 @@ def run(*, emit) -> None:
     saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
     app.conf.update(task_always_eager=False, broker_url="redis://127.0.0.1:1/0")
     client = Client()
-    client.force_login(user_ensure(username="bench-pmo", roles=[Role.PROGRAMME_OFFICE]))
+    client.force_login(user_ensure(username="bench-returns-pmo", roles=[Role.PROGRAMME_OFFICE], programmes=[programme]))
     elapsed = []
     try:
         for _ in range(3):  # the first in a cold process, then as a running server answers

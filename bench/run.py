@@ -94,7 +94,7 @@ def main() -> None:
         start = time.perf_counter()
         programme = synthetic_programme_generate(schemes=500, milestones_per_scheme=20, periods=12, seed=7, risks=5000)
         emit("synthetic.generate_500x20_5000_risks.seconds", round(time.perf_counter() - start, 2), "s")
-        steering = user_ensure(username="bench-steering", roles=[Role.STEERING_GROUP])
+        steering = user_ensure(username="bench-steering", roles=[Role.STEERING_GROUP], programmes=[programme])
         lead = User.objects.filter(scheme_leads__scheme__programme=programme).first()
         client = Client()
         client.force_login(steering)
@@ -115,7 +115,7 @@ def main() -> None:
         emit(
             "synthetic.generate_fund_500_allocations_5000_movements.seconds", round(time.perf_counter() - start, 2), "s"
         )
-        client.force_login(user_ensure(username="bench-finance", roles=[Role.FINANCE_OFFICER]))
+        client.force_login(user_ensure(username="bench-finance", roles=[Role.FINANCE_OFFICER], programmes=[programme]))
         measure(client, "fund_page.500_allocations", f"/money/{fund.slug}/")
         measure(client, "fund_ledger.5000_movements", f"/money/{fund.slug}/ledger/")
         measure(client, "fund_monitoring.500_allocations", f"/money/{fund.slug}/monitoring/")
@@ -146,7 +146,7 @@ def main() -> None:
         cases_bench.run(emit=emit)
 
         # The 500-scheme workbook downloaded and uploaded again (issue 15): last, as its second upload saves.
-        pmo = user_ensure(username="bench-pmo", roles=[Role.PROGRAMME_OFFICE])
+        pmo = user_ensure(username="bench-pmo", roles=[Role.PROGRAMME_OFFICE], programmes=[programme])
         spreadsheets_bench.run(emit=emit, programme=programme, user=pmo)
 
         # A whole 500-scheme programme loaded from one workbook into an empty programme (issue 17, point 4).

@@ -113,7 +113,7 @@ def run(*, emit) -> None:
     )
     for n in range(LEADS):
         user_ensure(username=f"bench-lead-{n}", email=f"lead{n}@bench.example", roles=[Role.PROJECT_LEAD])
-    pmo = user_ensure(username="bench-workbook-pmo", roles=[Role.PROGRAMME_OFFICE])
+    pmo = user_ensure(username="bench-workbook-pmo", roles=[Role.PROGRAMME_OFFICE], programmes=[programme])
     content = workbook_bytes()
     emit(f"{NAME}.file_kb", round(len(content) / 1024), "KB")
     common = {
