@@ -48,6 +48,16 @@ createdb "$db"
 "$PY" manage.py migrate --noinput -v0 >&2
 "$PY" manage.py load_demo >/dev/null
 "$PY" manage.py generate_synthetic --schemes 200 --milestones-per-scheme 10 --risks 1000 --seed 1 >&2
+# The office's pages are measured on the large programme: the demo's programme office holds that role there too
+# (roles are per programme; without it every page of it answers 404, as for a programme that is not yours).
+"$PY" manage.py shell -c "
+from accounts.models import User
+from accounts.roles import Role
+from accounts.services import membership_grant
+from schemes.models import Programme
+membership_grant(user=User.objects.get(username='pmo'), programme=Programme.objects.get(slug='synthetic-1-200x10'),
+                 role=Role.PROGRAMME_OFFICE)
+" >&2
 psql -q -d "$db" -c "ANALYZE;"
 
 echo "== gunicorn (${WORKERS} workers) on 127.0.0.1:${port}" >&2
