@@ -16,11 +16,11 @@ class Quarter:
 
     @property
     def code(self) -> str:
-        return f"{self.start_year}-{(self.start_year + 1) % 100:02d}-Q{self.number}"
+        return f"{financial_year_label(self.start_year, '-')}-Q{self.number}"
 
     @property
     def year_label(self) -> str:
-        return f"{self.start_year}/{(self.start_year + 1) % 100:02d}"
+        return financial_year_label(self.start_year)
 
     @property
     def label(self) -> str:
@@ -59,6 +59,11 @@ def quarter_parse(code, *, field: str = "quarter") -> Quarter:
             return Quarter(year, int(match.group(3)))
     shown = f"“{text}”" if text else "A blank quarter"
     raise ValidationError({field: f"{shown} is not a quarter: write it like 2015-16-Q1 (April to June 2015)."})
+
+
+def financial_year_label(start_year: int, sep: str = "/") -> str:
+    """A financial year as the papers write it, from its start year: 2025/26 (or 2025-26 in codes and files)."""
+    return f"{start_year}{sep}{(start_year + 1) % 100:02d}"
 
 
 def financial_year_of(day: dt.date) -> int:

@@ -13,6 +13,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from core.models import TimeStampedModel, VersionedModel
+from core.quarters import financial_year_label
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -32,11 +33,11 @@ class FinancialYear(TimeStampedModel):
 
     @property
     def label(self) -> str:
-        return f"{self.start_year}/{(self.start_year + 1) % 100:02d}"
+        return financial_year_label(self.start_year)
 
     @property
     def slug(self) -> str:
-        return f"{self.start_year}-{(self.start_year + 1) % 100:02d}"
+        return financial_year_label(self.start_year, "-")
 
     @property
     def starts_on(self) -> dt.date:

@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 import policy
-from core.quarters import financial_year_of
+from core.quarters import financial_year_label, financial_year_of
 from finance.models import (
     Allocation,
     AllocationStatus,
@@ -963,7 +963,7 @@ def fund_year_on(*, fund: Fund, day) -> FinancialYear:
         known = ", ".join(y.label for y in years.order_by("start_year")) or "none yet"
         raise ValidationError(
             {
-                "financial_year": f"The date of decision {day:%d/%m/%Y} falls in {start_year}/{(start_year + 1) % 100:02d}, "
+                "financial_year": f"The date of decision {day:%d/%m/%Y} falls in {financial_year_label(start_year)}, "
                 f"which is not one of this fund's years ({known}): choose the year the money moves in."
             }
         )
@@ -1178,7 +1178,7 @@ def nhs_minimum_to_adult_social_care(
     lines = expenditure_plan(fund, start_year) if lines is None else lines
     computed = sum((line.planned for line in lines if line.counts_to_asc_minimum), ZERO)
     requirement = fund.nhs_minimum_requirements.filter(financial_year__start_year=start_year).first()
-    label = f"{start_year}/{(start_year + 1) % 100:02d}"
+    label = financial_year_label(start_year)
     if requirement is None:
         return NhsMinimumCheck(
             computed,
@@ -1210,7 +1210,7 @@ def expenditure_plan_problems(fund: Fund, start_year: int) -> list[str]:
     """What is wrong with a fund's expenditure plan for a year, in words (empty when nothing is): what a return's
     sign-off refuses while any remain. Sources that do not add up are named one by one."""
     year = policy_year_of(start_year)
-    label = f"{start_year}/{(start_year + 1) % 100:02d}"
+    label = financial_year_label(start_year)
     if year is None:
         return [f"The app has no Better Care Fund policy year for {label}: its plan cannot be checked."]
     lines = expenditure_plan(fund, start_year)
@@ -1275,7 +1275,7 @@ def source_overcommitment_problems(*, fund: Fund, decision: Decision | None = No
         if amount > paid_in:
             year = policy_year_of(start_year)
             source = year.funding_source(code) if year else None
-            label = f"{start_year}/{(start_year + 1) % 100:02d}"
+            label = financial_year_label(start_year)
             problems.append(
                 f"This would plan £{amount:,.2f} from {source.name if source else code} in {label}, "
                 f"£{amount - paid_in:,.2f} more than {fund.name}'s contributions from it (£{paid_in:,.2f})."

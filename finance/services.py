@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
+from core.quarters import financial_year_label
 from core.services import audited_save, bump_version, check_version
 from finance.models import (
     Allocation,
@@ -176,7 +177,7 @@ def contribution_add(
 
 
 def _year_label(start_year: int) -> str:
-    return f"{start_year}/{(start_year + 1) % 100:02d}"
+    return financial_year_label(start_year)
 
 
 def _policy(start_year: int, *, field: str):

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from core.exceptions import StaleEdit
 from core.forms import add_service_errors, not_saved_text, save_with
 from core.history import audit_entries
+from core.quarters import financial_year_label
 from finance import permissions, selectors, services
 from finance.forms import (
     AllocationCreateForm,
@@ -55,7 +56,7 @@ def fund_detail(request, slug: str):
         by_source = selectors.pooled_fund_by_source(fund, start_year, lines=lines)
         plans.append(
             {
-                "label": f"{start_year}/{(start_year + 1) % 100:02d}",
+                "label": financial_year_label(start_year),
                 "lines": lines,
                 "planned": sum((line.planned for line in lines), selectors.ZERO),
                 "by_source": by_source,

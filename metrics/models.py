@@ -14,7 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from core.models import VersionedModel
 from core.natural import natural_order
-from core.quarters import financial_year_of
+from core.quarters import financial_year_label, financial_year_of
 
 
 class Unit(models.TextChoices):
@@ -144,7 +144,7 @@ class MetricValue(VersionedModel):
 def period_label(start: dt.date, frequency: str) -> str:
     """May 2015, 2015/16 Q1 or 2015/16, as the papers write periods."""
     year = financial_year_of(start)
-    fy = f"{year}/{(year + 1) % 100:02d}"
+    fy = financial_year_label(year)
     if frequency == Frequency.QUARTERLY:
         return f"{fy} Q{(start.month - 4) % 12 // 3 + 1}"
     if frequency == Frequency.ANNUAL:

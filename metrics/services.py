@@ -12,6 +12,7 @@ from django.utils import timezone
 
 import policy
 from core.exceptions import StaleEdit
+from core.quarters import financial_year_label
 from core.services import audited_save, bump_version, check_version
 from metrics.models import Frequency, Metric, MetricValue, Unit, period_label
 from policy.spec import MetricDefinition
@@ -244,7 +245,7 @@ HEADLINE_UNITS = {"rate": Unit.RATE, "days": Unit.DAYS, "percent": Unit.PERCENT,
 
 
 def year_label(start_year: int) -> str:
-    return f"{start_year}/{(start_year + 1) % 100:02d}"
+    return financial_year_label(start_year)
 
 
 def headline_definition(metric: Metric) -> MetricDefinition | None:

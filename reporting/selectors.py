@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from cases.selectors import cases_overview, k_text, net_table_of
 from core.natural import natural_key, natural_order
+from core.quarters import financial_year_label
 from finance.models import DecisionStatus, Fund, Movement
 from finance.selectors import budget_monitoring_as_at, expenditure_plan_years, fund_overview, pooled_fund_by_source
 from metrics.selectors import HEADLINE_RULE, headline_progress, metric_summaries
@@ -321,7 +322,7 @@ def _by_source(fund) -> list[dict]:
         rows = pooled_fund_by_source(fund, start_year)
         years.append(
             {
-                "year": f"{start_year}/{(start_year + 1) % 100:02d}",
+                "year": financial_year_label(start_year),
                 "sources": [
                     {"name": r.name, "contributed": _money(r.contributed), "planned": _money(r.planned)} for r in rows
                 ],
@@ -488,7 +489,7 @@ def _headline_section(programme, as_of: dt.date) -> dict:
         return {}
     return {
         "headline": {
-            "year": f"{start_year}/{(start_year + 1) % 100:02d}",
+            "year": financial_year_label(start_year),
             "as_of": _iso(as_of),
             "rule": HEADLINE_RULE,
             "metrics": [

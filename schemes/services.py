@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from core.quarters import financial_year_of
+from core.quarters import financial_year_label, financial_year_of
 from core.rag import RAG
 from core.services import audited_save, bump_version, check_version
 from milestones.models import Milestone
@@ -673,7 +673,7 @@ def _add_months(day: date, months: int) -> date:
 
 def _financial_year(day: date) -> str:
     start = financial_year_of(day)
-    return f"{start}-{(start + 1) % 100:02d}"
+    return financial_year_label(start, "-")
 
 
 def _name_periods(programme: Programme, spans: list[tuple[date, date, date | None]]) -> list[PlannedPeriod]:

@@ -2,6 +2,7 @@
 beside its national conditions and metrics). A year without one has no return: never another year's."""
 
 import policy
+from core.quarters import financial_year_label
 from policy.returns import ReturnTemplate
 
 
@@ -17,7 +18,7 @@ def supported_years() -> list[str]:
 
 
 def no_template_message(start_year: int) -> str:
-    label = f"{start_year}/{(start_year + 1) % 100:02d}"
+    label = financial_year_label(start_year)
     return (
         f"There is no NHS England return template for {label}: returns are supported for "
         f"{', '.join(supported_years())}. A year is added as its policy module (see README, Quarterly return)."
