@@ -96,8 +96,9 @@ SOURCE_NOTE_FIELDS = ("source_note", "note")
 
 
 def can_read_source_notes(user, programme) -> bool:
-    """A milestone's or business case's source note and an allocation's note: the programme office only."""
-    return has_role(user, Role.PROGRAMME_OFFICE, programme=programme)
+    """A milestone's or business case's source note and an allocation's note: the programme office only (those who
+    manage the programme, by the same rule)."""
+    return can_manage_programme(user, programme)
 
 
 def history_hidden_fields(user, programme) -> tuple[str, ...]:
