@@ -8,7 +8,7 @@ import logging
 import math
 from pathlib import Path
 
-import pypdf
+import pikepdf
 import weasyprint
 from django.conf import settings
 from django.core.cache import cache
@@ -214,7 +214,7 @@ LAYOUT_VERSION = 2  # 2: print layout that cannot overflow, tagged PDF (issue 19
 def layout_fingerprint() -> str:
     """SHA-256 of everything but the data that changes a report's bytes (read once per process)."""
     digest = hashlib.sha256(
-        f"layout {LAYOUT_VERSION} weasyprint {weasyprint.__version__} pypdf {pypdf.__version__}".encode()
+        f"layout {LAYOUT_VERSION} weasyprint {weasyprint.__version__} pikepdf {pikepdf.__version__}".encode()
     )
     for source in LAYOUT_SOURCES:
         root = Path(settings.BASE_DIR) / source

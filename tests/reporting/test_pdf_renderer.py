@@ -3,13 +3,14 @@ parts (each by its own Celery task) and joined."""
 
 import io
 
+import pikepdf
 import pytest
 from pypdf import PdfReader
 from weasyprint import HTML
 from weasyprint.html import UA
 
 from reporting import highlight as services
-from reporting.renderers.pdf import ReportHTML, StaticOnlyFetcher, join_parts, render_part, report_ua_css
+from reporting.renderers.pdf import STAMP, ReportHTML, StaticOnlyFetcher, join_parts, render_part, report_ua_css
 from tests.reporting.conftest import outline
 
 # Lists with markers (the one place ::marker still applies), a repeated-header table, bookmarked headings,
@@ -101,6 +102,28 @@ def test_parts_join_into_one_document_numbered_throughout_with_one_outline():
     assert reader.metadata.title == "Joined"
     assert "Community Nursing paragraph 9" in reader.pages[2].extract_text()
     assert _joined(PARTS).pdf == rendered.pdf  # the same parts give the same bytes
+
+
+def test_joined_page_numbers_are_artifacts_as_in_a_one_piece_build():
+    """A one-piece build draws "Page N of M" in a page margin, which WeasyPrint marks as an artifact (not read out
+    by a screen reader); the join's stamp of page numbers is drawn inside an /Artifact sequence too, once a page."""
+    with pikepdf.open(io.BytesIO(_joined(PARTS).pdf)) as pdf:
+        for page in pdf.pages:
+            ops = [(str(op), [str(arg) for arg in args]) for args, op in pikepdf.parse_content_stream(page)]
+            stamps = [index for index, (op, args) in enumerate(ops) if op == "Do" and args == [STAMP]]
+            assert len(stamps) == 1
+            assert _marked_content_around(ops, stamps[0]) == "/Artifact"
+
+
+def _marked_content_around(ops: list[tuple[str, list[str]]], index: int) -> str | None:
+    """The tag of the innermost marked-content sequence (BMC/BDC ... EMC) open at `index`."""
+    open_tags: list[str] = []
+    for op, args in ops[:index]:
+        if op in ("BMC", "BDC"):
+            open_tags.append(args[0])
+        elif op == "EMC":
+            open_tags.pop()
+    return open_tags[-1] if open_tags else None
 
 
 def test_three_parts_join_in_their_order():

@@ -39,7 +39,7 @@ def test_the_report_is_tagged_with_language_title_headings_in_order_and_tables(s
 
 
 def test_a_report_built_in_parts_and_joined_keeps_its_tags(small):
-    """The parts path (Celery parts joined with pypdf): one structure tree over every part, in the one-piece
+    """The parts path (Celery parts joined with pikepdf): one structure tree over every part, in the one-piece
     build's order, each element's page one of the joined document's, and the parent tree's keys all distinct."""
     programme, p1, _ = small
     snapshot = selectors.highlight_snapshot(programme=programme, period=p1)
