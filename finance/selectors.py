@@ -1162,6 +1162,30 @@ def pooled_fund_by_source(
 
 
 @dataclass(frozen=True)
+class PooledFundYear:
+    """A fund's expenditure plan for a year beside its contributions, source by source, with both totals: the one
+    answer the fund page and the highlight report's pooled fund by source both print."""
+
+    start_year: int
+    lines: list[ExpenditureLine]
+    by_source: list[SourceTotal]
+
+    @property
+    def contributed(self) -> Decimal:
+        return sum((row.contributed for row in self.by_source), ZERO)
+
+    @property
+    def planned(self) -> Decimal:
+        """Every line's money sits in one source's row (none dropped), so this is also the plan's total."""
+        return sum((row.planned for row in self.by_source), ZERO)
+
+
+def pooled_fund_year(fund: Fund, start_year: int) -> PooledFundYear:
+    lines = expenditure_plan(fund, start_year)
+    return PooledFundYear(start_year, lines, pooled_fund_by_source(fund, start_year, lines=lines))
+
+
+@dataclass(frozen=True)
 class NhsMinimumCheck:
     computed: Decimal
     required: Decimal | None

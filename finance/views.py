@@ -52,16 +52,15 @@ def fund_detail(request, slug: str):
     overview = selectors.fund_overview(fund=fund)
     plans = []
     for start_year in selectors.expenditure_plan_years(fund):
-        lines = selectors.expenditure_plan(fund, start_year)
-        by_source = selectors.pooled_fund_by_source(fund, start_year, lines=lines)
+        plan = selectors.pooled_fund_year(fund, start_year)
         plans.append(
             {
                 "label": financial_year_label(start_year),
-                "lines": lines,
-                "planned": sum((line.planned for line in lines), selectors.ZERO),
-                "by_source": by_source,
-                "contributed": sum((row.contributed for row in by_source), selectors.ZERO),
-                "nhs_minimum": selectors.nhs_minimum_to_adult_social_care(fund, start_year, lines=lines),
+                "lines": plan.lines,
+                "planned": plan.planned,
+                "by_source": plan.by_source,
+                "contributed": plan.contributed,
+                "nhs_minimum": selectors.nhs_minimum_to_adult_social_care(fund, start_year, lines=plan.lines),
                 "problems": selectors.expenditure_plan_problems(fund, start_year),
             }
         )

@@ -18,7 +18,7 @@ from cases.selectors import cases_overview, k_text, net_table_of
 from core.natural import natural_key, natural_order
 from core.quarters import financial_year_label
 from finance.models import DecisionStatus, Fund, Movement
-from finance.selectors import budget_monitoring_as_at, expenditure_plan_years, fund_overview, pooled_fund_by_source
+from finance.selectors import budget_monitoring_as_at, expenditure_plan_years, fund_overview, pooled_fund_year
 from metrics.selectors import HEADLINE_RULE, headline_progress, metric_summaries
 from milestones.models import Milestone, open_condition, slipped_condition
 from milestones.rag_rules import suggest_milestone_rag, suggest_scheme_rag
@@ -316,18 +316,19 @@ def _money_section(programme, as_of: dt.date) -> list[dict]:
 
 def _by_source(fund) -> list[dict]:
     """The pooled fund source by source (section 75, 2025/26 on), each plan year: what each source contributes and
-    what the expenditure plan spends from it (finance.selectors.pooled_fund_by_source, none recomputed here)."""
+    what the expenditure plan spends from it (finance.selectors.pooled_fund_year, none recomputed here)."""
     years = []
     for start_year in expenditure_plan_years(fund):
-        rows = pooled_fund_by_source(fund, start_year)
+        plan = pooled_fund_year(fund, start_year)
         years.append(
             {
                 "year": financial_year_label(start_year),
                 "sources": [
-                    {"name": r.name, "contributed": _money(r.contributed), "planned": _money(r.planned)} for r in rows
+                    {"name": r.name, "contributed": _money(r.contributed), "planned": _money(r.planned)}
+                    for r in plan.by_source
                 ],
-                "contributed": _money(sum((r.contributed for r in rows), Decimal(0))),
-                "planned": _money(sum((r.planned for r in rows), Decimal(0))),
+                "contributed": _money(plan.contributed),
+                "planned": _money(plan.planned),
             }
         )
     return years

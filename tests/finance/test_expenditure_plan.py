@@ -96,6 +96,10 @@ def test_the_plan_lists_its_lines_with_the_years_names_and_reconciles_by_source(
     ]
     assert (by_source["nhs_minimum"].contributed, by_source["nhs_minimum"].planned) == (D("1000000"), D("1000000"))
     assert by_source["additional_icb"].contributed == by_source["additional_icb"].planned == 0
+    # The totals the fund page and the report print: the lines' sum, and the contributions' (600+400+400+200).
+    plan = selectors.pooled_fund_year(fund, 2025)
+    assert (plan.planned, plan.contributed) == (D("1600000"), sum((r.contributed for r in by_source.values()), 0))
+    assert plan.planned == sum((line.planned for line in lines), 0) and plan.lines == lines
     services.nhs_minimum_required_set(fund=fund, financial_year=year, required="550000")
     assert selectors.expenditure_plan_problems(fund, 2025) == []
 
