@@ -61,6 +61,12 @@ def people_with_role(role, *, programme, on=None) -> QuerySet[User]:
     )
 
 
+def member_ids(*, programme, on=None) -> set[int]:
+    """The active accounts holding any role on the programme on a day (today by default)."""
+    current = _current(Membership.objects.filter(programme=programme), on or timezone.localdate())
+    return set(User.objects.filter(is_active=True, pk__in=current.values("user_id")).values_list("pk", flat=True))
+
+
 def _current(memberships, today):
     return memberships.filter(start_date__lte=today).filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
 

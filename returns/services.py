@@ -25,7 +25,7 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 
 from accounts.roles import Role
-from accounts.selectors import people_with_role
+from accounts.selectors import member_ids, people_with_role
 from core import jobs
 from core.jobs import QueueUnavailable
 from core.models import BackgroundJob, JobState
@@ -631,15 +631,20 @@ def update_reminders_send(*, today: dt.date | None = None) -> dict:
         # never another partnership's office nor someone whose membership has ended.
         office_people = people_with_role(Role.PROGRAMME_OFFICE, programme=period.programme, on=today)
         office = list(dict.fromkeys(office_people.exclude(email="").values_list("email", flat=True)))
-        office += [e for e in settings.RETURNS_PROGRAMME_OFFICE_EMAILS if e not in office]
+        office += [e for e in period.programme.reminder_summary_addresses if e not in office]
         meeting = f"{period.steering_group_date:%d/%m/%Y}"
+        # A lead who no longer holds a role on the programme cannot sign in to update it: they are not sent its
+        # schemes, and the office is told the scheme needs a new lead.
+        members = member_ids(programme=period.programme, on=today)
         by_lead: dict = {}
-        no_email, no_lead = [], []
+        no_email, no_lead, not_members = [], [], []
         for scheme, leads in missing:
             if not leads:
                 no_lead.append(str(scheme))
             for lead in leads:
-                if lead.email:
+                if lead.pk not in members:
+                    not_members.append(f"{scheme} ({lead})")
+                elif lead.email:
                     by_lead.setdefault(lead, []).append(str(scheme))
                 else:
                     no_email.append(f"{scheme} ({lead})")
@@ -670,6 +675,8 @@ def update_reminders_send(*, today: dt.date | None = None) -> dict:
             body += "\n\nLeads with no email address (not reminded): " + "; ".join(no_email)
         if no_lead:
             body += "\n\nSchemes with no current lead: " + "; ".join(no_lead)
+        if not_members:
+            body += "\n\nLeads who no longer hold a role on the programme (not reminded): " + "; ".join(not_members)
         for address in office:
             outcome = _send_once(
                 period,

@@ -109,6 +109,13 @@ class ProgrammeForm(VersionedForm):
     )
     start_date = forms.DateField(label="Starts on", help_text="dd/mm/yyyy")
     end_date = forms.DateField(label="Ends on", help_text="dd/mm/yyyy")
+    reminder_summary_emails = forms.CharField(
+        label="Also send the reminder summary to",
+        help_text="E-mail addresses, one a line, that receive the summary of missing updates before each steering "
+        "group, beside the programme office's members (e.g. a shared team mailbox).",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
 
 
 class PartnershipSSOForm(forms.Form):

@@ -29,6 +29,14 @@ class Programme(VersionedModel):
     )
     start_date = models.DateField()
     end_date = models.DateField()
+    # Beside the programme office's own members: e.g. a shared team mailbox. Kept per programme, never install-wide,
+    # so one partnership's summary of missing updates cannot go to another's addresses.
+    reminder_summary_emails = models.TextField(
+        "also send the reminder summary to",
+        blank=True,
+        help_text="E-mail addresses, one a line, that receive the summary of missing updates before each steering "
+        "group, beside the programme office's members (e.g. a shared team mailbox).",
+    )
     # An invented partnership (the 2025/26 demo): every page, export and PDF of it says so.
     is_illustrative = models.BooleanField(
         "illustrative data",
@@ -45,6 +53,10 @@ class Programme(VersionedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def reminder_summary_addresses(self) -> list[str]:
+        return [line.strip() for line in self.reminder_summary_emails.splitlines() if line.strip()]
 
     @property
     def illustrative_label(self) -> str:

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -555,11 +556,12 @@ def programme_update(
     partner_organisations: str = "",
     start_date: date,
     end_date: date,
+    reminder_summary_emails: str | None = None,
     by=None,
     expected_version: int | None = None,
 ) -> Programme:
-    """Change a programme's name, partners and dates; a stale edit is refused, and it must still end after it starts
-    and cover its reporting periods."""
+    """Change a programme's name, partners, dates and the extra addresses of its reminder summary (None leaves them);
+    a stale edit is refused, and it must still end after it starts and cover its reporting periods."""
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     check_version(programme, expected_version)
     name = (name or "").strip()
@@ -575,6 +577,8 @@ def programme_update(
         "start_date": start_date,
         "end_date": end_date,
     }
+    if reminder_summary_emails is not None:
+        fields["reminder_summary_emails"] = _email_lines(reminder_summary_emails, field="reminder_summary_emails")
     changed = {k: v for k, v in fields.items() if getattr(programme, k) != v}
     if not changed:
         return programme
@@ -582,6 +586,17 @@ def programme_update(
         setattr(programme, key, value)
     bump_version(programme)
     return audited_save(programme, by=by)
+
+
+def _email_lines(text: str, *, field: str) -> str:
+    """Addresses given one a line or comma-separated, checked, one a line and each once; a bad one is named."""
+    addresses = list(dict.fromkeys(a.strip() for a in text.replace(",", "\n").splitlines() if a.strip()))
+    for address in addresses:
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise ValidationError({field: f"“{address[:100]}” is not an e-mail address."}) from None
+    return "\n".join(addresses)
 
 
 @transaction.atomic

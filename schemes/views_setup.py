@@ -50,7 +50,7 @@ def programme_edit(request, slug: str):
     every other set-up page."""
     programme = programme_get_for_setup(user=request.user, slug=slug)
     partnership = programme.partnership
-    fields = ["name", "organisation", "partner_organisations", "start_date", "end_date"]
+    fields = ["name", "organisation", "partner_organisations", "start_date", "end_date", "reminder_summary_emails"]
     posted = request.POST if request.method == "POST" else None
     sso_posted = posted is not None and "sso_domains" in posted
     form = ProgrammeForm(

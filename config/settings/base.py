@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 from config import env as cfg
 
@@ -280,7 +281,12 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # group meets. The DatabaseScheduler above also reads CELERY_BEAT_SCHEDULE.
 RETURN_DRAFT_DAYS_AFTER_QUARTER = cfg.integer("RETURN_DRAFT_DAYS_AFTER_QUARTER", 10)
 REMINDER_DAYS_BEFORE_STEERING = cfg.integer("REMINDER_DAYS_BEFORE_STEERING", 5)
-RETURNS_PROGRAMME_OFFICE_EMAILS = cfg.csv_list("RETURNS_PROGRAMME_OFFICE_EMAILS")
+# Once install-wide, which sent every partnership's summary to the same addresses; now each programme's own.
+if cfg.env.str("RETURNS_PROGRAMME_OFFICE_EMAILS", default=""):
+    raise ImproperlyConfigured(
+        "RETURNS_PROGRAMME_OFFICE_EMAILS is no longer read: it sent every partnership's reminder summary to the same "
+        "addresses. Give them on each programme's set-up page (Also send the reminder summary to) and unset it."
+    )
 DEFAULT_FROM_EMAIL = cfg.env.str("DEFAULT_FROM_EMAIL", default="bcf-programme@localhost")
 # The site's address, for links in e-mails sent by the schedule (no request to take it from).
 SITE_URL = cfg.env.str("SITE_URL", default="http://127.0.0.1:8000")

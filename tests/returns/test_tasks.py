@@ -193,6 +193,32 @@ def test_the_summary_goes_to_who_holds_the_programme_office_role_on_that_program
     assert sent == {"leads": 1, "summaries": 2, "failed": 0}
 
 
+def test_extra_summary_addresses_belong_to_one_programme_and_get_only_its_summary(emails, settings):
+    """The addresses beside the office's members are the programme's own (its set-up page), not install-wide: one
+    partnership's summary of missing updates never goes to another partnership's mailbox."""
+    from schemes.models import Programme
+
+    settings.REMINDER_DAYS_BEFORE_STEERING = 5
+    Programme.objects.filter(slug="trafford-bcf-2015-16").update(reminder_summary_emails="trafford-team@example.org")
+    Programme.objects.filter(slug="northdale-bcf-2025-26").update(reminder_summary_emails="northdale-team@example.org")
+    services.update_reminders_send(today=dt.date(2015, 7, 17))
+    summaries = sorted(m.to[0] for m in mail.outbox if "missing before the steering group" in m.subject)
+    assert summaries == ["bcf-pmo@example.org", "trafford-team@example.org"]
+
+
+def test_a_lead_who_no_longer_holds_a_role_is_not_reminded_and_the_office_is_told(emails, settings):
+    from accounts.models import Membership
+
+    settings.REMINDER_DAYS_BEFORE_STEERING = 5
+    Membership.objects.filter(user__username="lead").update(end_date=dt.date(2015, 6, 30))
+    sent = services.update_reminders_send(today=dt.date(2015, 7, 17))
+    assert sent == {"leads": 0, "summaries": 1, "failed": 0}
+    assert [m.to for m in mail.outbox] == [["bcf-pmo@example.org"]]
+    summary = mail.outbox[0].body
+    assert "Leads who no longer hold a role on the programme (not reminded):" in summary
+    assert "5.1 Community (District) Nursing" in summary.split("not reminded):")[-1]
+
+
 def test_reminders_email_leads_with_missing_updates_and_the_programme_office_a_summary(emails, settings):
     settings.REMINDER_DAYS_BEFORE_STEERING = 5
     # Period 2015-16-P2: the steering group meets on 22/07/2015.
@@ -240,7 +266,9 @@ def test_one_refused_address_does_not_stop_the_other_reminders(emails, settings,
     settings.REMINDER_DAYS_BEFORE_STEERING = 5
     # The lead's address is refused; the programme office's summaries still go.
     User.objects.filter(username="lead").update(email=REFUSED)
-    settings.RETURNS_PROGRAMME_OFFICE_EMAILS = ["office@example.org"]
+    from schemes.models import Programme
+
+    Programme.objects.filter(slug="trafford-bcf-2015-16").update(reminder_summary_emails="office@example.org")
     sent = services.update_reminders_send(today=dt.date(2015, 7, 17))
     assert sent == {"leads": 0, "summaries": 2, "failed": 1}
     assert sorted(m.to[0] for m in mail.outbox) == ["bcf-pmo@example.org", "office@example.org"]

@@ -63,6 +63,21 @@ def test_programme_office_edits_the_programme_and_the_change_is_audited(office, 
     assert programme.history.latest().history_user == pmo_user
 
 
+def test_the_reminder_summarys_extra_addresses_are_saved_one_a_line_and_a_bad_one_refused(office, programme):
+    url = reverse("setup:programme", args=[programme.slug])
+    data = {"name": "New BCF", "start_date": "01/04/2025", "end_date": "31/03/2027"}
+    refused = office.post(url, data | {"reminder_summary_emails": "team@newtown.gov.uk, not an address", "version": 1})
+    assert "“not an address” is not an e-mail address." in _text(refused)
+    programme.refresh_from_db()
+    assert (programme.reminder_summary_emails, programme.version) == ("", 1)
+    saved = office.post(
+        url, data | {"reminder_summary_emails": "team@newtown.gov.uk, bcf@newtown.nhs.uk\n\n", "version": 1}
+    )
+    assert saved.status_code == 302
+    programme.refresh_from_db()
+    assert programme.reminder_summary_addresses == ["team@newtown.gov.uk", "bcf@newtown.nhs.uk"]
+
+
 def test_a_stale_programme_edit_is_refused(office, programme, make_user):
     services.programme_update(
         programme=programme,
