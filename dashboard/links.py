@@ -76,5 +76,7 @@ def tile_links(filters: DashboardFilters) -> dict:
         "heat_map_query": heat_map_cell_query(filters),
         "money": money(),
         "metrics": f"{reverse('metrics:list')}?programme={filters.programme.slug}",
-        "csv": {tile: tile_csv(filters, tile) for tile in ("schemes", "milestones", "risks", "money", "metrics")},
+        "csv": {
+            tile: tile_csv(filters, tile) for tile in ("schemes", "milestones", "risks", "money", "metrics", "headline")
+        },
     }

@@ -252,12 +252,50 @@ def _metrics_csv(filters: DashboardFilters):
     return header, rows
 
 
+def _headline_csv(filters: DashboardFilters):
+    """The policy year's headline metrics, every planned period with its plan, numerator, denominator and actual,
+    and each metric's status by the year's rule as at the period's end (the panel's own figures)."""
+    header = [
+        "Metric",
+        "Unit",
+        "Direction",
+        "Period",
+        "Plan",
+        "Numerator",
+        "Denominator",
+        "Actual",
+        "Status as at",
+        "Status",
+        "Commentary",
+        "Demo figures",
+    ]
+    panel = selectors.headline_summary(filters=filters)
+    if panel is None:
+        return header, []
+    rows = []
+    for progress in (item["progress"] for item in panel["items"]):
+        metric = [
+            progress.name,
+            progress.unit,
+            "Lower is better" if progress.lower_is_better else "Higher is better",
+        ]
+        status = [panel["as_of"], progress.status, progress.commentary, "Yes" if progress.is_demo else "No"]
+        for point in progress.points:
+            rows.append(
+                [*metric, point.label, point.planned, point.numerator, point.denominator, point.actual, *status]
+            )
+        if not progress.points:  # not planned yet: one row, so the metric is not missing from the file
+            rows.append([*metric, "", None, None, None, None, *status])
+    return header, rows
+
+
 CSV_TILES = {
     "schemes": _schemes_csv,
     "milestones": _milestones_csv,
     "risks": _risks_csv,
     "money": _money_csv,
     "metrics": _metrics_csv,
+    "headline": _headline_csv,
 }
 
 

@@ -4,6 +4,7 @@ metrics (2025/26), a titled plan-and-actual chart per metric, status by the docu
 import datetime as dt
 import re
 import xml.etree.ElementTree as ET
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -107,3 +108,47 @@ def test_the_tile_runs_a_fixed_number_of_queries(client, make_user, northdale):
     _, without = _get(client, older)
     assert full == few
     assert full <= without + 2 and full <= MAX_QUERIES + 2
+
+
+def test_the_tile_has_a_csv_of_every_planned_period_with_the_panels_own_figures(client, make_user, northdale):
+    from tests.dashboard.test_dashboard import read_csv
+
+    client.force_login(make_user(Role.STEERING_GROUP, roles__programmes=[northdale]))
+    response, _ = _get(client, northdale)
+    csv_url = reverse("dashboard:csv", args=["headline"])
+    assert csv_url in _tile(response.content.decode())
+    rows = read_csv(client.get(csv_url, {"programme": northdale.slug, "period": "q2"}))
+    header, body = rows[0], rows[1:]
+    assert header[:4] == ["Metric", "Unit", "Direction", "Period"] and "Status" in header
+    panel = response.context["headline"]
+    # One row per planned point of each metric, its plan and actual as the panel has them, as at 30/09/2025.
+    expected = [
+        (item["progress"].name, point.label, point.planned, point.actual, item["progress"].status)
+        for item in panel["items"]
+        for point in item["progress"].points
+    ]
+    column = {name: header.index(name) for name in ("Metric", "Period", "Plan", "Actual", "Status", "Status as at")}
+
+    def figure(text):
+        return None if text == "" else Decimal(text)
+
+    got = [
+        (row[column["Metric"]], row[column["Period"]], figure(row[column["Plan"]]), figure(row[column["Actual"]]))
+        + (row[column["Status"]],)
+        for row in body
+    ]
+    assert len(got) == len(expected) > 3
+    for (name, label, plan, actual, status), row in zip(expected, got, strict=True):
+        assert (name, label, status) == (row[0], row[1], row[4])
+        assert row[2] == (None if plan is None else plan.quantize(Decimal("0.01")))
+        assert row[3] == (None if actual is None else actual.quantize(Decimal("0.01")))
+    assert {row[column["Status as at"]] for row in body} == {"2025-09-30"}
+
+
+def test_a_programme_without_headline_metrics_gets_a_csv_of_just_the_header(client, make_user, db):
+    from tests.dashboard.test_dashboard import read_csv
+
+    older = _programme("older", 2015)
+    client.force_login(make_user(Role.STEERING_GROUP, roles__programmes=[older]))
+    rows = read_csv(client.get(reverse("dashboard:csv", args=["headline"]), {"programme": older.slug}))
+    assert len(rows) == 1 and rows[0][0] == "Metric"
