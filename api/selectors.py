@@ -28,7 +28,13 @@ def _pounds(value):
 
 
 def _latest_rag():
-    latest = SchemePeriodUpdate.objects.filter(scheme=OuterRef("pk")).exclude(rag="").order_by("-period__start_date")
+    # Periods of the scheme's own programme only, as in schemes.selectors.schemes_with_status: unscoped, the join
+    # for the ordering scanned every partnership's periods once per row (issue 17).
+    latest = (
+        SchemePeriodUpdate.objects.filter(scheme=OuterRef("pk"), period__programme=OuterRef("programme_id"))
+        .exclude(rag="")
+        .order_by("-period__start_date")
+    )
     return Subquery(latest.values("rag")[:1])
 
 

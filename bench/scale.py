@@ -5,6 +5,8 @@ the same run, side by side. Scoping must keep both the query counts and the timi
 Called from bench/run.py inside its throw-away test database (`BENCH_ONLY=scale .venv/bin/python bench/run.py`,
 with DATABASE_URL for PostgreSQL, where the figures count). Emits, one JSON line each:
     scale.<page>.<n>_partnerships.median_ms / .p95_ms / .queries     n = 1 and 150 (BENCH_PARTNERSHIPS)
+    scale.trivial_page.<n>_partnerships.*   the floor (bench.dashboard.TRIVIAL_URL): on a shared machine the
+                                            load can change between the halves; a floor that moves says so
     scale.generate_<n>_partnerships.seconds
 """
 
@@ -15,7 +17,7 @@ from django.test import Client
 
 from accounts.roles import Role
 from accounts.services import user_ensure
-from bench.dashboard import refresh_statistics, timed
+from bench.dashboard import TRIVIAL_URL, refresh_statistics, timed
 from demo.synthetic import synthetic_partnerships_generate
 
 PARTNERSHIPS = int(os.environ.get("BENCH_PARTNERSHIPS", "150"))
@@ -29,6 +31,7 @@ def _measure(client, programme, partnerships: int, emit) -> None:
         ("dashboard", f"/dashboard/?programme={programme.slug}"),
         ("scheme_list", f"/schemes/?programme={programme.slug}"),
         ("risk_register", f"/risks/?programme={programme.slug}"),
+        ("trivial_page", TRIVIAL_URL),
     ):
         figures = timed(client, url, rounds=ROUNDS)
         name = f"scale.{page}.{partnerships}_partnerships"

@@ -67,7 +67,13 @@ def schemes_with_status(queryset=None):
     """
     today = timezone.localdate()
     queryset = Scheme.objects.all() if queryset is None else queryset
-    updates = SchemePeriodUpdate.objects.filter(scheme=OuterRef("pk")).order_by("-period__end_date")
+    # The periods joined for the ordering are the scheme's programme's own (services never pair a scheme with
+    # another programme's period). Unscoped, PostgreSQL scanned every partnership's periods in each of the three
+    # subqueries for each row (issue 17: 1,800 periods × 150 at 150 partnerships, 31 of the list query's 31 ms);
+    # scoped, it reads the programme's dozen through the foreign key's index (2 ms).
+    updates = SchemePeriodUpdate.objects.filter(
+        scheme=OuterRef("pk"), period__programme=OuterRef("programme_id")
+    ).order_by("-period__end_date")
     return (
         queryset.select_related("programme", "workstream")
         .annotate(
@@ -82,7 +88,11 @@ def schemes_with_status(queryset=None):
             milestones_complete=_milestone_count(status="complete"),
             milestones_overdue=_counted(Milestone.objects.overdue(as_of=today)),
         )
-        .prefetch_related(Prefetch("leads", queryset=SchemeLead.objects.select_related("user")))
+        # Each scheme's leads by start date, as the model's ordering has them, without the join through every
+        # scheme and programme that ordering "scheme" by its own Meta.ordering costs (a scan of all schemes).
+        .prefetch_related(
+            Prefetch("leads", queryset=SchemeLead.objects.select_related("user").order_by("scheme_id", "start_date"))
+        )
     )
 
 

@@ -1,5 +1,6 @@
 """Read-only JSON feeds for Power BI / Excel: session or personal token, revocable, read-only, exact figures."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -9,10 +10,13 @@ from django.urls import reverse
 from accounts.roles import Role
 from api import services
 from api.models import ApiToken
+from api.selectors import schemes_feed
+from core.rag import RAG
 from finance.models import Fund
 from finance.selectors import fund_summary
+from schemes.models import SchemePeriodUpdate
 from tests.factories.risks import RiskFactory
-from tests.factories.schemes import ProgrammeFactory
+from tests.factories.schemes import ProgrammeFactory, ReportingPeriodFactory, SchemeFactory
 
 TF = "trafford-tf"
 PROGRAMME = "trafford-bcf-2015-16"
@@ -132,3 +136,16 @@ def test_feed_queries_do_not_grow_with_rows(demo, demo_client, name, django_asse
     client = demo_client("pmo")
     with django_assert_max_num_queries(8):
         assert client.get(reverse("api:feed", args=[name])).status_code == 200
+
+
+def test_the_schemes_feed_latest_rag_reads_only_the_schemes_own_programmes_periods(db):
+    """As the scheme list (issue 17): an update pinned to another programme's later period, which services refuse
+    and only a direct write can make, is not the scheme's latest RAG."""
+    programme = ProgrammeFactory()
+    scheme = SchemeFactory(programme=programme)
+    own = ReportingPeriodFactory(programme=programme)
+    elsewhere = ReportingPeriodFactory(start_date=dt.date(2015, 5, 20), end_date=dt.date(2015, 7, 20))
+    SchemePeriodUpdate.objects.create(scheme=scheme, period=own, rag_suggested=RAG.RED, rag=RAG.RED)
+    SchemePeriodUpdate.objects.create(scheme=scheme, period=elsewhere, rag_suggested=RAG.GREEN, rag=RAG.GREEN)
+    queryset, row = schemes_feed(programme_ids=[programme.pk], programme=programme)
+    assert [row(s)["latest_rag"] for s in queryset] == [RAG.RED]

@@ -78,6 +78,20 @@ def test_chosen_rag_wins_over_the_suggestion(client, make_user, programme):
     assert 'class="rag rag-amber"' in html
 
 
+def test_scheme_rag_reads_only_its_own_programmes_periods(client, make_user, programme):
+    """The RAG subqueries join periods scoped to the scheme's programme (issue 17: unscoped, every partnership's
+    periods were scanned once per row). An update pinned to another programme's later period, which services
+    refuse and only a direct write can make, must not become the scheme's current RAG."""
+    programme, period = programme
+    scheme = _add_schemes(programme, period, 1, rag=RAG.RED)[0]
+    elsewhere = ReportingPeriodFactory(start_date=dt.date(2015, 5, 20), end_date=dt.date(2015, 7, 20))
+    SchemePeriodUpdate.objects.create(scheme=scheme, period=elsewhere, rag_suggested=RAG.GREEN)
+    client.force_login(make_user(Role.STEERING_GROUP))
+    html = client.get(reverse("schemes:list") + f"?programme={programme.slug}").content.decode()
+    assert 'class="rag rag-red rag-suggested"' in html
+    assert "rag-green" not in html
+
+
 @pytest.mark.parametrize("field", ["workstream", "lead", "rag", "status"])
 def test_scheme_list_filters(client, make_user, programme, field):
     programme, period = programme
