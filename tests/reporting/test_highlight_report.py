@@ -80,6 +80,7 @@ def test_a_report_laid_out_in_parts_matches_the_one_piece_build(small, settings,
     """What a chord of workers makes (each part's task, then the join) reads exactly like the one-piece build."""
     from core.models import BackgroundJob, JobState
     from reporting import tasks
+    from reporting.renderers.pdf import STAMP
     from tests.factories.jobs import report_job
 
     programme, p1, _ = small
@@ -101,8 +102,9 @@ def test_a_report_laid_out_in_parts_matches_the_one_piece_build(small, settings,
     assert job.state == JobState.DONE, job.error
     assert not job.parts.exists()  # kept only until the join
     parts = PdfReader(io.BytesIO(bytes(BackgroundJob.objects.values_list("file", flat=True).get(pk=job.pk))))
-    # The joined file is pypdf's (no file identifier), the one-piece file WeasyPrint's (the snapshot's hash).
-    assert "/ID" not in parts.trailer and "/ID" in whole.trailer
+    # The joined file is the join's (its pages carry the page-numbers stamp), the one-piece file WeasyPrint's.
+    assert all(STAMP in page["/Resources"]["/XObject"] for page in parts.pages)
+    assert not any(STAMP in (page["/Resources"].get("/XObject") or {}) for page in whole.pages)
     assert len(parts.pages) == len(whole.pages)
     for joined, single in zip(parts.pages, whole.pages, strict=True):
         # The same words on the same page; pdftotext may read a merged page's text in another order.
