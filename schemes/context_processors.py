@@ -30,11 +30,14 @@ def _once(compute):
 
 
 def inbox_badges(request):
-    """The navigation's counts: what is waiting in the inbox, and unread notifications."""
+    """The navigation's counts: what is waiting in the inbox, and unread notifications. `nav_counts` says the links
+    are shown; the counts themselves are worked out only where the page shows them (not on an error page, whose
+    template leaves them out: templates/403.html)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user_programme_ids(user):
         return {}
     return {
+        "nav_counts": True,
         "nav_inbox_count": _once(lambda: inbox_waiting_count(user)),
         "nav_unread_count": _once(lambda: unread_count(user)),
     }
