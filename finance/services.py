@@ -176,16 +176,12 @@ def contribution_add(
 # --- The expenditure plan's columns and the NHS minimum (2025/26 on, issue 18) ------------------------------
 
 
-def _year_label(start_year: int) -> str:
-    return financial_year_label(start_year)
-
-
 def _policy(start_year: int, *, field: str):
     year = policy_year_of(start_year)
     if year is None:
         raise ValidationError(
             {
-                field: f"The app has no Better Care Fund policy year for {_year_label(start_year)}: it sets out no "
+                field: f"The app has no Better Care Fund policy year for {financial_year_label(start_year)}: it sets out no "
                 "sources of funding or scheme types."
             }
         )

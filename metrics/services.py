@@ -244,10 +244,6 @@ HEADLINE_FREQUENCIES = {"quarter": Frequency.QUARTERLY, "month": Frequency.MONTH
 HEADLINE_UNITS = {"rate": Unit.RATE, "days": Unit.DAYS, "percent": Unit.PERCENT, "count": Unit.COUNT}
 
 
-def year_label(start_year: int) -> str:
-    return financial_year_label(start_year)
-
-
 def headline_definition(metric: Metric) -> MetricDefinition | None:
     """The policy year's definition a headline metric follows (None for any other metric)."""
     if metric.headline_year is None:
@@ -267,7 +263,7 @@ def headline_period_check(metric: Metric, start: dt.date) -> dt.date:
     if metric.headline_year is not None:
         first, after = dt.date(metric.headline_year, 4, 1), dt.date(metric.headline_year + 1, 4, 1)
         if not first <= start < after:
-            year = year_label(metric.headline_year)
+            year = financial_year_label(metric.headline_year)
             raise ValidationError(
                 {
                     "period": f"{period_label(start, metric.frequency)} is outside {year}: {metric.name} is a "
@@ -301,7 +297,7 @@ def headline_metric_setup(
     changed by someone else since is refused (StaleEdit)."""
     year = policy.year_for(start_year)
     if year is None or not year.headline_metrics:
-        raise ValidationError({"code": f"{year_label(start_year)} has no headline metrics in this product."})
+        raise ValidationError({"code": f"{financial_year_label(start_year)} has no headline metrics in this product."})
     definition = year.metric(code)
     if definition is None:
         known = ", ".join(m.code for m in year.headline_metrics)
@@ -449,7 +445,7 @@ def load_headline_demo(programme, start_year: int, *, by=None) -> list[Metric]:
     """
     year = policy.year_for(start_year)
     if year is None or not year.headline_metrics:
-        raise ValidationError({"code": f"{year_label(start_year)} has no headline metrics in this product."})
+        raise ValidationError({"code": f"{financial_year_label(start_year)} has no headline metrics in this product."})
     metrics = []
     for definition in year.headline_metrics:
         demo = _DEMO.get(definition.code) if start_year == 2025 else None
