@@ -51,20 +51,19 @@ def people_with_second_factor(*, people=None) -> QuerySet[User]:
 def people_with_role(role, *, programme, on=None) -> QuerySet[User]:
     """Active accounts holding a role on the programme on a day (today by default), by their membership, by name
     (e.g. the project leads a scheme's lead is chosen from, the programme office a reminder goes to)."""
-    current = _current(
-        Membership.objects.filter(programme=programme, role=Role(role).value), on or timezone.localdate()
-    )
-    return (
-        User.objects.filter(is_active=True, pk__in=current.values("user_id"))
-        .distinct()
-        .order_by("first_name", "last_name", "username")
-    )
+    memberships = Membership.objects.filter(programme=programme, role=Role(role).value)
+    return _people_holding(memberships, on).distinct().order_by("first_name", "last_name", "username")
 
 
 def member_ids(*, programme, on=None) -> set[int]:
     """The active accounts holding any role on the programme on a day (today by default)."""
-    current = _current(Membership.objects.filter(programme=programme), on or timezone.localdate())
-    return set(User.objects.filter(is_active=True, pk__in=current.values("user_id")).values_list("pk", flat=True))
+    return set(_people_holding(Membership.objects.filter(programme=programme), on).values_list("pk", flat=True))
+
+
+def _people_holding(memberships, on) -> QuerySet[User]:
+    """Active accounts with one of these memberships in force on a day (today by default)."""
+    current = _current(memberships, on or timezone.localdate())
+    return User.objects.filter(is_active=True, pk__in=current.values("user_id"))
 
 
 def _current(memberships, today):
