@@ -6,7 +6,8 @@
   is taken (to know its hash) and the PDF comes from the cache; target < 0.1 s.
 - report.synthetic_60_schemes.one_piece_seconds against .two_workers_seconds: the 60-scheme report laid out in
   one piece in this process, then built by two real Celery workers (a chord of parts, joined), each the median of
-  three builds from a cold draft cache (the workers warmed by one build first); target ratio <= 0.65. Needs REDIS_URL and PostgreSQL (DATABASE_URL): without them a skip line says so.
+  three builds from a cold draft cache (the workers warmed by one build first); target ratio <= 0.65. Needs
+  REDIS_URL and PostgreSQL (DATABASE_URL): without them a skip line says so.
 
     from bench import report as report_bench
     report_bench.run(emit=emit)
@@ -37,6 +38,15 @@ def _median_seconds(build, *, before=None, rounds: int = ROUNDS) -> float:
     return statistics.median(timings)
 
 
+def _cold_draft() -> None:
+    """Before a timed build: nothing in the draft cache, and no earlier build's garbage left for it to pay for (a
+    laid-out document is a web of reference cycles: freeing one took 0.1-0.5 s of whichever build ran next)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    gc.collect()
+
+
 def measure_draft(*, name: str, programme, period, emit) -> None:
     from django.core.cache import cache
     from weasyprint import HTML
@@ -58,17 +68,12 @@ def measure_draft(*, name: str, programme, period, emit) -> None:
     )
     stock()
 
-    def cold():
-        cache.clear()
-        gc.collect()
-
     # The app's build and WeasyPrint's, round by round in turn, so a change in the machine's speed (up to 1.6x
-    # here from one build to the next) falls on both alike rather than on whichever ran second; and each starts
-    # with the previous build's garbage collected, which otherwise the next build pays for (a laid-out document is
-    # a web of reference cycles: freeing the other's took 0.1-0.5 s of whichever build ran next).
+    # here from one build to the next) falls on both alike rather than on whichever ran second; each starts with
+    # the previous build's garbage collected (_cold_draft).
     firsts, stocks = [], []
     for _ in range(max(ROUNDS, 5)):
-        firsts.append(_median_seconds(draft, before=cold, rounds=1))
+        firsts.append(_median_seconds(draft, before=_cold_draft, rounds=1))
         stocks.append(_median_seconds(stock, before=gc.collect, rounds=1))
     first, weasyprint = statistics.median(firsts), statistics.median(stocks)
     draft()
@@ -117,13 +122,11 @@ def _worker(queue: str, env: dict, log: Path) -> subprocess.Popen:
 
 def measure_parts(*, name: str, programme, period, emit) -> None:
     """The report in one piece here, then by two real workers (a chord of parts), each from a cold cache."""
-    from django.core.cache import cache
 
     from reporting import highlight
 
     one_piece = _median_seconds(
-        lambda: highlight.highlight_report_draft(programme=programme, period=period),
-        before=lambda: (cache.clear(), gc.collect()),  # as the demo's: no earlier build's garbage to pay for
+        lambda: highlight.highlight_report_draft(programme=programme, period=period), before=_cold_draft
     )
     emit(f"report.{name}.one_piece_seconds", round(one_piece, 2), "s")
     redis_url, database_url = os.environ.get("REDIS_URL"), _database_url()
