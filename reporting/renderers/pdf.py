@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import mimetypes
@@ -150,12 +151,16 @@ def join_parts(parts: list[RenderedPart], *, page_numbers_html: Callable[[int], 
     numbers, fetcher = lay_out(page_numbers_html(total))
     if len(numbers.pages) != total:
         raise RuntimeError(f"page-numbers sheet has {len(numbers.pages)} pages for a {total}-page report")
-    with pikepdf.open(io.BytesIO(numbers.write_pdf())) as numbers_pdf, pikepdf.new() as joined:
+    # Every file stays open until the joined one is written (qpdf copies foreign objects lazily), and is closed
+    # however the join ends.
+    with contextlib.ExitStack() as files:
+        numbers_pdf = files.enter_context(pikepdf.open(io.BytesIO(numbers.write_pdf())))
+        joined = files.enter_context(pikepdf.new())
         structure = StructureJoin(joined)
         destinations = pikepdf.NameTree.new(joined)
-        sources = []  # kept open until the joined file is written: qpdf copies foreign objects lazily
+        sources = []
         for part in parts:
-            source = pikepdf.open(io.BytesIO(bytes(part.pdf)))
+            source = files.enter_context(pikepdf.open(io.BytesIO(bytes(part.pdf))))
             sources.append(source)
             if len(source.pages) != part.pages:
                 raise RuntimeError(f"a part says it has {part.pages} pages but holds {len(source.pages)}")
@@ -182,8 +187,6 @@ def join_parts(parts: list[RenderedPart], *, page_numbers_html: Callable[[int], 
                 joined.Root[key] = _copy(joined, first.Root[key])
         out = io.BytesIO()
         joined.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-        for source in sources:
-            source.close()
     return RenderedPdf(
         pdf=out.getvalue(), pages=total, refused=[url for part in parts for url in part.refused] + fetcher.refused
     )
